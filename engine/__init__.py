@@ -1,0 +1,59 @@
+"""algo-filing: applicability assessment for China's algorithm filing (算法备案).
+
+The public API is one call, :func:`assess`, plus the stages it chains so each can be called
+and tested alone::
+
+    answers -> parse_answers -> build_facts -> evaluate (durable-rules) -> assemble -> Assessment
+
+Example::
+
+    from engine import assess, load_answers
+    result = assess(load_answers("examples/news_app.yaml"))
+    print(result.filing.status, [a.type for a in result.algorithms])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from .answers import Answers, answers_json_schema, load_answers, parse_answers
+from .assemble import assemble
+from .assessment import Assessment, assessment_json_schema
+from .errors import AnswersError, EngineError, LoadError, RuleActionError, RulebookError
+from .facts import RootFact, build_facts
+from .rulebook import Rulebook, default_rulebook, load_rulebook
+from .runtime import Firing, runtime_for
+
+__all__ = [
+    "Answers", "AnswersError", "Assessment", "EngineError", "Firing", "LoadError", "RootFact",
+    "RuleActionError", "Rulebook", "RulebookError", "answers_json_schema", "assemble", "assess",
+    "assessment_json_schema", "build_facts", "default_rulebook", "evaluate", "load_answers",
+    "load_rulebook", "parse_answers",
+]
+
+
+def evaluate(roots: list[RootFact], book: Rulebook | None = None, *, memoize: bool = True) -> list[Firing]:
+    """Run root facts through the durable-rules engine and return every rule that fired."""
+    book = book or default_rulebook()
+    return runtime_for(book, memoize=memoize).evaluate([r.as_message() for r in roots])
+
+
+def assess(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | None = None,
+           rulebook: Rulebook | None = None, memoize: bool = True) -> Assessment:
+    """Assess one answers document (model, dict, or path of a YAML/JSON file).
+
+    ``as_of`` picks the rules in force on that date; without it the answers' own ``as_of``,
+    else the rulebook's date, so the same answers always give the same assessment.
+    Raises :class:`AnswersError` for invalid answers (every bad field listed).
+    """
+    if isinstance(answers, str | Path):
+        model = load_answers(answers)
+    else:
+        model = parse_answers(answers)
+    book = rulebook or default_rulebook()
+    when = as_of or model.as_of or book.as_of
+    roots = build_facts(model, when)
+    firings = evaluate(roots, book, memoize=memoize)
+    return assemble(book, roots, firings, when)

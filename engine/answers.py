@@ -1,0 +1,183 @@
+"""The answers model: what a person says about an entity and its products.
+
+Answers files are YAML or JSON. Every id is a stable id of ``rules/vocabulary.yaml``; every
+answer that can be unknown may be ``unsure``, which the rules turn into ``needs_review`` and an
+open question, never into "not required". Unknown keys are rejected with a did-you-mean.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PlainValidator,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from .base import StrictModel
+from .errors import AnswersError, LoadError
+from .suggest import did_you_mean
+from .validation import describe
+from .vocabulary import UNSURE, load_vocabulary
+from .yamlio import read_data_file
+
+_VOCAB = load_vocabulary()
+
+Unsure = Literal["unsure"]
+
+
+def _id_checker(group: str, *, unsure: bool = True) -> Callable[[str], str]:
+    allowed = list(_VOCAB.ids(group)) + ([UNSURE] if unsure else [])
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise PydanticCustomError(
+                "unknown_id", "unknown {group} id '{value}'; {hint}",
+                {"group": group, "value": value, "hint": did_you_mean(value, allowed)})
+        return value
+
+    return check
+
+
+def _id_schema(group: str, *, unsure: bool = True) -> WithJsonSchema:
+    allowed = list(_VOCAB.ids(group)) + ([UNSURE] if unsure else [])
+    return WithJsonSchema({"type": "string", "enum": allowed, "description": f"a `{group}` id"})
+
+
+def _unsure_to_list(value: Any) -> Any:
+    """A whole list answered ``unsure`` is stored as ``["unsure"]``."""
+    return [UNSURE] if value == UNSURE else value
+
+
+def _tri_state(value: Any) -> bool | str:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("yes", "true"):
+        return True
+    if isinstance(value, str) and value.lower() in ("no", "false"):
+        return False
+    if value == UNSURE:
+        return UNSURE
+    raise PydanticCustomError("tri_state", "expected true, false or unsure, got '{value}'", {"value": value})
+
+
+def _count_or_unsure(value: Any) -> int | str:
+    if value == UNSURE:
+        return UNSURE
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise PydanticCustomError(
+        "count", "expected a whole number of users (e.g. 120000) or unsure, got '{value}'", {"value": value})
+
+
+TriState = Annotated[
+    bool | Unsure,
+    PlainValidator(_tri_state),
+    WithJsonSchema({"oneOf": [{"type": "boolean"}, {"const": "unsure"}]}),
+]
+
+UserCount = Annotated[
+    int | Unsure,
+    PlainValidator(_count_or_unsure),
+    WithJsonSchema({"oneOf": [{"type": "integer", "minimum": 0}, {"const": "unsure"}]}),
+]
+
+FormId = Annotated[str, AfterValidator(_id_checker("product_form")), _id_schema("product_form")]
+AudienceId = Annotated[str, AfterValidator(_id_checker("audience")), _id_schema("audience")]
+OpinionId = Annotated[str, AfterValidator(_id_checker("opinion_feature")), _id_schema("opinion_feature")]
+UserGroupId = Annotated[str, AfterValidator(_id_checker("user_group")), _id_schema("user_group")]
+BehaviourId = Annotated[str, AfterValidator(_id_checker("behaviour")), _id_schema("behaviour")]
+LaunchStatusId = Annotated[str, AfterValidator(_id_checker("launch_status")), _id_schema("launch_status")]
+ModelSourceId = Annotated[str, AfterValidator(_id_checker("model_source")), _id_schema("model_source")]
+
+_UnsureList = BeforeValidator(_unsure_to_list)
+
+
+class Feature(StrictModel):
+    """One function of a product, described by what its algorithm does."""
+
+    name: str = Field(min_length=1, description="The feature's name in the product, e.g. 首页推荐")
+    description: str | None = Field(default=None, description="What it does, in the person's words")
+    behaviours: Annotated[list[BehaviourId], _UnsureList] = Field(
+        min_length=1, description="What the feature's algorithm outputs (behaviour ids), or unsure")
+    model_source: ModelSourceId | None = Field(
+        default=None, description="For generative behaviours: where the model comes from")
+    offered_as_api: TriState = Field(
+        default=False, description="Offered to other businesses as an API or SDK")
+
+
+class Product(StrictModel):
+    """One product (an app, a site, a mini-program, an API…) with its features."""
+
+    name: str = Field(min_length=1)
+    description: str | None = None
+    forms: Annotated[list[FormId], _UnsureList] = Field(min_length=1)
+    audience: Annotated[list[AudienceId], _UnsureList] = Field(min_length=1)
+    opinion_features: Annotated[list[OpinionId], _UnsureList] = Field(
+        default_factory=list,
+        description="Forums, comments, sharing… (安全评估规定 Art. 2); empty means none")
+    monthly_active_users: UserCount | None = None
+    user_groups: Annotated[list[UserGroupId], _UnsureList] = Field(
+        default_factory=list, description="Special user groups among the users; empty means none")
+    news: TriState = Field(default=False, description="Carries news information (互联网新闻信息)")
+    commercial: TriState | None = Field(
+        default=None, description="A commercial (经营性) internet information service")
+    launch_status: LaunchStatusId = "launched"
+    launch_date: dt.date | None = None
+    change_date: dt.date | None = None
+    termination_date: dt.date | None = None
+    features: list[Feature] = Field(min_length=1)
+
+
+class Entity(StrictModel):
+    """The filing entity (主体)."""
+
+    name: str = Field(min_length=1)
+    credit_code: str | None = Field(default=None, description="统一社会信用代码")
+
+
+class Answers(StrictModel):
+    """Everything the assessment needs: one entity and its products."""
+
+    as_of: dt.date | None = Field(
+        default=None, description="Assess the rules in force on this date (default: the rules' date)")
+    entity: Entity
+    products: list[Product] = Field(min_length=1)
+
+
+def parse_answers(data: Any, *, source: str = "<answers>") -> Answers:
+    """Validate an answers document (a dict, e.g. from YAML/JSON) into the model."""
+    if isinstance(data, Answers):
+        return data
+    if not isinstance(data, dict):
+        raise AnswersError([("(document)", "expected a mapping with `entity` and `products`")], file=source)
+    try:
+        return Answers.model_validate(data)
+    except ValidationError as exc:
+        raise AnswersError([describe(e, Answers) for e in exc.errors()], file=source) from None
+
+
+def load_answers(path: str | Path) -> Answers:
+    """Read and validate an answers file (``.yaml``, ``.yml`` or ``.json``)."""
+    path = Path(path)
+    try:
+        raw = read_data_file(path)
+    except LoadError as exc:
+        message = exc.message + (f" ({exc.hint})" if exc.hint else "")
+        raise AnswersError([("", message)], file=str(path)) from None
+    return parse_answers(raw, source=str(path))
+
+
+def answers_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of an answers document."""
+    return Answers.model_json_schema()

@@ -1,0 +1,317 @@
+"""Firings -> assessment: group, merge, order, and explain.
+
+This stage draws no conclusion of its own: every item of the assessment comes from a rule that
+fired, and the trace names that rule and the answers it looked at. It only groups (one
+algorithm per type, behaviour and role), merges duplicates, resolves the filing status by
+precedence (required > needs_review > not_required, so an ``unsure`` that led to needs_review is
+never outweighed by a "not required") and sorts everything by stable keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .assessment import (
+    Algorithm,
+    AnswerUsed,
+    Assessment,
+    Deadline,
+    DisplayOut,
+    DurationOut,
+    FilingConclusion,
+    LegalRef,
+    MaterialOut,
+    ObligationOut,
+    OpenQuestion,
+    PitfallOut,
+    Reason,
+    StepOut,
+    TraceEntry,
+)
+from .base import Text
+from .facts import RootFact
+from .rulebook import Basis, Condition, Rule, Rulebook
+from .runtime import Firing
+from .vocabulary import load_vocabulary
+
+_STATUS_ORDER = ("required", "needs_review", "not_required")
+
+
+def _strongest(statuses: list[str]) -> str:
+    return min(statuses, key=_STATUS_ORDER.index)
+
+
+def _refs(book: Rulebook, basis: list[Basis]) -> list[LegalRef]:
+    return [LegalRef(law=b.law, article=b.article,
+                     citation=Text(zh=b.render(book.laws, "zh"), en=b.render(book.laws, "en")))
+            for b in basis]
+
+
+def _attrs_read(cond: Condition) -> list[str]:
+    out = list(cond.tests)
+    for group in (cond.any or [], cond.all or []):
+        for sub in group:
+            out.extend(_attrs_read(sub))
+    return out
+
+
+def _attrs_of_rule(rule: Rule) -> list[str]:
+    attrs = _attrs_read(rule.when)
+    if rule.valid_from or rule.valid_to:
+        attrs.append("as_of")
+    return attrs
+
+
+@dataclass
+class _AlgorithmDraft:
+    type: str
+    subtype: str | None
+    role: str
+    behaviour: str
+    statuses: list[str] = field(default_factory=list)
+    products: list[str] = field(default_factory=list)
+    features: list[str] = field(default_factory=list)
+    genai_routes: list[str] = field(default_factory=list)
+    rules: set[str] = field(default_factory=set)
+
+    @property
+    def id(self) -> str:
+        return f"{self.type}.{self.behaviour}.{self.role}"
+
+
+def _add_unique(items: list[str], value: str) -> None:
+    if value not in items:
+        items.append(value)
+
+
+class _Assembler:
+    def __init__(self, book: Rulebook, roots: list[RootFact], as_of: dt.date) -> None:
+        self.book = book
+        self.vocab = load_vocabulary()
+        self.roots = {r.fid: r for r in roots}
+        self.as_of = as_of
+        self.algorithms: dict[tuple[str, str, str, str], _AlgorithmDraft] = {}
+        self.statuses: list[str] = []
+        self.reasons: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.obligations: dict[str, tuple[list[str], set[str]]] = {}
+        self.materials: dict[str, tuple[list[str], set[str]]] = {}
+        self.steps: set[str] = set()
+        self.display: dict[tuple[str, str], None] = {}
+        self.questions: dict[tuple[str, str | None, str | None], OpenQuestion] = {}
+        self.trace: list[TraceEntry] = []
+
+    # -- helpers
+    def _answers_used(self, fact: dict[str, Any], rule: Rule) -> tuple[list[str], list[AnswerUsed]]:
+        via = [r for r in str(fact.get("via") or "").split(">") if r]
+        attrs: list[str] = []
+        for rule_id in [*via, rule.id]:
+            attrs.extend(_attrs_of_rule(self.book.rules[rule_id]))
+        root = self.roots[fact["fid"]]
+        used: dict[str, Any] = {}
+        for attr in attrs:
+            source = root.sources.get(attr)
+            if source is not None:
+                used[source.path] = source.value
+        return via, [AnswerUsed(path=p, value=_jsonable(v)) for p, v in sorted(used.items())]
+
+    def _trace(self, conclusion: str, rule: Rule, fact: dict[str, Any]) -> None:
+        via, used = self._answers_used(fact, rule)
+        self.trace.append(TraceEntry(conclusion=conclusion, rule=rule.id, fact=fact["fid"], via=via,
+                                     answers=used))
+
+    def _algorithm_key(self, fact: dict[str, Any]) -> tuple[str, str, str, str] | None:
+        if fact.get("kind") != "filing":
+            return None
+        return (fact["type"], fact["subtype"], fact["role"], fact["behaviour"])
+
+    def _target(self, fact: dict[str, Any]) -> str:
+        key = self._algorithm_key(fact)
+        if key is not None:
+            return f"{key[0]}.{key[3]}.{key[2]}"
+        return str(fact.get("product", ""))
+
+    # -- per firing
+    def add(self, firing: Firing) -> None:
+        rule = self.book.rules[firing.rule_id]
+        fact = firing.fact
+        then = rule.then
+        product = str(fact.get("product", ""))
+        if then.classify is not None:
+            self._trace(f"classify.{fact['behaviour']}", rule, fact)
+        if then.filing is not None:
+            status = then.filing["status"]
+            self.statuses.append(status)
+            _add_unique(self.reasons[(rule.id, status)], product)
+            key = self._algorithm_key({**fact, **then.filing, "kind": "filing"}
+                                      if fact.get("kind") == "algorithm" else fact)
+            if key is not None:
+                draft = self.algorithms.setdefault(key, _AlgorithmDraft(
+                    type=key[0], subtype=None if key[1] == "none" else key[1], role=key[2],
+                    behaviour=key[3]))
+                draft.statuses.append(status)
+                _add_unique(draft.products, product)
+                _add_unique(draft.features, str(fact["feature"]))
+                draft.rules.add(rule.id)
+                for rule_id in str(fact.get("via") or "").split(">"):
+                    if rule_id:
+                        draft.rules.add(rule_id)
+                self._trace(f"algorithms.{draft.id}", rule, fact)
+            self._trace(f"filing.status.{status}", rule, fact)
+        if then.genai_route is not None:
+            key = self._algorithm_key(fact)
+            if key is not None and key in self.algorithms:
+                _add_unique(self.algorithms[key].genai_routes, then.genai_route)
+            self._trace(f"genai_route.{then.genai_route}", rule, fact)
+        for name, store in (("obligations", self.obligations), ("materials", self.materials)):
+            for item in getattr(then, name) or []:
+                targets, rules = store.setdefault(item, ([], set()))
+                if name == "materials" and self.book.materials[item].scope == "entity":
+                    _add_unique(targets, "entity")
+                elif name == "materials" and self.book.materials[item].scope == "product":
+                    _add_unique(targets, product)
+                else:
+                    _add_unique(targets, self._target(fact))
+                rules.add(rule.id)
+                self._trace(f"{name}.{item}", rule, fact)
+        for step in then.steps or []:
+            self.steps.add(step)
+            self._trace(f"steps.{step}", rule, fact)
+        for place in then.display or []:
+            forms = ([f for f in self.vocab.ids("product_form") if fact.get(f"form_{f}") == "yes"]
+                     if place == "product_forms" else [place])
+            for form in forms:
+                self.display[(product, form)] = None
+                self._trace(f"display.{form}", rule, fact)
+        if then.open_question is not None:
+            spec = then.open_question
+            feature = str(fact["feature"]) if "feature" in fact else None
+            qkey = (spec.id, product or None, feature)
+            if qkey not in self.questions:
+                root = self.roots[fact["fid"]]
+                source = root.sources.get(spec.field)
+                self.questions[qkey] = OpenQuestion(
+                    id=spec.id, field=source.path if source else spec.field,
+                    product=product or None, feature=feature, question=spec.text, rule=rule.id)
+            self._trace(f"open_questions.{spec.id}", rule, fact)
+
+    # -- output
+    def build(self) -> Assessment:
+        book = self.book
+        vocab = self.vocab
+        if self.statuses:
+            status = _strongest(self.statuses)
+            reasons = [
+                Reason(rule=rule_id, status=st,  # type: ignore[arg-type]
+                       title=book.rules[rule_id].title, explanation=book.rules[rule_id].explanation,
+                       basis=_refs(book, book.rules[rule_id].basis), products=products)
+                for (rule_id, st), products in sorted(
+                    self.reasons.items(), key=lambda kv: (_STATUS_ORDER.index(kv[0][1]), kv[0][0]))
+            ]
+        else:
+            status = "needs_review"
+            reasons = []
+        product_order = {r.attrs["product"]: i for i, r in enumerate(self.roots.values())
+                         if r.kind == "product"}
+        type_order = vocab.ids("algorithm_type")
+        behaviour_order = (*vocab.ids("behaviour"), "unsure")
+        role_order = vocab.ids("role")
+        algorithms: list[Algorithm] = []
+        drafts = sorted(
+            (d for d in self.algorithms.values() if _strongest(d.statuses) != "not_required"),
+            key=lambda d: (type_order.index(d.type), behaviour_order.index(d.behaviour),
+                           role_order.index(d.role)))
+        for d in drafts:
+            first = d.products[0]
+            label = vocab.groups["behaviour"].get(d.behaviour)
+            label_zh = label.zh if label else d.behaviour
+            label_en = label.en if label else d.behaviour
+            suffix_zh = "（技术支持）" if d.role == "technical_supporter" else ""
+            suffix_en = " (technical support)" if d.role == "technical_supporter" else ""
+            basis: list[Basis] = []
+            for rule_id in sorted(d.rules):
+                for b in book.rules[rule_id].basis:
+                    if b not in basis:
+                        basis.append(b)
+            algorithms.append(Algorithm(
+                id=d.id,
+                name=Text(zh=f"{first}{label_zh}算法{suffix_zh}",
+                          en=f"{first} {label_en.lower()} algorithm{suffix_en}"),
+                type=d.type,  # type: ignore[arg-type]
+                type_label=vocab.groups["algorithm_type"][d.type],
+                subtype=d.subtype,  # type: ignore[arg-type]
+                role=d.role,  # type: ignore[arg-type]
+                role_label=vocab.groups["role"][d.role],
+                status=_strongest(d.statuses),  # type: ignore[arg-type]
+                behaviours=[d.behaviour],
+                products=sorted(d.products, key=lambda p: product_order.get(p, 0)),
+                features=d.features,
+                genai_route=_route(d.genai_routes),
+                basis=_refs(book, basis),
+                rules=sorted(d.rules),
+            ))
+        obligation_order = list(book.obligations)
+        obligations = []
+        for oid, (targets, rules) in sorted(self.obligations.items(),
+                                            key=lambda kv: obligation_order.index(kv[0])):
+            spec = book.obligations[oid]
+            deadline = Deadline(**spec.deadline.model_dump()) if spec.deadline else None
+            obligations.append(ObligationOut(
+                id=oid, title=spec.title, basis=_refs(book, spec.basis), deadline=deadline,
+                applies_to=sorted(targets), rules=sorted(rules)))
+        material_order = list(book.materials)
+        materials = [
+            MaterialOut(
+                id=mid, name=book.materials[mid].name, group=book.materials[mid].group,
+                scope=book.materials[mid].scope, contents=book.materials[mid].contents,
+                condition=book.materials[mid].condition,
+                pitfalls=[PitfallOut(id=p, text=book.pitfalls[p].text) for p in book.materials[mid].pitfalls],
+                applies_to=sorted(targets), rules=sorted(rules))
+            for mid, (targets, rules) in sorted(self.materials.items(),
+                                                key=lambda kv: material_order.index(kv[0]))
+        ]
+        steps = [
+            StepOut(id=s.id, order=s.order, title=s.title, what=s.what, statute=s.statute,
+                    duration=DurationOut(**s.duration.model_dump()))
+            for s in sorted((book.steps[i] for i in self.steps), key=lambda s: (s.order, s.id))
+        ]
+        form_order = (*vocab.ids("product_form"), *book.display)
+        display = [
+            DisplayOut(product=product, form=form, location=book.display[form].location,
+                       basis=_refs(book, book.display[form].basis))
+            for product, form in sorted(self.display, key=lambda pf: (product_order.get(pf[0], 0),
+                                                                      form_order.index(pf[1])))
+        ]
+        questions = sorted(self.questions.values(),
+                           key=lambda q: (product_order.get(q.product or "", -1), q.feature or "", q.id))
+        trace = sorted(self.trace, key=lambda t: (t.conclusion, t.rule, t.fact))
+        return Assessment(
+            filing=FilingConclusion(status=status,  # type: ignore[arg-type]
+                                    label=vocab.groups["applicability"][status],
+                                    as_of=self.as_of, reasons=reasons),
+            algorithms=algorithms, obligations=obligations, materials=materials, steps=steps,
+            display=display, open_questions=questions, rules_version=book.rules_version, trace=trace)
+
+
+def _route(routes: list[str]) -> str | None:
+    """The heaviest generative-AI route any product of the algorithm needs."""
+    for route in ("genai_filing", "genai_registration", "genai_none"):
+        if route in routes:
+            return route
+    return None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of: dt.date) -> Assessment:
+    """Build the assessment from the firings of one evaluation."""
+    assembler = _Assembler(book, roots, as_of)
+    for firing in firings:
+        assembler.add(firing)
+    return assembler.build()

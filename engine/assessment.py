@@ -1,0 +1,182 @@
+"""The assessment: what an answers document leads to, with the reason for every conclusion.
+
+As JSON its top-level keys are ``filing``, ``algorithms``, ``obligations``, ``materials``,
+``steps``, ``display``, ``open_questions``, ``rules_version`` and ``trace``. Every list is
+sorted by a stable key, so the same answers and rules give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import Field
+
+from .base import StrictModel, Text
+
+Status = Literal["required", "needs_review", "not_required"]
+AlgorithmType = Literal["generation_synthesis", "personalized_push", "ranking_selection",
+                        "retrieval_filtering", "scheduling_decision"]
+Subtype = Literal["information_retrieval", "content_filtering"]
+Role = Literal["service_provider", "technical_supporter"]
+
+
+class LegalRef(StrictModel):
+    """A legal reference with its citation rendered in both languages."""
+
+    law: str
+    article: str | None = None
+    citation: Text
+
+
+class Reason(StrictModel):
+    """Why the filing status is what it is: a rule that fired, and for which products."""
+
+    rule: str
+    status: Status
+    title: Text
+    explanation: Text
+    basis: list[LegalRef]
+    products: list[str]
+
+
+class FilingConclusion(StrictModel):
+    """Whether filing applies, and why."""
+
+    status: Status
+    label: Text
+    as_of: dt.date = Field(description="The date whose rules were applied")
+    reasons: list[Reason]
+
+
+class Algorithm(StrictModel):
+    """One algorithm to file (or to review), with what it covers."""
+
+    id: str = Field(description="Stable id: type.behaviour.role")
+    name: Text = Field(description="A suggested filing name")
+    type: AlgorithmType
+    type_label: Text
+    subtype: Subtype | None
+    role: Role
+    role_label: Text
+    status: Status
+    behaviours: list[str]
+    products: list[str]
+    features: list[str]
+    genai_route: str | None = Field(description="genai_filing, genai_registration, genai_none or null")
+    basis: list[LegalRef]
+    rules: list[str]
+
+
+class Deadline(StrictModel):
+    """A deadline; ``working_days`` and ``start`` are set where it is a working-day count."""
+
+    text: Text
+    working_days: int | None = None
+    start: str | None = None
+
+
+class ObligationOut(StrictModel):
+    """A duty that applies, with its basis, deadline and what it applies to."""
+
+    id: str
+    title: Text
+    basis: list[LegalRef]
+    deadline: Deadline | None
+    applies_to: list[str]
+    rules: list[str]
+
+
+class PitfallOut(StrictModel):
+    id: str
+    text: Text
+
+
+class MaterialOut(StrictModel):
+    """An item of the materials checklist."""
+
+    id: str
+    name: Text
+    group: str
+    scope: Literal["entity", "product", "algorithm"]
+    contents: Text
+    condition: Text | None
+    pitfalls: list[PitfallOut]
+    applies_to: list[str]
+    rules: list[str]
+
+
+class DurationOut(StrictModel):
+    statutory_working_days: int | None
+    practice_min_days: int | None
+    practice_max_days: int | None
+    practice_text: Text | None
+
+
+class StepOut(StrictModel):
+    """A step of the filing process with its duration."""
+
+    id: str
+    order: int
+    title: Text
+    what: Text
+    statute: Text | None
+    duration: DurationOut
+
+
+class DisplayOut(StrictModel):
+    """Where one product shows the filing number."""
+
+    product: str
+    form: str
+    location: Text
+    basis: list[LegalRef]
+
+
+class OpenQuestion(StrictModel):
+    """An answer still needed before a conclusion is final."""
+
+    id: str
+    field: str
+    product: str | None
+    feature: str | None
+    question: Text
+    rule: str
+
+
+class AnswerUsed(StrictModel):
+    path: str
+    value: Any
+
+
+class TraceEntry(StrictModel):
+    """One conclusion, the rule that drew it and the answers that made the rule fire."""
+
+    conclusion: str
+    rule: str
+    fact: str
+    via: list[str]
+    answers: list[AnswerUsed]
+
+
+class Assessment(StrictModel):
+    """The complete, explained filing assessment."""
+
+    filing: FilingConclusion
+    algorithms: list[Algorithm]
+    obligations: list[ObligationOut]
+    materials: list[MaterialOut]
+    steps: list[StepOut]
+    display: list[DisplayOut]
+    open_questions: list[OpenQuestion]
+    rules_version: str
+    trace: list[TraceEntry]
+
+    def to_json(self) -> str:
+        """Canonical JSON: UTF-8 text, two-space indent, keys in model order."""
+        return self.model_dump_json(indent=2) + "\n"
+
+
+def assessment_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of an assessment."""
+    return Assessment.model_json_schema()

@@ -1,0 +1,22 @@
+"""Renderers: an assessment in, text out. They do no rule work."""
+
+from __future__ import annotations
+
+from ..assessment import Assessment
+from ..base import Lang
+from .markdown import render_markdown
+from .table import render_table
+
+FORMATS = ("table", "json", "markdown")
+
+
+def render(assessment: Assessment, fmt: str, lang: Lang) -> str:
+    """Render ``assessment`` as ``table``, ``json`` or ``markdown`` in ``lang``."""
+    if fmt == "json":
+        return assessment.to_json()
+    if fmt == "markdown":
+        return render_markdown(assessment, lang)
+    return render_table(assessment, lang)
+
+
+__all__ = ["FORMATS", "render", "render_markdown", "render_table"]

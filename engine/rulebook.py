@@ -1,0 +1,491 @@
+"""Loading and validating ``rules/``: the rules and the catalogues they refer to.
+
+The rules directory holds:
+
+* ``index.yaml``: the rules version and the date the rules are assessed at by default;
+* ``catalogue/*.yaml``: laws, obligations (duties), materials and pitfalls, process steps and
+  display locations, each with its zh/en text and legal basis;
+* every other ``*.yaml`` (but ``vocabulary.yaml``): rules, each with ``id``, zh/en ``title``,
+  ``basis`` (law + article), zh/en ``explanation``, a ``when`` condition on one fact and what
+  it concludes (``then``).
+
+Loading is strict: unknown keys, ids, attributes and values fail with the file, the key path
+and a did-you-mean, before any assessment runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from .base import Lang, StrictModel, Text
+from .errors import LoadError, RulebookError
+from .facts import DERIVED_FROM, FACT_SCHEMA, INT, TEXT, AttrSpec
+from .suggest import did_you_mean
+from .validation import describe
+from .vocabulary import Vocabulary, load_vocabulary, rules_dir
+from .yamlio import read_data_file
+
+Scalar = str | int | bool
+
+CATALOGUE_FILES = ("laws", "obligations", "materials", "process", "display")
+NOT_RULE_FILES = {"index.yaml", "vocabulary.yaml"}
+
+
+# ---------------------------------------------------------------- catalogues
+
+class Law(StrictModel):
+    """A regulation (or a non-statutory source such as practice) that rules cite."""
+
+    id: str
+    title: Text
+    short: Text
+    in_force: dt.date | None = None
+    statutory: bool = True
+
+
+class Basis(StrictModel):
+    """A legal reference: a law id of ``catalogue/laws.yaml`` and an article."""
+
+    law: str
+    article: str | None = None
+    note: Text | None = None
+
+    def render(self, laws: dict[str, Law], lang: Lang) -> str:
+        """``《算法推荐管理规定》第24条`` / ``Algorithm Recommendation Provisions, Art. 24``."""
+        law = laws[self.law]
+        if not law.statutory:
+            text = law.short.get(lang)
+        elif lang == "zh":
+            text = f"《{law.short.zh}》" + (f"第{self.article}条" if self.article else "")
+        else:
+            text = law.short.en + (f", Art. {self.article}" if self.article else "")
+        if self.note:
+            text += f" ({self.note.get(lang)})" if lang == "en" else f"（{self.note.get(lang)}）"
+        return text
+
+
+class Deadline(StrictModel):
+    """A deadline as text, and where it is a count of working days, the count and its start."""
+
+    text: Text
+    working_days: int | None = None
+    start: Literal["launch", "change", "termination", "complete_materials", "before_launch"] | None = None
+
+
+class Obligation(StrictModel):
+    """A duty the assessment can list."""
+
+    id: str
+    title: Text
+    basis: list[Basis] = Field(min_length=1)
+    deadline: Deadline | None = None
+    valid_from: dt.date | None = None
+
+
+class Pitfall(StrictModel):
+    """A reason filings get rejected in practice."""
+
+    id: str
+    text: Text
+
+
+class Material(StrictModel):
+    """An item of the materials checklist."""
+
+    id: str
+    name: Text
+    group: Literal["entity_info", "product_info", "algorithm_info", "other"]
+    scope: Literal["entity", "product", "algorithm"]
+    contents: Text
+    condition: Text | None = None
+    pitfalls: list[str] = Field(default_factory=list)
+    basis: list[Basis] = Field(default_factory=list)
+
+
+class Duration(StrictModel):
+    """How long a step takes: the statute's figure and the range seen in practice."""
+
+    statutory_working_days: int | None = None
+    practice_min_days: int | None = None
+    practice_max_days: int | None = None
+    practice_text: Text | None = None
+
+
+class Step(StrictModel):
+    """A step of the filing process."""
+
+    id: str
+    order: int
+    title: Text
+    what: Text
+    statute: Text | None = None
+    duration: Duration = Field(default_factory=Duration)
+    basis: list[Basis] = Field(default_factory=list)
+
+
+class DisplayLocation(StrictModel):
+    """Where a product of one form shows the filing number."""
+
+    id: str
+    location: Text
+    basis: list[Basis] = Field(min_length=1)
+
+
+class LawsFile(StrictModel):
+    laws: list[Law]
+
+
+class ObligationsFile(StrictModel):
+    obligations: list[Obligation]
+
+
+class MaterialsFile(StrictModel):
+    materials: list[Material]
+    pitfalls: list[Pitfall]
+
+
+class ProcessFile(StrictModel):
+    steps: list[Step]
+
+
+class DisplayFile(StrictModel):
+    locations: list[DisplayLocation]
+
+
+class IndexFile(StrictModel):
+    version: str
+    as_of: dt.date
+
+
+# ---------------------------------------------------------------- rules
+
+Test = Scalar | dict[str, Any]
+
+
+class Condition(StrictModel):
+    """A condition on one fact: attribute tests joined by AND, with ``any``/``all`` groups.
+
+    Written in YAML as a mapping: ``fact: filing`` names the fact kind; every other key is an
+    attribute whose test is a value (equals), or one of ``{in: [...]}``, ``{not: v}``,
+    ``{not_in: [...]}``, ``{gte: n}``, ``{gt: n}``, ``{lte: n}``, ``{lt: n}``. ``any:`` is a list
+    of such mappings of which one must hold; ``all:`` a list of which each must hold.
+    """
+
+    model_config = StrictModel.model_config | {"extra": "allow"}
+
+    fact: str | None = None
+    any: list[Condition] | None = None
+    all: list[Condition] | None = None
+
+    @property
+    def tests(self) -> dict[str, Test]:
+        """The attribute tests of this level (everything but ``fact``, ``any``, ``all``)."""
+        return dict(self.model_extra or {})
+
+
+OPERATORS = ("in", "not", "not_in", "gte", "gt", "lte", "lt")
+
+
+class Then(StrictModel):
+    """What a rule concludes when it fires. Several conclusions may be combined."""
+
+    classify: dict[str, str] | None = None
+    filing: dict[str, str] | None = None
+    genai_route: str | None = None
+    obligations: list[str] | None = None
+    materials: list[str] | None = None
+    steps: list[str] | None = None
+    display: list[str] | None = None
+    open_question: OpenQuestionSpec | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Then:
+        if not any(v is not None for v in self.__dict__.values()):
+            raise ValueError("`then` concludes nothing; add classify, filing, obligations, …")
+        return self
+
+
+class OpenQuestionSpec(StrictModel):
+    """A question the person must still answer before the conclusion is final."""
+
+    id: str
+    field: str
+    text: Text
+
+
+Then.model_rebuild()
+
+
+class Rule(StrictModel):
+    """One rule: id, titles, legal basis, explanation, condition and conclusion."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: Text
+    basis: list[Basis] = Field(min_length=1)
+    explanation: Text
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    when: Condition
+    then: Then
+
+    @field_validator("when")
+    @classmethod
+    def _has_fact(cls, value: Condition) -> Condition:
+        if not value.fact:
+            raise ValueError("`when` must name the fact it tests, e.g. `fact: behaviour`")
+        return value
+
+
+class RuleFile(StrictModel):
+    """A rules file: a description and its rules."""
+
+    description: Text | None = None
+    rules: list[Rule] = Field(min_length=1)
+
+
+class Rulebook(StrictModel):
+    """Every rule and catalogue, validated and cross-checked."""
+
+    version: str
+    as_of: dt.date
+    digest: str
+    laws: dict[str, Law]
+    obligations: dict[str, Obligation]
+    materials: dict[str, Material]
+    pitfalls: dict[str, Pitfall]
+    steps: dict[str, Step]
+    display: dict[str, DisplayLocation]
+    rules: dict[str, Rule]
+    rule_files: dict[str, str]
+
+    @property
+    def rules_version(self) -> str:
+        """The version quoted in every assessment: release and content digest."""
+        return f"{self.version}+{self.digest}"
+
+
+# ---------------------------------------------------------------- loading
+
+def _validate(model: type[StrictModel], raw: Any, path: Path) -> Any:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        key, message = describe(exc.errors()[0], model)
+        raise RulebookError(message, file=str(path), key=key) from None
+
+
+def _check_attr_value(spec: AttrSpec, value: Any, where: str, path: Path, attr: str) -> None:
+    if spec == INT:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise RulebookError(f"'{attr}' is a number; got {value!r}", file=str(path), key=where)
+        return
+    if spec == TEXT:
+        raise RulebookError(f"'{attr}' is free text and cannot be tested by a rule",
+                            file=str(path), key=where, hint="test an id attribute instead")
+    if not isinstance(value, str) or value not in spec:
+        raise RulebookError(f"unknown value {value!r} for '{attr}'; {did_you_mean(str(value), spec)}",
+                            file=str(path), key=where)
+
+
+def _check_condition(cond: Condition, kind: str, where: str, path: Path) -> None:
+    schema = FACT_SCHEMA[kind]
+    for attr, test in cond.tests.items():
+        key = f"{where}.{attr}"
+        if attr not in schema:
+            raise RulebookError(f"fact '{kind}' has no attribute '{attr}'; {did_you_mean(attr, schema)}",
+                                file=str(path), key=key)
+        spec = schema[attr]
+        if isinstance(test, dict):
+            if len(test) != 1:
+                raise RulebookError(f"a test has exactly one operator; got {sorted(test)}",
+                                    file=str(path), key=key, hint="one of " + ", ".join(OPERATORS))
+            op, operand = next(iter(test.items()))
+            if op not in OPERATORS:
+                raise RulebookError(f"unknown operator '{op}'; {did_you_mean(op, OPERATORS)}",
+                                    file=str(path), key=key)
+            if op in ("in", "not_in"):
+                if not isinstance(operand, list) or not operand:
+                    raise RulebookError(f"'{op}' takes a non-empty list", file=str(path), key=f"{key}.{op}")
+                for i, value in enumerate(operand):
+                    _check_attr_value(spec, value, f"{key}.{op}[{i}]", path, attr)
+            elif op in ("gte", "gt", "lte", "lt"):
+                if spec != INT:
+                    raise RulebookError(f"'{op}' compares numbers; '{attr}' is not a number",
+                                        file=str(path), key=f"{key}.{op}")
+                _check_attr_value(spec, operand, f"{key}.{op}", path, attr)
+            else:
+                _check_attr_value(spec, operand, f"{key}.{op}", path, attr)
+        else:
+            _check_attr_value(spec, test, key, path, attr)
+    for group_name in ("any", "all"):
+        group = getattr(cond, group_name)
+        if group is None:
+            continue
+        if not group:
+            raise RulebookError(f"'{group_name}' must list at least one condition",
+                                file=str(path), key=f"{where}.{group_name}")
+        for i, sub in enumerate(group):
+            if sub.fact is not None:
+                raise RulebookError("`fact` belongs at the top of `when` only",
+                                    file=str(path), key=f"{where}.{group_name}[{i}].fact")
+            _check_condition(sub, kind, f"{where}.{group_name}[{i}]", path)
+
+
+def _check_ids(ids: list[str] | None, known: dict[str, Any], what: str, key: str, path: Path) -> None:
+    for i, value in enumerate(ids or []):
+        if value not in known:
+            raise RulebookError(f"unknown {what} id '{value}'; {did_you_mean(value, known)}",
+                                file=str(path), key=f"{key}[{i}]")
+
+
+def _check_rule(rule: Rule, index: int, path: Path, book: dict[str, Any], vocab: Vocabulary) -> None:
+    where = f"rules[{index}]"
+    kind = rule.when.fact or ""
+    if kind not in FACT_SCHEMA:
+        raise RulebookError(f"unknown fact kind '{kind}'; {did_you_mean(kind, FACT_SCHEMA)}",
+                            file=str(path), key=f"{where}.when.fact")
+    _check_condition(rule.when, kind, f"{where}.when", path)
+    for i, basis in enumerate(rule.basis):
+        if basis.law not in book["laws"]:
+            raise RulebookError(f"unknown law id '{basis.law}'; {did_you_mean(basis.law, book['laws'])}",
+                                file=str(path), key=f"{where}.basis[{i}].law")
+    then = rule.then
+    key = f"{where}.then"
+    if then.classify is not None:
+        if kind != DERIVED_FROM["algorithm"]:
+            raise RulebookError("`classify` applies to `behaviour` facts only", file=str(path),
+                                key=f"{key}.classify")
+        extra = set(then.classify) - {"type", "subtype"}
+        if extra or "type" not in then.classify:
+            raise RulebookError("`classify` takes `type` and optionally `subtype`", file=str(path),
+                                key=f"{key}.classify")
+        if (problem := vocab.check_id("algorithm_type", then.classify["type"])):
+            raise RulebookError(problem, file=str(path), key=f"{key}.classify.type")
+        subtype = then.classify.get("subtype")
+        if subtype is not None:
+            if (problem := vocab.check_id("algorithm_subtype", subtype)):
+                raise RulebookError(problem, file=str(path), key=f"{key}.classify.subtype")
+            if then.classify["type"] != "retrieval_filtering":
+                raise RulebookError("a subtype belongs to retrieval_filtering only", file=str(path),
+                                    key=f"{key}.classify.subtype")
+        elif then.classify["type"] == "retrieval_filtering":
+            raise RulebookError("retrieval_filtering needs a subtype (information_retrieval or "
+                                "content_filtering)", file=str(path), key=f"{key}.classify")
+    if then.filing is not None:
+        extra = set(then.filing) - {"status", "role"}
+        if extra or "status" not in then.filing:
+            raise RulebookError("`filing` takes `status` and optionally `role`", file=str(path),
+                                key=f"{key}.filing")
+        if (problem := vocab.check_id("applicability", then.filing["status"])):
+            raise RulebookError(problem, file=str(path), key=f"{key}.filing.status")
+        role = then.filing.get("role")
+        if kind == DERIVED_FROM["filing"]:
+            if role is None:
+                raise RulebookError("a filing conclusion on an algorithm names its `role`",
+                                    file=str(path), key=f"{key}.filing")
+            if (problem := vocab.check_id("role", role)):
+                raise RulebookError(problem, file=str(path), key=f"{key}.filing.role")
+        elif role is not None:
+            raise RulebookError("only rules on `algorithm` facts conclude a role", file=str(path),
+                                key=f"{key}.filing.role")
+    if then.genai_route is not None and (problem := vocab.check_id("genai_route", then.genai_route)):
+        raise RulebookError(problem, file=str(path), key=f"{key}.genai_route")
+    _check_ids(then.obligations, book["obligations"], "obligation", f"{key}.obligations", path)
+    for i, oid in enumerate(then.obligations or []):
+        in_force = book["obligations"][oid].valid_from
+        if in_force and (rule.valid_from is None or rule.valid_from < in_force):
+            raise RulebookError(f"obligation '{oid}' applies from {in_force}; the rule must not fire earlier",
+                                file=str(path), key=f"{key}.obligations[{i}]",
+                                hint=f"add `valid_from: {in_force}` to the rule")
+    _check_ids(then.materials, book["materials"], "material", f"{key}.materials", path)
+    _check_ids(then.steps, book["steps"], "step", f"{key}.steps", path)
+    _check_ids(then.display, {**book["display"], "product_forms": None}, "display",
+               f"{key}.display", path)
+
+
+def _index(items: list[Any], path: Path, what: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for i, item in enumerate(items):
+        if item.id in out:
+            raise RulebookError(f"duplicate {what} id '{item.id}'", file=str(path), key=f"[{i}].id")
+        out[item.id] = item
+    return out
+
+
+def load_rulebook(directory: Path | None = None) -> Rulebook:
+    """Load, validate and cross-check every file of a rules directory."""
+    directory = directory or rules_dir()
+    if not directory.is_dir():
+        raise LoadError("rules directory not found", file=str(directory))
+    vocab = load_vocabulary(directory) if (directory / "vocabulary.yaml").exists() else load_vocabulary()
+    digest = hashlib.sha256()
+    raw_files: dict[Path, Any] = {}
+    files = sorted(directory.glob("*.yaml")) + sorted((directory / "catalogue").glob("*.yaml"))
+    for path in files:
+        raw_files[path] = read_data_file(path)
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+
+    def catalogue(name: str, model: type[StrictModel]) -> tuple[Any, Path]:
+        path = directory / "catalogue" / f"{name}.yaml"
+        if path not in raw_files:
+            raise LoadError("catalogue file missing", file=str(path))
+        return _validate(model, raw_files[path], path), path
+
+    index_path = directory / "index.yaml"
+    if index_path not in raw_files:
+        raise LoadError("index file missing", file=str(index_path), hint="it gives `version` and `as_of`")
+    index: IndexFile = _validate(IndexFile, raw_files[index_path], index_path)
+    laws_file, laws_path = catalogue("laws", LawsFile)
+    book: dict[str, Any] = {"laws": _index(laws_file.laws, laws_path, "law")}
+    obligations_file, obligations_path = catalogue("obligations", ObligationsFile)
+    book["obligations"] = _index(obligations_file.obligations, obligations_path, "obligation")
+    materials_file, materials_path = catalogue("materials", MaterialsFile)
+    book["materials"] = _index(materials_file.materials, materials_path, "material")
+    book["pitfalls"] = _index(materials_file.pitfalls, materials_path, "pitfall")
+    process_file, process_path = catalogue("process", ProcessFile)
+    book["steps"] = _index(process_file.steps, process_path, "step")
+    display_file, display_path = catalogue("display", DisplayFile)
+    book["display"] = _index(display_file.locations, display_path, "display")
+
+    for name, path in (("obligations", obligations_path), ("materials", materials_path),
+                       ("steps", process_path), ("display", display_path)):
+        for i, item in enumerate(book[name].values()):
+            for j, basis in enumerate(getattr(item, "basis", [])):
+                if basis.law not in book["laws"]:
+                    raise RulebookError(f"unknown law id '{basis.law}'; "
+                                        f"{did_you_mean(basis.law, book['laws'])}",
+                                        file=str(path), key=f"{name}[{i}].basis[{j}].law")
+    for i, material in enumerate(book["materials"].values()):
+        _check_ids(material.pitfalls, book["pitfalls"], "pitfall", f"materials[{i}].pitfalls",
+                   materials_path)
+
+    rules: dict[str, Rule] = {}
+    rule_files: dict[str, str] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name in NOT_RULE_FILES:
+            continue
+        rule_file: RuleFile = _validate(RuleFile, raw_files[path], path)
+        for i, rule in enumerate(rule_file.rules):
+            if rule.id in rules:
+                raise RulebookError(f"duplicate rule id '{rule.id}' (also in {rule_files[rule.id]})",
+                                    file=str(path), key=f"rules[{i}].id")
+            _check_rule(rule, i, path, book, vocab)
+            rules[rule.id] = rule
+            rule_files[rule.id] = path.name
+    if not rules:
+        raise LoadError("no rule files found", file=str(directory))
+    return Rulebook(version=index.version, as_of=index.as_of, digest=digest.hexdigest()[:12],
+                    rules=rules, rule_files=rule_files, **book)
+
+
+@cache
+def default_rulebook() -> Rulebook:
+    """The shipped rulebook, loaded once per process."""
+    return load_rulebook()

@@ -1,0 +1,61 @@
+"""The stable ids of ``rules/vocabulary.yaml`` and their labels.
+
+Ids are what answers, facts, rules and assessments store; labels are only displayed. Every
+id check goes through :func:`check_id`, which answers an unknown id with a did-you-mean.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .base import Lang, StrictModel, Text
+from .errors import LoadError
+from .suggest import did_you_mean
+from .yamlio import read_data_file
+
+UNSURE = "unsure"
+
+
+class Vocabulary(StrictModel):
+    """Every group of ids with the label of each id."""
+
+    groups: dict[str, dict[str, Text]]
+
+    def ids(self, group: str) -> tuple[str, ...]:
+        """The ids of ``group`` in file order."""
+        return tuple(self.groups[group])
+
+    def label(self, group: str, value: str, lang: Lang) -> str:
+        """The display label of ``value``; ``unsure`` and unknown ids show as themselves."""
+        if value == UNSURE:
+            return "不确定" if lang == "zh" else "unsure"
+        text = self.groups.get(group, {}).get(value)
+        return text.get(lang) if text else value
+
+    def check_id(self, group: str, value: str) -> str | None:
+        """None when ``value`` is an id of ``group``, else the message to show."""
+        if value in self.groups[group]:
+            return None
+        return f"unknown {group} id '{value}'; {did_you_mean(value, self.groups[group])}"
+
+
+def rules_dir() -> Path:
+    """The directory of the shipped rule files (package data of ``rules``)."""
+    return Path(str(resources.files("rules")))
+
+
+@cache
+def load_vocabulary(directory: Path | None = None) -> Vocabulary:
+    """Load ``vocabulary.yaml`` from ``directory`` (default: the shipped rules)."""
+    path = (directory or rules_dir()) / "vocabulary.yaml"
+    raw = read_data_file(path)
+    try:
+        return Vocabulary.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        raise LoadError(err["msg"], file=str(path), key=key) from None
