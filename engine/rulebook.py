@@ -276,7 +276,10 @@ def _validate(model: type[StrictModel], raw: Any, path: Path) -> Any:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        key, message = describe(exc.errors()[0], model)
+        errors = exc.errors()
+        # A misspelt key also makes the intended one "missing": report the misspelling first.
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        key, message = describe(first, model)
         raise RulebookError(message, file=str(path), key=key) from None
 
 

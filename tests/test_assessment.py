@@ -1,0 +1,53 @@
+"""The assessment as a whole: contract, determinism, explanation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from engine import Assessment, assess, assessment_json_schema, load_answers
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
+NEWS_APP = Path(__file__).resolve().parent.parent / "examples" / "news_app.yaml"
+
+
+def test_same_answers_same_bytes_with_and_without_memoisation() -> None:
+    for path in EXAMPLES:
+        answers = load_answers(path)
+        first = assess(answers).to_json()
+        assert assess(answers).to_json() == first
+        assert assess(answers, memoize=False).to_json() == first, path.name
+
+
+def test_json_round_trips_through_the_model() -> None:
+    for path in EXAMPLES:
+        text = assess(path).to_json()
+        assert Assessment.model_validate_json(text).to_json() == text
+
+
+def test_every_conclusion_is_traced_to_a_rule_and_answers() -> None:
+    result = assess(NEWS_APP)
+    conclusions = {t.conclusion for t in result.trace}
+    for algorithm in result.algorithms:
+        assert f"algorithms.{algorithm.id}" in conclusions
+    for obligation in result.obligations:
+        assert f"obligations.{obligation.id}" in conclusions
+    for material in result.materials:
+        assert f"materials.{material.id}" in conclusions
+    for entry in result.trace:
+        assert entry.answers, entry
+        assert all(a.path.startswith(("products[", "as_of")) for a in entry.answers)
+
+
+def test_trace_names_the_answer_that_classified_a_feature() -> None:
+    result = assess(NEWS_APP)
+    entry = next(t for t in result.trace if t.conclusion.startswith("classify.recommend_by_profile"))
+    assert entry.rule == "classify_personalized_push"
+    assert any(a.path.endswith(".behaviours") and "recommend_by_profile" in a.value for a in entry.answers)
+
+
+def test_schema_is_published_for_every_top_level_key() -> None:
+    schema = assessment_json_schema()
+    assert list(schema["properties"]) == ["filing", "algorithms", "obligations", "materials", "steps",
+                                          "display", "open_questions", "rules_version", "trace"]
+    json.dumps(schema)

@@ -1,0 +1,101 @@
+"""Loading the rulebook: the shipped rules load, and each kind of breakage fails clearly.
+
+Each fixture in ``tests/fixtures/invalid_rules/`` holds one broken rule file; it is dropped into a
+copy of the shipped rules directory and loading must fail naming the file, the key path and
+(where one exists) the closest valid spelling.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine.errors import LoadError, RulebookError
+from engine.rulebook import default_rulebook, load_rulebook
+from engine.vocabulary import rules_dir
+
+FIXTURES = Path(__file__).parent / "fixtures" / "invalid_rules"
+
+CASES = [
+    ("unknown_rule_key", ["rules[0].whne", "unknown key 'whne'", "did you mean 'when'"]),
+    ("unknown_attribute", ["rules[0].when.audiance_public", "did you mean 'audience_public'"]),
+    ("unknown_value", ["rules[0].when.status", "unknown value 'requird'", "did you mean 'required'"]),
+    ("unknown_obligation", ["rules[0].then.obligations[0]", "unknown obligation id 'arp_17x'",
+                            "did you mean"]),
+    ("unknown_material", ["rules[0].then.materials[0]", "did you mean 'business_licence'"]),
+    ("unknown_fact_kind", ["rules[0].when.fact", "unknown fact kind 'behavior'", "did you mean 'behaviour'"]),
+    ("unknown_operator", ["rules[0].when.behaviour", "unknown operator 'inn'", "did you mean 'in'"]),
+    ("unknown_type", ["rules[0].then.classify.type", "generative_synthesis",
+                      "did you mean 'generation_synthesis'"]),
+    ("unknown_law", ["rules[0].basis[0].law", "unknown law id 'apr'", "did you mean 'arp'"]),
+    ("classify_wrong_fact", ["rules[0].then.classify", "behaviour` facts only"]),
+    ("missing_subtype", ["rules[0].then.classify", "needs a subtype"]),
+    ("filing_without_role", ["rules[0].then.filing", "names its `role`"]),
+    ("empty_then", ["rules[0].then", "concludes nothing"]),
+    ("text_attribute", ["rules[0].when.product", "free text"]),
+    ("labelling_too_early", ["rules[0].then.obligations[0]", "2025-09-01", "valid_from"]),
+    ("missing_title", ["rules[0].title", "required field is missing"]),
+    ("duplicate_rule_id", ["rules[0].id", "duplicate rule id 'classify_personalized_push'",
+                           "classification.yaml"]),
+    ("duplicate_yaml_key", ["duplicate key 'title'", "line 4"]),
+    ("broken_yaml", ["not valid YAML", "line"]),
+]
+
+
+def _rules_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(rules_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    return target
+
+
+def test_shipped_rulebook_loads_with_every_rule_documented() -> None:
+    book = default_rulebook()
+    assert len(book.rules) >= 40
+    for rule in book.rules.values():
+        assert rule.title.zh and rule.title.en, rule.id
+        assert rule.explanation.zh and rule.explanation.en, rule.id
+        assert rule.basis, rule.id
+    assert book.rules_version.startswith(book.version + "+")
+
+
+def test_every_fixture_has_a_case() -> None:
+    assert sorted(p.stem for p in FIXTURES.glob("*.yaml")) == sorted(name for name, _ in CASES)
+
+
+@pytest.mark.parametrize(("name", "keywords"), CASES, ids=[c[0] for c in CASES])
+def test_broken_rule_file_fails_with_file_key_and_hint(tmp_path: Path, name: str, keywords: list[str]) -> None:
+    rules = _rules_copy(tmp_path)
+    shutil.copy(FIXTURES / f"{name}.yaml", rules / "zz_broken.yaml")
+    with pytest.raises(LoadError) as info:
+        load_rulebook(rules)
+    message = str(info.value)
+    assert "zz_broken.yaml" in message
+    for keyword in keywords:
+        assert keyword in message, f"{keyword!r} not in {message!r}"
+
+
+def test_missing_catalogue_is_named(tmp_path: Path) -> None:
+    rules = _rules_copy(tmp_path)
+    (rules / "catalogue" / "materials.yaml").unlink()
+    with pytest.raises(LoadError, match=r"materials\.yaml: catalogue file missing"):
+        load_rulebook(rules)
+
+
+def test_catalogue_with_unknown_key_is_rejected(tmp_path: Path) -> None:
+    rules = _rules_copy(tmp_path)
+    path = rules / "catalogue" / "display.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  - id: website\n", "  - id: website\n    locaton: x\n", 1),
+                    encoding="utf-8")
+    with pytest.raises(RulebookError) as info:
+        load_rulebook(rules)
+    assert "display.yaml" in str(info.value) and "did you mean 'location'" in str(info.value)
+
+
+def test_digest_changes_when_a_rule_changes(tmp_path: Path) -> None:
+    rules = _rules_copy(tmp_path)
+    before = load_rulebook(rules).rules_version
+    path = rules / "duties.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("一般义务", "一般义务（修订）", 1), encoding="utf-8")
+    assert load_rulebook(rules).rules_version != before
