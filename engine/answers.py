@@ -109,7 +109,8 @@ class Feature(StrictModel):
     name: str = Field(min_length=1, description="The feature's name in the product, e.g. 首页推荐")
     description: str | None = Field(default=None, description="What it does, in the person's words")
     behaviours: Annotated[list[BehaviourId], _UnsureList] = Field(
-        min_length=1, description="What the feature's algorithm outputs (behaviour ids), or unsure")
+        description="What the feature's algorithm outputs (behaviour ids), or unsure; "
+                    "[] when the feature uses none of these algorithms")
     model_source: ModelSourceId | None = Field(
         default=None, description="For generative behaviours: where the model comes from")
     offered_as_api: TriState = Field(
