@@ -56,4 +56,4 @@ def assess(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | N
     when = as_of or model.as_of or book.as_of
     roots = build_facts(model, when)
     firings = evaluate(roots, book, memoize=memoize)
-    return assemble(book, roots, firings, when)
+    return assemble(book, roots, firings, when, answers=model)

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .answers import Answers
 from .assessment import (
     Algorithm,
     AnswerUsed,
@@ -32,6 +33,7 @@ from .assessment import (
     TraceEntry,
 )
 from .base import Text
+from .deadlines import schedule
 from .facts import RootFact
 from .rulebook import Basis, Condition, Rule, Rulebook
 from .runtime import Firing
@@ -286,7 +288,7 @@ class _Assembler:
         ]
         questions = sorted(self.questions.values(),
                            key=lambda q: (product_order.get(q.product or "", -1), q.feature or "", q.id))
-        trace = sorted(self.trace, key=lambda t: (t.conclusion, t.rule, t.fact))
+        trace = sorted(self.trace, key=lambda t: (t.conclusion, t.rule, t.fact, t.via))
         return Assessment(
             filing=FilingConclusion(status=status,  # type: ignore[arg-type]
                                     label=vocab.groups["applicability"][status],
@@ -309,9 +311,18 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of: dt.date) -> Assessment:
-    """Build the assessment from the firings of one evaluation."""
+def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of: dt.date,
+             answers: Answers | None = None) -> Assessment:
+    """Build the assessment from the firings of one evaluation.
+
+    With the ``answers`` the facts came from, the duties and steps also get due dates from the
+    products' launch, change and termination dates (:func:`engine.deadlines.schedule`).
+    """
     assembler = _Assembler(book, roots, as_of)
     for firing in firings:
         assembler.add(firing)
-    return assembler.build()
+    result = assembler.build()
+    if answers is None:
+        return result
+    in_force = {law.id: law.in_force for law in book.laws.values() if law.statutory and law.in_force}
+    return schedule(result, answers, in_force)

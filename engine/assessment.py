@@ -40,6 +40,15 @@ class Reason(StrictModel):
     products: list[str]
 
 
+class CalendarInfo(StrictModel):
+    """How due dates are counted, and which years the holiday calendar covers."""
+
+    source: str = Field(description="The calendar package and version the working days come from")
+    covered_from: int = Field(description="First year whose State Council holiday schedule is known")
+    covered_to: int = Field(description="Last year whose State Council holiday schedule is known")
+    convention: Text
+
+
 class FilingConclusion(StrictModel):
     """Whether filing applies, and why."""
 
@@ -47,6 +56,8 @@ class FilingConclusion(StrictModel):
     label: Text
     as_of: dt.date = Field(description="The date whose rules were applied")
     reasons: list[Reason]
+    calendar: CalendarInfo | None = Field(
+        default=None, description="Set when due dates were computed from the answers' dates")
 
 
 class Algorithm(StrictModel):
@@ -76,6 +87,20 @@ class Deadline(StrictModel):
     start: str | None = None
 
 
+class DueDate(StrictModel):
+    """A deadline counted on the working-day calendar from one product's dated event."""
+
+    product: str
+    event: Literal["launch", "change", "termination"]
+    event_date: dt.date
+    working_days: int
+    date: dt.date | None = Field(
+        description="The last working day of the period; null when the holiday calendar does not cover it")
+    estimate: dt.date | None = Field(
+        default=None, description="Only when date is null: counted on Monday–Friday alone, not official")
+    note: Text | None = None
+
+
 class ObligationOut(StrictModel):
     """A duty that applies, with its basis, deadline and what it applies to."""
 
@@ -85,6 +110,7 @@ class ObligationOut(StrictModel):
     deadline: Deadline | None
     applies_to: list[str]
     rules: list[str]
+    due: list[DueDate] = Field(default_factory=list, description="Due dates from the answers' dates")
 
 
 class PitfallOut(StrictModel):
@@ -113,6 +139,18 @@ class DurationOut(StrictModel):
     practice_text: Text | None
 
 
+class StepDates(StrictModel):
+    """One product's step on the calendar: from a stated start, the statutory and practice ends."""
+
+    product: str
+    start: dt.date
+    start_is: Text = Field(description="Why the step is placed at this start")
+    statutory_by: dt.date | None = Field(description="start + the statutory working days, if any")
+    practice_from: dt.date | None = Field(description="start + the practice minimum (calendar days)")
+    practice_to: dt.date | None = Field(description="start + the practice maximum (calendar days)")
+    note: Text | None = None
+
+
 class StepOut(StrictModel):
     """A step of the filing process with its duration."""
 
@@ -122,6 +160,7 @@ class StepOut(StrictModel):
     what: Text
     statute: Text | None
     duration: DurationOut
+    dates: list[StepDates] = Field(default_factory=list, description="The step on the calendar, per product")
 
 
 class DisplayOut(StrictModel):

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from ..assessment import Assessment
 from ..base import Lang
+from .html import render_html
 from .markdown import render_markdown
 from .table import render_table
 
-FORMATS = ("table", "json", "markdown")
+FORMATS = ("table", "json", "markdown", "html")
 
 
 def render(assessment: Assessment, fmt: str, lang: Lang) -> str:
-    """Render ``assessment`` as ``table``, ``json`` or ``markdown`` in ``lang``."""
+    """Render ``assessment`` as ``table``, ``json``, ``markdown`` or ``html`` in ``lang``."""
     if fmt == "json":
         return assessment.to_json()
     if fmt == "markdown":
         return render_markdown(assessment, lang)
+    if fmt == "html":
+        return render_html(assessment, lang)
     return render_table(assessment, lang)
 
 
-__all__ = ["FORMATS", "render", "render_markdown", "render_table"]
+__all__ = ["FORMATS", "render", "render_html", "render_markdown", "render_table"]

@@ -7,7 +7,7 @@ from tabulate import tabulate
 from ..assessment import Assessment
 from ..base import Lang
 from .labels import word
-from .table import cites, deadline_text, duration_text
+from .table import calendar_text, cites, more_word, references, with_dates, with_due
 
 
 def _cell(text: str) -> str:
@@ -40,8 +40,9 @@ def render_markdown(a: Assessment, lang: Lang) -> str:
     lines += [f"## {word('obligations', lang)}", ""]
     lines.append(_md_table(
         [word("duty", lang), "id", word("deadline", lang), word("basis", lang)],
-        [[o.title.get(lang), f"`{o.id}`", deadline_text(o.deadline, lang), cites(o.basis, lang)]
-         for o in a.obligations], lang))
+        [[o.title.get(lang), f"`{o.id}`", with_due(o, lang), cites(o.basis, lang)] for o in a.obligations], lang))
+    if (calendar := calendar_text(a, lang)) is not None:
+        lines += [f"> **{more_word('calendar', lang)}**: {calendar}", ""]
     lines += [f"## {word('materials', lang)}", ""]
     for scope in ("entity", "product", "algorithm"):
         items = [m for m in a.materials if m.scope == scope]
@@ -56,8 +57,7 @@ def render_markdown(a: Assessment, lang: Lang) -> str:
     lines += [f"## {word('steps', lang)}", ""]
     lines.append(_md_table(
         ["#", word("step", lang), word("statutory", lang), word("practice", lang)],
-        [[str(s.order), s.title.get(lang) + "<br>" + s.what.get(lang), *duration_text(s.duration, lang)]
-         for s in a.steps], lang))
+        [[str(s.order), s.title.get(lang) + "<br>" + s.what.get(lang), *with_dates(s, lang)] for s in a.steps], lang))
     lines += [f"## {word('display', lang)}", ""]
     lines.append(_md_table(
         [word("product", lang), word("form", lang), word("location", lang)],
@@ -67,5 +67,9 @@ def render_markdown(a: Assessment, lang: Lang) -> str:
         [word("question", lang), word("product", lang), word("field", lang)],
         [[q.question.get(lang), " / ".join(x for x in (q.product, q.feature) if x), f"`{q.field}`"]
          for q in a.open_questions], lang))
-    lines += ["---", "", f"*{word('not_legal_advice', lang)}*", ""]
+    lines += [f"## {more_word('references', lang)}", ""]
+    colon = "：" if lang == "zh" else ": "
+    sep = "、" if lang == "zh" else "; "
+    lines += [f"- {heading}" + (colon + sep.join(items) if items else "") for heading, items in references(a, lang)]
+    lines += ["", "---", "", f"*{word('not_legal_advice', lang)}*", ""]
     return "\n".join(lines)

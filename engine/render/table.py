@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from ..assessment import Assessment, Deadline, DurationOut, LegalRef
+from ..assessment import Assessment, Deadline, DueDate, DurationOut, LegalRef, ObligationOut, StepOut
 from ..base import Lang
 from .labels import word
 
@@ -28,6 +28,153 @@ def duration_text(duration: DurationOut, lang: Lang) -> tuple[str, str]:
                  if duration.statutory_working_days is not None else "—")
     practice = duration.practice_text.get(lang) if duration.practice_text else "—"
     return statutory, practice
+
+
+_MORE: dict[str, tuple[str, str]] = {
+    "due": ("届满日", "Due"),
+    "dates": ("日期", "Dates"),
+    "references": ("法律依据", "Legal references"),
+    "calendar": ("期限计算", "How due dates are counted"),
+    "no_dates": ("答案中没有上线、变更或终止服务日期（products[].launch_date、change_date、termination_date），"
+                 "因此未计算届满日。",
+                 "The answers give no launch, change or termination date (products[].launch_date, change_date, "
+                 "termination_date), so no due dates were computed."),
+    "launch": ("上线", "launch"),
+    "change": ("变更", "change"),
+    "termination": ("终止服务", "termination"),
+    "estimate": ("估算", "estimate"),
+    "statutory_by": ("法定", "statutory"),
+    "practice_window": ("实务", "in practice"),
+}
+
+
+def more_word(key: str, lang: Lang) -> str:
+    """The words of the due-date and reference sections, in ``lang``."""
+    zh, en = _MORE[key]
+    return zh if lang == "zh" else en
+
+
+def due_line(d: DueDate, lang: Lang) -> str:
+    """One due date: product, date (or the marked estimate) and what it counts from."""
+    event = more_word(d.event, lang)
+    if lang == "zh":
+        since = f"{event} {d.event_date.isoformat()} 后第{d.working_days}个工作日"
+    else:
+        since = f"{d.working_days} working days after {event} on {d.event_date.isoformat()}"
+    when = d.date.isoformat() if d.date else f"≈{d.estimate.isoformat() if d.estimate else '?'} " \
+        f"({more_word('estimate', lang)})"
+    note = f" — {d.note.get(lang)}" if d.note else ""
+    return f"{d.product}: {when} ({since}){note}" if lang == "en" else f"{d.product}：{when}（{since}）{note}"
+
+
+def due_text(due: list[DueDate], lang: Lang) -> str:
+    """The due dates of a duty, one per line ("" when none)."""
+    return "\n".join(due_line(d, lang) for d in due)
+
+
+def step_dates_text(step: StepOut, lang: Lang) -> str:
+    """A step's calendar dates, one product per line ("" when none)."""
+    lines = []
+    for d in step.dates:
+        parts = []
+        if d.statutory_by:
+            parts.append(f"{more_word('statutory_by', lang)} ≤ {d.statutory_by.isoformat()}")
+        if d.practice_from and d.practice_to:
+            parts.append(f"{more_word('practice_window', lang)} {d.practice_from.isoformat()} – "
+                         f"{d.practice_to.isoformat()}")
+        sep = "；" if lang == "zh" else "; "
+        start = f"自 {d.start.isoformat()} 起" if lang == "zh" else f"from {d.start.isoformat()}"
+        lines.append(f"{d.product} ({start}): {sep.join(parts)}")
+    return "\n".join(lines)
+
+
+def with_due(o: ObligationOut, lang: Lang) -> str:
+    """A duty's deadline text followed by its due dates, one per line."""
+    text = deadline_text(o.deadline, lang)
+    if o.due:
+        text += "\n" + "\n".join(f"▶ {more_word('due', lang)} {due_line(d, lang)}" for d in o.due)
+    return text
+
+
+def with_dates(s: StepOut, lang: Lang) -> tuple[str, str]:
+    """(statutory, practice) of a step, each followed by its calendar dates."""
+    statutory, practice = duration_text(s.duration, lang)
+    dates = step_dates_text(s, lang)
+    return statutory, practice + ("\n▶ " + dates.replace("\n", "\n▶ ") if dates else "")
+
+
+def legal_references(a: Assessment) -> list[tuple[str, list[LegalRef]]]:
+    """Every reference the assessment cites, grouped by law in order of first appearance.
+
+    The order follows the report: reasons, algorithms, duties, display locations.
+    """
+    groups: dict[str, list[LegalRef]] = {}
+    refs: list[LegalRef] = [ref for r in a.filing.reasons for ref in r.basis]
+    refs += [ref for al in a.algorithms for ref in al.basis]
+    refs += [ref for o in a.obligations for ref in o.basis]
+    refs += [ref for d in a.display for ref in d.basis]
+    for ref in refs:
+        group = groups.setdefault(ref.law, [])
+        if ref not in group:
+            group.append(ref)
+    return list(groups.items())
+
+
+def _article_key(ref: LegalRef) -> tuple[int, str]:
+    article = ref.article or ""
+    return (int(article) if article.isdigit() else 10_000, article)
+
+
+def references(a: Assessment, lang: Lang) -> list[tuple[str, list[str]]]:
+    """(law heading, [what of it is cited]) for every law the assessment cites, in ``lang``.
+
+    The heading is the law's full title with its in-force date, from the laws catalogue; the
+    items are the articles (with paragraph notes) in article order.
+    """
+    from ..rulebook import default_rulebook  # the laws catalogue only: titles, not rules
+
+    laws = default_rulebook().laws
+    out: list[tuple[str, list[str]]] = []
+    for law_id, refs in legal_references(a):
+        law = laws.get(law_id)
+        if law is None:
+            out.append((law_id, [r.citation.get(lang) for r in refs]))
+            continue
+        title = law.title.get(lang)
+        if law.statutory:
+            prefix = f"《{law.short.zh}》" if lang == "zh" else law.short.en + ", "
+            heading = f"《{title}》" if lang == "zh" else title
+            if law.in_force:
+                heading += (f"（{law.in_force.isoformat()}施行）" if lang == "zh"
+                            else f" (in force {law.in_force.isoformat()})")
+        else:
+            prefix, heading = law.short.get(lang), title
+        items = []
+        for ref in sorted(refs, key=_article_key):
+            text = ref.citation.get(lang)
+            text = (text[len(prefix):] if text.startswith(prefix) else text).strip()
+            if text[:1] in "(（" and text[-1:] in ")）":
+                text = text[1:-1]
+            if text and text not in items:
+                items.append(text)
+        out.append((heading, items))
+    return out
+
+
+def references_text(a: Assessment, lang: Lang) -> list[str]:
+    """One line per law: its title and what of it the assessment cites."""
+    sep = "、" if lang == "zh" else "; "
+    colon = "：" if lang == "zh" else ": "
+    return [heading + (colon + sep.join(items) if items else "") for heading, items in references(a, lang)]
+
+
+def calendar_text(a: Assessment, lang: Lang) -> str | None:
+    """The counting convention, or why there are no due dates; None when dates were not computed."""
+    if a.filing.calendar is None:
+        return None
+    dated = any(o.due for o in a.obligations) or any(s.dates for s in a.steps)
+    text = a.filing.calendar.convention.get(lang)
+    return text if dated else more_word("no_dates", lang) + " " + text
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -60,8 +207,9 @@ def render_table(a: Assessment, lang: Lang) -> str:
           al.genai_route or "—"] for al in a.algorithms]))
     section(word("obligations", lang), _table(
         [word("duty", lang), word("deadline", lang), word("basis", lang)],
-        [[o.title.get(lang) + f"\n[{o.id}]", deadline_text(o.deadline, lang), cites(o.basis, lang)]
-         for o in a.obligations]))
+        [[o.title.get(lang) + f"\n[{o.id}]", with_due(o, lang), cites(o.basis, lang)] for o in a.obligations]))
+    if (calendar := calendar_text(a, lang)) is not None:
+        section(more_word("calendar", lang), calendar)
     for scope in ("entity", "product", "algorithm"):
         items = [m for m in a.materials if m.scope == scope]
         if not items:
@@ -72,7 +220,7 @@ def render_table(a: Assessment, lang: Lang) -> str:
               "\n".join("• " + p.text.get(lang) for p in m.pitfalls) or "—"] for m in items]))
     section(word("steps", lang), _table(
         ["#", word("step", lang), word("statutory", lang), word("practice", lang)],
-        [[str(s.order), s.title.get(lang), *duration_text(s.duration, lang)] for s in a.steps]))
+        [[str(s.order), s.title.get(lang), *with_dates(s, lang)] for s in a.steps]))
     section(word("display", lang), _table(
         [word("product", lang), word("form", lang), word("location", lang)],
         [[d.product, d.form, d.location.get(lang)] for d in a.display]))
@@ -80,5 +228,6 @@ def render_table(a: Assessment, lang: Lang) -> str:
         [word("question", lang), word("product", lang), word("field", lang)],
         [[q.question.get(lang), " / ".join(x for x in (q.product, q.feature) if x), q.field]
          for q in a.open_questions]))
+    section(more_word("references", lang), "\n".join(references_text(a, lang)) or word("none", lang))
     out.append("\n" + word("not_legal_advice", lang))
     return "\n".join(out).lstrip("\n") + "\n"

@@ -1,0 +1,255 @@
+"""Due dates on the real calendar, from the dates in the answers.
+
+The catalogue gives each statutory deadline as a count of working days from an event (launch,
+change, termination: 算法推荐管理规定 Art. 24) and each process step its statutory and practice
+durations. With the products' ``launch_date``, ``change_date`` and ``termination_date`` this
+module turns them into dates: the working days come from :mod:`engine.workdays` (State Council
+holiday schedule, make-up working days included), the practice ranges are calendar days.
+
+It draws no legal conclusion: it only dates the duties and steps the rules already concluded,
+so :func:`schedule` takes a finished assessment and returns it with dates added.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Literal
+
+from .answers import Answers, Product
+from .assessment import Assessment, CalendarInfo, DueDate, ObligationOut, StepDates, StepOut
+from .base import Text
+from .workdays import CalendarGapError, add_weekdays, add_working_days, calendar_version, covered_years
+
+Event = Literal["launch", "change", "termination"]
+EVENTS: tuple[Event, ...] = ("launch", "change", "termination")
+
+_EVENT_WORDS: dict[str, tuple[str, str]] = {
+    "launch": ("上线", "launch"),
+    "change": ("变更", "change"),
+    "termination": ("终止服务", "termination"),
+}
+
+
+def convention() -> CalendarInfo:
+    """The counting convention and the calendar's coverage, as stated in every dated report."""
+    first, last = covered_years()
+    source = calendar_version()
+    return CalendarInfo(
+        source=source, covered_from=first, covered_to=last,
+        convention=Text(
+            zh=(f"工作日按国务院办公厅每年发布的节假日安排计算（含调休上班日），数据来自 {source}"
+                f"（覆盖{first}–{last}年）。事件当日（上线、变更、终止服务或提交材料之日）不计入，其后第一个"
+                "工作日为第1天，第N个工作日为期限届满日。法规未明确事件当日是否计入；如计入，届满日提前一个"
+                "工作日，稳妥起见可按提前一日安排。超出覆盖年份的日期不作推算：不给出届满日，只给出按周一至"
+                "周五估算的日期并注明，请以国务院办公厅当年通知为准。实务周期按自然日计算，仅供参考。"),
+            en=(f"Working days follow the State Council's annual holiday notices, make-up working days "
+                f"(调休) included, as encoded by {source} (covers {first}–{last}). The day of the event "
+                "(launch, change, termination or submission) is not counted: day 1 is the first working "
+                "day after it and the due date is the N-th working day. The provisions do not say whether "
+                "the event day counts; if it does, the due date is one working day earlier, so plan for "
+                "that day to be safe. Dates in years the calendar does not cover get no due date, only an "
+                "estimate counting Monday–Friday, marked as such: check the State Council notice for that "
+                "year. Practice ranges are calendar days and indicative only."),
+        ),
+    )
+
+
+def _event_date(product: Product, event: str) -> dt.date | None:
+    date: dt.date | None = getattr(product, f"{event}_date")
+    return date
+
+
+def _gap_note(gap: CalendarGapError, estimate: dt.date) -> Text:
+    first, last = covered_years()
+    year = gap.day.year
+    return Text(
+        zh=(f"{calendar_version()} 没有{year}年的放假安排（覆盖{first}–{last}年），无法给出届满日；"
+            f"仅按周一至周五估算为 {estimate.isoformat()}，请以国务院办公厅{year}年通知为准"),
+        en=(f"{calendar_version()} has no holiday schedule for {year} (it covers {first}–{last}), so no "
+            f"due date is given; counting Monday–Friday only gives {estimate.isoformat()} as an estimate: "
+            f"check the State Council's {year} notice"),
+    )
+
+
+def due_date(product: str, event: Event, event_date: dt.date, working_days: int) -> DueDate:
+    """The due date ``working_days`` after ``event_date``, or an explained estimate."""
+    try:
+        date = add_working_days(event_date, working_days)
+    except CalendarGapError as gap:
+        estimate = add_weekdays(event_date, working_days)
+        return DueDate(product=product, event=event, event_date=event_date, working_days=working_days,
+                       date=None, estimate=estimate, note=_gap_note(gap, estimate))
+    return DueDate(product=product, event=event, event_date=event_date, working_days=working_days, date=date)
+
+
+class _Products:
+    """The assessment's targets resolved to answered products, in answer order."""
+
+    def __init__(self, assessment: Assessment, answers: Answers) -> None:
+        self.by_name: dict[str, Product] = {}
+        for product in answers.products:
+            self.by_name.setdefault(product.name, product)
+        self.order = list(self.by_name)
+        self.of_algorithm = {a.id: a.products for a in assessment.algorithms}
+        self.filed = self.sorted({p for a in assessment.algorithms for p in a.products})
+        self.genai = self.sorted({p for a in assessment.algorithms
+                                  if a.genai_route in ("genai_filing", "genai_registration") for p in a.products})
+
+    def sorted(self, names: set[str]) -> list[str]:
+        return [n for n in self.order if n in names]
+
+    def of_targets(self, targets: list[str]) -> list[str]:
+        names: set[str] = set()
+        for target in targets:
+            names.update(self.of_algorithm.get(target, [target]))
+        return self.sorted(names)
+
+
+def _duty_in_force(ob: ObligationOut, in_force: Mapping[str, dt.date]) -> tuple[dt.date, str] | None:
+    """The latest in-force date among the laws a duty rests on (a duty cannot run before it exists)."""
+    dated = [(in_force[ref.law], ref.citation.zh) for ref in ob.basis if ref.law in in_force]
+    return max(dated) if dated else None
+
+
+def _before_in_force_note(event: Event, event_date: dt.date, start: dt.date, law: str) -> Text:
+    zh_event, en_event = _EVENT_WORDS[event]
+    return Text(
+        zh=(f"{zh_event}日 {event_date.isoformat()} 早于{law.split('第')[0]}施行日 {start.isoformat()}："
+            "期限自施行日起算"),
+        en=f"the {en_event} on {event_date.isoformat()} predates the provision's entry into force on "
+           f"{start.isoformat()}: the period is counted from that date")
+
+
+def _date_obligation(ob: ObligationOut, products: _Products, in_force: Mapping[str, dt.date]) -> ObligationOut:
+    deadline = ob.deadline
+    if deadline is None or deadline.working_days is None or deadline.start not in EVENTS:
+        return ob
+    event: Event = deadline.start
+    law_start = _duty_in_force(ob, in_force)
+    due: list[DueDate] = []
+    for name in products.of_targets(ob.applies_to):
+        when = _event_date(products.by_name[name], event)
+        if when is None:
+            continue
+        if law_start is not None and when < law_start[0]:
+            counted = due_date(name, event, law_start[0], deadline.working_days)
+            due.append(counted.model_copy(update={
+                "event_date": when,
+                "note": counted.note or _before_in_force_note(event, when, law_start[0], law_start[1])}))
+        else:
+            due.append(due_date(name, event, when, deadline.working_days))
+    return ob.model_copy(update={"due": due}) if due else ob
+
+
+def _filing_days(assessment: Assessment) -> int | None:
+    """The working days allowed to file after launch, as the concluded duties give them."""
+    for ob in assessment.obligations:
+        if ob.deadline and ob.deadline.start == "launch" and ob.deadline.working_days:
+            return ob.deadline.working_days
+    return None
+
+
+def _at(start: dt.date, days: int | None) -> dt.date | None:
+    return start + dt.timedelta(days=days) if days is not None else None
+
+
+def _step_dates(step: StepOut, product: str, start: dt.date, start_is: Text) -> StepDates:
+    duration = step.duration
+    statutory: dt.date | None = None
+    note: Text | None = None
+    if duration.statutory_working_days:
+        try:
+            statutory = add_working_days(start, duration.statutory_working_days)
+        except CalendarGapError as gap:
+            note = _gap_note(gap, add_weekdays(start, duration.statutory_working_days))
+    return StepDates(product=product, start=start, start_is=start_is, statutory_by=statutory,
+                     practice_from=_at(start, duration.practice_min_days),
+                     practice_to=_at(start, duration.practice_max_days), note=note)
+
+
+Placer = Callable[[StepOut, Product, DueDate | None], tuple[dt.date, Text] | None]
+
+
+def _review_start(step: StepOut, product: Product, filing_due: DueDate | None) -> tuple[dt.date, Text] | None:
+    if filing_due is None or filing_due.date is None:
+        return None
+    day = filing_due.date.isoformat()
+    return filing_due.date, Text(
+        zh=f"假设在法定最后一日（上线后第{filing_due.working_days}个工作日）{day} 提交齐全材料",
+        en=f"assuming complete materials are submitted on {day}, the last day allowed "
+           f"({filing_due.working_days} working days after launch)")
+
+
+def _entity_start(step: StepOut, product: Product, filing_due: DueDate | None) -> tuple[dt.date, Text] | None:
+    slowest = step.duration.practice_max_days
+    if filing_due is None or filing_due.date is None or slowest is None:
+        return None
+    start = filing_due.date - dt.timedelta(days=slowest)
+    return start, Text(
+        zh=(f"主体须先通过资质初审方可填报算法：尚未办理主体备案的，最晚于 {start.isoformat()} 开始，"
+            f"按实务最长周期可在 {filing_due.date.isoformat()}（法定最后一日）前通过"),
+        en=(f"the entity must pass its review before any algorithm can be filed: if it is not filed yet, "
+            f"start by {start.isoformat()} to be through by {filing_due.date.isoformat()} (the last day "
+            "to file) even at the slow end of practice"))
+
+
+def _genai_start(step: StepOut, product: Product, filing_due: DueDate | None) -> tuple[dt.date, Text] | None:
+    slowest = step.duration.practice_max_days
+    if product.launch_date is None or slowest is None:
+        return None
+    start = product.launch_date - dt.timedelta(days=slowest)
+    return start, Text(
+        zh=(f"须在向公众开放前完成：最晚于 {start.isoformat()} 开始，按实务最长周期可在上线日 "
+            f"{product.launch_date.isoformat()} 前完成"),
+        en=(f"it must be through before the service opens to the public: start by {start.isoformat()} to "
+            f"be through by the launch on {product.launch_date.isoformat()} even at the slow end of practice"))
+
+
+# Where each step with a duration sits on the calendar. The process catalogue gives durations
+# only; the anchors follow process.md §1 (entity review before any algorithm filing; review from
+# complete materials, Art. 25; generative-AI filing or registration before opening to the public).
+_PLACERS: dict[str, tuple[Placer, str]] = {
+    "entity_filing": (_entity_start, "filed"),
+    "review": (_review_start, "filed"),
+    "genai_service_filing": (_genai_start, "genai"),
+}
+
+
+def _date_step(step: StepOut, products: _Products, filing_days: int | None) -> StepOut:
+    placer = _PLACERS.get(step.id)
+    if placer is None:
+        return step
+    place, which = placer
+    dates: list[StepDates] = []
+    for name in products.filed if which == "filed" else products.genai:
+        product = products.by_name[name]
+        filing_due = (due_date(name, "launch", product.launch_date, filing_days)
+                      if product.launch_date is not None and filing_days else None)
+        where = place(step, product, filing_due)
+        if where is not None:
+            dates.append(_step_dates(step, name, *where))
+    return step.model_copy(update={"dates": dates}) if dates else step
+
+
+def schedule(assessment: Assessment, answers: Answers,
+             in_force: Mapping[str, dt.date] | None = None) -> Assessment:
+    """The assessment with due dates on its duties and steps, and the counting convention.
+
+    Products without dates get none (the report says which dates to add); the convention is
+    stated whenever the answers were given, so every dated report says how it counted.
+    ``in_force`` maps law ids to their entry into force: an event before it (a service launched
+    in 2020) is counted from that date, with a note, never from the event itself.
+    """
+    products = _Products(assessment, answers)
+    obligations = [_date_obligation(ob, products, in_force or {}) for ob in assessment.obligations]
+    filing_days = _filing_days(assessment)
+    steps = [_date_step(step, products, filing_days) for step in assessment.steps]
+    filing = assessment.filing.model_copy(update={"calendar": convention()})
+    return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps})
+
+
+def event_words(event: str) -> Text:
+    """The name of an event (launch, change, termination) in both languages."""
+    zh, en = _EVENT_WORDS[event]
+    return Text(zh=zh, en=en)

@@ -1,0 +1,247 @@
+"""Decoding a published algorithm filing number (网信算备…号).
+
+CAC does not document the number's layout. It is inferred from the published filing lists
+(the domain reference, classification.md §6; the 2022–2023 lists in ``shared/data``)::
+
+    网信算备 + 6 region + 7 entity + 2 type + 2 year + 4 serial + 号     (21 digits)
+
+    网信算备 110108 8234839 02 22 0017 号  = 北京海淀 · an entity · 个性化推送 · 2022 · serial
+
+The lists also hold documented exceptions that must be accepted: type codes that do not match
+the published category (two 2022-08 调度决策 rows with 05, a filter with 04; 检索过滤类 with 04 or
+05 until 2023-12) and one number printed with an extra digit (美团配送调度决策算法). A number with
+exactly one digit too many is decoded where the parts are unambiguous and says which digit is
+unexplained. Anything else is refused with a message saying what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+from pydantic import Field
+from tabulate import tabulate
+
+from .assessment import AlgorithmType, Subtype
+from .base import Lang, StrictModel, Text
+from .errors import EngineError
+from .vocabulary import load_vocabulary
+
+PREFIX = "网信算备"
+SUFFIX = "号"
+DIGITS = 21
+FIRST_YEAR = 22  # the filing system opened on 2022-03-01
+
+
+class FilingNumberError(EngineError):
+    """A text that is not a 网信算备 filing number of the published layout."""
+
+    def __init__(self, number: str, message: str, hint: str) -> None:
+        self.number = number
+        super().__init__(message, key=f"NUMBER '{number}'", hint=hint)
+
+
+class TypeCode(StrictModel):
+    """The two-digit type code and the algorithm type it stands for in the published lists."""
+
+    code: str
+    type: AlgorithmType
+    subtype: Subtype | None
+    label: Text = Field(description="The type label (the sub-type's where there is one)")
+
+
+class Region(StrictModel):
+    """The region code's province-level part (first two digits of the division code)."""
+
+    code: str
+    name: Text | None = Field(description="Null when the two digits are not a province-level code")
+
+
+class FilingNumber(StrictModel):
+    """A filing number split into its parts (layout inferred from the published lists)."""
+
+    number: str = Field(description="The number as normalised: 网信算备 + digits + 号")
+    region_code: str = Field(description="6 digits: county-level administrative-division code of the entity")
+    province: Region
+    entity_code: str = Field(description="7 digits: stable across an entity's filings; derivation unknown")
+    type: TypeCode
+    year: int = Field(description="The filing year (4 digits); kept when the algorithm is re-listed")
+    serial: str = Field(description="4 digits; always ends in an odd digit in the lists (possibly a check digit)")
+    layout: Literal["standard", "irregular"] = Field(
+        description="standard: 21 digits; irregular: one digit more, as printed in a published list")
+    notes: list[Text] = Field(description="What to know about this number's reading")
+    source: Text = Field(description="Where the layout comes from")
+
+    def to_json(self) -> str:
+        """Canonical JSON: UTF-8 text, two-space indent, keys in model order."""
+        return self.model_dump_json(indent=2) + "\n"
+
+
+_TYPES: dict[str, tuple[AlgorithmType, Subtype | None]] = {
+    "01": ("generation_synthesis", None),
+    "02": ("personalized_push", None),
+    "03": ("ranking_selection", None),
+    "04": ("retrieval_filtering", "information_retrieval"),
+    "05": ("retrieval_filtering", "content_filtering"),
+    "06": ("scheduling_decision", None),
+}
+
+# Province-level division codes (GB/T 2260, first two digits), to name the region's province.
+_PROVINCES: dict[str, tuple[str, str]] = {
+    "11": ("北京市", "Beijing"), "12": ("天津市", "Tianjin"), "13": ("河北省", "Hebei"),
+    "14": ("山西省", "Shanxi"), "15": ("内蒙古自治区", "Inner Mongolia"), "21": ("辽宁省", "Liaoning"),
+    "22": ("吉林省", "Jilin"), "23": ("黑龙江省", "Heilongjiang"), "31": ("上海市", "Shanghai"),
+    "32": ("江苏省", "Jiangsu"), "33": ("浙江省", "Zhejiang"), "34": ("安徽省", "Anhui"),
+    "35": ("福建省", "Fujian"), "36": ("江西省", "Jiangxi"), "37": ("山东省", "Shandong"),
+    "41": ("河南省", "Henan"), "42": ("湖北省", "Hubei"), "43": ("湖南省", "Hunan"),
+    "44": ("广东省", "Guangdong"), "45": ("广西壮族自治区", "Guangxi"), "46": ("海南省", "Hainan"),
+    "50": ("重庆市", "Chongqing"), "51": ("四川省", "Sichuan"), "52": ("贵州省", "Guizhou"),
+    "53": ("云南省", "Yunnan"), "54": ("西藏自治区", "Tibet"), "61": ("陕西省", "Shaanxi"),
+    "62": ("甘肃省", "Gansu"), "63": ("青海省", "Qinghai"), "64": ("宁夏回族自治区", "Ningxia"),
+    "65": ("新疆维吾尔自治区", "Xinjiang"), "71": ("台湾省", "Taiwan"), "81": ("香港特别行政区", "Hong Kong"),
+    "82": ("澳门特别行政区", "Macao"),
+}
+
+SOURCE = Text(
+    zh=("编号结构由国家网信办公布的备案清单推断（网信算备 + 6位地区 + 7位主体 + 2位类型 + 2位年份 + 4位序号 + 号），"
+        "官方未公布编码规则。"),
+    en=("The layout is inferred from the filing lists CAC publishes (网信算备 + 6 region + 7 entity + 2 type + "
+        "2 year + 4 serial + 号); CAC has not documented it."),
+)
+
+_TYPE_NOTES: dict[str, Text] = {
+    "04": Text(zh="清单中的例外：2023年12月前“检索过滤类”算法编号类型码为04或05；"
+                  "2022年8月有一例过滤算法（百度内容安全算法）编为04。类型以备案公示信息为准。",
+               en="Known exceptions in the lists: until 2023-12 retrieval/filtering algorithms carry 04 or 05, and "
+                  "in 2022-08 a filter (百度内容安全算法) carries 04. The published record is authoritative."),
+    "05": Text(zh="清单中的例外：2023年12月前“检索过滤类”算法编号类型码为04或05；2022年8月两例调度决策类算法"
+                  "（蜂鸟物流配送算法、菜鸟包裹时效预测算法）编为05。类型以备案公示信息为准。",
+               en="Known exceptions in the lists: until 2023-12 retrieval/filtering algorithms carry 04 or 05, and "
+                  "in 2022-08 two scheduling/decision algorithms (蜂鸟物流配送算法, 菜鸟包裹时效预测算法) carry 05. "
+                  "The published record is authoritative."),
+    "01": Text(zh="生成合成类：2022年在境内算法备案清单中公布的，在深度合成备案清单中沿用原编号。",
+               en="Generation/synthesis: numbers listed in 2022 in the domestic list are kept in the deep-synthesis "
+                  "list."),
+}
+
+_KNOWN_IRREGULAR: dict[str, Text] = {
+    "1101082242366066220017": Text(
+        zh="该编号在2022年8月境内算法备案清单（美团配送调度决策算法）中即以22位数字公布；类型码06之后多出一位“6”。",
+        en="Published with 22 digits in the 2022-08 domestic list (美团配送调度决策算法); an extra '6' follows the "
+           "type code 06."),
+}
+
+
+def _normalise(text: str) -> str:
+    """Full-width digits to ASCII, and spaces and separator dots removed."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s·.\-_]", "", text)
+
+
+def _refuse(number: str, message: str) -> FilingNumberError:
+    return FilingNumberError(
+        number, message,
+        hint=f"a filing number looks like 网信算备110108823483902220017号: {PREFIX}, {DIGITS} digits, {SUFFIX}")
+
+
+def _digits_of(raw: str) -> str:
+    if re.fullmatch(r"[A-Za-z]+-[^-\s]+-\d{8}(\d{4}|S\d{4})?", unicodedata.normalize("NFKC", raw).strip()):
+        raise FilingNumberError(
+            raw, "this is a generative-AI service filing or registration number, not a 网信算备 filing number",
+            hint="numbers like Beijing-WenXinYiYan-20230821 are a separate numbering with no type or entity code")
+    text = _normalise(raw)
+    if not text:
+        raise _refuse(raw, "no filing number given")
+    body = text.removeprefix(PREFIX).removesuffix(SUFFIX)
+    if not body.isdigit() or not body.isascii():
+        bad = sorted({c for c in body if not (c.isascii() and c.isdigit())})
+        raise _refuse(raw, f"unexpected characters {''.join(bad)!r}; only digits belong between {PREFIX} and {SUFFIX}")
+    return body
+
+
+def decode_filing_number(text: str) -> FilingNumber:
+    """Split a 网信算备 number into region, entity, type, year and serial.
+
+    Accepts the number with or without 网信算备 and 号, with spaces or dots between the parts and
+    full-width digits. Raises :class:`FilingNumberError` for anything that does not fit.
+    """
+    digits = _digits_of(text)
+    notes: list[Text] = []
+    if len(digits) == DIGITS:
+        layout: Literal["standard", "irregular"] = "standard"
+        region, entity, code, year, serial = digits[:6], digits[6:13], digits[13:15], digits[15:17], digits[17:]
+    elif len(digits) == DIGITS + 1:
+        layout = "irregular"
+        region, entity, code = digits[:6], digits[6:13], digits[13:15]
+        extra, year, serial = digits[15], digits[16:18], digits[18:]
+        notes.append(_KNOWN_IRREGULAR.get(digits, Text(
+            zh=f"比标准结构多一位数字：类型码取左起第14–15位，年份和序号取末6位，第16位“{extra}”无法解释。",
+            en=f"One digit more than the layout: the type is read from the left (digits 14–15), year and serial "
+               f"from the right (last 6 digits); digit 16 ('{extra}') is unexplained.")))
+    else:
+        raise _refuse(text, f"expected {DIGITS} digits (6 region + 7 entity + 2 type + 2 year + 4 serial), "
+                            f"got {len(digits)}")
+    if code not in _TYPES:
+        raise _refuse(text, f"type code '{code}' (digits 14–15) is not one of {', '.join(_TYPES)}")
+    if int(year) < FIRST_YEAR:
+        raise _refuse(text, f"year '{year}' (digits 16–17) is before 2022, when algorithm filing began")
+    kind, subtype = _TYPES[code]
+    groups = load_vocabulary().groups
+    label = groups["algorithm_subtype"][subtype] if subtype else groups["algorithm_type"][kind]
+    if code in _TYPE_NOTES:
+        notes.append(_TYPE_NOTES[code])
+    if int(serial[-1]) % 2 == 0:
+        notes.append(Text(zh="序号末位为偶数；已公布清单中的序号末位均为奇数，请核对编号。",
+                          en="The serial ends in an even digit; every published serial ends in an odd one: check "
+                             "the number."))
+    province = _PROVINCES.get(region[:2])
+    if province is None:
+        notes.append(Text(zh=f"地区码前两位“{region[:2]}”不是省级行政区划代码。",
+                          en=f"The region code's first two digits ('{region[:2]}') are not a province-level code."))
+    return FilingNumber(
+        number=f"{PREFIX}{digits}{SUFFIX}", region_code=region,
+        province=Region(code=region[:2], name=Text(zh=province[0], en=province[1]) if province else None),
+        entity_code=entity,
+        type=TypeCode(code=code, type=kind, subtype=subtype, label=label),
+        year=2000 + int(year), serial=serial, layout=layout, notes=notes, source=SOURCE)
+
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "number": ("备案编号", "Filing number"),
+    "region_code": ("地区码", "Region code"),
+    "province": ("省级行政区", "Province"),
+    "entity_code": ("主体码", "Entity code"),
+    "type": ("算法类型", "Algorithm type"),
+    "year": ("备案年份", "Filing year"),
+    "serial": ("序号", "Serial"),
+    "layout": ("结构", "Layout"),
+    "notes": ("说明", "Notes"),
+    "unknown": ("未知", "unknown"),
+}
+
+
+def _w(key: str, lang: Lang) -> str:
+    zh, en = _WORDS[key]
+    return zh if lang == "zh" else en
+
+
+def render_filing_number(n: FilingNumber, fmt: str, lang: Lang) -> str:
+    """The decoded number as ``json`` or as a two-column table in ``lang``."""
+    if fmt == "json":
+        return n.to_json()
+    province = n.province.name.get(lang) if n.province.name else _w("unknown", lang)
+    type_text = f"{n.type.label.get(lang)} ({n.type.type}{'/' + n.type.subtype if n.type.subtype else ''})"
+    rows = [
+        [_w("number", lang), n.number],
+        [_w("region_code", lang), n.region_code],
+        [_w("province", lang), f"{n.province.code} {province}"],
+        [_w("entity_code", lang), n.entity_code],
+        [_w("type", lang), f"{n.type.code} = {type_text}"],
+        [_w("year", lang), str(n.year)],
+        [_w("serial", lang), n.serial],
+        [_w("layout", lang), n.layout],
+    ]
+    rows += [[_w("notes", lang) if i == 0 else "", note.get(lang)] for i, note in enumerate(n.notes)]
+    table = tabulate(rows, tablefmt="simple_grid", maxcolwidths=[16, 72])
+    return f"{table}\n{n.source.get(lang)}\n"

@@ -1,0 +1,292 @@
+"""What-if: what changes between two answers documents (e.g. before and after a new feature).
+
+Both are assessed under the same rules date (``as_of``, else each document's own), then compared
+by stable ids: algorithms by ``type.behaviour.role``, duties by obligation id, materials by
+material id. What appears only after is ``added``, only before ``removed``; an item in both
+whose coverage (products, features, targets, status, due dates) moved is listed in ``changed``.
+Lists keep the assessments' own stable order, so the same two files give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pydantic import Field
+from tabulate import tabulate
+
+from . import assess
+from .answers import Answers
+from .assessment import Algorithm, Assessment, CalendarInfo, MaterialOut, ObligationOut, Status
+from .base import Lang, StrictModel, Text
+from .deadlines import due_date
+from .render.table import cites, deadline_text, due_text
+
+ChangeField = Literal["status", "products", "features", "applies_to", "due"]
+
+
+class DiffItems(StrictModel):
+    """Items present on one side only, as the assessment of that side describes them."""
+
+    algorithms: list[Algorithm]
+    obligations: list[ObligationOut]
+    materials: list[MaterialOut]
+
+
+class Change(StrictModel):
+    """An item on both sides whose coverage differs in one field: what the field gained and lost."""
+
+    kind: Literal["algorithm", "obligation", "material"]
+    id: str
+    name: Text
+    field: ChangeField
+    added: list[str]
+    removed: list[str]
+
+
+class AssessmentDiff(StrictModel):
+    """The difference between the assessments of two answers documents."""
+
+    status_before: Status
+    status_after: Status
+    as_of_before: dt.date
+    as_of_after: dt.date
+    added: DiffItems = Field(description="Only in the assessment after")
+    removed: DiffItems = Field(description="Only in the assessment before")
+    changed: list[Change] = Field(description="In both, with different coverage")
+    rules_version: str
+    calendar: CalendarInfo | None = Field(description="How the due dates were counted")
+
+    def to_json(self) -> str:
+        """Canonical JSON: UTF-8 text, two-space indent, keys in model order."""
+        return self.model_dump_json(indent=2) + "\n"
+
+
+def _dues(ob: ObligationOut) -> list[str]:
+    return [f"{d.product}: {(d.date or d.estimate or d.event_date).isoformat()} ({d.event} {d.event_date.isoformat()})"
+            for d in ob.due]
+
+
+def _changes(kind: Literal["algorithm", "obligation", "material"], item_id: str, name: Text,
+             pairs: Sequence[tuple[ChangeField, list[str], list[str]]]) -> list[Change]:
+    out = []
+    for field, before, after in pairs:
+        gained = [x for x in after if x not in before]
+        lost = [x for x in before if x not in after]
+        if gained or lost:
+            out.append(Change(kind=kind, id=item_id, name=name, field=field, added=gained, removed=lost))
+    return out
+
+
+def compare(before: Assessment, after: Assessment) -> AssessmentDiff:
+    """Compare two assessments by stable ids."""
+    changed: list[Change] = []
+    alg_before = {a.id: a for a in before.algorithms}
+    alg_after = {a.id: a for a in after.algorithms}
+    for a in after.algorithms:
+        if (b := alg_before.get(a.id)) is not None:
+            changed += _changes("algorithm", a.id, a.name, [
+                ("status", [b.status], [a.status]), ("products", b.products, a.products),
+                ("features", b.features, a.features)])
+    ob_before = {o.id: o for o in before.obligations}
+    ob_after = {o.id: o for o in after.obligations}
+    for o in after.obligations:
+        if (ob := ob_before.get(o.id)) is not None:
+            changed += _changes("obligation", o.id, o.title, [
+                ("applies_to", ob.applies_to, o.applies_to), ("due", _dues(ob), _dues(o))])
+    mat_before = {m.id: m for m in before.materials}
+    mat_after = {m.id: m for m in after.materials}
+    for m in after.materials:
+        if (mb := mat_before.get(m.id)) is not None:
+            changed += _changes("material", m.id, m.name, [("applies_to", mb.applies_to, m.applies_to)])
+    return AssessmentDiff(
+        status_before=before.filing.status, status_after=after.filing.status,
+        as_of_before=before.filing.as_of, as_of_after=after.filing.as_of,
+        added=DiffItems(algorithms=[a for a in after.algorithms if a.id not in alg_before],
+                        obligations=[o for o in after.obligations if o.id not in ob_before],
+                        materials=[m for m in after.materials if m.id not in mat_before]),
+        removed=DiffItems(algorithms=[a for a in before.algorithms if a.id not in alg_after],
+                          obligations=[o for o in before.obligations if o.id not in ob_after],
+                          materials=[m for m in before.materials if m.id not in mat_after]),
+        changed=changed,
+        rules_version=after.rules_version,
+        calendar=after.filing.calendar or before.filing.calendar,
+    )
+
+
+def diff_answers(before: Answers, after: Answers, *, as_of: dt.date | None = None) -> AssessmentDiff:
+    """Assess both documents (with due dates) and compare them.
+
+    ``as_of`` applies the same rules date to both; without it each document's own ``as_of``,
+    else the rulebook's date, is used, as :func:`engine.assess` does.
+    """
+    old = assess(before, as_of=as_of)  # assess() dates duties and steps from the answers' dates
+    new = assess(after, as_of=as_of)
+    added = {a.id for a in new.algorithms} - {a.id for a in old.algorithms}
+    return compare(old, date_new_algorithms(new, after, added))
+
+
+NEW_ALGORITHM = Text(
+    zh="新增算法：自该功能上线（products[].change_date）起算，按新算法备案办理",
+    en="new algorithm: counted from the feature going live (products[].change_date), filed as a new filing",
+)
+
+
+def date_new_algorithms(a: Assessment, answers: Answers, new_ids: set[str]) -> Assessment:
+    """Count the filing deadline of algorithms new to a product from the product's change date.
+
+    Answers date products, not features: a duty to file within N working days of launch would
+    otherwise be counted from the product's first launch, long before the new feature existed.
+    A new algorithm is a new filing (process.md §5), due N working days after it starts
+    serving, which for a feature added to a live product is the product's ``change_date``.
+    Products without a change date keep the launch count.
+    """
+    changes: dict[str, dt.date] = {}
+    for product in answers.products:
+        if product.change_date is not None:
+            changes.setdefault(product.name, product.change_date)
+    of_algorithm = {al.id: al.products for al in a.algorithms}
+    obligations = []
+    for ob in a.obligations:
+        deadline = ob.deadline
+        if deadline is None or deadline.start != "launch" or not deadline.working_days:
+            obligations.append(ob)
+            continue
+        old = {p for t in ob.applies_to if t not in new_ids for p in of_algorithm.get(t, [t])}
+        fresh = [p for t in ob.applies_to if t in new_ids for p in of_algorithm.get(t, []) if p in changes]
+        due = [d for d in ob.due if d.product in old or d.product not in changes]
+        due += [due_date(p, "change", changes[p], deadline.working_days).model_copy(update={"note": NEW_ALGORITHM})
+                for p in dict.fromkeys(fresh)]
+        obligations.append(ob.model_copy(update={"due": due}) if due != ob.due else ob)
+    return a.model_copy(update={"obligations": obligations})
+
+
+# ---------------------------------------------------------------- rendering
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "title": ("变化对比", "What changes"),
+    "status": ("备案结论", "Filing status"),
+    "as_of": ("适用规则日期", "Rules as of"),
+    "added": ("新增", "Added"),
+    "removed": ("不再适用", "No longer applies"),
+    "changed": ("范围变化", "Coverage changes"),
+    "algorithms": ("算法", "Algorithms"),
+    "obligations": ("义务", "Duties"),
+    "materials": ("材料", "Materials"),
+    "name": ("名称", "Name"),
+    "type": ("类型", "Type"),
+    "role": ("角色", "Role"),
+    "products": ("产品", "Products"),
+    "duty": ("义务", "Duty"),
+    "deadline": ("期限", "Deadline"),
+    "due": ("届满日", "Due"),
+    "basis": ("依据", "Legal basis"),
+    "material": ("材料", "Material"),
+    "applies_to": ("适用于", "Applies to"),
+    "item": ("项目", "Item"),
+    "field": ("字段", "Field"),
+    "gained": ("新增", "Added"),
+    "lost": ("移除", "Removed"),
+    "nothing": ("无变化", "No change"),
+    "none": ("无", "None"),
+    "rules_version": ("规则版本", "Rules version"),
+    "not_legal_advice": ("本结果依据规则自动生成，不构成法律意见。", "Generated by rules; this is not legal advice."),
+}
+
+
+def _w(key: str, lang: Lang) -> str:
+    zh, en = _WORDS[key]
+    return zh if lang == "zh" else en
+
+
+def _sections(d: AssessmentDiff, lang: Lang) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, headers, rows) of every non-empty section, in reading order."""
+    out: list[tuple[str, list[str], list[list[str]]]] = []
+    for side in ("added", "removed"):
+        items: DiffItems = getattr(d, side)
+        head = _w(side, lang)
+        if items.algorithms:
+            out.append((f"{head} · {_w('algorithms', lang)}",
+                        [_w("name", lang), _w("type", lang), _w("role", lang), _w("products", lang)],
+                        [[a.name.get(lang) + f"\n[{a.id}]",
+                          a.type_label.get(lang) + (f" ({a.subtype})" if a.subtype else ""),
+                          a.role_label.get(lang), "\n".join(a.products)] for a in items.algorithms]))
+        if items.obligations:
+            out.append((f"{head} · {_w('obligations', lang)}",
+                        [_w("duty", lang), _w("deadline", lang), _w("due", lang), _w("basis", lang)],
+                        [[o.title.get(lang) + f"\n[{o.id}]", deadline_text(o.deadline, lang),
+                          due_text(o.due, lang) or "—", cites(o.basis, lang)] for o in items.obligations]))
+        if items.materials:
+            out.append((f"{head} · {_w('materials', lang)}",
+                        [_w("material", lang), _w("applies_to", lang)],
+                        [[m.name.get(lang) + f"\n[{m.id}]", "\n".join(m.applies_to)] for m in items.materials]))
+    if d.changed:
+        out.append((_w("changed", lang),
+                    [_w("item", lang), _w("field", lang), _w("gained", lang), _w("lost", lang)],
+                    [[c.name.get(lang) + f"\n[{c.id}]", c.field, "\n".join(c.added) or "—",
+                      "\n".join(c.removed) or "—"] for c in d.changed]))
+    return out
+
+
+def _status_line(d: AssessmentDiff, lang: Lang) -> str:
+    from .vocabulary import load_vocabulary
+
+    labels = load_vocabulary().groups["applicability"]
+    before = f"{labels[d.status_before].get(lang)} ({d.status_before})"
+    after = f"{labels[d.status_after].get(lang)} ({d.status_after})"
+    return f"{_w('status', lang)}: {before} → {after}"
+
+
+def _as_of_line(d: AssessmentDiff, lang: Lang) -> str:
+    when = (d.as_of_after.isoformat() if d.as_of_before == d.as_of_after
+            else f"{d.as_of_before.isoformat()} → {d.as_of_after.isoformat()}")
+    return f"{_w('as_of', lang)}: {when}    {_w('rules_version', lang)}: {d.rules_version}"
+
+
+def render_diff_table(d: AssessmentDiff, lang: Lang) -> str:
+    """The diff as headed terminal tables."""
+    lines = [f"== {_w('title', lang)} ==", _status_line(d, lang), _as_of_line(d, lang)]
+    sections = _sections(d, lang)
+    for title, headers, rows in sections:
+        lines += ["", f"== {title} ==",
+                  tabulate(rows, headers=headers, tablefmt="simple_grid", maxcolwidths=[48] * len(headers))]
+    if not sections:
+        lines += ["", _w("nothing", lang)]
+    if d.calendar is not None and any(o.due for o in d.added.obligations):
+        lines += ["", d.calendar.convention.get(lang)]
+    lines += ["", _w("not_legal_advice", lang)]
+    return "\n".join(lines) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", "<br>")
+
+
+def render_diff_markdown(d: AssessmentDiff, lang: Lang) -> str:
+    """The diff as a Markdown report."""
+    lines = [f"# {_w('title', lang)}", "", f"- {_status_line(d, lang)}", f"- {_as_of_line(d, lang)}", ""]
+    sections = _sections(d, lang)
+    for title, headers, rows in sections:
+        lines += [f"## {title}", "",
+                  tabulate([[_md_cell(c) for c in row] for row in rows], headers=headers, tablefmt="github"), ""]
+    if not sections:
+        lines += [_w("nothing", lang), ""]
+    if d.calendar is not None and any(o.due for o in d.added.obligations):
+        lines += [f"> {d.calendar.convention.get(lang)}", ""]
+    lines += ["---", "", f"*{_w('not_legal_advice', lang)}*", ""]
+    return "\n".join(lines)
+
+
+def render_diff(d: AssessmentDiff, fmt: str, lang: Lang) -> str:
+    """Render the diff as ``table``, ``json`` or ``markdown``."""
+    if fmt == "json":
+        return d.to_json()
+    if fmt == "markdown":
+        return render_diff_markdown(d, lang)
+    return render_diff_table(d, lang)
+
+
+def diff_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of a diff."""
+    return AssessmentDiff.model_json_schema()

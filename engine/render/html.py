@@ -1,0 +1,262 @@
+"""The assessment as one self-contained, printable HTML page.
+
+The page is what a person hands on (to a lawyer, a manager, a client): no external resource
+(styles are inline, no script, no web font, no image), print styles for A4, and every text that
+comes from the answers or the catalogue escaped with :func:`html.escape`, so a product named
+``<script>…</script>`` is shown as those characters and never run.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..assessment import Assessment, MaterialOut, StepOut
+from ..base import Lang, Text
+from ..vocabulary import load_vocabulary
+from .labels import word
+from .table import (
+    calendar_text,
+    cites,
+    deadline_text,
+    due_line,
+    duration_text,
+    more_word,
+    references,
+)
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "title": ("算法备案评估报告", "Algorithm filing assessment"),
+    "subtitle": ("互联网信息服务算法备案", "China's Internet Information Service Algorithm Filing"),
+    "timeline": ("办理步骤与时间", "Steps and timeline"),
+    "generated": ("按规则日期生成", "Generated for the rules as of"),
+    "start": ("起算", "Start"),
+    "statutory_by": ("法定期限届满", "Statutory end"),
+    "practice_window": ("实务预计", "Expected in practice"),
+    "no_items": ("无", "None"),
+    "scope_note": ("勾选已备齐的材料；⚠ 为实务中常见的退回原因。",
+                   "Tick what is ready; ⚠ marks common reasons for rejection in practice."),
+}
+
+_CSS = """
+:root { --ink: #1d232b; --muted: #5b6570; --line: #d5dae0; --soft: #f4f6f8; --accent: #1f5f99; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #fff; line-height: 1.55; font-size: 14px;
+  font-family: "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "Helvetica Neue",
+  Arial, sans-serif; }
+main { max-width: 980px; margin: 0 auto; padding: 28px 32px 40px; }
+header { border-bottom: 3px solid var(--accent); padding-bottom: 14px; margin-bottom: 8px; }
+h1 { font-size: 24px; margin: 0 0 2px; }
+.subtitle { color: var(--muted); margin: 0 0 12px; }
+h2 { font-size: 18px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 15px; margin: 18px 0 6px; color: var(--accent); }
+.status { display: inline-block; padding: 6px 14px; border-radius: 6px; font-size: 18px; font-weight: 700;
+  border: 2px solid currentColor; }
+.status-required { color: #a1260d; background: #fdf0ec; }
+.status-needs_review { color: #8a5a00; background: #fff7e0; }
+.status-not_required { color: #23713a; background: #ecf7ef; }
+.status small { font-weight: 400; font-size: 13px; margin-left: 6px; }
+.meta { color: var(--muted); font-size: 13px; margin: 10px 0 0; }
+.meta span { margin-right: 18px; }
+code, .id { font-family: "SFMono-Regular", Consolas, "Liberation Mono", monospace; font-size: 12px;
+  color: var(--muted); }
+table { width: 100%; border-collapse: collapse; margin: 6px 0 10px; table-layout: fixed; }
+th, td { border: 1px solid var(--line); padding: 6px 8px; vertical-align: top; text-align: left;
+  overflow-wrap: break-word; }
+td .id { overflow-wrap: anywhere; }
+th { background: var(--soft); font-weight: 600; }
+td.due { font-weight: 600; }
+.reason { margin: 8px 0; padding: 8px 12px; border-left: 4px solid var(--line); background: var(--soft); }
+.reason strong { display: block; }
+.basis { color: var(--muted); font-size: 12.5px; }
+.note { color: var(--muted); font-size: 12.5px; background: var(--soft); padding: 8px 12px; border-radius: 4px; }
+ul.checklist { list-style: none; padding: 0; margin: 0; }
+ul.checklist > li { padding: 8px 0; border-bottom: 1px dashed var(--line); }
+ul.checklist label { font-weight: 600; }
+ul.checklist input { width: 15px; height: 15px; margin: 0 8px 0 0; vertical-align: -2px; }
+.contents { margin: 2px 0 0 23px; }
+ul.pitfalls { margin: 4px 0 0 23px; padding: 0; list-style: none; color: #8a3b12; font-size: 13px; }
+ol.timeline { list-style: none; margin: 0 0 0 10px; padding: 0 0 0 22px; border-left: 3px solid var(--accent); }
+ol.timeline > li { position: relative; margin: 0 0 16px; padding-left: 10px; }
+ol.timeline > li::before { content: ""; position: absolute; left: -31px; top: 4px; width: 13px; height: 13px;
+  border-radius: 50%; background: #fff; border: 3px solid var(--accent); }
+.step-title { font-weight: 700; }
+.step-what { margin: 2px 0; }
+.durations { font-size: 13px; color: var(--muted); }
+.dates { margin: 4px 0 0; font-size: 13px; }
+.dates li { margin: 2px 0; }
+footer { margin-top: 32px; padding-top: 12px; border-top: 1px solid var(--line); color: var(--muted);
+  font-size: 12.5px; }
+.disclaimer { font-weight: 700; color: var(--ink); }
+@page { size: A4; margin: 16mm 14mm; }
+@media print {
+  body { font-size: 11pt; }
+  main { max-width: none; padding: 0; }
+  h2 { break-after: avoid; }
+  tr, li, .reason { break-inside: avoid; }
+  .status { border-width: 1px; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def _e(text: str) -> str:
+    return escape(text, quote=True)
+
+
+def _w(key: str, lang: Lang) -> str:
+    zh, en = _WORDS[key]
+    return zh if lang == "zh" else en
+
+
+def _t(text: Text | None, lang: Lang) -> str:
+    return _e(text.get(lang)) if text is not None else "—"
+
+
+def _table(headers: list[str], widths: list[int], rows: list[list[str]], lang: Lang,
+           due_col: int | None = None) -> str:
+    """An HTML table of cells that are already escaped HTML; ``widths`` in percent, so it fits a page."""
+    if not rows:
+        return f"<p>{_e(word('none', lang))}</p>"
+    cols = "".join(f"<col style=\"width: {w}%\">" for w in widths)
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="due">{c}</td>' if i == due_col else f"<td>{c}</td>"
+                         for i, c in enumerate(row)) + "</tr>"
+        for row in rows)
+    return f"<table><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _lines(items: list[str]) -> str:
+    return "<br>".join(_e(i) for i in items) or "—"
+
+
+def _header(a: Assessment, lang: Lang) -> str:
+    f = a.filing
+    return (
+        f"<header><h1>{_e(_w('title', lang))}</h1><p class=\"subtitle\">{_e(_w('subtitle', lang))}</p>"
+        f"<div class=\"status status-{_e(f.status)}\" id=\"status\">{_e(f.label.get(lang))}"
+        f"<small>({_e(f.status)})</small></div>"
+        f"<p class=\"meta\"><span>{_e(word('as_of', lang))}: {_e(f.as_of.isoformat())}</span>"
+        f"<span>{_e(word('rules_version', lang))}: <code>{_e(a.rules_version)}</code></span></p></header>"
+    )
+
+
+def _reasons(a: Assessment, lang: Lang) -> str:
+    items = "".join(
+        f"<div class=\"reason\"><strong>{_t(r.title, lang)}</strong>{_t(r.explanation, lang)}"
+        f"<div class=\"basis\">{_e(word('basis', lang))}: {_e(cites(r.basis, lang))} · "
+        f"{_e(word('products', lang))}: {_e(', '.join(r.products))} · <span class=\"id\">{_e(r.rule)}</span>"
+        f"</div></div>"
+        for r in a.filing.reasons)
+    return f"<section id=\"reasons\"><h2>{_e(word('reasons', lang))}</h2>{items or _e(word('none', lang))}</section>"
+
+
+def _algorithms(a: Assessment, lang: Lang) -> str:
+    groups = load_vocabulary().groups
+    subtypes, statuses, routes = groups["algorithm_subtype"], groups["applicability"], groups["genai_route"]
+    rows = [[f"{_t(al.name, lang)}<br><span class=\"id\">{_e(al.id)}</span>",
+             _t(al.type_label, lang) + (f"<br>{_t(subtypes[al.subtype], lang)}" if al.subtype else ""),
+             _t(al.role_label, lang), _t(statuses[al.status], lang), _lines(al.products), _lines(al.features),
+             _t(routes[al.genai_route], lang) if al.genai_route else "—"] for al in a.algorithms]
+    return (f"<section id=\"algorithms\"><h2>{_e(word('algorithms', lang))}</h2>" + _table(
+        [word("name", lang), word("type", lang), word("role", lang), word("status", lang),
+         word("products", lang), word("features", lang), word("genai", lang)],
+        [24, 12, 11, 10, 14, 15, 14], rows, lang) + "</section>")
+
+
+def _duties(a: Assessment, lang: Lang) -> str:
+    rows = [[f"{_t(o.title, lang)}<br><span class=\"id\">{_e(o.id)}</span>", _e(deadline_text(o.deadline, lang)),
+             _lines([due_line(d, lang) for d in o.due]), _e(cites(o.basis, lang))] for o in a.obligations]
+    calendar = calendar_text(a, lang)
+    note = (f"<p class=\"note\"><strong>{_e(more_word('calendar', lang))}:</strong> {_e(calendar)}</p>"
+            if calendar else "")
+    return (f"<section id=\"duties\"><h2>{_e(word('obligations', lang))}</h2>" + _table(
+        [word("duty", lang), word("deadline", lang), more_word("due", lang), word("basis", lang)],
+        [36, 26, 20, 18], rows, lang, due_col=2) + note + "</section>")
+
+
+def _material(m: MaterialOut, lang: Lang) -> str:
+    pitfalls = "".join(f"<li>⚠ {_t(p.text, lang)}</li>" for p in m.pitfalls)
+    condition = f"<div class=\"basis\">{_t(m.condition, lang)}</div>" if m.condition else ""
+    targets = ", ".join(t if t != "entity" else word("entity", lang) for t in m.applies_to)
+    return (f"<li><label><input type=\"checkbox\">{_t(m.name, lang)}</label> <span class=\"id\">{_e(m.id)}</span>"
+            f"<div class=\"contents\">{_t(m.contents, lang)}{condition}"
+            f"<div class=\"basis\">{_e(word('applies_to', lang))}: {_e(targets)}</div></div>"
+            + (f"<ul class=\"pitfalls\">{pitfalls}</ul>" if pitfalls else "") + "</li>")
+
+
+def _materials(a: Assessment, lang: Lang) -> str:
+    parts = [f"<section id=\"materials\"><h2>{_e(word('materials', lang))}</h2>",
+             f"<p class=\"note\">{_e(_w('scope_note', lang))}</p>"]
+    for scope in ("entity", "product", "algorithm"):
+        items = [m for m in a.materials if m.scope == scope]
+        if items:
+            parts.append(f"<h3>{_e(word('scope_' + scope, lang))}</h3><ul class=\"checklist\">"
+                         + "".join(_material(m, lang) for m in items) + "</ul>")
+    if not a.materials:
+        parts.append(f"<p>{_e(word('none', lang))}</p>")
+    return "".join(parts) + "</section>"
+
+
+def _step(s: StepOut, lang: Lang) -> str:
+    statutory, practice = duration_text(s.duration, lang)
+    statute = f"<div class=\"basis\">{_t(s.statute, lang)}</div>" if s.statute else ""
+    dates = "".join(
+        f"<li><strong>{_e(d.product)}</strong> — {_e(d.start_is.get(lang))}: "
+        + "; ".join(x for x in (
+            f"{_e(_w('statutory_by', lang))} {_e(d.statutory_by.isoformat())}" if d.statutory_by else "",
+            f"{_e(_w('practice_window', lang))} {_e(d.practice_from.isoformat())} – {_e(d.practice_to.isoformat())}"
+            if d.practice_from and d.practice_to else "",
+            _t(d.note, lang) if d.note else "") if x)
+        + "</li>" for d in s.dates)
+    return (f"<li><div class=\"step-title\">{_t(s.title, lang)}</div><div class=\"step-what\">{_t(s.what, lang)}</div>"
+            f"{statute}<div class=\"durations\">{_e(word('statutory', lang))}: {_e(statutory)} · "
+            f"{_e(word('practice', lang))}: {_e(practice)}</div>"
+            + (f"<ul class=\"dates\">{dates}</ul>" if dates else "") + "</li>")
+
+
+def _steps(a: Assessment, lang: Lang) -> str:
+    body = "".join(_step(s, lang) for s in a.steps) if a.steps else f"<li>{_e(word('none', lang))}</li>"
+    return f"<section id=\"steps\"><h2>{_e(_w('timeline', lang))}</h2><ol class=\"timeline\">{body}</ol></section>"
+
+
+def _display(a: Assessment, lang: Lang) -> str:
+    forms = load_vocabulary().groups["product_form"]
+    rows = [[_e(d.product), _t(forms[d.form], lang) if d.form in forms else _e(d.form), _t(d.location, lang),
+             _e(cites(d.basis, lang))] for d in a.display]
+    return (f"<section id=\"display\"><h2>{_e(word('display', lang))}</h2>" + _table(
+        [word("product", lang), word("form", lang), word("location", lang), word("basis", lang)],
+        [20, 16, 42, 22], rows, lang)
+        + "</section>")
+
+
+def _questions(a: Assessment, lang: Lang) -> str:
+    rows = [[_t(q.question, lang), _e(" / ".join(x for x in (q.product, q.feature) if x)),
+             f"<code>{_e(q.field)}</code>"] for q in a.open_questions]
+    return (f"<section id=\"open-questions\"><h2>{_e(word('open_questions', lang))}</h2>" + _table(
+        [word("question", lang), word("product", lang), word("field", lang)], [50, 22, 28], rows, lang) + "</section>")
+
+
+def _references(a: Assessment, lang: Lang) -> str:
+    sep = "、" if lang == "zh" else "; "
+    items = "".join(f"<li><strong>{_e(heading)}</strong>" + (f": {_e(sep.join(arts))}" if arts else "") + "</li>"
+                    for heading, arts in references(a, lang))
+    return (f"<section id=\"references\"><h2>{_e(more_word('references', lang))}</h2>"
+            f"<ul>{items or '<li>' + _e(word('none', lang)) + '</li>'}</ul></section>")
+
+
+def _footer(a: Assessment, lang: Lang) -> str:
+    return (f"<footer><p class=\"disclaimer\">{_e(word('not_legal_advice', lang))}</p>"
+            f"<p>{_e(_w('generated', lang))} {_e(a.filing.as_of.isoformat())} · "
+            f"{_e(word('rules_version', lang))} <code>{_e(a.rules_version)}</code></p></footer>")
+
+
+def render_html(a: Assessment, lang: Lang) -> str:
+    """The whole report as one HTML document (UTF-8 text, no external resources)."""
+    body = "".join(part(a, lang) for part in (
+        _header, _reasons, _algorithms, _duties, _materials, _steps, _display, _questions, _references, _footer))
+    html_lang = "zh-CN" if lang == "zh" else "en"
+    return (f"<!DOCTYPE html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{_e(_w('title', lang))} · {_e(a.filing.label.get(lang))}</title>\n"
+            f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")

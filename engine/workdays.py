@@ -1,0 +1,89 @@
+"""Working days of mainland China, on the State Council's holiday schedule.
+
+Statutory deadlines of the filing rules count working days (工作日). Which days are working days
+is set each year by the State Council's holiday notice, with make-up working days (调休) on
+some weekends, so the calendar cannot be computed: it is read from the maintained
+``chinese-calendar`` package (import name ``chinese_calendar``), never from a table kept here.
+
+The package only knows the years whose notice it encodes. A date outside them raises
+:class:`CalendarGapError`; callers turn that into a clear note, never a silent guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import chinese_calendar  # type: ignore[import-untyped]
+from chinese_calendar.constants import holidays as _HOLIDAYS  # type: ignore[import-untyped]
+
+from .errors import EngineError
+
+CALENDAR_PACKAGE = "chinese-calendar"
+
+
+class CalendarGapError(EngineError):
+    """A working-day count reaches a year the holiday calendar does not cover."""
+
+    def __init__(self, day: dt.date) -> None:
+        first, last = covered_years()
+        self.day = day
+        super().__init__(
+            f"the holiday calendar has no data for {day.year} (it covers {first}–{last})",
+            hint=f"upgrade {CALENDAR_PACKAGE} once the State Council publishes the {day.year} holiday notice")
+
+
+@cache
+def covered_years() -> tuple[int, int]:
+    """The first and last year whose holiday schedule the calendar package encodes."""
+    years = [day.year for day in _HOLIDAYS]
+    return min(years), max(years)
+
+
+def calendar_version() -> str:
+    """The calendar package and its version, quoted so a due date can be reproduced."""
+    return f"{CALENDAR_PACKAGE} {getattr(chinese_calendar, '__version__', 'unknown')}"
+
+
+def is_covered(day: dt.date) -> bool:
+    """Whether ``day`` falls in a year the calendar covers."""
+    first, last = covered_years()
+    return first <= day.year <= last
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Monday–Friday unless a public holiday, or a make-up working day (调休) on a weekend."""
+    if not is_covered(day):
+        raise CalendarGapError(day)
+    return bool(chinese_calendar.is_workday(day))
+
+
+def add_working_days(start: dt.date, count: int) -> dt.date:
+    """The ``count``-th working day after ``start``; ``start`` itself is never counted.
+
+    Day 1 is the first working day after ``start``, whatever ``start`` is (a working day, a
+    weekend or a holiday). Raises :class:`CalendarGapError` when a day to look at falls in a
+    year the calendar does not cover.
+    """
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    day = start
+    seen = 0
+    while seen < count:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            seen += 1
+    return day
+
+
+def add_weekdays(start: dt.date, count: int) -> dt.date:
+    """The ``count``-th Monday–Friday after ``start``: an estimate only, for uncovered years."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    day = start
+    seen = 0
+    while seen < count:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            seen += 1
+    return day
