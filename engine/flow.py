@@ -1,0 +1,801 @@
+"""The questionnaire flow: given the questionnaire and the answers so far, what to ask next.
+
+No terminal code lives here: the terminal layer asks the question :meth:`Flow.current` returns
+and hands the answer to :meth:`Flow.answer`. Everything else — which questions apply, where each
+answer lands in the answers model, going back, reviewing, adding or removing products and
+features, prefilling from a file, saving and resuming drafts — is plain data work, testable
+without a terminal.
+
+Every question is asked in a *slot*: the question plus the product and feature it is about
+(key ``entity:entity_name``, ``p0:forms``, ``p1.f0:does``). ``values`` maps slot keys to the
+raw answers (choice ids, text, numbers); the answers document is computed from them, so changing
+an early answer never loses a later one: a later answer whose question no longer applies is kept
+but left out of the document, and comes back if the question applies again.
+
+Drafts: the draft file is an answers file (YAML) holding exactly the answers given so far, so
+it is valid for ``algo-filing assess`` once complete and can be read, diffed and edited by hand.
+What the answers model has no place for — where the person stopped, the plain-language category
+answers, "add another product?" — lives in a sidecar ``<draft>.progress.json``. A draft without
+its sidecar still resumes (structure is inferred, as for ``--answers``); a draft edited by hand
+wins over its sidecar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .answers import Answers, Entity, Feature, Product, parse_answers
+from .base import Lang
+from .errors import AnswersError, LoadError
+from .questionnaire import NO, NONE, YES, Question, Questionnaire, Repeat, Scope
+from .validation import describe
+from .vocabulary import UNSURE
+from .yamlio import parse_text, read_data_file
+
+Value = str | int | list[str]
+"""A raw answer: a choice id, yes/no/unsure, text, an ISO date, a count, or a list of choice ids."""
+
+_KEY = re.compile(r"^(?:entity|p(\d+)(?:\.f(\d+))?):([a-z][a-z0-9_]*)$")
+_DATE_FIELDS = frozenset(name for model in (Answers, Entity, Product, Feature)
+                         for name, field in model.model_fields.items() if "date" in str(field.annotation))
+_MODEL_ORDER: dict[str, list[str]] = {
+    "": list(Answers.model_fields), "entity": list(Entity.model_fields),
+    "product": list(Product.model_fields), "feature": list(Feature.model_fields),
+}
+PROGRESS_FORMAT = "algo-filing-progress/1"
+
+
+class FlowError(ValueError):
+    """An answer the current question cannot take (the terminal layer validates first)."""
+
+
+# ------------------------------------------------------------------------------------- slots
+
+@dataclass(frozen=True)
+class Slot:
+    """A question asked about one entity, product or feature."""
+
+    question: str
+    product: int | None = None
+    feature: int | None = None
+
+    @property
+    def scope_key(self) -> str:
+        """``entity``, ``p0`` or ``p0.f1``: the item the question is about."""
+        if self.product is None:
+            return "entity"
+        return f"p{self.product}" if self.feature is None else f"p{self.product}.f{self.feature}"
+
+    @property
+    def key(self) -> str:
+        """The slot's key in ``values``."""
+        return f"{self.scope_key}:{self.question}"
+
+    @classmethod
+    def parse(cls, key: str) -> Slot:
+        """The slot of a key; a ValueError for anything else."""
+        match = _KEY.match(key)
+        if not match:
+            raise ValueError(f"'{key}' is not a slot key (e.g. p0.f1:does)")
+        product, feature, question = match.groups()
+        return cls(question, None if product is None else int(product),
+                   None if feature is None else int(feature))
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the terminal asks now: the slot, its question (or repeat) and the answer to preselect."""
+
+    slot: Slot
+    question: Question | None
+    repeat: Repeat | None
+    value: Value | None
+    index: int
+    total: int
+
+    @property
+    def scope(self) -> Scope:
+        """Whether this step is about the entity, a product or a feature."""
+        if self.slot.product is None:
+            return "entity"
+        return "product" if self.slot.feature is None else "feature"
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One answer on the review screen."""
+
+    slot: Slot
+    question: Question
+    value: Value
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    """The answers about one item (the entity, a product, or a feature of a product)."""
+
+    scope: Scope
+    product: int | None
+    feature: int | None
+    items: list[ReviewItem]
+
+
+# ---------------------------------------------------------------------------------- the flow
+
+class Flow:
+    """The state of one questionnaire being answered; see the module docstring."""
+
+    def __init__(self, questionnaire: Questionnaire, *, values: dict[str, Value] | None = None,
+                 given: dict[str, Value] | None = None, extras: dict[str, dict[str, Any]] | None = None,
+                 cursor: str | None = None, revisit: bool = False, focus: str | None = None) -> None:
+        self.q = questionnaire
+        self.focus = focus
+        """Only the slots of this item (e.g. ``p0.f3``) are asked: a new feature of known answers."""
+        self.values: dict[str, Value] = dict(values or {})
+        self.given: dict[str, Value] = dict(given or {})
+        self.extras: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (extras or {}).items()}
+        self.cursor = cursor
+        self.revisit = revisit
+        self._active: dict[str, bool] = {}
+        for key in [*self.values, *self.given]:
+            self._known_slot(Slot.parse(key))
+
+    # -- questions and slots
+    def _known_slot(self, slot: Slot) -> None:
+        repeats = {self.q.repeat("product").id, self.q.repeat("feature").id}
+        if slot.question not in self.q.questions and slot.question not in repeats:
+            raise ValueError(f"'{slot.key}': no question '{slot.question}' in questionnaire {self.q.id}")
+
+    def _changed(self) -> None:
+        self._active.clear()
+
+    def _slot_for(self, question_id: str, product: int | None, feature: int | None) -> Slot:
+        scope = self.q.scope_of[question_id]
+        if scope == "entity":
+            return Slot(question_id)
+        if scope == "product":
+            return Slot(question_id, product)
+        return Slot(question_id, product, feature)
+
+    def is_active(self, slot: Slot) -> bool:
+        """Whether the slot's question applies, given the answers so far."""
+        if slot.key in self._active:
+            return self._active[slot.key]
+        question = self.q.questions.get(slot.question)
+        active = True
+        if question is not None:
+            gate = self.q.gate_of.get(question.id)
+            if gate is not None:
+                gate_slot = self._slot_for(gate[0], slot.product, slot.feature)
+                chosen = self.values.get(gate_slot.key)
+                active = self.is_active(gate_slot) and isinstance(chosen, list) and gate[1] in chosen
+            if active and question.when is not None:
+                active = question.when.holds(lambda qid: self._value_if_active(qid, slot))
+        self._active[slot.key] = active
+        return active
+
+    def _value_if_active(self, question_id: str, around: Slot) -> Value | None:
+        slot = self._slot_for(question_id, around.product, around.feature)
+        return self.values.get(slot.key) if self.is_active(slot) else None
+
+    def sequence(self) -> list[Slot]:
+        """Every slot that applies, in the order asked; repeats decide how many items there are."""
+        out = [Slot(q.id) for q in self.q.in_scope("entity") if self.is_active(Slot(q.id))]
+        product_repeat, feature_repeat = self.q.repeat("product").id, self.q.repeat("feature").id
+        p = 0
+        while True:
+            out += [s for q in self.q.in_scope("product") if self.is_active(s := Slot(q.id, p))]
+            f = 0
+            while True:
+                out += [s for q in self.q.in_scope("feature") if self.is_active(s := Slot(q.id, p, f))]
+                out.append(Slot(feature_repeat, p, f))
+                if self.values.get(Slot(feature_repeat, p, f).key) != YES:
+                    break
+                f += 1
+            out.append(Slot(product_repeat, p))
+            if self.values.get(Slot(product_repeat, p).key) != YES:
+                break
+            p += 1
+        return out
+
+    def product_count(self) -> int:
+        """How many products the answers describe so far."""
+        return 1 + max((s.product or 0) for s in self.sequence())
+
+    def feature_count(self, product: int) -> int:
+        """How many features product ``product`` has so far."""
+        return 1 + max((s.feature or 0) for s in self.sequence() if s.product == product and s.feature is not None)
+
+    # -- asking
+    def _step(self, slot: Slot, index: int, total: int) -> Step:
+        question = self.q.questions.get(slot.question)
+        repeat = None if question else self._repeat_of(slot)
+        return Step(slot, question, repeat, self.values.get(slot.key), index, total)
+
+    def _repeat_of(self, slot: Slot) -> Repeat:
+        return self.q.repeat("product" if slot.feature is None else "feature")
+
+    def askable(self) -> list[Slot]:
+        """The slots that apply and may be asked (all of them, or those of the focus item)."""
+        seq = self.sequence()
+        return seq if self.focus is None else [s for s in seq if s.scope_key == self.focus]
+
+    def current(self) -> Step | None:
+        """The question to ask now, or None when every question that applies is answered."""
+        seq = self.askable()
+        if self.cursor is not None:
+            for index, slot in enumerate(seq):
+                if slot.key == self.cursor:
+                    return self._step(slot, index, len(seq))
+            self.cursor, self.revisit = None, False
+        for index, slot in enumerate(seq):
+            if slot.key not in self.values:
+                return self._step(slot, index, len(seq))
+        return None
+
+    def is_complete(self) -> bool:
+        """Every question that applies has an answer (the review screen comes next)."""
+        return self.current() is None
+
+    def answer(self, value: Value) -> None:
+        """Store the answer to the current question and move on.
+
+        After going back, moving on shows the next question again with its kept answer (a
+        wizard's Next); otherwise it goes to the first question still unanswered.
+        """
+        step = self.current()
+        if step is None:
+            raise FlowError("every question is answered; nothing to answer")
+        self.values[step.slot.key] = self.check(step, value)
+        self._changed()
+        self.cursor = None
+        if self.revisit:
+            seq = self.askable()
+            index = next((i for i, s in enumerate(seq) if s.key == step.slot.key), len(seq))
+            following = seq[index + 1] if index + 1 < len(seq) else None
+            if following is not None and following.key in self.values:
+                self.cursor = following.key
+                return
+            self.revisit = False
+
+    def check(self, step: Step, value: Value) -> Value:
+        """``value`` if the step's question can take it; else a FlowError saying why."""
+        if step.repeat is not None:
+            if value not in (YES, NO):
+                raise FlowError(f"{step.slot.key}: answer yes or no")
+            return value
+        question = step.question
+        assert question is not None
+        kind = question.type
+        if kind in ("text", "date"):
+            if not isinstance(value, str):
+                raise FlowError(f"{step.slot.key}: expected text")
+            text = value.strip()
+            if kind == "date" and text:
+                try:
+                    text = dt.date.fromisoformat(text).isoformat()
+                except ValueError:
+                    raise FlowError(f"{step.slot.key}: '{value}' is not a date (YYYY-MM-DD)") from None
+            if not text and not question.optional:
+                raise FlowError(f"{step.slot.key}: an answer is needed")
+            return text
+        if kind == "number":
+            if value == UNSURE and question.unsure:
+                return value
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                return value
+            raise FlowError(f"{step.slot.key}: expected a whole number" + (" or unsure" if question.unsure else ""))
+        allowed = question.choice_ids()
+        if kind == "multi":
+            if not isinstance(value, list) or not value:
+                raise FlowError(f"{step.slot.key}: tick at least one choice")
+            unknown = [v for v in value if v not in allowed]
+            if unknown:
+                raise FlowError(f"{step.slot.key}: not a choice: {', '.join(unknown)}")
+            if NONE in value and len(value) > 1:
+                raise FlowError(f"{step.slot.key}: 'none' cannot be ticked with other choices")
+            return [c for c in allowed if c in value]
+        if not isinstance(value, str) or value not in allowed:
+            raise FlowError(f"{step.slot.key}: '{value}' is not a choice; expected one of {', '.join(allowed)}")
+        return value
+
+    def back(self) -> bool:
+        """Go back one question (its answer is preselected; later answers are kept).
+
+        False at the first question.
+        """
+        seq = self.askable()
+        step = self.current()
+        index = step.index if step is not None else len(seq)
+        if index == 0:
+            return False
+        self.cursor = seq[index - 1].key
+        self.revisit = True
+        return True
+
+    def edit(self, key: str) -> None:
+        """Ask the question of ``key`` again (from the review screen); then any new questions."""
+        if key not in {s.key for s in self.sequence()}:
+            raise FlowError(f"'{key}' is not asked with the current answers")
+        self.cursor, self.revisit = key, False
+
+    # -- products and features
+    def add_product(self) -> None:
+        """Describe one more product: its questions come next."""
+        self._set(Slot(self.q.repeat("product").id, self.product_count() - 1), YES)
+
+    def add_feature(self, product: int) -> None:
+        """Describe one more feature of ``product``: its questions come next."""
+        self._set(Slot(self.q.repeat("feature").id, product, self.feature_count(product) - 1), YES)
+
+    def start_new_feature(self, product: int) -> int:
+        """Add exactly one feature to ``product`` and ask only about it (``--new-feature``).
+
+        Returns the new feature's index.
+        """
+        self.add_feature(product)
+        new = self.feature_count(product) - 1
+        self._set(Slot(self.q.repeat("feature").id, product, new), NO)
+        self.focus = Slot("x", product, new).scope_key
+        return new
+
+    def _set(self, slot: Slot, value: Value) -> None:
+        self.values[slot.key] = value
+        self._changed()
+        self.cursor, self.revisit = None, False
+
+    def remove_product(self, product: int) -> bool:
+        """Remove a product and its answers; False if it is the only one."""
+        count = self.product_count()
+        if count <= 1:
+            return False
+        self._remove(lambda s: s.product == product,
+                     lambda s: Slot(s.question, s.product - 1, s.feature)
+                     if s.product is not None and s.product > product else s)
+        self._set(Slot(self.q.repeat("product").id, count - 2), NO)
+        return True
+
+    def remove_feature(self, product: int, feature: int) -> bool:
+        """Remove one feature of a product and its answers; False if it is the product's only one."""
+        count = self.feature_count(product)
+        if count <= 1:
+            return False
+        self._remove(lambda s: s.product == product and s.feature == feature,
+                     lambda s: Slot(s.question, s.product, s.feature - 1)
+                     if s.product == product and s.feature is not None and s.feature > feature else s)
+        self._set(Slot(self.q.repeat("feature").id, product, count - 2), NO)
+        return True
+
+    def _remove(self, gone: Any, moved: Any) -> None:
+        def rekey(mapping: dict[str, Value]) -> dict[str, Value]:
+            out: dict[str, Value] = {}
+            for key, value in mapping.items():
+                slot = Slot.parse(key)
+                if not gone(slot):
+                    out[moved(slot).key] = value
+            return out
+
+        self.values, self.given = rekey(self.values), rekey(self.given)
+        extras: dict[str, dict[str, Any]] = {}
+        for key, fields in self.extras.items():
+            if key in ("", "entity"):
+                extras[key] = fields
+                continue
+            slot = Slot.parse(f"{key}:x")
+            if not gone(slot):
+                extras[moved(slot).scope_key] = fields
+        self.extras = extras
+        self._changed()
+
+    # -- the answers document
+    def _kept_given(self, slot: Slot) -> bool:
+        """A value read from a file stays, though not asked, while what it depends on is unchanged."""
+        if slot.key not in self.given:
+            return False
+        question = self.q.questions[slot.question]
+        deps = list(question.when.questions()) if question.when else []
+        gate = self.q.gate_of.get(question.id)
+        if gate is not None:
+            deps.append(gate[0])
+        for dep in deps:
+            dep_key = self._slot_for(dep, slot.product, slot.feature).key
+            if self.values.get(dep_key) != self.given.get(dep_key):
+                return False
+        return True
+
+    def document(self) -> dict[str, Any]:
+        """The answers so far as an answers document (keys in the answers model's order).
+
+        Only answered fields appear, so a draft shows exactly what was said; a product or
+        feature without any answer yet appears as ``{}`` only when a later one has answers.
+        """
+        seq = self.sequence()
+        containers: dict[str, dict[str, Any]] = {key: dict(fields) for key, fields in self.extras.items()}
+        active = {s.key for s in seq}
+        scopes = {s.scope_key for s in seq}
+        candidates = [s for s in seq if s.question in self.q.questions and s.key in self.values]
+        candidates += [s for s in (Slot.parse(k) for k in self.given)
+                       if s.key not in active and s.key in self.values and s.scope_key in scopes
+                       and self._kept_given(s)]
+        order = {qid: i for i, qid in enumerate(self.q.questions)}
+        candidates.sort(key=lambda s: (order[s.question], s.product or 0, s.feature or 0))
+        lists: dict[tuple[str, str], tuple[list[str], bool]] = {}
+        for slot in candidates:
+            question = self.q.questions[slot.question]
+            leaf = self.q.targets[question.id].leaf
+            value = self.values[slot.key]
+            if question.type == "multi":
+                assert isinstance(value, list)
+                bucket, none = lists.get((slot.scope_key, leaf), ([], False))
+                stored = set(question.stored_ids())
+                bucket += [v for v in value if v in stored and v not in bucket]
+                lists[(slot.scope_key, leaf)] = (bucket, none or NONE in value)
+                continue
+            stored_value = _stored(question, value)
+            if stored_value is not None:
+                containers.setdefault(slot.scope_key, {})[leaf] = stored_value
+        for (scope_key, leaf), (bucket, none) in lists.items():
+            if bucket or none:
+                containers.setdefault(scope_key, {})[leaf] = bucket
+        doc = dict(containers.get("", {}))
+        if containers.get("entity"):
+            doc["entity"] = _ordered(containers["entity"], "entity")
+        products: list[dict[str, Any]] = []
+        for p in range(self.product_count()):
+            product = dict(containers.get(f"p{p}", {}))
+            features = [_ordered(containers.get(f"p{p}.f{f}", {}), "feature")
+                        for f in range(self.feature_count(p))]
+            while features and not features[-1]:
+                features.pop()
+            if features:
+                product["features"] = features
+            products.append(_ordered(product, "product"))
+        while products and not products[-1]:
+            products.pop()
+        if products:
+            doc["products"] = products
+        return _ordered(doc, "")
+
+    def answers(self) -> Answers:
+        """The answers as the model (raises AnswersError while incomplete or invalid)."""
+        return parse_answers(self.document(), source="<answers>")
+
+    # -- review
+    def review(self) -> list[ReviewSection]:
+        """The answers by section: the entity, then each product followed by its features."""
+        sections: dict[str, ReviewSection] = {}
+        for slot in self.sequence():
+            question = self.q.questions.get(slot.question)
+            if question is None or slot.key not in self.values:
+                continue
+            if slot.scope_key not in sections:
+                scope: Scope = ("entity" if slot.product is None else
+                                "product" if slot.feature is None else "feature")
+                sections[slot.scope_key] = ReviewSection(scope, slot.product, slot.feature, [])
+            sections[slot.scope_key].items.append(ReviewItem(slot, question, self.values[slot.key]))
+        return list(sections.values())
+
+    def name_of(self, product: int, feature: int | None = None) -> str | None:
+        """The name given to a product or feature so far, if any."""
+        doc = self.document()
+        try:
+            item = doc["products"][product]
+            if feature is not None:
+                item = item["features"][feature]
+        except (KeyError, IndexError):
+            return None
+        name = item.get("name")
+        return name if isinstance(name, str) else None
+
+    def answered_count(self) -> int:
+        """How many questions that apply have an answer."""
+        return sum(1 for s in self.sequence() if s.key in self.values and s.question in self.q.questions)
+
+    # -- prefill
+    @classmethod
+    def from_document(cls, questionnaire: Questionnaire, doc: dict[str, Any]) -> Flow:
+        """A flow prefilled from an answers document: only what is missing will be asked.
+
+        Fields the questionnaire does not ask (``description``, ``credit_code``, ``as_of``…) are
+        kept as they are; an optional question whose field an item leaves out counts as left
+        empty. The document must be checked first (:func:`check_partial`).
+        """
+        values: dict[str, Value] = {}
+        extras: dict[str, dict[str, Any]] = {"": {k: v for k, v in doc.items() if k not in ("entity", "products")}}
+        product_repeat, feature_repeat = questionnaire.repeat("product").id, questionnaire.repeat("feature").id
+        entity = doc.get("entity") or {}
+        extras["entity"] = _infer(questionnaire, "entity", entity, Slot("x"), values)
+        products = doc.get("products") or []
+        for p, product in enumerate(products):
+            extras[f"p{p}"] = _infer(questionnaire, "product", product, Slot("x", p), values)
+            features = product.get("features") or []
+            for f, feature in enumerate(features):
+                extras[f"p{p}.f{f}"] = _infer(questionnaire, "feature", feature, Slot("x", p, f), values)
+                values[Slot(feature_repeat, p, f).key] = YES if f < len(features) - 1 else NO
+            values[Slot(product_repeat, p).key] = YES if p < len(products) - 1 else NO
+        given = {k: v for k, v in values.items() if Slot.parse(k).question in questionnaire.questions}
+        return cls(questionnaire, values=values, given=given, extras={k: v for k, v in extras.items() if v})
+
+
+def _stored(question: Question, value: Value) -> Any:
+    """A raw answer as the answers model stores it (None: leave the field out)."""
+    if question.type == "yes_no":
+        return {YES: True, NO: False}.get(str(value), UNSURE)
+    if question.type == "date":
+        return dt.date.fromisoformat(str(value)) if value else None
+    if question.type == "text":
+        return value if value else None
+    return value
+
+
+def _ordered(mapping: dict[str, Any], kind: str) -> dict[str, Any]:
+    """Keys in the answers model's order; ISO dates (e.g. from a sidecar) back to dates."""
+    order = _MODEL_ORDER[kind]
+    return {k: _as_date(mapping[k]) if k in _DATE_FIELDS else mapping[k]
+            for k in sorted(mapping, key=lambda k: order.index(k) if k in order else len(order))}
+
+
+def _as_date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _infer(questionnaire: Questionnaire, scope: Scope, obj: Any, where: Slot,
+           values: dict[str, Value]) -> dict[str, Any]:
+    """Read the answers of ``scope``'s questions from ``obj`` into ``values``; return the rest."""
+    if not isinstance(obj, dict):
+        return {}
+    questions = questionnaire.in_scope(scope)
+    owned = {questionnaire.targets[q.id].leaf for q in questions}
+    nested = {"entity": set(), "product": {"features"}, "feature": set()}[scope]
+    follow_ups = set(questionnaire.gate_of)
+    for question in sorted(questions, key=lambda q: q.id not in follow_ups):
+        slot = Slot(question.id, where.product, where.feature)
+        value = _infer_one(questionnaire, question, obj, slot, values)
+        if value is not None:
+            values[slot.key] = value
+    return {k: v for k, v in obj.items() if k not in owned and k not in nested}
+
+
+def _infer_one(questionnaire: Questionnaire, question: Question, obj: dict[str, Any], slot: Slot,
+               values: dict[str, Value]) -> Value | None:
+    leaf = questionnaire.targets[question.id].leaf
+    if leaf not in obj or obj[leaf] is None:
+        return "" if question.optional else None
+    raw = obj[leaf]
+    kind = question.type
+    if kind == "yes_no":
+        if raw is True or str(raw).lower() in (YES, "true"):
+            return YES
+        if raw is False or str(raw).lower() in (NO, "false"):
+            return NO
+        return UNSURE
+    if kind == "date":
+        return raw.isoformat() if isinstance(raw, dt.date) else str(raw)
+    if kind == "number":
+        return raw if isinstance(raw, int) and not isinstance(raw, bool) else str(raw)
+    if kind in ("text", "select"):
+        return str(raw)
+    chosen = [UNSURE] if raw == UNSURE else [str(v) for v in raw] if isinstance(raw, list) else []
+    picked = [c for c in question.choice_ids() if c in chosen and c in question.stored_ids()]
+    for category, then in question.follow_ups().items():
+        if values.get(Slot(then, slot.product, slot.feature).key):
+            picked.append(category)
+    picked = [c for c in question.choice_ids() if c in picked]
+    if not picked and not chosen and NONE in question.choice_ids():
+        return [NONE]
+    return picked or None
+
+
+def check_partial(doc: Any, *, source: str) -> dict[str, Any]:
+    """Check an answers document that may be incomplete: only missing answers are allowed.
+
+    Anything else (an unknown key, a misspelt id, a wrong type) raises AnswersError naming the
+    file and the field, so no answer from the file is silently dropped.
+    """
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise AnswersError([("(document)", "expected a mapping with `entity` and `products`")], file=source)
+    try:
+        Answers.model_validate(doc)
+    except ValidationError as exc:
+        problems = [describe(e, Answers) for e in exc.errors() if e["type"] not in ("missing", "too_short")]
+        if problems:
+            raise AnswersError(problems, file=source) from None
+    return doc
+
+
+# ------------------------------------------------------------------------------------ drafts
+
+class NewFeature(BaseModel):
+    """A ``--new-feature`` session: which product gets the feature, and the answers before it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product: int
+    feature: int
+    before: dict[str, Any] = Field(description="The answers document before the new feature")
+    source: str = Field(description="The answers file the session started from")
+
+
+class DraftProgress(BaseModel):
+    """The sidecar of a draft: what the answers file has no place for.
+
+    ``values`` holds every raw answer by slot key (including the plain-language categories and
+    the "another one?" answers), ``cursor`` where the person was, ``draft_sha256`` the digest
+    of the draft it belongs to (a mismatch means the draft was edited by hand).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["algo-filing-progress/1"] = "algo-filing-progress/1"
+    questionnaire: str
+    questionnaire_version: str
+    lang: Lang
+    values: dict[str, Value]
+    given: dict[str, Value] = Field(default_factory=dict)
+    extras: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    cursor: str | None = None
+    revisit: bool = False
+    focus: str | None = None
+    new_feature: NewFeature | None = None
+    draft_sha256: str
+
+
+def progress_path(draft: Path) -> Path:
+    """Where the sidecar of ``draft`` lives."""
+    return draft.with_name(draft.name + ".progress.json")
+
+
+class _DraftDumper(yaml.SafeDumper):
+    """Lists of ids on one line (``forms: [app, website]``), everything else in block style."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        """Indent list items under their key, as the examples are written."""
+        super().increase_indent(flow, False)
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    flow = all(not isinstance(v, dict | list) for v in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_DraftDumper.add_representer(list, _represent_list)
+
+
+def dump_document(doc: dict[str, Any], header: str = "") -> str:
+    """An answers document as YAML text (stable: same document, same bytes)."""
+    body = yaml.dump(doc, Dumper=_DraftDumper, allow_unicode=True, sort_keys=False, width=100,
+                     default_flow_style=False) if doc else "{}\n"
+    comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    return comment + body
+
+
+def draft_files(flow: Flow, draft: Path, header: str, lang: Lang,
+                new_feature: NewFeature | None = None) -> tuple[str, str]:
+    """The text of the draft and of its sidecar (written by the caller, atomically)."""
+    text = dump_document(flow.document(), header)
+    progress = DraftProgress(
+        questionnaire=flow.q.id, questionnaire_version=flow.q.version, lang=lang,
+        values=flow.values, given=flow.given, extras=_jsonable(flow.extras), cursor=flow.cursor,
+        revisit=flow.revisit, focus=flow.focus, new_feature=new_feature,
+        draft_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return text, progress.model_dump_json(indent=2) + "\n"
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v)))
+
+
+@dataclass
+class LoadedDraft:
+    """A draft read back: the flow, its sidecar (if any) and whether the draft was edited by hand."""
+
+    flow: Flow
+    progress: DraftProgress | None
+    edited: bool
+
+
+def load_draft(questionnaire: Questionnaire, draft: Path) -> LoadedDraft:
+    """Read a draft and its sidecar; the draft's answers win over a sidecar that does not match."""
+    try:
+        text = draft.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LoadError("draft not found", file=str(draft), hint="check the path printed when you stopped") from None
+    except OSError as exc:
+        raise LoadError(f"cannot be read: {exc.strerror}", file=str(draft)) from None
+    doc = check_partial(parse_text(text, source=str(draft)), source=str(draft))
+    progress = _read_progress(progress_path(draft))
+    if progress is not None and progress.questionnaire != questionnaire.id:
+        progress = None
+    inferred = Flow.from_document(questionnaire, doc)
+    if progress is None:
+        return LoadedDraft(inferred, None, False)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if digest == progress.draft_sha256:
+        try:
+            flow = Flow(questionnaire, values=progress.values, given=progress.given, extras=progress.extras,
+                        cursor=progress.cursor, revisit=progress.revisit, focus=progress.focus)
+        except ValueError:
+            return LoadedDraft(inferred, None, True)
+        return LoadedDraft(flow, progress, False)
+    repeats = {questionnaire.repeat("product").id, questionnaire.repeat("feature").id}
+    values = dict(inferred.values)
+    for key, value in progress.values.items():
+        if _KEY.match(key) and Slot.parse(key).question in repeats and key not in values:
+            values[key] = value
+    flow = Flow(questionnaire, values=values, given=inferred.given, extras=inferred.extras, focus=progress.focus)
+    return LoadedDraft(flow, progress, True)
+
+
+def _read_progress(path: Path) -> DraftProgress | None:
+    """The sidecar, or None if it is missing or unreadable (the draft alone still resumes)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return DraftProgress.model_validate(raw)
+    except (OSError, ValueError, ValidationError):
+        return None
+
+
+def read_answers_file(path: Path) -> dict[str, Any]:
+    """Read an answers file for prefilling: it may be incomplete, but nothing in it may be wrong."""
+    try:
+        raw = read_data_file(path)
+    except LoadError as exc:
+        raise AnswersError([("", exc.message + (f" ({exc.hint})" if exc.hint else ""))], file=str(path)) from None
+    return check_partial(raw, source=str(path))
+
+
+# ----------------------------------------------------------------------------- input helpers
+
+_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)\s*(万|w|千|k|亿|m)?$", re.IGNORECASE)
+_FACTORS = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "亿": 100_000_000, "m": 1_000_000}
+
+
+def parse_count(text: str) -> int | None:
+    """A count as people type it: ``120000``, ``120,000``, ``32万``, ``1.5亿``, ``50k``; else None."""
+    cleaned = text.strip().replace(",", "").replace("，", "").replace("_", "").replace(" ", "")
+    match = _NUMBER.match(cleaned)
+    if not match:
+        return None
+    number, unit = match.groups()
+    factor = _FACTORS[unit.lower()] if unit else 1
+    amount = float(number) * factor
+    if not unit and "." in number:
+        return None
+    return int(round(amount))
+
+
+def iter_labels(questionnaire: Questionnaire, question: Question, value: Value, lang: Lang) -> Iterator[str]:
+    """The labels of an answer, for showing it (ids are stored; labels are only displayed)."""
+    if question.type in ("select", "yes_no"):
+        yield questionnaire.choice_label(question, str(value), lang)
+    elif question.type == "multi" and isinstance(value, list):
+        for choice in value:
+            yield questionnaire.choice_label(question, choice, lang)
+    elif value == UNSURE:
+        yield questionnaire.text("choice_unsure", lang)
+    elif value in ("", None):
+        yield questionnaire.text("not_given", lang)
+    else:
+        yield f"{value:,}".replace(",", " ") if isinstance(value, int) else str(value)
+
+
+def describe_value(questionnaire: Questionnaire, question: Question, value: Value, lang: Lang) -> str:
+    """An answer as one line of labels."""
+    return ("、" if lang == "zh" else ", ").join(iter_labels(questionnaire, question, value, lang))

@@ -1,0 +1,281 @@
+"""``algo-filing ask`` end to end in a real pseudo-terminal, typed as a person would.
+
+Each run waits for the next question's help line (so it also checks which question comes next),
+then for the prompt itself, then types the keys. Key presses for choices are computed from the
+choices' positions in the questionnaire, so the tests follow the data, not screen coordinates.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+import yaml
+
+from engine import load_answers
+from engine.questionnaire import default_questionnaire
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = ROOT / "cli.py"
+Q = default_questionnaire()
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
+DOWN, UP, LEFT, ENTER, SPACE, ESC, CTRL_C = "\x1b[B", "\x1b[A", "\x1b[D", "\r", " ", "\x1b", "\x03"
+
+pytestmark = [pytest.mark.timeout(180),
+              pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")]
+
+
+class Terminal:
+    """One ``algo-filing ask`` process in a 50x140 pseudo-terminal."""
+
+    def __init__(self, cwd: Path, *argv: str, lang: str = "zh") -> None:
+        self.lang = lang
+        self.log = io.StringIO()
+        env = {**os.environ, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": "140",
+               "LINES": "50", "PYTHONPATH": str(ROOT)}
+        self.child = pexpect.spawn(sys.executable, [str(CLI), "ask", "--lang", lang, *argv], cwd=str(cwd),
+                                   env=env, encoding="utf-8", dimensions=(50, 140), timeout=30)
+        self.child.logfile_read = self.log
+
+    def wait(self, text: str) -> None:
+        self.child.expect_exact(text)
+
+    def ready(self) -> None:
+        """Wait until the prompt is drawn (every prompt's instructions name Esc)."""
+        self.child.expect_exact("Esc")
+
+    def help(self, question_id: str) -> str:
+        question = Q.questions.get(question_id)
+        help_text = question.help if question else Q.repeat(
+            "product" if question_id == "another_product" else "feature").help
+        return help_text.get(self.lang)[:16]
+
+    def at(self, question_id: str) -> None:
+        self.wait(self.help(question_id))
+        self.ready()
+
+    def type(self, question_id: str, text: str) -> None:
+        self.at(question_id)
+        self.child.send(text + ENTER)
+
+    def start_index(self, question_id: str, earlier: list[str] | None = None) -> int:
+        question = Q.questions[question_id]
+        ids = question.choice_ids()
+        if earlier:
+            return ids.index(earlier[0])
+        return ids.index(question.default) if isinstance(question.default, str) else 0
+
+    def tick(self, question_id: str, *choices: str, earlier: list[str] | None = None) -> None:
+        """Tick ``choices`` in a multi-select (nothing else ticked before) and confirm."""
+        self.at(question_id)
+        ids = Q.questions[question_id].choice_ids()
+        position = self.start_index(question_id, earlier)
+        keys = ""
+        for choice in sorted(choices, key=ids.index):
+            target = ids.index(choice)
+            keys += (DOWN * (target - position) if target >= position else UP * (position - target)) + SPACE
+            position = target
+        self.child.send(keys + ENTER)
+
+    def choose(self, question_id: str, choice: str, earlier: str | None = None) -> None:
+        self.at(question_id)
+        if question_id in ("another_feature", "another_product"):
+            ids, start = ["yes", "no"], ["yes", "no"].index(earlier or "no")
+        else:
+            ids = Q.questions[question_id].choice_ids()
+            start = ids.index(earlier) if earlier else self.start_index(question_id)
+        target = ids.index(choice)
+        self.child.send((DOWN * (target - start) if target >= start else UP * (start - target)) + ENTER)
+
+    def menu(self, title_key: str, position: int) -> None:
+        """Pick the ``position``-th entry of a menu whose title is a screen text."""
+        self.wait(Q.text(title_key, self.lang))
+        self.ready()
+        self.child.send(DOWN * position + ENTER)
+
+    def save(self, menu_position: int) -> None:
+        self.menu("after_menu", menu_position)
+        self.wait(Q.text("save_path", self.lang))
+        self.ready()
+        self.child.send(ENTER)
+        self.wait(Q.text("saved", self.lang, path="")[:3])
+
+    def quit(self) -> int:
+        self.menu("after_menu", 4)
+        return self.end()
+
+    def end(self) -> int:
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+        return int(self.child.exitstatus if self.child.exitstatus is not None else -1)
+
+    def screen(self) -> str:
+        return ANSI.sub("", self.log.getvalue())
+
+    def result(self) -> str:
+        """The screen from the last result banner on."""
+        text = self.screen()
+        return text[text.rindex(f"######## {Q.text('result_title', self.lang)} ########"):]
+
+
+def feature(term: Terminal, name: str, category: str, follow_up: str, *behaviours: str, more: bool) -> None:
+    term.type("feature_name", name)
+    term.tick("does", category)
+    term.tick(follow_up, *behaviours)
+    term.choose("another_feature", "yes" if more else "no")
+
+
+def test_news_app_with_back_and_an_edit_from_the_review(tmp_path: Path) -> None:
+    term = Terminal(tmp_path)
+    term.wait("← 或 Esc 返回上一题")
+    term.type("entity_name", "北京某某资讯科技有限公司")
+    term.type("product_name", "某某新闻")
+    term.tick("forms", "app", "website")
+    term.tick("audience", "public")
+    term.tick("opinion_features", "comments", "ugc_posting")
+    term.type("monthly_active_users", "320万")
+    term.at("user_groups")
+    term.child.send(LEFT)                                       # back: the user count, kept
+    term.at("monthly_active_users")
+    term.child.send(ESC)                                        # back again: the opinion features
+    term.at("opinion_features")
+    term.wait("● 评论")                                          # the earlier answer is preselected
+    term.child.send(ENTER)
+    term.at("monthly_active_users")
+    assert "3200000" in term.screen()[-300:]
+    term.child.send(ENTER)                                      # the later answer was kept
+    term.tick("user_groups", "minors", "elderly")
+    term.choose("news", "yes")
+    term.choose("commercial", "yes")
+    term.choose("launch_status", "launched")
+    term.type("launch_date", "2026-03-02")
+    feature(term, "首页推荐", "picks_for_user", "personalises", "recommend_by_profile", more=True)
+    feature(term, "热榜", "orders_items", "orders", "hot_list", more=True)
+    feature(term, "搜索", "finds_or_screens", "retrieves_filters", "search_by_query", more=False)
+    term.choose("another_product", "no")
+
+    term.wait("核对答案")
+    term.menu("review_menu", 2)                                 # change: product 1
+    items = [q for q in Q.in_scope("product") if q.id != "termination_date"]
+    term.menu("review_pick_answer", [q.id for q in items].index("news"))
+    term.choose("news", "no", earlier="yes")
+    term.menu("review_menu", 0)                                 # confirm
+
+    term.wait("评估结果")
+    term.wait("办理步骤")
+    term.save(2)                                                # the answers
+    assert term.quit() == 0
+    result = term.result()
+    assert "需要备案" in result
+    for algorithm_type in ("个性化推送类", "排序精选类", "检索过滤类"):
+        assert algorithm_type in result
+    assert "[arp_13]" not in result                             # news duty gone after the edit
+    assert "[arp_18]" in result                                 # minors
+    answers = load_answers(tmp_path / "algo-filing-answers.yaml")
+    product = answers.products[0]
+    assert (product.news, product.monthly_active_users, product.opinion_features) == (
+        False, 3200000, ["comments", "ugc_posting"])
+    assert [(f.name, f.behaviours) for f in product.features] == [
+        ("首页推荐", ["recommend_by_profile"]), ("热榜", ["hot_list"]), ("搜索", ["search_by_query"])]
+    assert load_answers(tmp_path / "algo-filing-draft.yaml") == answers
+
+
+def test_ai_photo_mini_program_calling_a_filed_model_with_ctrl_c_and_resume(tmp_path: Path) -> None:
+    term = Terminal(tmp_path, lang="en")
+    term.type("entity_name", "Example Imaging Co.")
+    term.type("product_name", "AI Portrait")
+    term.tick("forms", "mini_program")
+    term.tick("audience", "public")
+    term.tick("opinion_features", "info_sharing")
+    term.type("monthly_active_users", "50k")
+    term.at("user_groups")
+    term.child.send(CTRL_C)
+    assert term.end() == 130
+    stopped = term.screen()
+    assert "Draft saved: algo-filing-draft.yaml" in stopped
+    assert "To continue: algo-filing ask --resume algo-filing-draft.yaml --lang en" in stopped
+    draft = yaml.safe_load((tmp_path / "algo-filing-draft.yaml").read_text(encoding="utf-8"))
+    assert draft["products"][0]["monthly_active_users"] == 50000
+
+    term = Terminal(tmp_path, "--resume", "algo-filing-draft.yaml", lang="en")
+    term.tick("user_groups", "none")
+    assert "Describe each product" not in term.screen()       # resumed where it stopped
+    term.choose("news", "no")
+    term.choose("commercial", "no")
+    term.choose("launch_status", "planned")
+    term.type("feature_name", "AI portrait")
+    term.tick("does", "makes_content")
+    term.tick("generates", "generate_image", "edit_image_video")
+    term.choose("model_source", "third_party_api")
+    term.choose("another_feature", "no")
+    term.choose("another_product", "no")
+    term.wait("Review your answers")
+    term.menu("review_menu", 0)
+    term.wait("Assessment")
+    term.wait("Steps")
+    term.save(1)                                                # JSON report
+    assert term.quit() == 0
+    screen = term.screen()
+    assert Q.questions["offered_as_api"].help.en[:16] not in screen
+    assert Q.questions["launch_date"].help.en[:16] not in screen
+    result = term.result()
+    assert "Filing required" in result and "Generation / synthesis" in result and "genai_registration" in result
+    report = json.loads((tmp_path / "algo-filing-report.json").read_text(encoding="utf-8"))
+    assert report["filing"]["status"] == "required"
+    assert {(a["type"], a["role"], a["genai_route"]) for a in report["algorithms"]} == {
+        ("generation_synthesis", "service_provider", "genai_registration")}
+    saved = load_answers(tmp_path / "algo-filing-draft.yaml").products[0].features[0]
+    assert (saved.behaviours, saved.model_source, saved.offered_as_api) == (
+        ["generate_image", "edit_image_video"], "third_party_api", False)
+
+
+def test_internal_tool_asks_nothing_about_users_and_needs_no_filing(tmp_path: Path) -> None:
+    term = Terminal(tmp_path)
+    term.type("entity_name", "某某制造有限公司")
+    term.type("product_name", "内部工单助手")
+    term.tick("forms", "website")
+    term.tick("audience", "internal")
+    term.type("feature_name", "工单分派")
+    term.tick("does", "decides")
+    term.at("decides_what")
+    term.child.send(LEFT)                                       # back to the category, kept ticked
+    term.at("does")
+    term.wait("● 做出或辅助一个决定")
+    term.child.send(ENTER)
+    term.tick("decides_what", "document_routing")
+    term.choose("another_feature", "no")
+    term.choose("another_product", "no")
+    term.menu("review_menu", 0)
+    term.wait("评估结果")
+    term.wait("办理步骤")
+    term.save(0)                                                # Markdown report
+    assert term.quit() == 0
+    screen = term.screen()
+    for skipped in ("monthly_active_users", "opinion_features", "user_groups", "news", "launch_status"):
+        assert term.help(skipped) not in screen, skipped
+    assert "无需备案" in term.result()
+    assert "无需备案" in (tmp_path / "algo-filing-report.md").read_text(encoding="utf-8")
+    answers = load_answers(tmp_path / "algo-filing-draft.yaml")
+    assert answers.products[0].features[0].behaviours == ["document_routing"]
+
+
+def test_pressing_enter_through_the_questionnaire_reaches_a_result(tmp_path: Path) -> None:
+    term = Terminal(tmp_path)
+    for _ in range(40):
+        index = term.child.expect_exact(["Esc", Q.text("result_title", "zh")])
+        if index == 1:
+            break
+        term.child.send(ENTER)
+    else:
+        pytest.fail("no result after 40 answers")
+    term.wait("办理步骤")
+    assert term.quit() == 0
+    result = term.result()
+    assert "需进一步判断" in result and "待确认问题" in result
+    assert load_answers(tmp_path / "algo-filing-draft.yaml").products[0].features[0].behaviours == ["unsure"]
