@@ -1,0 +1,147 @@
+"""The triage row: one assessment reduced to what an intake team sorts leads by.
+
+A row says whether filing applies, how many algorithms and of which types and roles, how long
+the steps take in practice and how complex the case is. Everything in it is read off the
+assessment; nothing is concluded here that the rules did not conclude.
+
+Time range. ``days_min`` / ``days_max`` add up the practice durations (calendar days, from
+``rules/catalogue/process.yaml``) of the steps the assessment lists, as if the steps ran one
+after the other. The domain reference does not say whether the generative-AI filing or
+registration runs alongside the algorithm filing, so the sum is the cautious reading; statutory
+working-day limits are not added (they are ceilings, not estimates). Both are ``null`` when the
+assessment lists no step with a practice duration (nothing to file, or nothing known).
+
+Complexity tiers, the first that applies (:data:`TIER_RULES`):
+
+* ``none``: the filing status is ``not_required``;
+* ``high``: 4 or more algorithms, or both roles (service provider and technical supporter), or
+  an algorithm that needs the generative-AI service filing (``genai_filing``, reported 6–8 months);
+* ``medium``: 2 or 3 algorithms, or an algorithm that needs generative-AI registration
+  (``genai_registration``), or the status is ``needs_review`` (open questions remain);
+* ``low``: everything else: one algorithm, one role, filing required, no generative-AI procedure.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, get_args
+
+from pydantic import Field
+
+from .assessment import AlgorithmType, Assessment, Role, Status
+from .base import StrictModel
+
+Tier = Literal["none", "low", "medium", "high"]
+
+TIER_RULES: tuple[tuple[Tier, str], ...] = (
+    ("none", "the filing status is not_required"),
+    ("high", "4 or more algorithms, or both roles, or a generative-AI service filing (genai_filing)"),
+    ("medium", "2 or 3 algorithms, or a generative-AI registration (genai_registration), "
+               "or the status is needs_review"),
+    ("low", "otherwise: one algorithm, one role, filing required, no generative-AI procedure"),
+)
+"""The tiers in the order they are tried, with the condition of each (quoted in docs/batch.md)."""
+
+_TYPE_ORDER: tuple[Any, ...] = get_args(AlgorithmType)
+_ROLE_ORDER: tuple[Any, ...] = get_args(Role)
+
+
+class TriageRow(StrictModel):
+    """One assessed record of a batch, as a triage row (``algo-filing batch --summary``)."""
+
+    line: int = Field(description="The record's line in the input file (1 = first line)")
+    entity: str = Field(description="The entity's name, as given")
+    status: Status = Field(description="Whether filing applies: required, needs_review, not_required")
+    algorithms: int = Field(description="How many algorithms to file or review")
+    types: list[AlgorithmType] = Field(description="Their algorithm types, each once")
+    roles: list[Role] = Field(description="The filing roles, each once")
+    days_min: int | None = Field(description="Calendar days the listed steps take at best (practice)")
+    days_max: int | None = Field(description="Calendar days the listed steps take at worst (practice)")
+    complexity: Tier = Field(description="none, low, medium or high (see docs/batch.md)")
+    open_questions: int = Field(description="Answers still needed before the conclusion is final")
+    rules_version: str
+
+
+class RecordProblem(StrictModel):
+    """Why one record could not be assessed."""
+
+    field: str | None = Field(description="The answers key (or CSV column) at fault; null when the "
+                                          "whole line is unreadable")
+    message: str
+
+
+class ErrorRecord(StrictModel):
+    """The output line of a record that could not be assessed."""
+
+    line: int = Field(description="The record's line in the input file (1 = first line)")
+    error: RecordProblem
+
+
+def complexity(assessment: Assessment) -> Tier:
+    """The complexity tier of an assessment (rules in :data:`TIER_RULES`, first that applies)."""
+    if assessment.filing.status == "not_required":
+        return "none"
+    count = len(assessment.algorithms)
+    roles = {a.role for a in assessment.algorithms}
+    routes = {a.genai_route for a in assessment.algorithms}
+    if count >= 4 or len(roles) > 1 or "genai_filing" in routes:
+        return "high"
+    if count >= 2 or "genai_registration" in routes or assessment.filing.status == "needs_review":
+        return "medium"
+    return "low"
+
+
+def calendar_days(assessment: Assessment) -> tuple[int | None, int | None]:
+    """The practice duration of the listed steps, summed as if run one after the other."""
+    known = [s.duration for s in assessment.steps
+             if s.duration.practice_min_days is not None or s.duration.practice_max_days is not None]
+    if not known:
+        return None, None
+    low = sum(d.practice_min_days or 0 for d in known)
+    high = sum(d.practice_max_days if d.practice_max_days is not None else (d.practice_min_days or 0)
+               for d in known)
+    return low, high
+
+
+def triage_row(assessment: Assessment, *, line: int, entity: str) -> TriageRow:
+    """Reduce an assessment to its triage row."""
+    types = {a.type for a in assessment.algorithms}
+    roles = {a.role for a in assessment.algorithms}
+    days_min, days_max = calendar_days(assessment)
+    return TriageRow(
+        line=line, entity=entity, status=assessment.filing.status,
+        algorithms=len(assessment.algorithms),
+        types=[t for t in _TYPE_ORDER if t in types],
+        roles=[r for r in _ROLE_ORDER if r in roles],
+        days_min=days_min, days_max=days_max, complexity=complexity(assessment),
+        open_questions=len(assessment.open_questions), rules_version=assessment.rules_version)
+
+
+CSV_COLUMNS: tuple[str, ...] = ("line", "entity", "status", "algorithms", "types", "roles", "days_min",
+                                "days_max", "complexity", "open_questions", "rules_version",
+                                "error_field", "error_message")
+"""Columns of a triage CSV: a triage row, or ``line`` and the two ``error_*`` columns."""
+
+
+def csv_cells(record: TriageRow | ErrorRecord) -> list[str]:
+    """One output record as the cells of a triage CSV row (lists joined with ``;``)."""
+    if isinstance(record, ErrorRecord):
+        return [str(record.line), *[""] * 10, record.error.field or "", record.error.message]
+    data: dict[str, Any] = record.model_dump()
+    cells = []
+    for column in CSV_COLUMNS[:-2]:
+        value = data[column]
+        if isinstance(value, list):
+            cells.append(";".join(value))
+        else:
+            cells.append("" if value is None else str(value))
+    return [*cells, "", ""]
+
+
+def triage_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of a triage row."""
+    return TriageRow.model_json_schema()
+
+
+def error_record_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of a batch error record."""
+    return ErrorRecord.model_json_schema()
