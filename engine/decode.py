@@ -26,6 +26,7 @@ from tabulate import tabulate
 from .assessment import AlgorithmType, Subtype
 from .base import Lang, StrictModel, Text
 from .errors import EngineError
+from .render.labels import pick
 from .vocabulary import load_vocabulary
 
 PREFIX = "网信算备"
@@ -222,8 +223,7 @@ _WORDS: dict[str, tuple[str, str]] = {
 
 
 def _w(key: str, lang: Lang) -> str:
-    zh, en = _WORDS[key]
-    return zh if lang == "zh" else en
+    return pick(_WORDS, key, lang)
 
 
 def render_filing_number(n: FilingNumber, fmt: str, lang: Lang) -> str:

@@ -21,6 +21,7 @@ from .answers import Answers
 from .assessment import Algorithm, Assessment, CalendarInfo, MaterialOut, ObligationOut, Status
 from .base import Lang, StrictModel, Text
 from .deadlines import due_date
+from .render.labels import pick
 from .render.table import cites, deadline_text, due_text
 
 ChangeField = Literal["status", "products", "features", "applies_to", "due"]
@@ -196,8 +197,7 @@ _WORDS: dict[str, tuple[str, str]] = {
 
 
 def _w(key: str, lang: Lang) -> str:
-    zh, en = _WORDS[key]
-    return zh if lang == "zh" else en
+    return pick(_WORDS, key, lang)
 
 
 def _sections(d: AssessmentDiff, lang: Lang) -> list[tuple[str, list[str], list[list[str]]]]:

@@ -44,7 +44,7 @@ from .answers import Answers, Entity, Feature, Product
 from .base import Lang, StrictModel, Text
 from .errors import LoadError
 from .suggest import did_you_mean
-from .validation import describe
+from .validation import describe, inner_model
 from .vocabulary import UNSURE, Vocabulary, load_vocabulary
 from .yamlio import read_data_file
 
@@ -265,14 +265,6 @@ class Target:
         return None
 
 
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
 
 
 def _is_list(annotation: Any) -> bool:
@@ -293,7 +285,7 @@ def parse_target(path: str) -> Target:
         if field is None:
             raise ValueError(f"the answers model has no field '{name}' here; "
                              f"{did_you_mean(name, model.model_fields)}")
-        inner = _inner_model(field.annotation)
+        inner = inner_model(field.annotation)
         last = position == len(segments) - 1
         if last:
             if inner is not None:
@@ -701,7 +693,7 @@ class _Checker:
         prefixes = {"entity": "entity.", "product": "products[].", "feature": "products[].features[]."}
         for scope, model in _SCOPE_MODELS.items():
             for name, field in model.model_fields.items():
-                if not field.is_required() or _inner_model(field.annotation) is not None:
+                if not field.is_required() or inner_model(field.annotation) is not None:
                     continue
                 path = prefixes[scope] + name
                 if path not in asked:

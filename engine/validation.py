@@ -21,11 +21,12 @@ def format_loc(loc: tuple[int | str, ...]) -> str:
     return out or "(document)"
 
 
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
+def inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation (``list[Feature]`` -> ``Feature``), if any."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()):
-        found = _inner_model(arg)
+        found = inner_model(arg)
         if found is not None:
             return found
     return None
@@ -40,7 +41,7 @@ def _model_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMod
         field = model.model_fields.get(part)
         if field is None:
             return None
-        inner = _inner_model(field.annotation)
+        inner = inner_model(field.annotation)
         if inner is None:
             return None
         model = inner

@@ -13,14 +13,13 @@ from html import escape
 from ..assessment import Assessment, MaterialOut, StepOut
 from ..base import Lang, Text
 from ..vocabulary import load_vocabulary
-from .labels import word
+from .labels import pick, word
 from .table import (
     calendar_text,
     cites,
     deadline_text,
     due_line,
     duration_text,
-    more_word,
     references,
 )
 
@@ -104,8 +103,7 @@ def _e(text: str) -> str:
 
 
 def _w(key: str, lang: Lang) -> str:
-    zh, en = _WORDS[key]
-    return zh if lang == "zh" else en
+    return pick(_WORDS, key, lang)
 
 
 def _t(text: Text | None, lang: Lang) -> str:
@@ -168,10 +166,10 @@ def _duties(a: Assessment, lang: Lang) -> str:
     rows = [[f"{_t(o.title, lang)}<br><span class=\"id\">{_e(o.id)}</span>", _e(deadline_text(o.deadline, lang)),
              _lines([due_line(d, lang) for d in o.due]), _e(cites(o.basis, lang))] for o in a.obligations]
     calendar = calendar_text(a, lang)
-    note = (f"<p class=\"note\"><strong>{_e(more_word('calendar', lang))}:</strong> {_e(calendar)}</p>"
+    note = (f"<p class=\"note\"><strong>{_e(word('calendar', lang))}:</strong> {_e(calendar)}</p>"
             if calendar else "")
     return (f"<section id=\"duties\"><h2>{_e(word('obligations', lang))}</h2>" + _table(
-        [word("duty", lang), word("deadline", lang), more_word("due", lang), word("basis", lang)],
+        [word("duty", lang), word("deadline", lang), word("due", lang), word("basis", lang)],
         [36, 26, 20, 18], rows, lang, due_col=2) + note + "</section>")
 
 
@@ -241,7 +239,7 @@ def _references(a: Assessment, lang: Lang) -> str:
     sep = "、" if lang == "zh" else "; "
     items = "".join(f"<li><strong>{_e(heading)}</strong>" + (f": {_e(sep.join(arts))}" if arts else "") + "</li>"
                     for heading, arts in references(a, lang))
-    return (f"<section id=\"references\"><h2>{_e(more_word('references', lang))}</h2>"
+    return (f"<section id=\"references\"><h2>{_e(word('references', lang))}</h2>"
             f"<ul>{items or '<li>' + _e(word('none', lang)) + '</li>'}</ul></section>")
 
 

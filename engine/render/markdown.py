@@ -7,7 +7,7 @@ from tabulate import tabulate
 from ..assessment import Assessment
 from ..base import Lang
 from .labels import word
-from .table import calendar_text, cites, more_word, references, with_dates, with_due
+from .table import calendar_text, cites, references, with_dates, with_due
 
 
 def _cell(text: str) -> str:
@@ -42,7 +42,7 @@ def render_markdown(a: Assessment, lang: Lang) -> str:
         [word("duty", lang), "id", word("deadline", lang), word("basis", lang)],
         [[o.title.get(lang), f"`{o.id}`", with_due(o, lang), cites(o.basis, lang)] for o in a.obligations], lang))
     if (calendar := calendar_text(a, lang)) is not None:
-        lines += [f"> **{more_word('calendar', lang)}**: {calendar}", ""]
+        lines += [f"> **{word('calendar', lang)}**: {calendar}", ""]
     lines += [f"## {word('materials', lang)}", ""]
     for scope in ("entity", "product", "algorithm"):
         items = [m for m in a.materials if m.scope == scope]
@@ -67,7 +67,7 @@ def render_markdown(a: Assessment, lang: Lang) -> str:
         [word("question", lang), word("product", lang), word("field", lang)],
         [[q.question.get(lang), " / ".join(x for x in (q.product, q.feature) if x), f"`{q.field}`"]
          for q in a.open_questions], lang))
-    lines += [f"## {more_word('references', lang)}", ""]
+    lines += [f"## {word('references', lang)}", ""]
     colon = "：" if lang == "zh" else ": "
     sep = "、" if lang == "zh" else "; "
     lines += [f"- {heading}" + (colon + sep.join(items) if items else "") for heading, items in references(a, lang)]

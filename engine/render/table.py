@@ -30,39 +30,18 @@ def duration_text(duration: DurationOut, lang: Lang) -> tuple[str, str]:
     return statutory, practice
 
 
-_MORE: dict[str, tuple[str, str]] = {
-    "due": ("届满日", "Due"),
-    "dates": ("日期", "Dates"),
-    "references": ("法律依据", "Legal references"),
-    "calendar": ("期限计算", "How due dates are counted"),
-    "no_dates": ("答案中没有上线、变更或终止服务日期（products[].launch_date、change_date、termination_date），"
-                 "因此未计算届满日。",
-                 "The answers give no launch, change or termination date (products[].launch_date, change_date, "
-                 "termination_date), so no due dates were computed."),
-    "launch": ("上线", "launch"),
-    "change": ("变更", "change"),
-    "termination": ("终止服务", "termination"),
-    "estimate": ("估算", "estimate"),
-    "statutory_by": ("法定", "statutory"),
-    "practice_window": ("实务", "in practice"),
-}
 
-
-def more_word(key: str, lang: Lang) -> str:
-    """The words of the due-date and reference sections, in ``lang``."""
-    zh, en = _MORE[key]
-    return zh if lang == "zh" else en
 
 
 def due_line(d: DueDate, lang: Lang) -> str:
     """One due date: product, date (or the marked estimate) and what it counts from."""
-    event = more_word(d.event, lang)
+    event = word(d.event, lang)
     if lang == "zh":
         since = f"{event} {d.event_date.isoformat()} 后第{d.working_days}个工作日"
     else:
         since = f"{d.working_days} working days after {event} on {d.event_date.isoformat()}"
     when = d.date.isoformat() if d.date else f"≈{d.estimate.isoformat() if d.estimate else '?'} " \
-        f"({more_word('estimate', lang)})"
+        f"({word('estimate', lang)})"
     note = f" — {d.note.get(lang)}" if d.note else ""
     return f"{d.product}: {when} ({since}){note}" if lang == "en" else f"{d.product}：{when}（{since}）{note}"
 
@@ -78,9 +57,9 @@ def step_dates_text(step: StepOut, lang: Lang) -> str:
     for d in step.dates:
         parts = []
         if d.statutory_by:
-            parts.append(f"{more_word('statutory_by', lang)} ≤ {d.statutory_by.isoformat()}")
+            parts.append(f"{word('statutory_by', lang)} ≤ {d.statutory_by.isoformat()}")
         if d.practice_from and d.practice_to:
-            parts.append(f"{more_word('practice_window', lang)} {d.practice_from.isoformat()} – "
+            parts.append(f"{word('practice_window', lang)} {d.practice_from.isoformat()} – "
                          f"{d.practice_to.isoformat()}")
         sep = "；" if lang == "zh" else "; "
         start = f"自 {d.start.isoformat()} 起" if lang == "zh" else f"from {d.start.isoformat()}"
@@ -92,7 +71,7 @@ def with_due(o: ObligationOut, lang: Lang) -> str:
     """A duty's deadline text followed by its due dates, one per line."""
     text = deadline_text(o.deadline, lang)
     if o.due:
-        text += "\n" + "\n".join(f"▶ {more_word('due', lang)} {due_line(d, lang)}" for d in o.due)
+        text += "\n" + "\n".join(f"▶ {word('due', lang)} {due_line(d, lang)}" for d in o.due)
     return text
 
 
@@ -174,7 +153,7 @@ def calendar_text(a: Assessment, lang: Lang) -> str | None:
         return None
     dated = any(o.due for o in a.obligations) or any(s.dates for s in a.steps)
     text = a.filing.calendar.convention.get(lang)
-    return text if dated else more_word("no_dates", lang) + " " + text
+    return text if dated else word("no_dates", lang) + " " + text
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -209,7 +188,7 @@ def render_table(a: Assessment, lang: Lang) -> str:
         [word("duty", lang), word("deadline", lang), word("basis", lang)],
         [[o.title.get(lang) + f"\n[{o.id}]", with_due(o, lang), cites(o.basis, lang)] for o in a.obligations]))
     if (calendar := calendar_text(a, lang)) is not None:
-        section(more_word("calendar", lang), calendar)
+        section(word("calendar", lang), calendar)
     for scope in ("entity", "product", "algorithm"):
         items = [m for m in a.materials if m.scope == scope]
         if not items:
@@ -228,6 +207,6 @@ def render_table(a: Assessment, lang: Lang) -> str:
         [word("question", lang), word("product", lang), word("field", lang)],
         [[q.question.get(lang), " / ".join(x for x in (q.product, q.feature) if x), q.field]
          for q in a.open_questions]))
-    section(more_word("references", lang), "\n".join(references_text(a, lang)) or word("none", lang))
+    section(word("references", lang), "\n".join(references_text(a, lang)) or word("none", lang))
     out.append("\n" + word("not_legal_advice", lang))
     return "\n".join(out).lstrip("\n") + "\n"
