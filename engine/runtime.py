@@ -7,26 +7,36 @@ exceptions in actions are swallowed into the session state. So:
 * one host per process, without its timer threads (actions run synchronously in the caller's
   thread, inside ``assert_fact``), created lazily under a lock;
 * one ruleset per rulebook (named by its digest), compiled once;
-* one session id per evaluation, its state deleted in ``finally``;
-* one lock around every engine call, so any number of threads may call :func:`evaluate`;
-* after every assertion the session state is checked and an action's exception is raised;
+* one session id per evaluation, its state deleted in ``finally``; every session starts with an
+  anchor fact that a built-in rule accepts, because ``delete_state`` on a session whose every
+  assertion was refused (``MessageNotHandledException``) reads uninitialised engine memory and
+  can crash the process (reproduced with durable-rules 2.0.28; ``tests/test_stress.py``);
+* one process-wide lock around every engine call, so any number of threads may call
+  :meth:`RulesRuntime.evaluate`, on any number of runtimes;
+* an action's exception is kept on the Python side and raised to the caller as
+  :class:`~engine.errors.RuleActionError` right after the assertion that triggered it (the
+  session state is checked too, as a safety net);
 * a rule fires once per fact: durable-rules expands ``$or`` into one variant per branch and
   fires every variant that matches, so an action ignores a second firing of the same rule on
   the same fact (same ``fid``, kind and derivation).
 
-Because every rule tests exactly one fact and derived facts are built from the fact they came
-from, the firings of a root fact depend on nothing else: they are memoised per root fact
-(bounded LRU), which is what makes thousands of assessments per second possible. Pass
-``memoize=False`` to send every fact through the engine (the stress and differential tests do).
+Memoisation. Every rule tests exactly one fact and a derived fact is built from the fact it
+came from, so the firings of a root fact depend on that fact alone, and within it only on the
+attributes some rule tests (names and other free text never are: the rule loader refuses
+tests on them). Firings are therefore memoised per root fact under the values of the tested
+attributes (bounded LRU): two leads whose products differ only by name share one engine run.
+A cached firing is stored as the attributes it adds to its root fact (``kind``, ``type``,
+``status``, ``via``…) and rebuilt on the new root, so names and counts are always the
+caller's own. Pass ``memoize=False`` to send every fact through the engine (the stress and
+differential tests do).
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,11 +45,21 @@ from durable.engine import Host, MessageNotHandledException
 from .compiler import compile_rulebook
 from .errors import RuleActionError
 from .facts import DERIVED_FROM
-from .rulebook import Rule, Rulebook
+from .rulebook import Condition, Rule, Rulebook
 
 Fact = dict[str, Any]
 
-_BOOKKEEPING = ("sid", "fid")
+_MISSING = ("__missing__",)
+"""Stands for an absent attribute in a memo key (no rule test matches an absent attribute)."""
+
+_ANCHOR_KIND = "__session__"
+"""The kind of the fact that opens every session; no rule of a rulebook can test it."""
+
+_ANCHOR_RULE = "__session__"
+"""The built-in rule that accepts the anchor fact (rule ids of a rulebook start with a letter)."""
+
+_ENGINE_LOCK = threading.Lock()
+"""Serialises every call into durable-rules: its C core and Python layer are not thread-safe."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +96,10 @@ def _host() -> _Host:
         return _HOST
 
 
+def _accept_anchor(c: Any) -> None:
+    """The action of the anchor rule: nothing to record."""
+
+
 def _derived(rule: Rule, fact: Fact) -> Fact | None:
     """The fact a rule asserts (``classify`` -> algorithm, ``filing`` on algorithm -> filing)."""
     then = rule.then
@@ -94,6 +118,28 @@ def _via(fact: Fact, rule_id: str) -> str:
     return f"{fact['via']}>{rule_id}" if fact.get("via") else rule_id
 
 
+def _tested(cond: Condition, into: set[str]) -> None:
+    into.update(cond.tests)
+    for group in (cond.any or [], cond.all or []):
+        for sub in group:
+            _tested(sub, into)
+
+
+def tested_attributes(book: Rulebook) -> tuple[str, ...]:
+    """Every fact attribute a compiled rule can look at, ``kind`` first (the memo key)."""
+    attrs: set[str] = set()
+    for rule in book.rules.values():
+        _tested(rule.when, attrs)
+        if rule.valid_from is not None or rule.valid_to is not None:
+            attrs.add("as_of")
+    attrs.discard("kind")
+    return ("kind", *sorted(attrs))
+
+
+_Stored = list[tuple[str, Fact]]
+"""A memoised firing list: rule id and what the fired-on fact adds to its root fact."""
+
+
 class RulesRuntime:
     """Evaluates facts against one compiled rulebook; safe to call from several threads."""
 
@@ -103,110 +149,162 @@ class RulesRuntime:
         self.book = book
         self.memoize = memoize
         self._cache_size = cache_size
-        self._cache: OrderedDict[str, list[tuple[str, Fact]]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache: OrderedDict[Hashable, _Stored] = OrderedDict()
+        self._added: dict[tuple[tuple[str, Any], ...], Fact] = {}
+        self._key_attrs = tested_attributes(book)
         self._sessions = itertools.count(1)
         self._collectors: dict[str, list[Firing]] = {}
         self._seen: dict[str, set[tuple[str, str, str, str]]] = {}
+        self._errors: dict[str, tuple[str, BaseException]] = {}
         self.ruleset = f"algo_filing_{book.digest}_{next(self._ruleset_counter)}"
         self._host = _host()
         definition = compile_rulebook(book)
-        with _HOST_LOCK:
+        definition[_ANCHOR_RULE] = {"all": [{"m": {"kind": _ANCHOR_KIND}}], "run": _ANCHOR_RULE}
+        with _HOST_LOCK, _ENGINE_LOCK:
             for rule_id, rule in book.rules.items():
                 self._host._actions[f"{self.ruleset}:{rule_id}"] = self._make_action(rule)
+            self._host._actions[f"{self.ruleset}:{_ANCHOR_RULE}"] = _accept_anchor
             for rule_def in definition.values():
                 rule_def["run"] = f"{self.ruleset}:{rule_def['run']}"
             self._host.set_rulesets({self.ruleset: definition})
 
     def _make_action(self, rule: Rule) -> Callable[[Any], None]:
+        """The Python action of one rule: record the firing, assert what it derives."""
         collectors = self._collectors
         seen = self._seen
+        errors = self._errors
 
         def action(c: Any) -> None:
             fact: Fact = dict(c.m._d)
             sid = fact.pop("sid")
-            identity = (rule.id, str(fact["fid"]), str(fact["kind"]), str(fact.get("via", "")))
-            if identity in seen[sid]:
-                return  # another branch of an `any` matched the same fact
-            seen[sid].add(identity)
-            collectors[sid].append(Firing(rule.id, fact))
-            derived = _derived(rule, fact)
-            if derived is not None:
-                try:
-                    c.assert_fact({**derived, "sid": sid})
-                except MessageNotHandledException:
-                    pass  # no rule looks at this derived fact: nothing more follows from it
+            try:
+                identity = (rule.id, str(fact["fid"]), str(fact["kind"]), str(fact.get("via", "")))
+                if identity in seen[sid]:
+                    return  # another branch of an `any` matched the same fact
+                seen[sid].add(identity)
+                collectors[sid].append(Firing(rule.id, fact))
+                derived = _derived(rule, fact)
+                if derived is not None:
+                    try:
+                        c.assert_fact({**derived, "sid": sid})
+                    except MessageNotHandledException:
+                        pass  # no rule looks at this derived fact: nothing more follows from it
+            except BaseException as exc:
+                errors.setdefault(sid, (rule.id, exc))
+                raise
 
         return action
 
+    def _raise_if_failed(self, sid: str, fid: str) -> None:
+        recorded = self._errors.get(sid)
+        if recorded is not None:
+            rule_id, exc = recorded
+            raise RuleActionError(f"the action of rule '{rule_id}' failed: {type(exc).__name__}: {exc}",
+                                  key=fid) from exc
+
     def _run_session(self, facts: list[Fact]) -> list[Firing]:
         """Assert facts in a fresh session and return every firing, in firing order."""
+        if not facts:
+            return []
         sid = f"s{next(self._sessions)}"
         collector: list[Firing] = []
         self._collectors[sid] = collector
         self._seen[sid] = set()
         try:
+            self._host.assert_fact(self.ruleset, {"kind": _ANCHOR_KIND, "fid": _ANCHOR_KIND, "sid": sid})
             for fact in facts:
+                fid = str(fact.get("fid"))
                 try:
                     self._host.assert_fact(self.ruleset, {**fact, "sid": sid})
                 except MessageNotHandledException:
                     pass  # no rule looks at this fact
-                state = self._host.get_state(self.ruleset, sid)
-                if "exception" in state:
-                    raise RuleActionError(f"a rule action failed: {state['exception']}",
-                                          key=str(fact.get("fid")))
+                except Exception as exc:
+                    self._raise_if_failed(sid, fid)
+                    raise RuleActionError(f"the rules engine failed: {type(exc).__name__}: {exc}",
+                                          key=fid) from exc
+                self._raise_if_failed(sid, fid)
+            state = self._host.get_state(self.ruleset, sid)
+            if "exception" in state:
+                raise RuleActionError(f"a rule action failed: {state['exception']}")
         finally:
             try:
                 self._host.delete_state(self.ruleset, sid)
             finally:
                 del self._collectors[sid]
                 del self._seen[sid]
+                self._errors.pop(sid, None)
         return collector
 
     def evaluate(self, facts: list[Fact]) -> list[Firing]:
         """All firings for ``facts`` (each carrying a distinct ``fid``), grouped by root fact."""
+        if not self.memoize:
+            with _ENGINE_LOCK:
+                fresh = self._run_session(facts)
+            by_fid: dict[str, list[Firing]] = {}
+            for firing in fresh:
+                by_fid.setdefault(firing.fact["fid"], []).append(firing)
+            return [firing for fact in facts for firing in by_fid.get(fact["fid"], [])]
         keys = [self._key(f) for f in facts]
-        with self._lock:
-            missing = [f for f, k in zip(facts, keys, strict=True)
-                       if not self.memoize or k not in self._cache]
-            fresh: dict[str, list[Firing]] = {}
+        out: list[Firing] = []
+        with _ENGINE_LOCK:
+            missing = [f for f, k in zip(facts, keys, strict=True) if k not in self._cache]
+            grouped: dict[str, list[Firing]] = {}
             if missing:
                 for firing in self._run_session(missing):
-                    fresh.setdefault(firing.fact["fid"], []).append(firing)
-            out: list[Firing] = []
+                    grouped.setdefault(firing.fact["fid"], []).append(firing)
+                for fact in missing:
+                    self._store(self._key(fact), fact, grouped.get(fact["fid"], []))
             for fact, key in zip(facts, keys, strict=True):
                 fid = fact["fid"]
-                if fid in fresh or not self.memoize or key not in self._cache:
-                    firings = fresh.get(fid, [])
-                    if self.memoize:
-                        self._store(key, firings)
-                    out.extend(firings)
-                else:
-                    self._cache.move_to_end(key)
-                    out.extend(Firing(rule_id, {**stored, "fid": fid})
-                               for rule_id, stored in self._cache[key])
-            return out
+                if fid in grouped or key not in self._cache:
+                    out.extend(grouped.get(fid, []))
+                    continue
+                self._cache.move_to_end(key)
+                out.extend(Firing(rule_id, {**fact, **added}) for rule_id, added in self._cache[key])
+        return out
 
-    @staticmethod
-    def _key(fact: Fact) -> str:
-        return json.dumps({k: v for k, v in fact.items() if k not in _BOOKKEEPING},
-                          sort_keys=True, ensure_ascii=False)
+    def _shared(self, added: Fact) -> Fact:
+        """One object per distinct set of added attributes (few: one per chain of derivations).
 
-    def _store(self, key: str, firings: list[Firing]) -> None:
-        self._cache[key] = [(f.rule_id, {k: v for k, v in f.fact.items() if k != "fid"})
-                            for f in firings]
+        Many cached firings add the same attributes (every rule on one derived fact does), so
+        sharing them keeps a full cache at a few MiB instead of tens. Never mutated.
+        """
+        try:
+            signature = tuple(sorted(added.items()))
+            return self._added.setdefault(signature, added)
+        except TypeError:  # an unhashable value: keep this one unshared
+            return added
+
+    def _key(self, fact: Fact) -> Hashable:
+        return tuple(fact.get(attr, _MISSING) for attr in self._key_attrs)
+
+    def _store(self, key: Hashable, root: Fact, firings: list[Firing]) -> None:
+        stored: _Stored = []
+        for firing in firings:
+            if any(k not in firing.fact for k in root):
+                return  # a fired-on fact lost a root attribute: not rebuildable, do not cache
+            added = {k: v for k, v in firing.fact.items() if k not in root or root[k] != v}
+            stored.append((firing.rule_id, self._shared(added)))
+        self._cache[key] = stored
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
 
 
-_RUNTIMES: dict[tuple[str, bool], RulesRuntime] = {}
+_RUNTIMES: dict[tuple[str, bool], list[RulesRuntime]] = {}
 _RUNTIMES_LOCK = threading.Lock()
 
 
 def runtime_for(book: Rulebook, *, memoize: bool = True) -> RulesRuntime:
-    """The process-wide runtime of ``book`` (compiled and registered once)."""
+    """The process-wide runtime of ``book`` (compiled and registered once per distinct rulebook)."""
     key = (book.rules_version, memoize)
     with _RUNTIMES_LOCK:
-        if key not in _RUNTIMES:
-            _RUNTIMES[key] = RulesRuntime(book, memoize=memoize)
-        return _RUNTIMES[key]
+        runtimes = _RUNTIMES.setdefault(key, [])
+        for runtime in runtimes:
+            if runtime.book is book:
+                return runtime
+        for runtime in runtimes:
+            if runtime.book == book:
+                return runtime
+        runtime = RulesRuntime(book, memoize=memoize)
+        runtimes.append(runtime)
+        return runtime

@@ -1,0 +1,358 @@
+"""Benchmark of algo-filing, run by hand (never part of the test suite).
+
+    python benchmarks/bench.py            # the full run: 10,000 and 100,000 batch records
+    python benchmarks/bench.py --quick    # a few minutes less: 1,000 and 10,000 records
+
+It measures, for a mixed set of answers documents (``tests/fixtures/batch/mixed.jsonl`` and
+every valid ``examples/*.yaml``; each record gets its own entity, product and feature names, as
+real leads do), side by side with a baseline that only parses and re-serialises the same input:
+
+* throughput in one process (records per second): the durable-rules stage alone (facts ->
+  firings), memoised (the default) and with ``memoize=False``; the whole ``assess()`` (answers
+  -> Assessment); a batch line (JSON line -> assessment JSON, or -> triage row);
+* peak memory (peak resident set size of a fresh process) of ``algo-filing batch`` for two
+  file sizes, and its growth from the smaller to the larger; half the records come from the
+  mixed set, half are drawn at random from the whole vocabulary (they fill the engine's memo
+  cache, the worst case for memory);
+* start-up time of ``algo-filing --version`` (median of several runs) against a bare interpreter.
+
+Targets (2-core development machine): >= 5,000 assessments/s in one process, memory growth
+< 10 % from 10k to 100k records, start-up < 300 ms. The figures are printed as they are;
+nothing here is tuned to meet them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MIXED = ROOT / "tests" / "fixtures" / "batch" / "mixed.jsonl"
+TARGET_RATE = 5000
+TARGET_GROWTH = 0.10
+TARGET_STARTUP_MS = 300
+
+
+# ---------------------------------------------------------------- the mixed set
+
+def mixed_set() -> tuple[list[dict[str, Any]], list[str]]:
+    """The answers documents of the benchmark, and where they come from."""
+    from engine import AnswersError, load_answers
+
+    documents = [json.loads(line) for line in MIXED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    sources = [f"{len(documents)} leads of {MIXED.relative_to(ROOT)}"]
+    used = 0
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        try:
+            documents.append(load_answers(path).model_dump(mode="json", exclude_none=True))
+            used += 1
+        except AnswersError:
+            sources.append(f"skipped invalid {path.relative_to(ROOT)}")
+    sources.insert(1, f"{used} examples/*.yaml")
+    return documents, sources
+
+
+def record(documents: list[dict[str, Any]], n: int) -> dict[str, Any]:
+    """Record ``n``: one of the documents, renamed so that no two records share a name."""
+    document = json.loads(json.dumps(documents[n % len(documents)]))
+    document["entity"]["name"] = f"{document['entity']['name']}·{n}"
+    for product in document["products"]:
+        product["name"] = f"{product['name']}·{n}"
+        for feature in product["features"]:
+            feature["name"] = f"{feature['name']}·{n}"
+    return document
+
+
+def records(documents: list[dict[str, Any]], count: int) -> Iterator[dict[str, Any]]:
+    for n in range(count):
+        yield record(documents, n)
+
+
+def diverse_record(n: int) -> dict[str, Any]:
+    """Record ``n`` drawn at random (seeded by ``n``) from the whole vocabulary.
+
+    Few of these share a shape, so they fill the engine's memo cache: the worst case for memory.
+    """
+    from engine.vocabulary import load_vocabulary
+
+    vocab = load_vocabulary()
+    rng = random.Random(n)
+
+    def pick(group: str, low: int, high: int) -> list[str] | str:
+        return "unsure" if rng.random() < 0.1 else rng.sample(list(vocab.ids(group)), rng.randint(low, high))
+
+    products = []
+    for p in range(rng.choice((1, 1, 2))):
+        features = [{"name": f"功能{f}·{n}", "behaviours": pick("behaviour", 1, 3),
+                     "model_source": rng.choice([*vocab.ids("model_source"), "unsure"]),
+                     "offered_as_api": rng.choice([True, False, "unsure"])}
+                    for f in range(rng.randint(1, 3))]
+        products.append({"name": f"产品{p}·{n}", "forms": pick("product_form", 1, 3),
+                         "audience": pick("audience", 1, 2), "opinion_features": pick("opinion_feature", 0, 2),
+                         "user_groups": pick("user_group", 0, 2), "news": rng.choice([True, False, "unsure"]),
+                         "commercial": rng.choice([True, False, "unsure"]),
+                         "launch_status": rng.choice(vocab.ids("launch_status")), "features": features})
+    return {"entity": {"name": f"主体·{n}"}, "products": products}
+
+
+def write_jsonl(path: Path, documents: list[dict[str, Any]], count: int) -> None:
+    """``count`` records: the mixed set (renamed) and diverse random records, alternately."""
+    with path.open("w", encoding="utf-8") as stream:
+        for n in range(count):
+            document = record(documents, n // 2) if n % 2 == 0 else diverse_record(n)
+            stream.write(json.dumps(document, ensure_ascii=False) + "\n")
+
+
+# ---------------------------------------------------------------- throughput
+
+def rate(work: Callable[[Any], Any], items: list[Any], *, rounds: int = 3, min_seconds: float = 0.7) -> float:
+    """Items per second of ``work`` over ``items``: the best of ``rounds`` timed rounds.
+
+    The best round is the one least disturbed by other work on the machine (as ``timeit``
+    advises); each round repeats ``items`` until ``min_seconds`` have passed.
+    """
+    for item in items[: min(len(items), 50)]:
+        work(item)  # warm-up: imports, first compilation, caches of the first shapes
+    best = 0.0
+    for _ in range(rounds):
+        gc.collect()
+        done = 0
+        started = time.perf_counter()
+        while True:
+            for item in items:
+                work(item)
+            done += len(items)
+            elapsed = time.perf_counter() - started
+            if elapsed >= min_seconds:
+                break
+        best = max(best, done / elapsed)
+    return best
+
+
+def throughput(documents: list[dict[str, Any]], count: int) -> list[tuple[str, float, float | None]]:
+    """(figure, records/s, baseline records/s) for each stage."""
+    from engine import assess, build_facts, default_rulebook, evaluate, parse_answers
+
+    book = default_rulebook()
+    docs = list(records(documents, count))
+    lines = [json.dumps(d, ensure_ascii=False) for d in docs]
+    roots = []
+    for d in docs:
+        model = parse_answers(d)
+        roots.append(build_facts(model, model.as_of or book.as_of))
+
+    def baseline(line: str) -> str:
+        return json.dumps(json.loads(line), ensure_ascii=False)
+
+    def batch_line(line: str) -> str:
+        return assess(json.loads(line)).model_dump_json()
+
+    def summary_line(line: str) -> str:
+        from engine.triage import triage_row
+
+        document = json.loads(line)
+        return triage_row(assess(document), line=1, entity=document["entity"]["name"]).model_dump_json()
+
+    base = rate(baseline, lines)
+    return [
+        ("durable-rules stage (facts -> firings), memoised", rate(lambda r: evaluate(r, book), roots), base),
+        ("durable-rules stage, memoize=False", rate(lambda r: evaluate(r, book, memoize=False), roots), base),
+        ("assess() (answers -> Assessment), memoised", rate(assess, docs), base),
+        ("assess(), memoize=False", rate(lambda d: assess(d, memoize=False), docs), base),
+        ("batch line: JSON line -> assessment JSON", rate(batch_line, lines), base),
+        ("batch line: JSON line -> triage row (--summary)", rate(summary_line, lines), base),
+        ("baseline: JSON line -> json.loads -> json.dumps", base, None),
+    ]
+
+
+# ---------------------------------------------------------------- memory (fresh processes)
+
+_PEAK = """
+def peak_kb():
+    # VmHWM: this process's own peak RSS (ru_maxrss would include the forking parent's)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
+_BATCH = _PEAK + """
+import json, sys, time
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from engine.batch import run_batch
+started = time.perf_counter()
+stats = run_batch(Path({src!r}), Path({out!r}), summary={summary!r})
+print(json.dumps({{"maxrss_kb": peak_kb(),
+                  "seconds": time.perf_counter() - started, "records": stats.records, "errors": stats.errors}}))
+"""
+
+_BASELINE = _PEAK + """
+import json, sys, time
+started = time.perf_counter()
+n = 0
+with open({src!r}, encoding="utf-8") as src, open({out!r}, "w", encoding="utf-8") as dst:
+    for line in src:
+        dst.write(json.dumps(json.loads(line), ensure_ascii=False) + "\\n")
+        n += 1
+print(json.dumps({{"maxrss_kb": peak_kb(),
+                  "seconds": time.perf_counter() - started, "records": n, "errors": 0}}))
+"""
+
+
+def run_child(code: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark child failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def memory(documents: list[dict[str, Any]], sizes: list[int], workdir: Path,
+           full_sizes: list[int]) -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
+    rows: list[tuple[str, dict[str, Any], dict[str, Any] | None]] = []
+    for size in sorted(set(sizes) | set(full_sizes)):
+        src = workdir / f"leads-{size}.jsonl"
+        write_jsonl(src, documents, size)
+        base = run_child(_BASELINE.format(src=str(src), out=str(workdir / "baseline.jsonl")))
+        if size in sizes:
+            out = workdir / f"triage-{size}.jsonl"
+            rows.append((f"batch --summary, {size:,} records",
+                         run_child(_BATCH.format(root=str(ROOT), src=str(src), out=str(out), summary=True)), base))
+            out.unlink()
+        if size in full_sizes:
+            out = workdir / f"full-{size}.jsonl"
+            measured = run_child(_BATCH.format(root=str(ROOT), src=str(src), out=str(out), summary=False))
+            measured["output_mb"] = out.stat().st_size / 2**20
+            rows.append((f"batch (full assessments), {size:,} records", measured, base))
+            out.unlink()
+        src.unlink()
+    return rows
+
+
+# ---------------------------------------------------------------- start-up
+
+def startup_ms(command: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True, cwd=ROOT)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def cli_command() -> list[str]:
+    script = Path(sys.executable).with_name("algo-filing")
+    return [str(script)] if script.exists() else [sys.executable, str(ROOT / "cli.py")]
+
+
+# ---------------------------------------------------------------- report
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def _fmt_rate(value: float | None) -> str:
+    return "" if value is None else f"{value:,.0f}"
+
+
+def report_throughput(documents: list[dict[str, Any]], count: int) -> None:
+    """Print the throughput table."""
+    print(f"throughput, one process, best of 3 rounds of >= {count:,} records (records/s)")
+    print(f"  {'figure':<52} {'algo-filing':>12} {'baseline':>10} {'ratio':>8}  target")
+    for name, value, base in throughput(documents, count):
+        ratio = f"{value / base:.3f}x" if base else ""
+        target = ""
+        if "memoised" in name and base:
+            target = f">= {TARGET_RATE:,}: " + ("met" if value >= TARGET_RATE else "MISSED")
+        print(f"  {name:<52} {_fmt_rate(value):>12} {_fmt_rate(base):>10} {ratio:>8}  {target}")
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="batch sizes 1,000 and 10,000 instead of 10k and 100k")
+    parser.add_argument("--sizes", type=int, nargs=2, default=None, metavar=("SMALL", "LARGE"))
+    parser.add_argument("--records", type=int, default=None,
+                        help="records per throughput round (default: 20 per document of the mixed set)")
+    parser.add_argument("--startup-runs", type=int, default=15)
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--skip-startup", action="store_true")
+    args = parser.parse_args(argv)
+    sizes = args.sizes or ([1_000, 10_000] if args.quick else [10_000, 100_000])
+
+    from engine import default_rulebook
+
+    documents, sources = mixed_set()
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    print(f"algo-filing benchmark · nproc {os.cpu_count()} · {cpu} · Python {platform.python_version()}")
+    print(f"rules {default_rulebook().rules_version} · mixed set: {len(documents)} documents ("
+          + "; ".join(sources) + "), names varied per record")
+    print(f"load average at start: {_load()} (other work on the machine skews every figure)")
+    print()
+
+    if not args.skip_throughput:
+        report_throughput(documents, args.records or 20 * len(documents))
+    if not args.skip_memory:
+        workdir = Path(tempfile.mkdtemp(prefix="algo-filing-bench-"))
+        try:
+            rows = memory(documents, sizes, workdir, full_sizes=sizes[:1])
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        print("peak memory of a fresh process (peak RSS, VmHWM, MiB), and its run time")
+        print(f"  {'run':<52} {'algo-filing':>12} {'baseline':>10} {'ratio':>8}  {'s':>7} {'rec/s':>8}")
+        summary_rss: list[float] = []
+        base_rss: list[float] = []
+        for name, measured, base in rows:
+            rss, brss = measured["maxrss_kb"] / 1024, base["maxrss_kb"] / 1024 if base else 0.0
+            extra = f"  ({measured['output_mb']:,.0f} MiB written)" if "output_mb" in measured else ""
+            print(f"  {name:<52} {rss:>12.1f} {brss:>10.1f} {rss / brss:>7.2f}x  {measured['seconds']:>7.1f} "
+                  f"{measured['records'] / measured['seconds']:>8,.0f}{extra}")
+            if "--summary" in name:
+                summary_rss.append(rss)
+                base_rss.append(brss)
+        if len(summary_rss) == 2:
+            growth = summary_rss[1] / summary_rss[0] - 1
+            base_growth = base_rss[1] / base_rss[0] - 1
+            verdict = "met" if growth < TARGET_GROWTH else "MISSED"
+            print(f"  {'growth ' + f'{sizes[0]:,} -> {sizes[1]:,} records':<52} {growth:>+11.1%} {base_growth:>+10.1%}"
+                  f" {'':>8}  < {TARGET_GROWTH:.0%}: {verdict}")
+        print()
+
+    if not args.skip_startup:
+        command = cli_command()
+        cli_ms = startup_ms([*command, "--version"], args.startup_runs)
+        bare_ms = startup_ms([sys.executable, "-c", "import json"], args.startup_runs)
+        verdict = "met" if cli_ms < TARGET_STARTUP_MS else "MISSED"
+        print(f"start-up, median of {args.startup_runs} runs (ms)")
+        label = "algo-filing --version vs bare `python -c 'import json'`"
+        print(f"  {label:<52} {cli_ms:>12.0f} {bare_ms:>10.0f}"
+              f" {cli_ms / bare_ms:>7.2f}x  < {TARGET_STARTUP_MS} ms: {verdict}")
+        print(f"  ({' '.join(Path(c).name for c in command)})")
+    print(f"load average at the end: {_load()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
