@@ -41,15 +41,28 @@ from .vocabulary import load_vocabulary
 
 _STATUS_ORDER = ("required", "needs_review", "not_required")
 
+_RULE_ATTRS: dict[tuple[str, str], tuple[str, ...]] = {}
+"""The attributes each rule tests, per rulebook version (computed once per process)."""
+
 
 def _strongest(statuses: list[str]) -> str:
     return min(statuses, key=_STATUS_ORDER.index)
 
 
+_REFS: dict[tuple[str, Basis], LegalRef] = {}
+"""Rendered citations per rulebook version and basis: the same few dozen recur in every assessment."""
+
+
 def _refs(book: Rulebook, basis: list[Basis]) -> list[LegalRef]:
-    return [LegalRef(law=b.law, article=b.article,
-                     citation=Text(zh=b.render(book.laws, "zh"), en=b.render(book.laws, "en")))
-            for b in basis]
+    out = []
+    for b in basis:
+        key = (book.rules_version, b)
+        ref = _REFS.get(key)
+        if ref is None:
+            ref = _REFS[key] = LegalRef(law=b.law, article=b.article,
+                                        citation=Text(zh=b.render(book.laws, "zh"), en=b.render(book.laws, "en")))
+        out.append(ref)
+    return out
 
 
 def _attrs_read(cond: Condition) -> list[str]:
@@ -104,25 +117,44 @@ class _Assembler:
         self.display: dict[tuple[str, str], None] = {}
         self.questions: dict[tuple[str, str | None, str | None], OpenQuestion] = {}
         self.trace: list[TraceEntry] = []
+        self._used_cache: dict[tuple[str, tuple[str, ...]], list[AnswerUsed]] = {}
 
     # -- helpers
-    def _answers_used(self, fact: dict[str, Any], rule: Rule) -> tuple[list[str], list[AnswerUsed]]:
-        via = [r for r in str(fact.get("via") or "").split(">") if r]
-        attrs: list[str] = []
-        for rule_id in [*via, rule.id]:
-            attrs.extend(_attrs_of_rule(self.book.rules[rule_id]))
-        root = self.roots[fact["fid"]]
-        used: dict[str, Any] = {}
-        for attr in attrs:
-            source = root.sources.get(attr)
-            if source is not None:
-                used[source.path] = source.value
-        return via, [AnswerUsed(path=p, value=_jsonable(v)) for p, v in sorted(used.items())]
+    def _rule_attrs(self, rule_id: str) -> tuple[str, ...]:
+        key = (self.book.rules_version, rule_id)
+        attrs = _RULE_ATTRS.get(key)
+        if attrs is None:
+            attrs = _RULE_ATTRS[key] = tuple(dict.fromkeys(_attrs_of_rule(self.book.rules[rule_id])))
+        return attrs
 
-    def _trace(self, conclusion: str, rule: Rule, fact: dict[str, Any]) -> None:
+    def _answers_used(self, fact: dict[str, Any], rule: Rule) -> tuple[list[str], list[AnswerUsed]]:
+        """The answers behind every attribute the rule (and the rules that derived its fact) tested.
+
+        Trace entries are many (one per rule firing), so the attribute sets are cached per
+        rule and the answer lists per (fact, attribute set); the values come from validated answers,
+        so the entries are built without validating them again.
+        """
+        via = [r for r in str(fact.get("via") or "").split(">") if r]
+        attrs: dict[str, None] = {}
+        for rule_id in [*via, rule.id]:
+            attrs.update(dict.fromkeys(self._rule_attrs(rule_id)))
+        key = (str(fact["fid"]), tuple(attrs))
+        used = self._used_cache.get(key)
+        if used is None:
+            root = self.roots[fact["fid"]]
+            values: dict[str, Any] = {}
+            for attr in attrs:
+                source = root.sources.get(attr)
+                if source is not None:
+                    values[source.path] = source.value
+            used = [AnswerUsed.model_construct(path=p, value=_jsonable(v)) for p, v in sorted(values.items())]
+            self._used_cache[key] = used
+        return via, used
+
+    def _trace(self, conclusions: list[str], rule: Rule, fact: dict[str, Any]) -> None:
         via, used = self._answers_used(fact, rule)
-        self.trace.append(TraceEntry(conclusion=conclusion, rule=rule.id, fact=fact["fid"], via=via,
-                                     answers=used))
+        self.trace.append(TraceEntry.model_construct(conclusions=conclusions, rule=rule.id, fact=fact["fid"],
+                                                     via=via, answers=used))
 
     def _algorithm_key(self, fact: dict[str, Any]) -> tuple[str, str, str, str] | None:
         if fact.get("kind") != "filing":
@@ -141,8 +173,9 @@ class _Assembler:
         fact = firing.fact
         then = rule.then
         product = str(fact.get("product", ""))
+        concluded: list[str] = []
         if then.classify is not None:
-            self._trace(f"classify.{fact['behaviour']}", rule, fact)
+            concluded.append(f"classify.{fact['behaviour']}")
         if then.filing is not None:
             status = then.filing["status"]
             self.statuses.append(status)
@@ -160,13 +193,13 @@ class _Assembler:
                 for rule_id in str(fact.get("via") or "").split(">"):
                     if rule_id:
                         draft.rules.add(rule_id)
-                self._trace(f"algorithms.{draft.id}", rule, fact)
-            self._trace(f"filing.status.{status}", rule, fact)
+                concluded.append(f"algorithms.{draft.id}")
+            concluded.append(f"filing.status.{status}")
         if then.genai_route is not None:
             key = self._algorithm_key(fact)
             if key is not None and key in self.algorithms:
                 _add_unique(self.algorithms[key].genai_routes, then.genai_route)
-            self._trace(f"genai_route.{then.genai_route}", rule, fact)
+            concluded.append(f"genai_route.{then.genai_route}")
         for name, store in (("obligations", self.obligations), ("materials", self.materials)):
             for item in getattr(then, name) or []:
                 targets, rules = store.setdefault(item, ([], set()))
@@ -177,16 +210,16 @@ class _Assembler:
                 else:
                     _add_unique(targets, self._target(fact))
                 rules.add(rule.id)
-                self._trace(f"{name}.{item}", rule, fact)
+                concluded.append(f"{name}.{item}")
         for step in then.steps or []:
             self.steps.add(step)
-            self._trace(f"steps.{step}", rule, fact)
+            concluded.append(f"steps.{step}")
         for place in then.display or []:
             forms = ([f for f in self.vocab.ids("product_form") if fact.get(f"form_{f}") == "yes"]
                      if place == "product_forms" else [place])
             for form in forms:
                 self.display[(product, form)] = None
-                self._trace(f"display.{form}", rule, fact)
+                concluded.append(f"display.{form}")
         if then.open_question is not None:
             spec = then.open_question
             feature = str(fact["feature"]) if "feature" in fact else None
@@ -197,7 +230,9 @@ class _Assembler:
                 self.questions[qkey] = OpenQuestion(
                     id=spec.id, field=source.path if source else spec.field,
                     product=product or None, feature=feature, question=spec.text, rule=rule.id)
-            self._trace(f"open_questions.{spec.id}", rule, fact)
+            concluded.append(f"open_questions.{spec.id}")
+        if concluded:
+            self._trace(concluded, rule, fact)
 
     # -- output
     def build(self) -> Assessment:
@@ -288,7 +323,7 @@ class _Assembler:
         ]
         questions = sorted(self.questions.values(),
                            key=lambda q: (product_order.get(q.product or "", -1), q.feature or "", q.id))
-        trace = sorted(self.trace, key=lambda t: (t.conclusion, t.rule, t.fact, t.via))
+        trace = sorted(self.trace, key=lambda t: (t.rule, t.fact, t.via))
         return Assessment(
             filing=FilingConclusion(status=status,  # type: ignore[arg-type]
                                     label=vocab.groups["applicability"][status],

@@ -189,9 +189,14 @@ class AnswerUsed(StrictModel):
 
 
 class TraceEntry(StrictModel):
-    """One conclusion, the rule that drew it and the answers that made the rule fire."""
+    """One rule firing: what it concluded, on which fact, and the answers that made it fire.
 
-    conclusion: str
+    ``conclusions`` name what the firing added (``algorithms.<id>``, ``obligations.<id>``,
+    ``filing.status.<status>``, ``classify.<behaviour>``…); ``via`` lists the rules that derived
+    the fact it fired on (classification, then applicability), whose answers are included.
+    """
+
+    conclusions: list[str]
     rule: str
     fact: str
     via: list[str]

@@ -12,7 +12,7 @@ The package only knows the years whose notice it encodes. A date outside them ra
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
+from functools import cache, lru_cache
 
 import chinese_calendar  # type: ignore[import-untyped]
 from chinese_calendar.constants import holidays as _HOLIDAYS  # type: ignore[import-untyped]
@@ -55,6 +55,12 @@ def is_working_day(day: dt.date) -> bool:
     """Monday–Friday unless a public holiday, or a make-up working day (调休) on a weekend."""
     if not is_covered(day):
         raise CalendarGapError(day)
+    return _is_workday(day)
+
+
+@lru_cache(maxsize=8192)
+def _is_workday(day: dt.date) -> bool:
+    """The calendar package's answer, cached: due dates count the same days over and over."""
     return bool(chinese_calendar.is_workday(day))
 
 
