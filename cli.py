@@ -77,8 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
-    p = sub.add_parser("schema", help="print the JSON Schema of answers or assessments")
-    p.add_argument("which", choices=("answers", "assessment"))
+    p = sub.add_parser("schema", help="print the JSON Schema of answers, assessments or batch records")
+    p.add_argument("which", choices=("answers", "assessment", "triage", "batch-error"))
 
     p = sub.add_parser("batch", help="assess many records: JSON Lines or CSV in, one line or row out per record")
     p.add_argument("input", type=Path, metavar="IN")
@@ -161,8 +161,11 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 def _cmd_schema(args: argparse.Namespace) -> int:
     from engine import answers_json_schema, assessment_json_schema
+    from engine.triage import error_record_json_schema, triage_json_schema
 
-    schema = answers_json_schema() if args.which == "answers" else assessment_json_schema()
+    schemas = {"answers": answers_json_schema, "assessment": assessment_json_schema,
+               "triage": triage_json_schema, "batch-error": error_record_json_schema}
+    schema = schemas[args.which]()
     print(json.dumps(schema, ensure_ascii=False, indent=2))
     return EXIT_OK
 

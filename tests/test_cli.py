@@ -112,7 +112,7 @@ def test_rules_lists_every_rule_with_its_basis(capsys: pytest.CaptureFixture[str
     assert "classify_scheduling_decision" in out and "《算法推荐管理规定》第2条" in out
 
 
-@pytest.mark.parametrize("which", ["answers", "assessment"])
+@pytest.mark.parametrize("which", ["answers", "assessment", "triage", "batch-error"])
 def test_schema(capsys: pytest.CaptureFixture[str], which: str) -> None:
     code, out, _ = run(capsys, "schema", which)
     assert code == 0 and json.loads(out)["type"] == "object"
