@@ -86,8 +86,8 @@ def test_missing_catalogue_is_named(tmp_path: Path) -> None:
 def test_catalogue_with_unknown_key_is_rejected(tmp_path: Path) -> None:
     rules = _rules_copy(tmp_path)
     path = rules / "catalogue" / "display.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("  - id: website\n", "  - id: website\n    locaton: x\n", 1),
-                    encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  - id: website\n", "  - id: website\n    locaton: x\n", 1), encoding="utf-8")
     with pytest.raises(RulebookError) as info:
         load_rulebook(rules)
     assert "display.yaml" in str(info.value) and "did you mean 'location'" in str(info.value)
