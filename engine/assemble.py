@@ -35,7 +35,7 @@ from .assessment import (
 from .base import Text
 from .deadlines import schedule
 from .facts import RootFact
-from .rulebook import Basis, Condition, Rule, Rulebook
+from .rulebook import Basis, Rule, Rulebook
 from .runtime import Firing
 from .vocabulary import load_vocabulary
 
@@ -63,21 +63,6 @@ def _refs(book: Rulebook, basis: list[Basis]) -> list[LegalRef]:
                                         citation=Text(zh=b.render(book.laws, "zh"), en=b.render(book.laws, "en")))
         out.append(ref)
     return out
-
-
-def _attrs_read(cond: Condition) -> list[str]:
-    out = list(cond.tests)
-    for group in (cond.any or [], cond.all or []):
-        for sub in group:
-            out.extend(_attrs_read(sub))
-    return out
-
-
-def _attrs_of_rule(rule: Rule) -> list[str]:
-    attrs = _attrs_read(rule.when)
-    if rule.valid_from or rule.valid_to:
-        attrs.append("as_of")
-    return attrs
 
 
 @dataclass
@@ -124,7 +109,7 @@ class _Assembler:
         key = (self.book.rules_version, rule_id)
         attrs = _RULE_ATTRS.get(key)
         if attrs is None:
-            attrs = _RULE_ATTRS[key] = tuple(dict.fromkeys(_attrs_of_rule(self.book.rules[rule_id])))
+            attrs = _RULE_ATTRS[key] = self.book.rules[rule_id].tested_attributes()
         return attrs
 
     def _answers_used(self, fact: dict[str, Any], rule: Rule) -> tuple[list[str], list[AnswerUsed]]:
@@ -180,8 +165,9 @@ class _Assembler:
             status = then.filing["status"]
             self.statuses.append(status)
             _add_unique(self.reasons[(rule.id, status)], product)
-            key = self._algorithm_key({**fact, **then.filing, "kind": "filing"}
-                                      if fact.get("kind") == "algorithm" else fact)
+            # On an algorithm fact the conclusion names the role of the filing fact it derives.
+            key = ((fact["type"], fact["subtype"], then.filing["role"], fact["behaviour"])
+                   if fact.get("kind") == "algorithm" else self._algorithm_key(fact))
             if key is not None:
                 draft = self.algorithms.setdefault(key, _AlgorithmDraft(
                     type=key[0], subtype=None if key[1] == "none" else key[1], role=key[2],

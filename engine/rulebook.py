@@ -188,6 +188,14 @@ class Condition(StrictModel):
         """The attribute tests of this level (everything but ``fact``, ``any``, ``all``)."""
         return dict(self.model_extra or {})
 
+    def attributes(self) -> list[str]:
+        """Every attribute tested at this level and in its ``any``/``all`` groups, in order."""
+        out = list(self.tests)
+        for group in (self.any or [], self.all or []):
+            for sub in group:
+                out.extend(sub.attributes())
+        return list(dict.fromkeys(out))
+
 
 OPERATORS = ("in", "not", "not_in", "gte", "gt", "lte", "lt")
 
@@ -233,6 +241,13 @@ class Rule(StrictModel):
     valid_to: dt.date | None = None
     when: Condition
     then: Then
+
+    def tested_attributes(self) -> tuple[str, ...]:
+        """Every fact attribute the compiled rule looks at: its condition's, and ``as_of`` when dated."""
+        attrs = self.when.attributes()
+        if self.valid_from is not None or self.valid_to is not None:
+            attrs.append("as_of")
+        return tuple(dict.fromkeys(attrs))
 
     @field_validator("when")
     @classmethod

@@ -45,7 +45,7 @@ from durable.engine import Host, MessageNotHandledException
 from .compiler import compile_rulebook
 from .errors import RuleActionError
 from .facts import DERIVED_FROM
-from .rulebook import Condition, Rule, Rulebook
+from .rulebook import Rule, Rulebook
 
 Fact = dict[str, Any]
 
@@ -118,20 +118,9 @@ def _via(fact: Fact, rule_id: str) -> str:
     return f"{fact['via']}>{rule_id}" if fact.get("via") else rule_id
 
 
-def _tested(cond: Condition, into: set[str]) -> None:
-    into.update(cond.tests)
-    for group in (cond.any or [], cond.all or []):
-        for sub in group:
-            _tested(sub, into)
-
-
 def tested_attributes(book: Rulebook) -> tuple[str, ...]:
     """Every fact attribute a compiled rule can look at, ``kind`` first (the memo key)."""
-    attrs: set[str] = set()
-    for rule in book.rules.values():
-        _tested(rule.when, attrs)
-        if rule.valid_from is not None or rule.valid_to is not None:
-            attrs.add("as_of")
+    attrs = {attr for rule in book.rules.values() for attr in rule.tested_attributes()}
     attrs.discard("kind")
     return ("kind", *sorted(attrs))
 
@@ -237,26 +226,19 @@ class RulesRuntime:
 
     def evaluate(self, facts: list[Fact]) -> list[Firing]:
         """All firings for ``facts`` (each carrying a distinct ``fid``), grouped by root fact."""
-        if not self.memoize:
-            with _ENGINE_LOCK:
-                fresh = self._run_session(facts)
-            by_fid: dict[str, list[Firing]] = {}
-            for firing in fresh:
-                by_fid.setdefault(firing.fact["fid"], []).append(firing)
-            return [firing for fact in facts for firing in by_fid.get(fact["fid"], [])]
-        keys = [self._key(f) for f in facts]
+        keys = [self._key(f) for f in facts] if self.memoize else [None] * len(facts)
         out: list[Firing] = []
         with _ENGINE_LOCK:
-            missing = [f for f, k in zip(facts, keys, strict=True) if k not in self._cache]
+            missing = [(f, k) for f, k in zip(facts, keys, strict=True) if k is None or k not in self._cache]
             grouped: dict[str, list[Firing]] = {}
-            if missing:
-                for firing in self._run_session(missing):
-                    grouped.setdefault(firing.fact["fid"], []).append(firing)
-                for fact in missing:
-                    self._store(self._key(fact), fact, grouped.get(fact["fid"], []))
+            for firing in self._run_session([f for f, _ in missing]):
+                grouped.setdefault(firing.fact["fid"], []).append(firing)
+            for fact, key in missing:
+                if key is not None:
+                    self._store(key, fact, grouped.get(fact["fid"], []))
             for fact, key in zip(facts, keys, strict=True):
                 fid = fact["fid"]
-                if fid in grouped or key not in self._cache:
+                if key is None or fid in grouped or key not in self._cache:
                     out.extend(grouped.get(fid, []))
                     continue
                 self._cache.move_to_end(key)
