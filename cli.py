@@ -107,12 +107,6 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
 def _cmd_assess(args: argparse.Namespace) -> int:
     from engine import assess, load_answers
     from engine.render import render
@@ -121,7 +115,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     result = assess(answers, as_of=args.as_of)
     text = render(result, args.format, args.lang)
     if args.output:
-        _write_atomic(args.output, text)
+        _atomic_write(args.output, text)
     else:
         sys.stdout.write(text)
     return EXIT_OK

@@ -12,6 +12,7 @@ The package only knows the years whose notice it encodes. A date outside them ra
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import cache, lru_cache
 
 import chinese_calendar  # type: ignore[import-untyped]
@@ -64,6 +65,19 @@ def _is_workday(day: dt.date) -> bool:
     return bool(chinese_calendar.is_workday(day))
 
 
+def _nth_day_after(start: dt.date, count: int, counts: Callable[[dt.date], bool]) -> dt.date:
+    """The ``count``-th day after ``start`` for which ``counts`` holds; ``start`` is never counted."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    day = start
+    seen = 0
+    while seen < count:
+        day += dt.timedelta(days=1)
+        if counts(day):
+            seen += 1
+    return day
+
+
 def add_working_days(start: dt.date, count: int) -> dt.date:
     """The ``count``-th working day after ``start``; ``start`` itself is never counted.
 
@@ -71,25 +85,9 @@ def add_working_days(start: dt.date, count: int) -> dt.date:
     weekend or a holiday). Raises :class:`CalendarGapError` when a day to look at falls in a
     year the calendar does not cover.
     """
-    if count < 1:
-        raise ValueError("count must be at least 1")
-    day = start
-    seen = 0
-    while seen < count:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
-            seen += 1
-    return day
+    return _nth_day_after(start, count, is_working_day)
 
 
 def add_weekdays(start: dt.date, count: int) -> dt.date:
     """The ``count``-th Monday–Friday after ``start``: an estimate only, for uncovered years."""
-    if count < 1:
-        raise ValueError("count must be at least 1")
-    day = start
-    seen = 0
-    while seen < count:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            seen += 1
-    return day
+    return _nth_day_after(start, count, lambda day: day.weekday() < 5)
