@@ -221,6 +221,14 @@ class _Assembler:
             self._trace(concluded, rule, fact)
 
     # -- output
+    def _algorithm_order(self, algorithm_id: str) -> tuple[int, int]:
+        """Output order of an algorithm id ``type.behaviour.role``: by type, then behaviour and role."""
+        type_, behaviour, role = algorithm_id.split(".")
+        behaviours = (*self.vocab.ids("behaviour"), "unsure")
+        roles = self.vocab.ids("role")
+        return (self.vocab.ids("algorithm_type").index(type_),
+                behaviours.index(behaviour) * len(roles) + roles.index(role))
+
     def build(self) -> Assessment:
         book = self.book
         vocab = self.vocab
@@ -236,16 +244,30 @@ class _Assembler:
         else:
             status = "needs_review"
             reasons = []
-        product_order = {r.attrs["product"]: i for i, r in enumerate(self.roots.values())
-                         if r.kind == "product"}
-        type_order = vocab.ids("algorithm_type")
-        behaviour_order = (*vocab.ids("behaviour"), "unsure")
-        role_order = vocab.ids("role")
+        product_order: dict[str, int] = {}
+        feature_order: dict[tuple[str, str], int] = {}
+        for root in self.roots.values():
+            name = str(root.attrs["product"])
+            product_order.setdefault(name, len(product_order))
+            if "feature" in root.attrs:
+                feature_order.setdefault((name, str(root.attrs["feature"])), len(feature_order))
+        algorithm_order = self._algorithm_order
+
+        def target_order(target: str) -> tuple[int, int]:
+            """Where an ``applies_to`` target sorts: the entity, products in answer order, algorithms.
+
+            Never by name, so that two answers differing only in names give the same order.
+            """
+            if target == "entity":
+                return (0, 0)
+            if target in product_order:
+                return (1, product_order[target])
+            return (2, *algorithm_order(target))
+
         algorithms: list[Algorithm] = []
         drafts = sorted(
             (d for d in self.algorithms.values() if _strongest(d.statuses) != "not_required"),
-            key=lambda d: (type_order.index(d.type), behaviour_order.index(d.behaviour),
-                           role_order.index(d.role)))
+            key=lambda d: algorithm_order(d.id))
         for d in drafts:
             first = d.products[0]
             label = vocab.groups["behaviour"].get(d.behaviour)
@@ -283,7 +305,7 @@ class _Assembler:
             deadline = Deadline(**spec.deadline.model_dump()) if spec.deadline else None
             obligations.append(ObligationOut(
                 id=oid, title=spec.title, basis=_refs(book, spec.basis), deadline=deadline,
-                applies_to=sorted(targets), rules=sorted(rules)))
+                applies_to=sorted(targets, key=target_order), rules=sorted(rules)))
         material_order = list(book.materials)
         materials = [
             MaterialOut(
@@ -291,7 +313,7 @@ class _Assembler:
                 scope=book.materials[mid].scope, contents=book.materials[mid].contents,
                 condition=book.materials[mid].condition,
                 pitfalls=[PitfallOut(id=p, text=book.pitfalls[p].text) for p in book.materials[mid].pitfalls],
-                applies_to=sorted(targets), rules=sorted(rules))
+                applies_to=sorted(targets, key=target_order), rules=sorted(rules))
             for mid, (targets, rules) in sorted(self.materials.items(),
                                                 key=lambda kv: material_order.index(kv[0]))
         ]
@@ -308,7 +330,8 @@ class _Assembler:
                                                                       form_order.index(pf[1])))
         ]
         questions = sorted(self.questions.values(),
-                           key=lambda q: (product_order.get(q.product or "", -1), q.feature or "", q.id))
+                           key=lambda q: (product_order.get(q.product or "", -1),
+                                         feature_order.get((q.product or "", q.feature or ""), -1), q.id))
         trace = sorted(self.trace, key=lambda t: (t.rule, t.fact, t.via))
         return Assessment(
             filing=FilingConclusion(status=status,  # type: ignore[arg-type]

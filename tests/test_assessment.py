@@ -51,3 +51,31 @@ def test_schema_is_published_for_every_top_level_key() -> None:
     assert list(schema["properties"]) == ["filing", "algorithms", "obligations", "materials", "steps",
                                           "display", "open_questions", "rules_version", "trace"]
     json.dumps(schema)
+
+
+def _renamed(data: dict[str, object], names: dict[str, str]) -> dict[str, object]:
+    """The answers with every product and feature name replaced as ``names`` says."""
+    text = json.dumps(data, ensure_ascii=False)
+    for old, new in names.items():
+        text = text.replace(json.dumps(old, ensure_ascii=False), json.dumps(new, ensure_ascii=False))
+    result: dict[str, object] = json.loads(text)
+    return result
+
+
+def test_order_follows_the_answers_never_the_names() -> None:
+    """applies_to and open questions list products in answer order and algorithms in output order,
+    so renaming products reorders nothing."""
+    data = load_answers(NEWS_APP).model_dump(mode="json", exclude_none=True)
+    data["products"].append({**data["products"][0], "name": "AAA 第二个应用"})
+    first = assess(data)
+    renamed = assess(_renamed(data, {data["products"][0]["name"]: "ZZZ 第一个应用"}))
+    ids = [a.id for a in first.algorithms]
+    items = [*first.obligations, *first.materials], [*renamed.obligations, *renamed.materials]
+    both = [m.id for m in items[1] if {"ZZZ 第一个应用", "AAA 第二个应用"} <= set(m.applies_to)]
+    assert both, "nothing applies to both products: the test would prove nothing"
+    for ob_first, ob_renamed in zip(*items, strict=True):
+        assert len(ob_first.applies_to) == len(ob_renamed.applies_to)
+        products = [t for t in ob_renamed.applies_to if t in ("ZZZ 第一个应用", "AAA 第二个应用")]
+        assert products == sorted(products, reverse=True), ob_renamed.id
+        algorithms = [t for t in ob_first.applies_to if t in ids]
+        assert algorithms == sorted(algorithms, key=ids.index), ob_first.id
