@@ -253,7 +253,7 @@ class _Assembler:
                 feature_order.setdefault((name, str(root.attrs["feature"])), len(feature_order))
         algorithm_order = self._algorithm_order
 
-        def target_order(target: str) -> tuple[int, int]:
+        def target_order(target: str) -> tuple[int, ...]:
             """Where an ``applies_to`` target sorts: the entity, products in answer order, algorithms.
 
             Never by name, so that two answers differing only in names give the same order.
