@@ -53,7 +53,7 @@ _REFS: dict[tuple[str, Basis], LegalRef] = {}
 """Rendered citations per rulebook version and basis: the same few dozen recur in every assessment."""
 
 
-def _refs(book: Rulebook, basis: list[Basis]) -> list[LegalRef]:
+def _refs(book: Rulebook, basis: list[Basis]) -> tuple[LegalRef, ...]:
     out = []
     for b in basis:
         key = (book.rules_version, b)
@@ -62,7 +62,7 @@ def _refs(book: Rulebook, basis: list[Basis]) -> list[LegalRef]:
             ref = _REFS[key] = LegalRef(law=b.law, article=b.article,
                                         citation=Text(zh=b.render(book.laws, "zh"), en=b.render(book.laws, "en")))
         out.append(ref)
-    return out
+    return tuple(out)
 
 
 @dataclass
@@ -102,7 +102,7 @@ class _Assembler:
         self.display: dict[tuple[str, str], None] = {}
         self.questions: dict[tuple[str, str | None, str | None], OpenQuestion] = {}
         self.trace: list[TraceEntry] = []
-        self._used_cache: dict[tuple[str, tuple[str, ...]], list[AnswerUsed]] = {}
+        self._used_cache: dict[tuple[str, tuple[str, ...]], tuple[AnswerUsed, ...]] = {}
 
     # -- helpers
     def _rule_attrs(self, rule_id: str) -> tuple[str, ...]:
@@ -112,14 +112,14 @@ class _Assembler:
             attrs = _RULE_ATTRS[key] = self.book.rules[rule_id].tested_attributes()
         return attrs
 
-    def _answers_used(self, fact: dict[str, Any], rule: Rule) -> tuple[list[str], list[AnswerUsed]]:
+    def _answers_used(self, fact: dict[str, Any], rule: Rule) -> tuple[tuple[str, ...], tuple[AnswerUsed, ...]]:
         """The answers behind every attribute the rule (and the rules that derived its fact) tested.
 
         Trace entries are many (one per rule firing), so the attribute sets are cached per
         rule and the answer lists per (fact, attribute set); the values come from validated answers,
         so the entries are built without validating them again.
         """
-        via = [r for r in str(fact.get("via") or "").split(">") if r]
+        via = tuple(r for r in str(fact.get("via") or "").split(">") if r)
         attrs: dict[str, None] = {}
         for rule_id in [*via, rule.id]:
             attrs.update(dict.fromkeys(self._rule_attrs(rule_id)))
@@ -132,13 +132,13 @@ class _Assembler:
                 source = root.sources.get(attr)
                 if source is not None:
                     values[source.path] = source.value
-            used = [AnswerUsed.model_construct(path=p, value=_jsonable(v)) for p, v in sorted(values.items())]
+            used = tuple(AnswerUsed.model_construct(path=p, value=_jsonable(v)) for p, v in sorted(values.items()))
             self._used_cache[key] = used
         return via, used
 
     def _trace(self, conclusions: list[str], rule: Rule, fact: dict[str, Any]) -> None:
         via, used = self._answers_used(fact, rule)
-        self.trace.append(TraceEntry.model_construct(conclusions=conclusions, rule=rule.id, fact=fact["fid"],
+        self.trace.append(TraceEntry.model_construct(conclusions=tuple(conclusions), rule=rule.id, fact=fact["fid"],
                                                      via=via, answers=used))
 
     def _algorithm_key(self, fact: dict[str, Any]) -> tuple[str, str, str, str] | None:
@@ -237,7 +237,7 @@ class _Assembler:
             reasons = [
                 Reason(rule=rule_id, status=st,  # type: ignore[arg-type]
                        title=book.rules[rule_id].title, explanation=book.rules[rule_id].explanation,
-                       basis=_refs(book, book.rules[rule_id].basis), products=products)
+                       basis=_refs(book, book.rules[rule_id].basis), products=tuple(products))
                 for (rule_id, st), products in sorted(
                     self.reasons.items(), key=lambda kv: (_STATUS_ORDER.index(kv[0][1]), kv[0][0]))
             ]
@@ -290,12 +290,12 @@ class _Assembler:
                 role=d.role,  # type: ignore[arg-type]
                 role_label=vocab.groups["role"][d.role],
                 status=_strongest(d.statuses),  # type: ignore[arg-type]
-                behaviours=[d.behaviour],
-                products=sorted(d.products, key=lambda p: product_order.get(p, 0)),
-                features=d.features,
+                behaviours=(d.behaviour,),
+                products=tuple(sorted(d.products, key=lambda p: product_order.get(p, 0))),
+                features=tuple(d.features),
                 genai_route=_route(d.genai_routes),
                 basis=_refs(book, basis),
-                rules=sorted(d.rules),
+                rules=tuple(sorted(d.rules)),
             ))
         obligation_order = list(book.obligations)
         obligations = []
@@ -305,15 +305,15 @@ class _Assembler:
             deadline = Deadline(**spec.deadline.model_dump()) if spec.deadline else None
             obligations.append(ObligationOut(
                 id=oid, title=spec.title, basis=_refs(book, spec.basis), deadline=deadline,
-                applies_to=sorted(targets, key=target_order), rules=sorted(rules)))
+                applies_to=tuple(sorted(targets, key=target_order)), rules=tuple(sorted(rules))))
         material_order = list(book.materials)
         materials = [
             MaterialOut(
                 id=mid, name=book.materials[mid].name, group=book.materials[mid].group,
                 scope=book.materials[mid].scope, contents=book.materials[mid].contents,
                 condition=book.materials[mid].condition,
-                pitfalls=[PitfallOut(id=p, text=book.pitfalls[p].text) for p in book.materials[mid].pitfalls],
-                applies_to=sorted(targets, key=target_order), rules=sorted(rules))
+                pitfalls=tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in book.materials[mid].pitfalls),
+                applies_to=tuple(sorted(targets, key=target_order)), rules=tuple(sorted(rules)))
             for mid, (targets, rules) in sorted(self.materials.items(),
                                                 key=lambda kv: material_order.index(kv[0]))
         ]
@@ -336,9 +336,10 @@ class _Assembler:
         return Assessment(
             filing=FilingConclusion(status=status,  # type: ignore[arg-type]
                                     label=vocab.groups["applicability"][status],
-                                    as_of=self.as_of, reasons=reasons),
-            algorithms=algorithms, obligations=obligations, materials=materials, steps=steps,
-            display=display, open_questions=questions, rules_version=book.rules_version, trace=trace)
+                                    as_of=self.as_of, reasons=tuple(reasons)),
+            algorithms=tuple(algorithms), obligations=tuple(obligations), materials=tuple(materials),
+            steps=tuple(steps), display=tuple(display), open_questions=tuple(questions),
+            rules_version=book.rules_version, trace=tuple(trace))
 
 
 def _route(routes: list[str]) -> str | None:
@@ -350,8 +351,11 @@ def _route(routes: list[str]) -> str | None:
 
 
 def _jsonable(value: Any) -> Any:
+    """An answer as it appears in the trace: dates as ISO text, lists as tuples (never changed)."""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, list):
+        return tuple(_jsonable(v) for v in value)
     return value
 
 

@@ -36,8 +36,8 @@ class Reason(StrictModel):
     status: Status
     title: Text
     explanation: Text
-    basis: list[LegalRef]
-    products: list[str]
+    basis: tuple[LegalRef, ...]
+    products: tuple[str, ...]
 
 
 class CalendarInfo(StrictModel):
@@ -55,7 +55,7 @@ class FilingConclusion(StrictModel):
     status: Status
     label: Text
     as_of: dt.date = Field(description="The date whose rules were applied")
-    reasons: list[Reason]
+    reasons: tuple[Reason, ...]
     calendar: CalendarInfo | None = Field(
         default=None, description="Set when due dates were computed from the answers' dates")
 
@@ -71,12 +71,12 @@ class Algorithm(StrictModel):
     role: Role
     role_label: Text
     status: Status
-    behaviours: list[str]
-    products: list[str]
-    features: list[str]
+    behaviours: tuple[str, ...]
+    products: tuple[str, ...]
+    features: tuple[str, ...]
     genai_route: str | None = Field(description="genai_filing, genai_registration, genai_none or null")
-    basis: list[LegalRef]
-    rules: list[str]
+    basis: tuple[LegalRef, ...]
+    rules: tuple[str, ...]
 
 
 class Deadline(StrictModel):
@@ -106,11 +106,11 @@ class ObligationOut(StrictModel):
 
     id: str
     title: Text
-    basis: list[LegalRef]
+    basis: tuple[LegalRef, ...]
     deadline: Deadline | None
-    applies_to: list[str]
-    rules: list[str]
-    due: list[DueDate] = Field(default_factory=list, description="Due dates from the answers' dates")
+    applies_to: tuple[str, ...]
+    rules: tuple[str, ...]
+    due: tuple[DueDate, ...] = Field(default_factory=tuple, description="Due dates from the answers' dates")
 
 
 class PitfallOut(StrictModel):
@@ -127,9 +127,9 @@ class MaterialOut(StrictModel):
     scope: Literal["entity", "product", "algorithm"]
     contents: Text
     condition: Text | None
-    pitfalls: list[PitfallOut]
-    applies_to: list[str]
-    rules: list[str]
+    pitfalls: tuple[PitfallOut, ...]
+    applies_to: tuple[str, ...]
+    rules: tuple[str, ...]
 
 
 class DurationOut(StrictModel):
@@ -160,7 +160,7 @@ class StepOut(StrictModel):
     what: Text
     statute: Text | None
     duration: DurationOut
-    dates: list[StepDates] = Field(default_factory=list, description="The step on the calendar, per product")
+    dates: tuple[StepDates, ...] = Field(default_factory=tuple, description="The step on the calendar, per product")
 
 
 class DisplayOut(StrictModel):
@@ -169,7 +169,7 @@ class DisplayOut(StrictModel):
     product: str
     form: str
     location: Text
-    basis: list[LegalRef]
+    basis: tuple[LegalRef, ...]
 
 
 class OpenQuestion(StrictModel):
@@ -196,25 +196,25 @@ class TraceEntry(StrictModel):
     the fact it fired on (classification, then applicability), whose answers are included.
     """
 
-    conclusions: list[str]
+    conclusions: tuple[str, ...]
     rule: str
     fact: str
-    via: list[str]
-    answers: list[AnswerUsed]
+    via: tuple[str, ...]
+    answers: tuple[AnswerUsed, ...]
 
 
 class Assessment(StrictModel):
     """The complete, explained filing assessment."""
 
     filing: FilingConclusion
-    algorithms: list[Algorithm]
-    obligations: list[ObligationOut]
-    materials: list[MaterialOut]
-    steps: list[StepOut]
-    display: list[DisplayOut]
-    open_questions: list[OpenQuestion]
+    algorithms: tuple[Algorithm, ...]
+    obligations: tuple[ObligationOut, ...]
+    materials: tuple[MaterialOut, ...]
+    steps: tuple[StepOut, ...]
+    display: tuple[DisplayOut, ...]
+    open_questions: tuple[OpenQuestion, ...]
     rules_version: str
-    trace: list[TraceEntry]
+    trace: tuple[TraceEntry, ...]
 
     def to_json(self) -> str:
         """Canonical JSON: UTF-8 text, two-space indent, keys in model order."""

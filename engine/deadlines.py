@@ -13,7 +13,7 @@ so :func:`schedule` takes a finished assessment and returns it with dates added.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 from .answers import Answers, Product
@@ -99,7 +99,7 @@ class _Products:
     def sorted(self, names: set[str]) -> list[str]:
         return [n for n in self.order if n in names]
 
-    def of_targets(self, targets: list[str]) -> list[str]:
+    def of_targets(self, targets: Sequence[str]) -> list[str]:
         names: set[str] = set()
         for target in targets:
             names.update(self.of_algorithm.get(target, [target]))
@@ -139,7 +139,7 @@ def _date_obligation(ob: ObligationOut, products: _Products, in_force: Mapping[s
                 "note": counted.note or _before_in_force_note(event, when, law_start[0], law_start[1])}))
         else:
             due.append(due_date(name, event, when, deadline.working_days))
-    return ob.model_copy(update={"due": due}) if due else ob
+    return ob.model_copy(update={"due": tuple(due)}) if due else ob
 
 
 def _filing_days(assessment: Assessment) -> int | None:
@@ -229,7 +229,7 @@ def _date_step(step: StepOut, products: _Products, filing_days: int | None) -> S
         where = place(step, product, filing_due)
         if where is not None:
             dates.append(_step_dates(step, name, *where))
-    return step.model_copy(update={"dates": dates}) if dates else step
+    return step.model_copy(update={"dates": tuple(dates)}) if dates else step
 
 
 def schedule(assessment: Assessment, answers: Answers,
@@ -242,9 +242,9 @@ def schedule(assessment: Assessment, answers: Answers,
     in 2020) is counted from that date, with a note, never from the event itself.
     """
     products = _Products(assessment, answers)
-    obligations = [_date_obligation(ob, products, in_force or {}) for ob in assessment.obligations]
+    obligations = tuple(_date_obligation(ob, products, in_force or {}) for ob in assessment.obligations)
     filing_days = _filing_days(assessment)
-    steps = [_date_step(step, products, filing_days) for step in assessment.steps]
+    steps = tuple(_date_step(step, products, filing_days) for step in assessment.steps)
     filing = assessment.filing.model_copy(update={"calendar": convention()})
     return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps})
 

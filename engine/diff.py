@@ -70,7 +70,7 @@ def _dues(ob: ObligationOut) -> list[str]:
 
 
 def _changes(kind: Literal["algorithm", "obligation", "material"], item_id: str, name: Text,
-             pairs: Sequence[tuple[ChangeField, list[str], list[str]]]) -> list[Change]:
+             pairs: Sequence[tuple[ChangeField, Sequence[str], Sequence[str]]]) -> list[Change]:
     out = []
     for field, before, after in pairs:
         gained = [x for x in after if x not in before]
@@ -159,8 +159,8 @@ def date_new_algorithms(a: Assessment, answers: Answers, new_ids: set[str]) -> A
         due = [d for d in ob.due if d.product in old or d.product not in changes]
         due += [due_date(p, "change", changes[p], deadline.working_days).model_copy(update={"note": NEW_ALGORITHM})
                 for p in dict.fromkeys(fresh)]
-        obligations.append(ob.model_copy(update={"due": due}) if due != ob.due else ob)
-    return a.model_copy(update={"obligations": obligations})
+        obligations.append(ob.model_copy(update={"due": tuple(due)}) if tuple(due) != ob.due else ob)
+    return a.model_copy(update={"obligations": tuple(obligations)})
 
 
 # ---------------------------------------------------------------- rendering

@@ -72,7 +72,7 @@ class ScenarioFile(pytest.File):
 
 
 def _match(item: Any, expected: dict[str, Any]) -> bool:
-    data = item.model_dump() if hasattr(item, "model_dump") else item
+    data = item.model_dump(mode="json") if hasattr(item, "model_dump") else item
     return all(data.get(k) == v for k, v in expected.items())
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+from pydantic import BaseModel, ValidationError
+
 from engine import Assessment, assess, assessment_json_schema, load_answers
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
@@ -79,3 +82,25 @@ def test_order_follows_the_answers_never_the_names() -> None:
         assert products == sorted(products, reverse=True), ob_renamed.id
         algorithms = [t for t in ob_first.applies_to if t in ids]
         assert algorithms == sorted(algorithms, key=ids.index), ob_first.id
+
+
+def _mutable_parts(value: object, path: str = "assessment") -> list[str]:
+    """Every list, dict or set inside a model tree (an immutable assessment has none)."""
+    if isinstance(value, list | dict | set):
+        return [path]
+    if isinstance(value, tuple):
+        return [p for i, v in enumerate(value) for p in _mutable_parts(v, f"{path}[{i}]")]
+    if isinstance(value, BaseModel):
+        return [p for name in type(value).model_fields
+                for p in _mutable_parts(getattr(value, name), f"{path}.{name}")]
+    return []
+
+
+def test_an_assessment_cannot_be_changed_in_place() -> None:
+    """Results are values: callers and threads may share them, and memoised ones share parts."""
+    for path in EXAMPLES:
+        answers = load_answers(path)
+        for result in (assess(answers), assess(answers, memoize=False)):
+            assert _mutable_parts(result) == [], path.name
+            with pytest.raises(ValidationError):
+                result.filing.status = "not_required"  # type: ignore[misc]

@@ -8,6 +8,7 @@ comes from the answers or the catalogue escaped with :func:`html.escape`, so a p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from ..assessment import Assessment, MaterialOut, StepOut
@@ -124,7 +125,7 @@ def _table(headers: list[str], widths: list[int], rows: list[list[str]], lang: L
     return f"<table><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _lines(items: list[str]) -> str:
+def _lines(items: Sequence[str]) -> str:
     return "<br>".join(_e(i) for i in items) or "—"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tabulate import tabulate
 
 from ..assessment import Assessment, Deadline, DueDate, DurationOut, LegalRef, ObligationOut, StepOut
@@ -11,7 +13,7 @@ from .labels import word
 _WIDTH = 48
 
 
-def cites(refs: list[LegalRef], lang: Lang) -> str:
+def cites(refs: Sequence[LegalRef], lang: Lang) -> str:
     """Legal references joined for a table cell."""
     return "；".join(r.citation.get(lang) for r in refs) if lang == "zh" else "; ".join(
         r.citation.get(lang) for r in refs)
@@ -46,7 +48,7 @@ def due_line(d: DueDate, lang: Lang) -> str:
     return f"{d.product}: {when} ({since}){note}" if lang == "en" else f"{d.product}：{when}（{since}）{note}"
 
 
-def due_text(due: list[DueDate], lang: Lang) -> str:
+def due_text(due: Sequence[DueDate], lang: Lang) -> str:
     """The due dates of a duty, one per line ("" when none)."""
     return "\n".join(due_line(d, lang) for d in due)
 
