@@ -25,6 +25,7 @@ from .errors import AnswersError, EngineError, LoadError, RuleActionError, Ruleb
 from .facts import RootFact, build_facts
 from .rulebook import Rulebook, default_rulebook, load_rulebook
 from .runtime import Firing, runtime_for
+from .shapes import ShapeMemo
 
 __all__ = [
     "Answers", "AnswersError", "Assessment", "EngineError", "Firing", "LoadError", "RootFact",
@@ -40,12 +41,19 @@ def evaluate(roots: list[RootFact], book: Rulebook | None = None, *, memoize: bo
     return runtime_for(book, memoize=memoize).evaluate([r.as_message() for r in roots])
 
 
+SHAPES = ShapeMemo()
+"""Assessments shared by answers that differ only in names (see :mod:`engine.shapes`)."""
+
+
 def assess(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | None = None,
            rulebook: Rulebook | None = None, memoize: bool = True) -> Assessment:
     """Assess one answers document (model, dict, or path of a YAML/JSON file).
 
     ``as_of`` picks the rules in force on that date; without it the answers' own ``as_of``,
     else the rulebook's date, so the same answers always give the same assessment.
+    With ``memoize`` (the default) answers that differ only in names share one rules run and
+    one assembly (:mod:`engine.shapes`); ``memoize=False`` computes everything afresh, with the
+    same bytes. The result is immutable and may be shared.
     Raises :class:`AnswersError` for invalid answers (every bad field listed).
     """
     if isinstance(answers, str | Path):
@@ -54,6 +62,12 @@ def assess(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | N
         model = parse_answers(answers)
     book = rulebook or default_rulebook()
     when = as_of or model.as_of or book.as_of
-    roots = build_facts(model, when)
-    firings = evaluate(roots, book, memoize=memoize)
-    return assemble(book, roots, firings, when, answers=model)
+
+    def fresh(answers: Answers, when: dt.date) -> Assessment:
+        roots = build_facts(answers, when)
+        firings = evaluate(roots, book, memoize=memoize)
+        return assemble(book, roots, firings, when, answers=answers)
+
+    if memoize:
+        return SHAPES.assess(model, when, book, fresh)
+    return fresh(model, when)

@@ -1,0 +1,195 @@
+"""Answers that differ only in names share one assessment, filled in with each one's names.
+
+No rule tests a name or a free text: the rules see ids, flags, counts and dates, and the
+rule loader refuses a condition on a text attribute (``product``, ``feature``). And the
+assembler orders everything by answer position, never by name. So the assessment of a product
+is a function of its *shape* (the answers without names and free texts, plus which names are
+equal) and of its names, which only ever appear as whole values or inside algorithm names.
+
+Sales leads repeat a few shapes under thousands of names. :class:`ShapeMemo` assesses each
+shape once with placeholder names and keeps that *template* with a plan of where the
+placeholders are; a lead of a known shape costs a copy of the few parts that hold names, while
+everything else (the trace, the texts of duties and materials) is shared. Sharing is safe
+because an assessment is immutable (frozen models, tuples).
+
+``tests/test_shapes.py`` requires the filled template and a fresh assessment to give the same
+bytes, for every example and for generated answers with awkward names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
+
+from .answers import Answers
+from .assessment import Assessment
+from .rulebook import Rulebook
+from .vocabulary import load_vocabulary
+
+LABELS: dict[str, tuple[str, ...]] = {
+    "entity": ("name", "credit_code"),
+    "product": ("name", "description"),
+    "feature": ("name", "description"),
+}
+"""Answer fields that are names or free text: they never decide a conclusion.
+
+Product and feature names appear in the assessment; the entity's name, its credit code and the
+descriptions never do. Every other answer field is part of the shape.
+"""
+
+_EXCLUDE: Any = {
+    "entity": set(LABELS["entity"]),
+    "products": {"__all__": {**dict.fromkeys(LABELS["product"], True),
+                             "features": {"__all__": set(LABELS["feature"])}}},
+}
+_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: no name may contain them
+_PLACEHOLDER = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
+
+
+def _placeholder(index: int) -> str:
+    return f"{_OPEN}{index}{_CLOSE}"
+
+
+class Shape:
+    """The key of an answers document's shape, and its distinct names in order of appearance."""
+
+    __slots__ = ("key", "names")
+
+    def __init__(self, key: tuple[Any, ...], names: tuple[str, ...]) -> None:
+        self.key = key
+        self.names = names
+
+
+def shape_of(answers: Answers, reserved: frozenset[str]) -> Shape | None:
+    """The answers' shape, or None when a name could be mistaken for something else.
+
+    A name is unsafe when it holds a placeholder character or equals a ``reserved`` target
+    (``entity`` or an algorithm id, which share the ``applies_to`` lists with product names).
+    """
+    names: dict[str, int] = {}
+    slots: list[int] = []
+    for product in answers.products:
+        slots.append(names.setdefault(product.name, len(names)))
+        for feature in product.features:
+            slots.append(names.setdefault(feature.name, len(names)))
+    for name in names:
+        if _OPEN in name or _CLOSE in name or name in reserved:
+            return None
+    return Shape((answers.model_dump_json(exclude=_EXCLUDE), tuple(slots)), tuple(names))
+
+
+def _stand_in(answers: Answers, shape: Shape) -> Answers:
+    """The answers with placeholders for names, and without the texts the assessment never shows."""
+    index = {name: i for i, name in enumerate(shape.names)}
+    products = [
+        product.model_copy(update={
+            "name": _placeholder(index[product.name]), "description": None,
+            "features": [f.model_copy(update={"name": _placeholder(index[f.name]), "description": None})
+                         for f in product.features]})
+        for product in answers.products
+    ]
+    entity = answers.entity.model_copy(update={"name": _placeholder(len(index)), "credit_code": None})
+    return answers.model_copy(update={"entity": entity, "products": products})
+
+
+# A plan says where placeholders sit in a template: None (nowhere), _TEXT (this string), or
+# (fields or indexes, sub-plans) for a model or a tuple.
+Plan = Any
+_TEXT = 0
+
+
+def _plan(value: Any) -> Plan:
+    if isinstance(value, str):
+        return _TEXT if _PLACEHOLDER.search(value) else None
+    if isinstance(value, BaseModel):
+        parts = [(name, p) for name in type(value).model_fields if (p := _plan(getattr(value, name))) is not None]
+        return (True, tuple(parts)) if parts else None
+    if isinstance(value, tuple):
+        items = [(i, p) for i, item in enumerate(value) if (p := _plan(item)) is not None]
+        return (False, tuple(items)) if items else None
+    return None
+
+
+def _fill(value: Any, plan: Plan, names: tuple[str, ...]) -> Any:
+    """A copy of ``value`` with its placeholders replaced; parts without any are shared."""
+    if plan == _TEXT:
+        return _PLACEHOLDER.sub(lambda m: names[int(m[1])], value)
+    is_model, parts = plan
+    if is_model:
+        return value.model_copy(update={name: _fill(getattr(value, name), p, names) for name, p in parts})
+    items = list(value)
+    for i, p in parts:
+        items[i] = _fill(value[i], p, names)
+    return tuple(items)
+
+
+class _Template:
+    __slots__ = ("assessment", "plan")
+
+    def __init__(self, assessment: Assessment) -> None:
+        self.assessment = assessment
+        self.plan = _plan(assessment)
+
+    def fill(self, names: tuple[str, ...]) -> Assessment:
+        if self.plan is None:
+            return self.assessment
+        filled: Assessment = _fill(self.assessment, self.plan, names)
+        return filled
+
+
+def reserved_targets() -> frozenset[str]:
+    """Strings that ``applies_to`` uses besides product names: ``entity`` and every algorithm id."""
+    vocab = load_vocabulary()
+    behaviours = (*vocab.ids("behaviour"), "unsure")
+    return frozenset({"entity"} | {f"{t}.{b}.{r}" for t in vocab.ids("algorithm_type")
+                                   for b in behaviours for r in vocab.ids("role")})
+
+
+Assessor = Callable[[Answers, dt.date], Assessment]
+"""Assesses answers from scratch on a date (the memo calls it once per shape)."""
+
+
+class ShapeMemo:
+    """A bounded, thread-safe cache of assessment templates, one per shape, date and rulebook.
+
+    ``size`` templates at most (least recently used go first); a template weighs about as much
+    as one assessment, most of it the trace.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._templates: OrderedDict[tuple[Any, ...], _Template] = OrderedDict()
+        self._lock = threading.Lock()
+        self._reserved = reserved_targets()
+
+    def assess(self, answers: Answers, when: dt.date, book: Rulebook, fresh: Assessor) -> Assessment:
+        """The assessment of ``answers``: from the template of its shape, else ``fresh``."""
+        shape = shape_of(answers, self._reserved)
+        if shape is None:
+            return fresh(answers, when)
+        key = (book.rules_version, when, *shape.key)
+        with self._lock:
+            template = self._templates.get(key)
+            if template is not None:
+                self._templates.move_to_end(key)
+        if template is None:
+            template = _Template(fresh(_stand_in(answers, shape), when))
+            with self._lock:
+                self._templates[key] = template
+                while len(self._templates) > self.size:
+                    self._templates.popitem(last=False)
+        return template.fill(shape.names)
+
+    def clear(self) -> None:
+        """Forget every template (tests and benchmarks start from an empty memo)."""
+        with self._lock:
+            self._templates.clear()
+
+    def __len__(self) -> int:
+        return len(self._templates)

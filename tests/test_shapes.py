@@ -1,0 +1,151 @@
+"""Answers that differ only in names share one assessment (engine/shapes.py), with the same bytes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_differential import SETTINGS, answers
+
+from engine import RulebookError, assess, default_rulebook, load_answers, load_rulebook
+from engine.answers import Answers, Entity, Feature, Product
+from engine.shapes import LABELS, ShapeMemo, reserved_targets, shape_of
+from engine.vocabulary import rules_dir
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
+
+AWKWARD = [
+    "entity", "personalized_push.recommend_by_profile.service_provider",  # what applies_to also holds
+    "\ue000" + "0" + "\ue001", "a\ue001", r"\1", r"\g<0>", "$1",  # placeholders and replacement syntax
+    "抖音", "抖音极速版", "音", "", " ", "A", "a", "Ünïcødé 名", '"quoted"', "line\nbreak", "tab\t",
+]
+
+
+def _documents() -> list[dict[str, Any]]:
+    return [load_answers(p).model_dump(mode="json", exclude_none=True) for p in EXAMPLES]
+
+
+def _rename(document: dict[str, Any], pick: Any) -> dict[str, Any]:
+    """The document with every product and feature name replaced by ``pick()``."""
+    renamed = json.loads(json.dumps(document))
+    for product in renamed["products"]:
+        product["name"] = pick()
+        for feature in product["features"]:
+            feature["name"] = pick()
+    return renamed
+
+
+def test_every_answer_field_is_either_a_label_or_part_of_the_shape() -> None:
+    """A new answer field must be classified here: a label the memo leaves out of the key would
+    make two different answers share an assessment."""
+    shape_fields = {
+        "entity": set(),
+        "product": {"forms", "audience", "opinion_features", "monthly_active_users", "user_groups", "news",
+                    "commercial", "launch_status", "launch_date", "change_date", "termination_date",
+                    "features"},
+        "feature": {"behaviours", "model_source", "offered_as_api"},
+    }
+    for key, model in (("entity", Entity), ("product", Product), ("feature", Feature)):
+        assert set(model.model_fields) == set(LABELS[key]) | shape_fields[key], key
+    assert set(Answers.model_fields) == {"as_of", "entity", "products"}
+
+
+def test_labels_other_than_names_never_reach_the_assessment() -> None:
+    """The memo drops them from the template: they must not be part of any assessment."""
+    for document in _documents():
+        document["entity"].update(name="主体名称XYZ", credit_code="91110000XYZ")
+        for product in document["products"]:
+            product["description"] = "产品描述XYZ"
+            for feature in product["features"]:
+                feature["description"] = "功能描述XYZ"
+        assert "XYZ" not in assess(document, memoize=False).to_json()
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_renamed_examples_give_the_bytes_of_a_fresh_assessment(path: Path) -> None:
+    document = load_answers(path).model_dump(mode="json", exclude_none=True)
+    counter = iter(range(10**6))
+    for renamed in (document, _rename(document, lambda: f"名{next(counter)}"),
+                    _rename(document, lambda: "同名")):
+        assert assess(renamed).to_json() == assess(renamed, memoize=False).to_json()
+
+
+def test_names_are_filled_in_not_shared_between_leads() -> None:
+    document = _documents()[0]
+    first = assess(_rename(document, lambda: "第一家的产品"))
+    second = assess(_rename(document, lambda: "第二家的产品"))
+    assert first.algorithms and first.algorithms[0].products == ("第一家的产品",)
+    assert second.algorithms[0].products == ("第二家的产品",)
+    assert "第一家" not in second.to_json()
+    # the parts without names are one object, not a copy
+    assert first.trace is second.trace
+
+
+@SETTINGS
+@given(answers(), st.data())
+def test_awkward_names_give_the_bytes_of_a_fresh_assessment(document: dict[str, Any], data: st.DataObject) -> None:
+    renamed = _rename(document, lambda: data.draw(st.sampled_from(AWKWARD)))
+    for product in renamed["products"]:
+        for item in (product, *product["features"]):
+            item["name"] = item["name"] or "空"  # names are required to be non-empty
+    assert assess(renamed).to_json() == assess(renamed, memoize=False).to_json()
+
+
+def test_unsafe_names_are_assessed_afresh() -> None:
+    base = load_answers(EXAMPLES[0])
+    reserved = reserved_targets()
+    assert shape_of(base, reserved) is not None
+    for name in ("entity", "a\ue000b", "personalized_push.recommend_by_profile.service_provider"):
+        product = base.products[0].model_copy(update={"name": name})
+        assert shape_of(base.model_copy(update={"products": [product]}), reserved) is None, name
+
+
+def test_equal_names_are_part_of_the_shape() -> None:
+    """Two features of one name are one feature to the assessment: a different shape from two names."""
+    document = _documents()[0]
+    same = shape_of(Answers.model_validate(_rename(document, lambda: "X")), reserved_targets())
+    counter = iter(range(1000))
+    distinct = shape_of(Answers.model_validate(_rename(document, lambda: f"X{next(counter)}")),
+                        reserved_targets())
+    assert same is not None and distinct is not None
+    assert same.key != distinct.key
+
+
+def test_the_memo_is_bounded() -> None:
+    memo = ShapeMemo(size=3)
+    fresh_calls: list[str] = []
+
+    def fresh(answers: Answers, when: Any) -> Any:
+        fresh_calls.append(answers.products[0].name)
+        return assess(answers, as_of=when, memoize=False)
+
+    book_documents = _documents()[:5]
+    book = default_rulebook()
+    for document in book_documents:
+        model = Answers.model_validate(document)
+        memo.assess(model, book.as_of, book, fresh)
+    assert len(memo) == 3
+    assert len(fresh_calls) == 5
+    memo.assess(Answers.model_validate(book_documents[-1]), book.as_of, book, fresh)
+    assert len(fresh_calls) == 5  # the most recent shape is still there
+    memo.assess(Answers.model_validate(book_documents[0]), book.as_of, book, fresh)
+    assert len(fresh_calls) == 6  # the oldest was dropped
+
+
+def test_no_rule_may_test_a_name(tmp_path: Path) -> None:
+    """The memo rests on this: a rule that tested a name could not share an assessment."""
+    rules = tmp_path / "rules"
+    shutil.copytree(rules_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    path = rules / "classification.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = "      behaviour: {in: [recommend_by_profile, personalized_ads,"
+    assert line in text
+    for attr in ("feature", "product"):
+        path.write_text(text.replace(line, f"      {attr}: 首页推荐\n" + line, 1), encoding="utf-8")
+        with pytest.raises(RulebookError, match=f"'{attr}' is free text"):
+            load_rulebook(rules)
