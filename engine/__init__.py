@@ -15,6 +15,7 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from .shapes import ShapeMemo
 __all__ = [
     "Answers", "AnswersError", "Assessment", "EngineError", "Firing", "LoadError", "RootFact",
     "RuleActionError", "Rulebook", "RulebookError", "answers_json_schema", "assemble", "assess",
-    "assessment_json_schema", "build_facts", "default_rulebook", "evaluate", "load_answers",
+    "assess_json", "assessment_json_schema", "build_facts", "default_rulebook", "evaluate", "load_answers",
     "load_rulebook", "parse_answers",
 ]
 
@@ -56,18 +57,37 @@ def assess(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | N
     same bytes. The result is immutable and may be shared.
     Raises :class:`AnswersError` for invalid answers (every bad field listed).
     """
+    model, when, book, fresh = _prepare(answers, as_of, rulebook, memoize)
+    if memoize:
+        return SHAPES.assess(model, when, book, fresh)
+    return fresh(model, when)
+
+
+def assess_json(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | None = None,
+                rulebook: Rulebook | None = None, memoize: bool = True) -> str:
+    """The assessment as compact JSON: the text of ``assess(...).model_dump_json()``.
+
+    For batches: a memoised shape's JSON is filled in as text, which costs far less than
+    dumping the whole assessment again.
+    """
+    model, when, book, fresh = _prepare(answers, as_of, rulebook, memoize)
+    if memoize:
+        return SHAPES.assess_json(model, when, book, fresh)
+    return fresh(model, when).model_dump_json()
+
+
+def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | None, rulebook: Rulebook | None,
+             memoize: bool) -> tuple[Answers, dt.date, Rulebook, Callable[[Answers, dt.date], Assessment]]:
+    """Validated answers, the date whose rules apply, the rulebook, and the from-scratch pipeline."""
     if isinstance(answers, str | Path):
         model = load_answers(answers)
     else:
         model = parse_answers(answers)
     book = rulebook or default_rulebook()
-    when = as_of or model.as_of or book.as_of
 
     def fresh(answers: Answers, when: dt.date) -> Assessment:
         roots = build_facts(answers, when)
         firings = evaluate(roots, book, memoize=memoize)
         return assemble(book, roots, firings, when, answers=answers)
 
-    if memoize:
-        return SHAPES.assess(model, when, book, fresh)
-    return fresh(model, when)
+    return model, as_of or model.as_of or book.as_of, book, fresh

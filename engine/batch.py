@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, TextIO
 
-from . import assess
+from . import assess, assess_json
 from .answers import parse_answers
 from .errors import AnswersError, EngineError
 from .rulebook import Rulebook, default_rulebook
@@ -279,7 +279,10 @@ def assess_record(record: Record, *, summary: bool, as_of: dt.date | None, book:
         return ErrorRecord(line=record.line, error=record.problem), False
     try:
         answers = parse_answers(record.data, source=f"line {record.line}")
-        result = assess(answers, as_of=as_of, rulebook=book, memoize=memoize)
+        if summary:
+            result = assess(answers, as_of=as_of, rulebook=book, memoize=memoize)
+        else:
+            text = assess_json(answers, as_of=as_of, rulebook=book, memoize=memoize)
     except AnswersError as exc:
         key, message = exc.problems[0] if exc.problems else ("(document)", exc.message)
         if record.columns is not None:
@@ -296,7 +299,7 @@ def assess_record(record: Record, *, summary: bool, as_of: dt.date | None, book:
             field=None, message=f"internal error while assessing: {type(exc).__name__}: {exc}")), False
     if summary:
         return triage_row(result, line=record.line, entity=answers.entity.name), True
-    return result.model_dump_json(), True
+    return text, True
 
 
 # ---------------------------------------------------------------- writers

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import to_json
 
 from .answers import Answers
 from .assessment import Assessment
@@ -129,18 +130,35 @@ def _fill(value: Any, plan: Plan, names: tuple[str, ...]) -> Any:
     return tuple(items)
 
 
-class _Template:
-    __slots__ = ("assessment", "plan")
+class Template:
+    """One shape's assessment with placeholder names, and where they sit."""
+
+    __slots__ = ("assessment", "plan", "_json")
 
     def __init__(self, assessment: Assessment) -> None:
         self.assessment = assessment
         self.plan = _plan(assessment)
+        self._json: str | None = None
 
     def fill(self, names: tuple[str, ...]) -> Assessment:
+        """The assessment with ``names`` in place of the placeholders."""
         if self.plan is None:
             return self.assessment
         filled: Assessment = _fill(self.assessment, self.plan, names)
         return filled
+
+    def fill_json(self, names: tuple[str, ...]) -> str:
+        """``fill(names).model_dump_json()``, by filling the template's own JSON text.
+
+        Dumping a whole assessment costs more than assessing a known shape; the template's text
+        is dumped once (on first use: only batches ask for it) and each name is escaped as the
+        same serialiser would escape it.
+        """
+        text = self._json
+        if text is None:
+            text = self._json = self.assessment.model_dump_json()
+        escaped = [to_json(name).decode()[1:-1] for name in names]
+        return _PLACEHOLDER.sub(lambda m: escaped[int(m[1])], text)
 
 
 def reserved_targets() -> frozenset[str]:
@@ -160,36 +178,70 @@ class ShapeMemo:
 
     ``size`` templates at most (least recently used go first); a template weighs about as much
     as one assessment, most of it the trace.
+
+    A template is made on the *second* sighting of a shape: making one (placeholders, a fresh
+    assessment, the plan) costs about three fresh assessments, which a stream of shapes never
+    seen twice would pay on every record. The first sighting is assessed afresh and only its
+    key is kept (``4 * size`` keys at most).
     """
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._templates: OrderedDict[tuple[Any, ...], _Template] = OrderedDict()
+        self._templates: OrderedDict[tuple[Any, ...], Template] = OrderedDict()
+        self._seen: OrderedDict[tuple[Any, ...], None] = OrderedDict()
         self._lock = threading.Lock()
         self._reserved = reserved_targets()
 
-    def assess(self, answers: Answers, when: dt.date, book: Rulebook, fresh: Assessor) -> Assessment:
-        """The assessment of ``answers``: from the template of its shape, else ``fresh``."""
+    def template(self, answers: Answers, when: dt.date, book: Rulebook,
+                 fresh: Assessor) -> tuple[Template, tuple[str, ...]] | None:
+        """The template of the answers' shape (made with ``fresh`` if new) and their names.
+
+        None when the shape is seen for the first time, or its names are unsafe to stand in
+        for: assess those afresh.
+        """
         shape = shape_of(answers, self._reserved)
         if shape is None:
-            return fresh(answers, when)
+            return None
         key = (book.rules_version, when, *shape.key)
         with self._lock:
             template = self._templates.get(key)
             if template is not None:
                 self._templates.move_to_end(key)
+            elif key not in self._seen:
+                self._seen[key] = None
+                if len(self._seen) > 4 * self.size:
+                    self._seen.popitem(last=False)
+                return None
         if template is None:
-            template = _Template(fresh(_stand_in(answers, shape), when))
+            template = Template(fresh(_stand_in(answers, shape), when))
             with self._lock:
                 self._templates[key] = template
+                self._seen.pop(key, None)
                 while len(self._templates) > self.size:
                     self._templates.popitem(last=False)
-        return template.fill(shape.names)
+        return template, shape.names
+
+    def assess(self, answers: Answers, when: dt.date, book: Rulebook, fresh: Assessor) -> Assessment:
+        """The assessment of ``answers``: from the template of its shape, else ``fresh``."""
+        found = self.template(answers, when, book, fresh)
+        if found is None:
+            return fresh(answers, when)
+        template, names = found
+        return template.fill(names)
+
+    def assess_json(self, answers: Answers, when: dt.date, book: Rulebook, fresh: Assessor) -> str:
+        """``assess(...).model_dump_json()``, filled in as text."""
+        found = self.template(answers, when, book, fresh)
+        if found is None:
+            return fresh(answers, when).model_dump_json()
+        template, names = found
+        return template.fill_json(names)
 
     def clear(self) -> None:
-        """Forget every template (tests and benchmarks start from an empty memo)."""
+        """Forget every template and sighting (tests and benchmarks start from an empty memo)."""
         with self._lock:
             self._templates.clear()
+            self._seen.clear()
 
     def __len__(self) -> int:
         return len(self._templates)

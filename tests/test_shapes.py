@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_differential import SETTINGS, answers
 
-from engine import RulebookError, assess, default_rulebook, load_answers, load_rulebook
+from engine import SHAPES, RulebookError, assess, assess_json, default_rulebook, load_answers, load_rulebook
 from engine.answers import Answers, Entity, Feature, Product
 from engine.shapes import LABELS, ShapeMemo, reserved_targets, shape_of
 from engine.vocabulary import rules_dir
@@ -68,15 +68,27 @@ def test_labels_other_than_names_never_reach_the_assessment() -> None:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_renamed_examples_give_the_bytes_of_a_fresh_assessment(path: Path) -> None:
+    """Each shape comes twice (a template is made on the second sighting) under other names."""
     document = load_answers(path).model_dump(mode="json", exclude_none=True)
     counter = iter(range(10**6))
-    for renamed in (document, _rename(document, lambda: f"名{next(counter)}"),
-                    _rename(document, lambda: "同名")):
-        assert assess(renamed).to_json() == assess(renamed, memoize=False).to_json()
+    distinct = [_rename(document, lambda: f"名{next(counter)}") for _ in range(3)]
+    same = [_rename(document, lambda: "同名"), _rename(document, lambda: "同名二")]
+    results = []
+    for renamed in (document, document, *distinct, *same):
+        results.append(assess(renamed))
+        assert results[-1].to_json() == assess(renamed, memoize=False).to_json()
+    book = default_rulebook()
+
+    def unused(answers: Answers, when: Any) -> Any:
+        raise AssertionError("the shape should have a template by now")
+
+    for renamed in (distinct[-1], same[-1]):
+        assert SHAPES.template(Answers.model_validate(renamed), book.as_of, book, unused) is not None
 
 
 def test_names_are_filled_in_not_shared_between_leads() -> None:
     document = _documents()[0]
+    assess(_rename(document, lambda: "第零家的产品"))  # the first sighting of this shape
     first = assess(_rename(document, lambda: "第一家的产品"))
     second = assess(_rename(document, lambda: "第二家的产品"))
     assert first.algorithms and first.algorithms[0].products == ("第一家的产品",)
@@ -89,11 +101,10 @@ def test_names_are_filled_in_not_shared_between_leads() -> None:
 @SETTINGS
 @given(answers(), st.data())
 def test_awkward_names_give_the_bytes_of_a_fresh_assessment(document: dict[str, Any], data: st.DataObject) -> None:
-    renamed = _rename(document, lambda: data.draw(st.sampled_from(AWKWARD)))
-    for product in renamed["products"]:
-        for item in (product, *product["features"]):
-            item["name"] = item["name"] or "空"  # names are required to be non-empty
-    assert assess(renamed).to_json() == assess(renamed, memoize=False).to_json()
+    renamed = _rename(document, lambda: data.draw(st.sampled_from(AWKWARD)) or "空")
+    expected = assess(renamed, memoize=False).to_json()
+    assert assess(renamed).to_json() == expected  # first sighting: afresh
+    assert assess(renamed).to_json() == expected  # second: from a template with placeholders
 
 
 def test_unsafe_names_are_assessed_afresh() -> None:
@@ -116,7 +127,7 @@ def test_equal_names_are_part_of_the_shape() -> None:
     assert same.key != distinct.key
 
 
-def test_the_memo_is_bounded() -> None:
+def test_the_memo_is_bounded_and_keeps_shapes_seen_twice() -> None:
     memo = ShapeMemo(size=3)
     fresh_calls: list[str] = []
 
@@ -124,18 +135,22 @@ def test_the_memo_is_bounded() -> None:
         fresh_calls.append(answers.products[0].name)
         return assess(answers, as_of=when, memoize=False)
 
-    book_documents = _documents()[:5]
     book = default_rulebook()
-    for document in book_documents:
-        model = Answers.model_validate(document)
-        memo.assess(model, book.as_of, book, fresh)
-    assert len(memo) == 3
-    assert len(fresh_calls) == 5
-    memo.assess(Answers.model_validate(book_documents[-1]), book.as_of, book, fresh)
-    assert len(fresh_calls) == 5  # the most recent shape is still there
-    memo.assess(Answers.model_validate(book_documents[0]), book.as_of, book, fresh)
-    assert len(fresh_calls) == 6  # the oldest was dropped
+    models = [Answers.model_validate(d) for d in _documents()[:5]]
 
+    def run(model: Answers) -> None:
+        memo.assess(model, book.as_of, book, fresh)
+
+    for model in models:
+        run(model)
+    assert len(memo) == 0 and len(fresh_calls) == 5  # seen once: assessed afresh, no template
+    for model in models:
+        run(model)
+    assert len(memo) == 3 and len(fresh_calls) == 10  # seen twice: a template each, 3 kept
+    run(models[-1])
+    assert len(fresh_calls) == 10  # the most recent template is still there
+    run(models[0])
+    assert len(fresh_calls) == 11 and len(memo) == 3  # the oldest was dropped: a first sighting again
 
 def test_no_rule_may_test_a_name(tmp_path: Path) -> None:
     """The memo rests on this: a rule that tested a name could not share an assessment."""
@@ -149,3 +164,26 @@ def test_no_rule_may_test_a_name(tmp_path: Path) -> None:
         path.write_text(text.replace(line, f"      {attr}: 首页推荐\n" + line, 1), encoding="utf-8")
         with pytest.raises(RulebookError, match=f"'{attr}' is free text"):
             load_rulebook(rules)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_json_filled_as_text_is_the_dump_of_the_assessment(path: Path) -> None:
+    document = load_answers(path).model_dump(mode="json", exclude_none=True)
+    pool = iter(AWKWARD[2:] * 20)
+    for renamed in (document, _rename(document, lambda: next(pool) or "空")):
+        expected = assess(renamed, memoize=False).model_dump_json()
+        assert assess_json(renamed) == expected  # first sighting: dumped
+        assert assess_json(renamed) == expected  # second: a template, its text filled in
+        assert assess_json(renamed) == expected  # third: the template's text, cached
+        assert assess_json(renamed, memoize=False) == expected
+
+
+@SETTINGS
+@given(answers(), st.data())
+def test_json_of_awkward_names_is_the_dump_of_the_assessment(document: dict[str, Any],
+                                                             data: st.DataObject) -> None:
+    names = st.one_of(st.sampled_from(AWKWARD[7:]), st.text(min_size=1, max_size=6))
+    renamed = _rename(document, lambda: data.draw(names) or "空")
+    expected = assess(renamed, memoize=False).model_dump_json()
+    assert assess_json(renamed) == expected
+    assert assess_json(renamed) == expected
