@@ -1,0 +1,190 @@
+"""The flat CSV layout of batch input (``docs/batch.md``): one product per row.
+
+Columns name answer keys (``forms``, ``feature1_behaviours``…), list cells are separated by
+``;``, an empty cell leaves its key out. A header with an unknown, repeated or missing column
+stops the batch before anything is written, with a did-you-mean; a bad row becomes a record
+with a problem, and errors found later by the answers model are reported by column name.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from .records import BatchUsageError, Record, blank_record
+from .suggest import did_you_mean
+from .triage import RecordProblem
+
+LIST_SEPARATOR = ";"
+"""Separates the items of a list cell in CSV input (``app;website``)."""
+
+PRODUCT_COLUMNS: dict[str, str] = {
+    "product_name": "name", "product_description": "description", "forms": "forms",
+    "audience": "audience", "opinion_features": "opinion_features",
+    "monthly_active_users": "monthly_active_users", "user_groups": "user_groups", "news": "news",
+    "commercial": "commercial", "launch_status": "launch_status", "launch_date": "launch_date",
+    "change_date": "change_date", "termination_date": "termination_date",
+}
+"""CSV column -> key of the product (``products[0]``)."""
+
+FEATURE_FIELDS: tuple[str, ...] = ("name", "description", "behaviours", "model_source", "offered_as_api")
+"""Keys of a feature; column ``feature<N>_<key>`` holds the key of the N-th feature (N from 1)."""
+
+LIST_KEYS = frozenset({"forms", "audience", "opinion_features", "user_groups", "behaviours"})
+REQUIRED_COLUMNS: tuple[str, ...] = ("entity_name", "product_name", "forms", "audience")
+TOP_COLUMNS: dict[str, str] = {"entity_name": "entity.name", "entity_credit_code": "entity.credit_code",
+                               "as_of": "as_of"}
+
+MISSING_MESSAGE = "required field is missing"
+"""How the answers model words a missing field (reworded for CSV input, which names columns)."""
+
+_FEATURE_COLUMN = re.compile(r"^feature([1-9][0-9]*)_([a-z_]+)$")
+_KEY_PATH = re.compile(r"^products\[0\]\.features\[(\d+)\](?:\.(\w+))?")
+
+
+def _known_columns(numbers: Iterable[int]) -> list[str]:
+    known = [*TOP_COLUMNS, *PRODUCT_COLUMNS]
+    for n in sorted(set(numbers) | {1}):
+        known.extend(f"feature{n}_{key}" for key in FEATURE_FIELDS)
+    return known
+
+
+def check_header(header: list[str], source: str) -> list[int]:
+    """Validate a CSV header; return the feature numbers it has, in order."""
+    seen: set[str] = set()
+    numbers: set[int] = set()
+    for column in header:
+        match = _FEATURE_COLUMN.match(column)
+        if match and match.group(2) in FEATURE_FIELDS:
+            numbers.add(int(match.group(1)))
+    known = set(_known_columns(numbers))
+    for index, column in enumerate(header, start=1):
+        if column in seen:
+            raise BatchUsageError(f"column '{column}' appears twice", file=source, key=f"header, column {index}")
+        seen.add(column)
+        if column not in known:
+            raise BatchUsageError(f"unknown column '{column}'; {did_you_mean(column, sorted(known))}",
+                                  file=source, key=f"header, column {index}", hint="see docs/batch.md")
+    for column in REQUIRED_COLUMNS:
+        if column not in seen:
+            raise BatchUsageError(f"required column '{column}' is missing", file=source, key="header",
+                                  hint="see docs/batch.md for the flat layout")
+    if not numbers:
+        raise BatchUsageError("no feature columns: give at least feature1_name and feature1_behaviours",
+                              file=source, key="header")
+    for n in sorted(numbers):
+        for key in ("name", "behaviours"):
+            if f"feature{n}_{key}" not in seen:
+                raise BatchUsageError(f"column 'feature{n}_{key}' is missing (feature {n} has other columns)",
+                                      file=source, key="header")
+    return sorted(numbers)
+
+
+def _cell_value(key: str, cell: str) -> Any:
+    """A CSV cell as an answers value: lists split on ``;``, ``unsure`` kept as it is."""
+    value = cell.strip()
+    if key in LIST_KEYS and value.lower() != "unsure":
+        return [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
+    return value
+
+
+def row_to_answers(header: list[str], cells: list[str],
+                   numbers: list[int]) -> tuple[dict[str, Any], dict[str, str]]:
+    """One CSV row as an answers document (one product), and key prefix -> column for errors.
+
+    An empty cell leaves its key out, so the answers model's default applies (an empty
+    ``opinion_features`` or ``user_groups`` means none; write ``unsure`` when not known). A
+    feature whose cells are all empty is left out.
+    """
+    row = dict(zip(header, cells, strict=True))
+    answers: dict[str, Any] = {}
+    entity: dict[str, Any] = {}
+    product: dict[str, Any] = {}
+    columns: dict[str, str] = {}
+    for column, path in TOP_COLUMNS.items():
+        columns[path] = column
+        cell = row.get(column, "").strip()
+        if cell:
+            if path.startswith("entity."):
+                entity[path.split(".", 1)[1]] = cell
+            else:
+                answers[path] = cell
+    for column, key in PRODUCT_COLUMNS.items():
+        columns[f"products[0].{key}"] = column
+        cell = row.get(column, "")
+        if cell.strip():
+            product[key] = _cell_value(key, cell)
+    features: list[dict[str, Any]] = []
+    for n in numbers:
+        feature = {key: _cell_value(key, row[f"feature{n}_{key}"]) for key in FEATURE_FIELDS
+                   if row.get(f"feature{n}_{key}", "").strip()}
+        if feature:
+            for key in FEATURE_FIELDS:
+                columns[f"products[0].features[{len(features)}].{key}"] = f"feature{n}_{key}"
+            features.append(feature)
+    if features:
+        product["features"] = features
+    columns["products[0].features"] = f"feature{numbers[0]}_name"
+    columns["entity"] = "entity_name"
+    columns["products"] = "product_name"
+    answers["entity"] = entity
+    answers["products"] = [product]
+    return answers, columns
+
+
+def column_of(key: str, columns: dict[str, str]) -> str:
+    """The CSV column an answers key path comes from (``products[0].forms[1]`` -> ``forms``)."""
+    match = _KEY_PATH.match(key)
+    if match:
+        index, sub = match.groups()
+        prefix = f"products[0].features[{index}]"
+        return columns.get(f"{prefix}.{sub}") or columns.get(f"{prefix}.name") or key
+    candidates = [k for k in columns if key == k or key.startswith(k + ".") or key.startswith(k + "[")]
+    return columns[max(candidates, key=len)] if candidates else key
+
+
+def read_csv(lines: Iterable[bytes], source: str) -> Iterator[Record]:
+    """One record per data row of a flat-layout CSV (UTF-8, with or without a BOM)."""
+    position = {"line": 0}
+
+    def decoded() -> Iterator[str]:
+        for raw in lines:
+            position["line"] += 1
+            if position["line"] == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise BatchUsageError(
+                    "the file is not UTF-8", file=source, key=f"line {position['line']}",
+                    hint="save it as 'CSV UTF-8' (a spreadsheet's default CSV may be GBK)") from None
+
+    reader = csv.reader(decoded(), strict=True)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise BatchUsageError(f"unreadable CSV header: {exc}", file=source, key="line 1") from None
+    numbers = check_header(header, source)
+    while True:
+        start = position["line"] + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Record(start, problem=RecordProblem(field=None, message=f"unreadable CSV row: {exc}"))
+            continue
+        if not any(c.strip() for c in cells):
+            yield blank_record(start, "row")
+            continue
+        if len(cells) != len(header):
+            yield Record(start, problem=RecordProblem(
+                field=None, message=f"the row has {len(cells)} cells but the header has {len(header)}; "
+                                    "check for an unquoted comma or a missing cell"))
+            continue
+        data, columns = row_to_answers(header, cells, numbers)
+        yield Record(start, data=data, columns=columns)
