@@ -103,6 +103,8 @@ class _Assembler:
         self.questions: dict[tuple[str, str | None, str | None], OpenQuestion] = {}
         self.trace: list[TraceEntry] = []
         self._used_cache: dict[tuple[str, tuple[str, ...]], tuple[AnswerUsed, ...]] = {}
+        self._answer_cache: dict[str, AnswerUsed] = {}
+        self._order_cache: dict[str, tuple[int, int]] = {}
 
     # -- helpers
     def _rule_attrs(self, rule_id: str) -> tuple[str, ...]:
@@ -116,8 +118,8 @@ class _Assembler:
         """The answers behind every attribute the rule (and the rules that derived its fact) tested.
 
         Trace entries are many (one per rule firing), so the attribute sets are cached per
-        rule and the answer lists per (fact, attribute set); the values come from validated answers,
-        so the entries are built without validating them again.
+        rule, the answer lists per (fact, attribute set) and each answer per path (one path, one
+        value in a document).
         """
         via = tuple(r for r in str(fact.get("via") or "").split(">") if r)
         attrs: dict[str, None] = {}
@@ -132,14 +134,20 @@ class _Assembler:
                 source = root.sources.get(attr)
                 if source is not None:
                     values[source.path] = source.value
-            used = tuple(AnswerUsed.model_construct(path=p, value=_jsonable(v)) for p, v in sorted(values.items()))
+            used = tuple(self._answer(p, v) for p, v in sorted(values.items()))
             self._used_cache[key] = used
         return via, used
 
+    def _answer(self, path: str, value: Any) -> AnswerUsed:
+        answer = self._answer_cache.get(path)
+        if answer is None:
+            answer = self._answer_cache[path] = AnswerUsed(path=path, value=_jsonable(value))
+        return answer
+
     def _trace(self, conclusions: list[str], rule: Rule, fact: dict[str, Any]) -> None:
         via, used = self._answers_used(fact, rule)
-        self.trace.append(TraceEntry.model_construct(conclusions=tuple(conclusions), rule=rule.id, fact=fact["fid"],
-                                                     via=via, answers=used))
+        self.trace.append(TraceEntry(conclusions=tuple(conclusions), rule=rule.id, fact=fact["fid"],
+                                            via=via, answers=used))
 
     def _algorithm_key(self, fact: dict[str, Any]) -> tuple[str, str, str, str] | None:
         if fact.get("kind") != "filing":
@@ -223,11 +231,15 @@ class _Assembler:
     # -- output
     def _algorithm_order(self, algorithm_id: str) -> tuple[int, int]:
         """Output order of an algorithm id ``type.behaviour.role``: by type, then behaviour and role."""
-        type_, behaviour, role = algorithm_id.split(".")
-        behaviours = (*self.vocab.ids("behaviour"), "unsure")
-        roles = self.vocab.ids("role")
-        return (self.vocab.ids("algorithm_type").index(type_),
+        order = self._order_cache.get(algorithm_id)
+        if order is None:
+            type_, behaviour, role = algorithm_id.split(".")
+            behaviours = (*self.vocab.ids("behaviour"), "unsure")
+            roles = self.vocab.ids("role")
+            order = self._order_cache[algorithm_id] = (
+                self.vocab.ids("algorithm_type").index(type_),
                 behaviours.index(behaviour) * len(roles) + roles.index(role))
+        return order
 
     def build(self) -> Assessment:
         book = self.book
