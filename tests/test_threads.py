@@ -55,6 +55,42 @@ def test_threaded_calls_give_the_same_bytes_as_sequential_calls() -> None:
         assert text == sequential[job], f"document {job[0]} (memoize={job[1]}) differs when threaded"
 
 
+def _renamed(document: dict[str, Any], lead: int) -> dict[str, Any]:
+    renamed = json.loads(json.dumps(document))
+    for product in renamed["products"]:
+        product["name"] = f"{product['name']}·{lead}"
+        for feature in product["features"]:
+            feature["name"] = f"{feature['name']}·{lead}"
+    return renamed
+
+
+def test_threads_sharing_templates_fill_in_each_leads_own_names() -> None:
+    """Leads of one shape under other names, assessed at once: each gets its own names."""
+    from engine import SHAPES, assess_json
+
+    SHAPES.clear()
+    documents = mixed_documents()
+    leads = [(i, lead) for i in range(len(documents)) for lead in range(6)]
+    random.Random(7).shuffle(leads)
+    expected = {(i, lead): assess(_renamed(documents[i], lead), memoize=False).model_dump_json()
+                for i, lead in leads}
+
+    def run(job: tuple[int, int]) -> tuple[tuple[int, int], str, str]:
+        document = _renamed(documents[job[0]], job[1])
+        return job, assess(document).model_dump_json(), assess_json(document)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+            results = list(pool.map(run, leads))
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(SHAPES) > 0, "no template was made: the test would prove nothing"
+    for job, from_model, as_text in results:
+        assert from_model == expected[job] and as_text == expected[job], f"lead {job} differs when threaded"
+
+
 def test_threads_racing_in_a_fresh_process_agree_with_sequential_calls() -> None:
     """Eight threads make the process's first calls at once (host, rulebook, runtimes created lazily)."""
     script = f"""
