@@ -5,6 +5,9 @@ and tested alone::
 
     answers -> parse_answers -> build_facts -> evaluate (durable-rules) -> assemble -> Assessment
 
+:func:`assess_json` gives the same assessment as compact JSON text (what batches write). Both
+memoise by default: answers that differ only in names share one assessment (:mod:`engine.shapes`).
+
 Example::
 
     from engine import assess, load_answers
