@@ -147,7 +147,7 @@ class _Assembler:
     def _trace(self, conclusions: list[str], rule: Rule, fact: dict[str, Any]) -> None:
         via, used = self._answers_used(fact, rule)
         self.trace.append(TraceEntry(conclusions=tuple(conclusions), rule=rule.id, fact=fact["fid"],
-                                            via=via, answers=used))
+                                     via=via, answers=used))
 
     def _algorithm_key(self, fact: dict[str, Any]) -> tuple[str, str, str, str] | None:
         if fact.get("kind") != "filing":

@@ -95,6 +95,8 @@ def _stand_in(answers: Answers, shape: Shape) -> Answers:
                          for f in product.features]})
         for product in answers.products
     ]
+    # The entity's name never reaches an assessment; were it to, its placeholder (one past the
+    # names) would make filling fail loudly instead of showing one lead's entity to another.
     entity = answers.entity.model_copy(update={"name": _placeholder(len(index)), "credit_code": None})
     return answers.model_copy(update={"entity": entity, "products": products})
 
