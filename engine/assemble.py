@@ -65,6 +65,11 @@ def _refs(book: Rulebook, basis: list[Basis]) -> tuple[LegalRef, ...]:
     return tuple(out)
 
 
+def algorithm_id(type_: str, behaviour: str, role: str) -> str:
+    """The stable id of an algorithm in the assessment (``type.behaviour.role``)."""
+    return f"{type_}.{behaviour}.{role}"
+
+
 @dataclass
 class _AlgorithmDraft:
     type: str
@@ -79,7 +84,7 @@ class _AlgorithmDraft:
 
     @property
     def id(self) -> str:
-        return f"{self.type}.{self.behaviour}.{self.role}"
+        return algorithm_id(self.type, self.behaviour, self.role)
 
 
 def _add_unique(items: list[str], value: str) -> None:
@@ -157,7 +162,7 @@ class _Assembler:
     def _target(self, fact: dict[str, Any]) -> str:
         key = self._algorithm_key(fact)
         if key is not None:
-            return f"{key[0]}.{key[3]}.{key[2]}"
+            return algorithm_id(key[0], key[3], key[2])
         return str(fact.get("product", ""))
 
     # -- per firing

@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from pydantic_core import to_json
 
 from .answers import Answers
+from .assemble import algorithm_id
 from .assessment import Assessment
 from .rulebook import Rulebook
 from .vocabulary import load_vocabulary
@@ -167,7 +168,7 @@ def reserved_targets() -> frozenset[str]:
     """Strings that ``applies_to`` uses besides product names: ``entity`` and every algorithm id."""
     vocab = load_vocabulary()
     behaviours = (*vocab.ids("behaviour"), "unsure")
-    return frozenset({"entity"} | {f"{t}.{b}.{r}" for t in vocab.ids("algorithm_type")
+    return frozenset({"entity"} | {algorithm_id(t, b, r) for t in vocab.ids("algorithm_type")
                                    for b in behaviours for r in vocab.ids("role")})
 
 
