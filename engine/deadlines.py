@@ -181,11 +181,20 @@ def _review_start(step: StepOut, product: Product, filing_due: DueDate | None) -
            f"({filing_due.working_days} working days after launch)")
 
 
-def _entity_start(step: StepOut, product: Product, filing_due: DueDate | None) -> tuple[dt.date, Text] | None:
+def _latest_start(step: StepOut, done_by: dt.date | None) -> dt.date | None:
+    """The last day to start ``step`` and be through by ``done_by`` at the slow end of practice."""
     slowest = step.duration.practice_max_days
-    if filing_due is None or filing_due.date is None or slowest is None:
+    if done_by is None or slowest is None:
         return None
-    start = filing_due.date - dt.timedelta(days=slowest)
+    return done_by - dt.timedelta(days=slowest)
+
+
+def _entity_start(step: StepOut, product: Product, filing_due: DueDate | None) -> tuple[dt.date, Text] | None:
+    if filing_due is None or filing_due.date is None:
+        return None
+    start = _latest_start(step, filing_due.date)
+    if start is None:
+        return None
     return start, Text(
         zh=(f"主体须先通过资质初审方可填报算法：尚未办理主体备案的，最晚于 {start.isoformat()} 开始，"
             f"按实务最长周期可在 {filing_due.date.isoformat()}（法定最后一日）前通过"),
@@ -195,10 +204,9 @@ def _entity_start(step: StepOut, product: Product, filing_due: DueDate | None) -
 
 
 def _genai_start(step: StepOut, product: Product, filing_due: DueDate | None) -> tuple[dt.date, Text] | None:
-    slowest = step.duration.practice_max_days
-    if product.launch_date is None or slowest is None:
+    start = _latest_start(step, product.launch_date)
+    if start is None or product.launch_date is None:
         return None
-    start = product.launch_date - dt.timedelta(days=slowest)
     return start, Text(
         zh=(f"须在向公众开放前完成：最晚于 {start.isoformat()} 开始，按实务最长周期可在上线日 "
             f"{product.launch_date.isoformat()} 前完成"),
