@@ -155,7 +155,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 def _cmd_schema(args: argparse.Namespace) -> int:
     from engine import answers_json_schema, assessment_json_schema
-    from engine.triage import error_record_json_schema, triage_json_schema
+    from engine.intake.triage import error_record_json_schema, triage_json_schema
 
     schemas = {"answers": answers_json_schema, "assessment": assessment_json_schema,
                "triage": triage_json_schema, "batch-error": error_record_json_schema}
@@ -165,7 +165,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from engine.batch import run_batch
+    from engine.intake.batch import run_batch
 
     try:
         stats = run_batch(args.input, args.output, input_format=args.input_format, summary=args.summary,
@@ -179,7 +179,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 def _cmd_diff(args: argparse.Namespace) -> int:
     from engine import load_answers
-    from engine.diff import diff_answers, render_diff
+    from engine.pipeline.diff import diff_answers, render_diff
 
     before, after = load_answers(args.before), load_answers(args.after)
     sys.stdout.write(render_diff(diff_answers(before, after, as_of=args.as_of), args.format, args.lang))
@@ -187,7 +187,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_decode(args: argparse.Namespace) -> int:
-    from engine.decode import decode_filing_number, render_filing_number
+    from engine.model.filing_number import decode_filing_number, render_filing_number
 
     sys.stdout.write(render_filing_number(decode_filing_number(args.number), args.format, args.lang))
     return EXIT_OK
@@ -410,7 +410,7 @@ class _Session:
 
     def save(self) -> None:
         """Save the draft and its sidecar (after every answer, and on Ctrl-C)."""
-        from engine.flow import draft_files, progress_path
+        from engine.questionnaire.flow import draft_files, progress_path
 
         if self.flow.is_complete():
             header = self.t("draft_header_complete", path=shlex.quote(str(self.draft)))
@@ -437,9 +437,9 @@ class _Session:
 
     def ask_step(self, step: Any) -> Any:
         """Show one question with its help and return the answer as the flow takes it (or BACK)."""
-        from engine.flow import parse_count
-        from engine.questionnaire import NO, NONE, YES
-        from engine.vocabulary import UNSURE
+        from engine.model.vocabulary import UNSURE
+        from engine.questionnaire.flow import parse_count
+        from engine.questionnaire.schema import NO, NONE, YES
 
         slot = step.slot
         product_name = self.flow.name_of(slot.product) if slot.product is not None else None
@@ -544,7 +544,7 @@ class _Session:
     def review(self) -> bool:
         """The review screen: answers by section; True when confirmed."""
         from engine import AnswersError
-        from engine.flow import describe_value
+        from engine.questionnaire.flow import describe_value
 
         self.ui.say()
         self.ui.say(f"== {self.t('review_title')} ==")
@@ -594,7 +594,7 @@ class _Session:
 
     def edit_section(self, section: Any) -> None:
         """Pick one answer of a section to change, or remove the product or feature."""
-        from engine.flow import describe_value
+        from engine.questionnaire.flow import describe_value
 
         options: list[tuple[str, str, str | None]] = []
         for item in section.items:
@@ -639,7 +639,7 @@ class _Session:
         self.ui.say()
         self.ui.say(f"######## {self.t('new_feature_changes')} ########")
         try:
-            from engine.diff import diff_answers, render_diff
+            from engine.pipeline.diff import diff_answers, render_diff
         except ImportError:
             from engine import assess
 
@@ -675,7 +675,7 @@ class _Session:
                 continue
             path = Path(answer.strip()).expanduser()
             if choice == "answers":
-                from engine.flow import dump_document
+                from engine.questionnaire.flow import dump_document
 
                 text = dump_document(self.flow.document())
             else:
@@ -691,7 +691,7 @@ class _Session:
 def _start(args: argparse.Namespace, ui: Prompter, questionnaire: Any) -> _Session | None:
     """Build the session from the arguments: a new draft, a resumed one, or a prefilled one."""
     from engine import EngineError, load_answers
-    from engine.flow import Flow, NewFeature, load_draft, read_answers_file
+    from engine.questionnaire.flow import Flow, NewFeature, load_draft, read_answers_file
 
     lang = args.lang
     t = questionnaire.text
@@ -751,7 +751,7 @@ def _start(args: argparse.Namespace, ui: Prompter, questionnaire: Any) -> _Sessi
 
 def _move_aside(draft: Path, questionnaire: Any, lang: str, *, quiet: bool = False) -> None:
     """Keep an existing draft (and its sidecar) under a free name before starting a new one."""
-    from engine.flow import progress_path
+    from engine.questionnaire.flow import progress_path
 
     if not draft.exists():
         return
@@ -766,7 +766,7 @@ def _move_aside(draft: Path, questionnaire: Any, lang: str, *, quiet: bool = Fal
 def _check_inputs(args: argparse.Namespace, questionnaire: Any) -> None:
     """Read the draft or answers file before asking anything: a bad file fails first (exit 2)."""
     from engine import load_answers
-    from engine.flow import load_draft, read_answers_file
+    from engine.questionnaire.flow import load_draft, read_answers_file
 
     if args.resume is not None:
         load_draft(questionnaire, args.resume)
@@ -782,7 +782,7 @@ def ask(args: argparse.Namespace, *, prompter: Prompter | None = None) -> int:
     Every answer is saved to the draft at once; Ctrl-C (or Ctrl-D) saves, prints the draft's
     path and the command that resumes it, and exits 130.
     """
-    from engine.questionnaire import default_questionnaire
+    from engine.questionnaire.schema import default_questionnaire
 
     questionnaire = default_questionnaire()
     lang = args.lang

@@ -88,7 +88,7 @@ def diverse_record(n: int) -> dict[str, Any]:
 
     Few of these share a shape, so they fill the engine's memo cache: the worst case for memory.
     """
-    from engine.vocabulary import load_vocabulary
+    from engine.model.vocabulary import load_vocabulary
 
     vocab = load_vocabulary()
     rng = random.Random(n)
@@ -163,7 +163,7 @@ def throughput(documents: list[dict[str, Any]], count: int) -> list[tuple[str, f
         return assess_json(json.loads(line))  # what `algo-filing batch` writes
 
     def summary_line(line: str) -> str:
-        from engine.triage import triage_row
+        from engine.intake.triage import triage_row
 
         document = json.loads(line)
         return triage_row(assess(document), line=1, entity=document["entity"]["name"]).model_dump_json()
@@ -202,7 +202,7 @@ _BATCH = _PEAK + """
 import json, sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from engine.batch import run_batch
+from engine.intake.batch import run_batch
 started = time.perf_counter()
 stats = run_batch(Path({src!r}), Path({out!r}), summary={summary!r})
 print(json.dumps({{"maxrss_kb": peak_kb(),

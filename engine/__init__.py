@@ -17,80 +17,18 @@ Example::
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-
-from .answers import Answers, answers_json_schema, load_answers, parse_answers
-from .assemble import assemble
-from .assessment import Assessment, assessment_json_schema
-from .errors import AnswersError, EngineError, LoadError, RuleActionError, RulebookError
-from .facts import RootFact, build_facts
-from .rulebook import Rulebook, default_rulebook, load_rulebook
-from .runtime import Firing, runtime_for
-from .shapes import ShapeMemo
+from engine.errors import AnswersError, EngineError, LoadError, RuleActionError, RulebookError
+from engine.model.answers import Answers, answers_json_schema, load_answers, parse_answers
+from engine.model.assessment import Assessment, assessment_json_schema
+from engine.pipeline.assemble import assemble
+from engine.pipeline.run import SHAPES, assess, assess_json, evaluate
+from engine.rules.facts import RootFact, build_facts
+from engine.rules.rulebook import Rulebook, default_rulebook, load_rulebook
+from engine.rules.runtime import Firing
 
 __all__ = [
-    "Answers", "AnswersError", "Assessment", "EngineError", "Firing", "LoadError", "RootFact",
+    "SHAPES", "Answers", "AnswersError", "Assessment", "EngineError", "Firing", "LoadError", "RootFact",
     "RuleActionError", "Rulebook", "RulebookError", "answers_json_schema", "assemble", "assess",
     "assess_json", "assessment_json_schema", "build_facts", "default_rulebook", "evaluate", "load_answers",
     "load_rulebook", "parse_answers",
 ]
-
-
-def evaluate(roots: list[RootFact], book: Rulebook | None = None, *, memoize: bool = True) -> list[Firing]:
-    """Run root facts through the durable-rules engine and return every rule that fired."""
-    book = book or default_rulebook()
-    return runtime_for(book, memoize=memoize).evaluate([r.as_message() for r in roots])
-
-
-SHAPES = ShapeMemo()
-"""Assessments shared by answers that differ only in names (see :mod:`engine.shapes`)."""
-
-
-def assess(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | None = None,
-           rulebook: Rulebook | None = None, memoize: bool = True) -> Assessment:
-    """Assess one answers document (model, dict, or path of a YAML/JSON file).
-
-    ``as_of`` picks the rules in force on that date; without it the answers' own ``as_of``,
-    else the rulebook's date, so the same answers always give the same assessment.
-    With ``memoize`` (the default) answers that differ only in names share one rules run and
-    one assembly (:mod:`engine.shapes`); ``memoize=False`` computes everything afresh, with the
-    same bytes. The result is immutable and may be shared.
-    Raises :class:`AnswersError` for invalid answers (every bad field listed).
-    """
-    model, when, book, fresh = _prepare(answers, as_of, rulebook, memoize)
-    if memoize:
-        return SHAPES.assess(model, when, book, fresh)
-    return fresh(model, when)
-
-
-def assess_json(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | None = None,
-                rulebook: Rulebook | None = None, memoize: bool = True) -> str:
-    """The assessment as compact JSON: the text of ``assess(...).model_dump_json()``.
-
-    For batches: a memoised shape's JSON is filled in as text, which costs far less than
-    dumping the whole assessment again.
-    """
-    model, when, book, fresh = _prepare(answers, as_of, rulebook, memoize)
-    if memoize:
-        return SHAPES.assess_json(model, when, book, fresh)
-    return fresh(model, when).model_dump_json()
-
-
-def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | None, rulebook: Rulebook | None,
-             memoize: bool) -> tuple[Answers, dt.date, Rulebook, Callable[[Answers, dt.date], Assessment]]:
-    """Validated answers, the date whose rules apply, the rulebook, and the from-scratch pipeline."""
-    if isinstance(answers, str | Path):
-        model = load_answers(answers)
-    else:
-        model = parse_answers(answers)
-    book = rulebook or default_rulebook()
-
-    def fresh(answers: Answers, when: dt.date) -> Assessment:
-        roots = build_facts(answers, when)
-        firings = evaluate(roots, book, memoize=memoize)
-        return assemble(book, roots, firings, when, answers=answers)
-
-    return model, as_of or model.as_of or book.as_of, book, fresh

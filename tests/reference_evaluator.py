@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from engine.rulebook import Condition, Rule, Rulebook
+from engine.rules.rulebook import Condition, Rule, Rulebook
 
 Fact = dict[str, Any]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine import AnswersError, load_answers, parse_answers
-from engine.answers import answers_json_schema
+from engine.model.answers import answers_json_schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid_answers"
 EXAMPLES = Path(__file__).parent.parent / "examples"

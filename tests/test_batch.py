@@ -19,8 +19,8 @@ import pytest
 
 import cli
 from engine import Assessment, assess
-from engine.batch import run_batch
-from engine.triage import ErrorRecord, TriageRow
+from engine.intake.batch import run_batch
+from engine.intake.triage import ErrorRecord, TriageRow
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "batch"
@@ -298,7 +298,7 @@ def test_an_empty_file_gives_an_empty_output(tmp_path: Path, capsys: pytest.Capt
 
 def test_an_interrupted_batch_leaves_the_old_output_and_no_temporary_file(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import engine.batch as batch
+    import engine.intake.batch as batch
 
     out = tmp_path / "out.jsonl"
     out.write_text("previous results\n", encoding="utf-8")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from engine.compiler import compile_rule, compile_rulebook
-from engine.rulebook import Rule, default_rulebook
+from engine.rules.compiler import compile_rule, compile_rulebook
+from engine.rules.rulebook import Rule, default_rulebook
 
 
 def _rule(when: dict[str, object], **extra: object) -> Rule:

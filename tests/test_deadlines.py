@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from engine import Answers, Assessment, assess, build_facts, default_rulebook, evaluate, parse_answers
-from engine.assemble import assemble
-from engine.workdays import covered_years
+from engine.pipeline.assemble import assemble
+from engine.pipeline.workdays import covered_years
 
 ROOT = Path(__file__).resolve().parent.parent
 AFTER = ROOT / "tests" / "fixtures" / "diff" / "news_after.yaml"

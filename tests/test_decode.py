@@ -10,7 +10,7 @@ import pytest
 
 import cli
 from engine import EngineError
-from engine.decode import FilingNumberError, decode_filing_number
+from engine.model.filing_number import FilingNumberError, decode_filing_number
 
 ROOT = Path(__file__).resolve().parent.parent
 LISTS = ROOT.parent / "shared" / "data" / "official-filings-2022-2023.csv"

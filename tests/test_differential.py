@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine import AnswersError, assemble, assess, build_facts, default_rulebook, evaluate, parse_answers
-from engine.runtime import Firing
-from engine.vocabulary import load_vocabulary
+from engine.model.vocabulary import load_vocabulary
+from engine.rules.runtime import Firing
 
 VOCAB = load_vocabulary()
 UNSURE = "unsure"
@@ -238,8 +238,8 @@ MISSING_ATTRIBUTE_CASES: list[tuple[dict[str, Any], dict[str, Any], bool]] = [
 @pytest.fixture(scope="module")
 def probe_runtime() -> Any:
     """A runtime of one probe rule per case (a rulebook variant; the shipped one is untouched)."""
-    from engine.rulebook import Rule
-    from engine.runtime import RulesRuntime
+    from engine.rules.rulebook import Rule
+    from engine.rules.runtime import RulesRuntime
 
     rules = {
         f"probe_{i}": Rule.model_validate({
@@ -255,7 +255,7 @@ def probe_runtime() -> Any:
 @pytest.mark.parametrize("index", range(len(MISSING_ATTRIBUTE_CASES)))
 def test_a_test_on_a_missing_attribute_never_holds_in_either_evaluator(index: int, probe_runtime: Any) -> None:
     """durable-rules and the reference agree on absent attributes (even for ``not``/``not_in``)."""
-    from engine.rulebook import Condition
+    from engine.rules.rulebook import Condition
 
     test, attrs, expected = MISSING_ATTRIBUTE_CASES[index]
     fact = {"kind": "product", "fid": "p0", "as_of": 20260101, **attrs}

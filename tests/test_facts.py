@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from engine import build_facts, parse_answers
-from engine.facts import FACT_SCHEMA
+from engine.rules.facts import FACT_SCHEMA
 
 AS_OF = dt.date(2026, 1, 5)
 

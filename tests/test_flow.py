@@ -13,7 +13,7 @@ import yaml
 
 from engine import assess, load_answers
 from engine.errors import AnswersError
-from engine.flow import (
+from engine.questionnaire.flow import (
     Flow,
     FlowError,
     Slot,
@@ -25,7 +25,7 @@ from engine.flow import (
     parse_count,
     progress_path,
 )
-from engine.questionnaire import default_questionnaire
+from engine.questionnaire.schema import default_questionnaire
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFICIAL = ROOT.parent / "shared" / "data" / "official-filings-2022-2023.csv"
@@ -479,7 +479,7 @@ def test_broken_draft_is_reported_with_file_and_field(tmp_path: Path) -> None:
 
 
 def test_sidecar_is_a_json_document_with_a_schema(tmp_path: Path) -> None:
-    from engine.flow import DraftProgress
+    from engine.questionnaire.flow import DraftProgress
 
     draft = tmp_path / "d.yaml"
     write_draft(news_flow(), draft, "en")

@@ -16,7 +16,7 @@ import pytest
 
 import cli
 from engine import Answers, Assessment, build_facts, default_rulebook, evaluate, parse_answers
-from engine.assemble import assemble
+from engine.pipeline.assemble import assemble
 from engine.render import render
 
 SCRIPT_NAME = "<script>alert(1)</script>"

@@ -21,8 +21,8 @@ from prompt_toolkit.output import DummyOutput
 import cli
 from cli import BACK, Prompter
 from engine import load_answers
-from engine.flow import Flow, progress_path
-from engine.questionnaire import default_questionnaire
+from engine.questionnaire.flow import Flow, progress_path
+from engine.questionnaire.schema import default_questionnaire
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.timeout(30)

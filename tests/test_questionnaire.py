@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from engine.errors import LoadError
-from engine.questionnaire import (
+from engine.model.vocabulary import UNSURE, load_vocabulary
+from engine.questionnaire.schema import (
     NONE,
     Condition,
     SectionFile,
@@ -19,7 +20,6 @@ from engine.questionnaire import (
     parse_target,
     questionnaires_dir,
 )
-from engine.vocabulary import UNSURE, load_vocabulary
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid_questionnaires"
 BROKEN = sorted(FIXTURES.glob("*.yaml"))

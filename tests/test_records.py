@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.csv_layout import check_header, column_of, read_csv, row_to_answers
-from engine.records import BatchUsageError, read_jsonl
+from engine.intake.csv_layout import check_header, column_of, read_csv, row_to_answers
+from engine.intake.records import BatchUsageError, read_jsonl
 
 HEADER = ["entity_name", "product_name", "forms", "audience", "opinion_features",
           "feature1_name", "feature1_behaviours", "feature2_name", "feature2_behaviours"]

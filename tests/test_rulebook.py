@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from engine.errors import LoadError, RulebookError
-from engine.rulebook import default_rulebook, load_rulebook
-from engine.vocabulary import rules_dir
+from engine.model.vocabulary import rules_dir
+from engine.rules.rulebook import default_rulebook, load_rulebook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid_rules"
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from test_differential import SETTINGS, answers
 
 from engine import SHAPES, RulebookError, assess, assess_json, default_rulebook, load_answers, load_rulebook
-from engine.answers import Answers, Entity, Feature, Product
-from engine.shapes import LABELS, ShapeMemo, reserved_targets, shape_of
-from engine.vocabulary import rules_dir
+from engine.model.answers import Answers, Entity, Feature, Product
+from engine.model.vocabulary import rules_dir
+from engine.pipeline.shapes import LABELS, ShapeMemo, reserved_targets, shape_of
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
 

@@ -15,9 +15,9 @@ import pytest
 import reference_evaluator as reference
 
 from engine import RuleActionError, assess, build_facts, default_rulebook, evaluate, parse_answers
-from engine.rulebook import Rule
-from engine.runtime import RulesRuntime
-from engine.vocabulary import load_vocabulary
+from engine.model.vocabulary import load_vocabulary
+from engine.rules.rulebook import Rule
+from engine.rules.runtime import RulesRuntime
 
 SESSIONS = 3000
 VOCAB = load_vocabulary()

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from engine.workdays import (
+from engine.pipeline.workdays import (
     CalendarGapError,
     add_weekdays,
     add_working_days,

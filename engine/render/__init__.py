@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..assessment import Assessment
-from ..base import Lang
-from .html import render_html
-from .markdown import render_markdown
-from .table import render_table
+from engine.model.assessment import Assessment
+from engine.model.base import Lang
+from engine.render.html import render_html
+from engine.render.markdown import render_markdown
+from engine.render.table import render_table
 
 FORMATS = ("table", "json", "markdown", "html")
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from ..assessment import Assessment, MaterialOut, StepOut
-from ..base import Lang, Text
-from ..vocabulary import load_vocabulary
-from .labels import pick, word
-from .table import (
+from engine.model.assessment import Assessment, MaterialOut, StepOut
+from engine.model.base import Lang, Text
+from engine.model.vocabulary import load_vocabulary
+from engine.render.labels import pick, word
+from engine.render.table import (
     calendar_text,
     cites,
     deadline_text,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..base import Lang
+from engine.model.base import Lang
 
 _WORDS: dict[str, tuple[str, str]] = {
     "filing": ("备案结论", "Filing conclusion"),

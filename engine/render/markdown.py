@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from ..assessment import Assessment
-from ..base import Lang
-from .labels import word
-from .table import calendar_text, cites, references, with_dates, with_due
+from engine.model.assessment import Assessment
+from engine.model.base import Lang
+from engine.render.labels import word
+from engine.render.table import calendar_text, cites, references, with_dates, with_due
 
 
 def _cell(text: str) -> str:

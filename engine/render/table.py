@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from ..assessment import Assessment, Deadline, DueDate, DurationOut, LegalRef, ObligationOut, StepOut
-from ..base import Lang
-from .labels import word
+from engine.model.assessment import Assessment, Deadline, DueDate, DurationOut, LegalRef, ObligationOut, StepOut
+from engine.model.base import Lang
+from engine.render.labels import word
 
 _WIDTH = 48
 
@@ -112,7 +112,7 @@ def references(a: Assessment, lang: Lang) -> list[tuple[str, list[str]]]:
     The heading is the law's full title with its in-force date, from the laws catalogue; the
     items are the articles (with paragraph notes) in article order.
     """
-    from ..rulebook import default_rulebook  # the laws catalogue only: titles, not rules
+    from engine.rules.rulebook import default_rulebook  # the laws catalogue only: titles, not rules
 
     laws = default_rulebook().laws
     out: list[tuple[str, list[str]]] = []

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .records import BatchUsageError, Record, blank_record
-from .suggest import did_you_mean
-from .triage import RecordProblem
+from engine.intake.records import BatchUsageError, Record, blank_record
+from engine.intake.triage import RecordProblem
+from engine.model.suggest import did_you_mean
 
 LIST_SEPARATOR = ";"
 """Separates the items of a list cell in CSV input (``app;website``)."""

@@ -27,8 +27,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import Field
 
-from .assessment import AlgorithmType, Assessment, Role, Status
-from .base import StrictModel
+from engine.model.assessment import AlgorithmType, Assessment, Role, Status
+from engine.model.base import StrictModel
 
 Tier = Literal["none", "low", "medium", "high"]
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import EngineError
-from .triage import RecordProblem
+from engine.errors import EngineError
+from engine.intake.triage import RecordProblem
 
 
 class BatchUsageError(EngineError):

@@ -23,11 +23,11 @@ from typing import Literal
 from pydantic import Field
 from tabulate import tabulate
 
-from .assessment import AlgorithmType, Subtype
-from .base import Lang, StrictModel, Text
-from .errors import EngineError
-from .render.labels import pick
-from .vocabulary import load_vocabulary
+from engine.errors import EngineError
+from engine.model.assessment import AlgorithmType, Subtype
+from engine.model.base import Lang, StrictModel, Text
+from engine.model.vocabulary import load_vocabulary
+from engine.render.labels import pick
 
 PREFIX = "网信算备"
 SUFFIX = "号"

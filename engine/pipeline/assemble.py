@@ -14,8 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .answers import Answers
-from .assessment import (
+from engine.model.answers import Answers
+from engine.model.assessment import (
     Algorithm,
     AnswerUsed,
     Assessment,
@@ -32,12 +32,12 @@ from .assessment import (
     StepOut,
     TraceEntry,
 )
-from .base import Text
-from .deadlines import schedule
-from .facts import RootFact
-from .rulebook import Basis, Rule, Rulebook
-from .runtime import Firing
-from .vocabulary import load_vocabulary
+from engine.model.base import Text
+from engine.model.vocabulary import load_vocabulary
+from engine.pipeline.deadlines import schedule
+from engine.rules.facts import RootFact
+from engine.rules.rulebook import Basis, Rule, Rulebook
+from engine.rules.runtime import Firing
 
 _STATUS_ORDER = ("required", "needs_review", "not_required")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .rulebook import Condition, Rule, Rulebook
+from engine.rules.rulebook import Condition, Rule, Rulebook
 
 _OPS = {"gte": "$gte", "gt": "$gt", "lte": "$lte", "lt": "$lt"}
 

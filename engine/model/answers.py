@@ -22,12 +22,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .base import StrictModel
-from .errors import AnswersError, LoadError
-from .suggest import did_you_mean
-from .validation import describe
-from .vocabulary import UNSURE, load_vocabulary
-from .yamlio import read_data_file
+from engine.errors import AnswersError, LoadError
+from engine.model.base import StrictModel
+from engine.model.suggest import did_you_mean
+from engine.model.validation import describe
+from engine.model.vocabulary import UNSURE, load_vocabulary
+from engine.model.yamlio import read_data_file
 
 _VOCAB = load_vocabulary()
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import LoadError
+from engine.errors import LoadError
 
 
 class _StrictLoader(yaml.SafeLoader):

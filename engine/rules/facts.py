@@ -18,8 +18,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .answers import Answers, Feature, Product
-from .vocabulary import UNSURE, load_vocabulary
+from engine.model.answers import Answers, Feature, Product
+from engine.model.vocabulary import UNSURE, load_vocabulary
 
 YES, NO = "yes", "no"
 TRI: tuple[str, ...] = (YES, NO, UNSURE)

@@ -40,13 +40,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
-from .answers import Answers, Entity, Feature, Product
-from .base import Lang, StrictModel, Text
-from .errors import LoadError
-from .suggest import did_you_mean
-from .validation import describe, inner_model
-from .vocabulary import UNSURE, Vocabulary, load_vocabulary
-from .yamlio import read_data_file
+from engine.errors import LoadError
+from engine.model.answers import Answers, Entity, Feature, Product
+from engine.model.base import Lang, StrictModel, Text
+from engine.model.suggest import did_you_mean
+from engine.model.validation import describe, inner_model
+from engine.model.vocabulary import UNSURE, Vocabulary, load_vocabulary
+from engine.model.yamlio import read_data_file
 
 NONE = "none"
 """Choice id of a multi-select meaning "none of these": stored as an empty list."""

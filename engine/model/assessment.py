@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from .base import StrictModel, Text
+from engine.model.base import StrictModel, Text
 
 Status = Literal["required", "needs_review", "not_required"]
 AlgorithmType = Literal["generation_synthesis", "personalized_push", "ranking_selection",

@@ -34,13 +34,13 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .answers import Answers, Entity, Feature, Product, parse_answers
-from .base import Lang
-from .errors import AnswersError, LoadError
-from .questionnaire import NO, NONE, YES, Question, Questionnaire, Repeat, Scope
-from .validation import describe
-from .vocabulary import UNSURE
-from .yamlio import parse_text, read_data_file
+from engine.errors import AnswersError, LoadError
+from engine.model.answers import Answers, Entity, Feature, Product, parse_answers
+from engine.model.base import Lang
+from engine.model.validation import describe
+from engine.model.vocabulary import UNSURE
+from engine.model.yamlio import parse_text, read_data_file
+from engine.questionnaire.schema import NO, NONE, YES, Question, Questionnaire, Repeat, Scope
 
 Value = str | int | list[str]
 """A raw answer: a choice id, yes/no/unsure, text, an ISO date, a count, or a list of choice ids."""

@@ -23,13 +23,13 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from .base import Lang, StrictModel, Text
-from .errors import LoadError, RulebookError
-from .facts import DERIVED_FROM, FACT_SCHEMA, INT, TEXT, AttrSpec
-from .suggest import did_you_mean
-from .validation import describe
-from .vocabulary import Vocabulary, load_vocabulary, rules_dir
-from .yamlio import read_data_file
+from engine.errors import LoadError, RulebookError
+from engine.model.base import Lang, StrictModel, Text
+from engine.model.suggest import did_you_mean
+from engine.model.validation import describe
+from engine.model.vocabulary import Vocabulary, load_vocabulary, rules_dir
+from engine.model.yamlio import read_data_file
+from engine.rules.facts import DERIVED_FROM, FACT_SCHEMA, INT, TEXT, AttrSpec
 
 Scalar = str | int | bool
 

@@ -31,13 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, TextIO
 
-from . import assess, assess_json
-from .answers import parse_answers
-from .csv_layout import MISSING_MESSAGE, column_of, read_csv
-from .errors import AnswersError, EngineError
-from .records import BatchUsageError, Record, read_jsonl
-from .rulebook import Rulebook, default_rulebook
-from .triage import CSV_COLUMNS, ErrorRecord, RecordProblem, TriageRow, csv_cells, triage_row
+from engine.errors import AnswersError, EngineError
+from engine.intake.csv_layout import MISSING_MESSAGE, column_of, read_csv
+from engine.intake.records import BatchUsageError, Record, read_jsonl
+from engine.intake.triage import CSV_COLUMNS, ErrorRecord, RecordProblem, TriageRow, csv_cells, triage_row
+from engine.model.answers import parse_answers
+from engine.pipeline.run import assess, assess_json
+from engine.rules.rulebook import Rulebook, default_rulebook
 
 InputFormat = Literal["jsonl", "csv"]
 

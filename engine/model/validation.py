@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .suggest import did_you_mean
+from engine.model.suggest import did_you_mean
 
 
 def format_loc(loc: tuple[int | str, ...]) -> str:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .base import Lang, StrictModel, Text
-from .errors import LoadError
-from .suggest import did_you_mean
-from .yamlio import read_data_file
+from engine.errors import LoadError
+from engine.model.base import Lang, StrictModel, Text
+from engine.model.suggest import did_you_mean
+from engine.model.yamlio import read_data_file
 
 UNSURE = "unsure"
 

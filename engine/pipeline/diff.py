@@ -16,13 +16,13 @@ from typing import Any, Literal
 from pydantic import Field
 from tabulate import tabulate
 
-from . import assess
-from .answers import Answers
-from .assessment import Algorithm, Assessment, CalendarInfo, MaterialOut, ObligationOut, Status
-from .base import Lang, StrictModel, Text
-from .deadlines import due_date
-from .render.labels import pick
-from .render.table import cites, deadline_text, due_text
+from engine.model.answers import Answers
+from engine.model.assessment import Algorithm, Assessment, CalendarInfo, MaterialOut, ObligationOut, Status
+from engine.model.base import Lang, StrictModel, Text
+from engine.pipeline.deadlines import due_date
+from engine.pipeline.run import assess
+from engine.render.labels import pick
+from engine.render.table import cites, deadline_text, due_text
 
 ChangeField = Literal["status", "products", "features", "applies_to", "due"]
 
@@ -230,7 +230,7 @@ def _sections(d: AssessmentDiff, lang: Lang) -> list[tuple[str, list[str], list[
 
 
 def _status_line(d: AssessmentDiff, lang: Lang) -> str:
-    from .vocabulary import load_vocabulary
+    from engine.model.vocabulary import load_vocabulary
 
     labels = load_vocabulary().groups["applicability"]
     before = f"{labels[d.status_before].get(lang)} ({d.status_before})"

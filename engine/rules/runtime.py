@@ -42,10 +42,10 @@ from typing import Any
 
 from durable.engine import Host, MessageNotHandledException
 
-from .compiler import compile_rulebook
-from .errors import RuleActionError
-from .facts import DERIVED_FROM
-from .rulebook import Rule, Rulebook
+from engine.errors import RuleActionError
+from engine.rules.compiler import compile_rulebook
+from engine.rules.facts import DERIVED_FROM
+from engine.rules.rulebook import Rule, Rulebook
 
 Fact = dict[str, Any]
 

@@ -28,11 +28,11 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import to_json
 
-from .answers import Answers
-from .assemble import algorithm_id
-from .assessment import Assessment
-from .rulebook import Rulebook
-from .vocabulary import load_vocabulary
+from engine.model.answers import Answers
+from engine.model.assessment import Assessment
+from engine.model.vocabulary import load_vocabulary
+from engine.pipeline.assemble import algorithm_id
+from engine.rules.rulebook import Rulebook
 
 LABELS: dict[str, tuple[str, ...]] = {
     "entity": ("name", "credit_code"),

@@ -16,10 +16,10 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
-from .answers import Answers, Product
-from .assessment import Assessment, CalendarInfo, DueDate, ObligationOut, StepDates, StepOut
-from .base import Text
-from .workdays import CalendarGapError, add_weekdays, add_working_days, calendar_version, covered_years
+from engine.model.answers import Answers, Product
+from engine.model.assessment import Assessment, CalendarInfo, DueDate, ObligationOut, StepDates, StepOut
+from engine.model.base import Text
+from engine.pipeline.workdays import CalendarGapError, add_weekdays, add_working_days, calendar_version, covered_years
 
 Event = Literal["launch", "change", "termination"]
 EVENTS: tuple[Event, ...] = ("launch", "change", "termination")

@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 import chinese_calendar  # type: ignore[import-untyped]
 from chinese_calendar.constants import holidays as _HOLIDAYS  # type: ignore[import-untyped]
 
-from .errors import EngineError
+from engine.errors import EngineError
 
 CALENDAR_PACKAGE = "chinese-calendar"
 
