@@ -265,7 +265,7 @@ def startup_ms(command: list[str], runs: int) -> float:
 
 def cli_command() -> list[str]:
     script = Path(sys.executable).with_name("algo-filing")
-    return [str(script)] if script.exists() else [sys.executable, str(ROOT / "cli.py")]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
 
 
 # ---------------------------------------------------------------- report

@@ -329,7 +329,7 @@ def test_progress_bar_goes_to_stderr_only_when_asked(tmp_path: Path, capsys: pyt
 def test_a_terminal_sees_a_progress_bar(tmp_path: Path) -> None:
     pexpect = pytest.importorskip("pexpect")
     out = tmp_path / "out.jsonl"
-    child = pexpect.spawn(sys.executable, [str(ROOT / "cli.py"), "batch", str(MIXED), "-o", str(out)],
+    child = pexpect.spawn(sys.executable, ["-m", "cli", "batch", str(MIXED), "-o", str(out)],
                           cwd=str(ROOT), timeout=60, encoding="utf-8", dimensions=(24, 120))
     child.expect("mixed.jsonl")
     child.expect(r"13 records, 13 assessed, 0 failed")

@@ -119,10 +119,10 @@ def test_schema(capsys: pytest.CaptureFixture[str], which: str) -> None:
 
 
 def test_version_and_help() -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--version"], capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "cli", "--version"], cwd=ROOT, capture_output=True,
                             text=True, timeout=60, check=False)
     assert result.returncode == 0 and result.stdout.startswith("algo-filing ")
-    result = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--help"], capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "cli", "--help"], cwd=ROOT, capture_output=True,
                             text=True, timeout=60, check=False)
     assert result.returncode == 0 and "assess" in result.stdout and "validate" in result.stdout
 

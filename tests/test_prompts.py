@@ -20,6 +20,7 @@ from prompt_toolkit.output import DummyOutput
 
 import cli
 from cli import BACK, Prompter
+from cli.session import Session
 from engine import load_answers
 from engine.questionnaire.flow import Flow, progress_path
 from engine.questionnaire.schema import default_questionnaire
@@ -131,7 +132,7 @@ def session_at(question: str, tmp_path: Path, pipe: Any, lang: str = "zh") -> tu
               "commercial": "yes", "launch_status": "launched", "launch_date": "", "feature_name": "f"}
     while (step := flow.current()) is not None and step.slot.question != question:
         flow.answer(script[step.slot.question])
-    session = cli._Session(flow, tmp_path / "d.yaml", lang, Prompter(input=pipe, output=DummyOutput()))
+    session = Session(flow, tmp_path / "d.yaml", lang, Prompter(input=pipe, output=DummyOutput()))
     return session, flow.current()
 
 

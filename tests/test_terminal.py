@@ -22,7 +22,6 @@ from engine import load_answers
 from engine.questionnaire.schema import default_questionnaire
 
 ROOT = Path(__file__).resolve().parent.parent
-CLI = ROOT / "cli.py"
 Q = default_questionnaire()
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
 DOWN, UP, LEFT, ENTER, SPACE, ESC, CTRL_C = "\x1b[B", "\x1b[A", "\x1b[D", "\r", " ", "\x1b", "\x03"
@@ -39,7 +38,7 @@ class Terminal:
         self.log = io.StringIO()
         env = {**os.environ, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": "140",
                "LINES": "50", "PYTHONPATH": str(ROOT)}
-        self.child = pexpect.spawn(sys.executable, [str(CLI), "ask", "--lang", lang, *argv], cwd=str(cwd),
+        self.child = pexpect.spawn(sys.executable, ["-m", "cli", "ask", "--lang", lang, *argv], cwd=str(cwd),
                                    env=env, encoding="utf-8", dimensions=(50, 140), timeout=30)
         self.child.logfile_read = self.log
 

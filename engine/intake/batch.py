@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, TextIO
 
 from engine.errors import AnswersError, EngineError
+from engine.files import atomic_output
 from engine.intake.csv_layout import MISSING_MESSAGE, column_of, read_csv
 from engine.intake.records import BatchUsageError, Record, read_jsonl
 from engine.intake.triage import CSV_COLUMNS, ErrorRecord, RecordProblem, TriageRow, csv_cells, triage_row
@@ -219,11 +220,10 @@ def run_batch(source: Path, output: Path, *, input_format: str | None = None, su
     _check_paths(source, output, summary)
     book = rulebook or default_rulebook()
     stats = BatchStats(output=output)
-    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     started = time.perf_counter()
     bar = _Progress(progress, source.stat().st_size, source.name)
     try:
-        with source.open("rb") as src, tmp.open("w", encoding="utf-8", newline="") as dst:
+        with source.open("rb") as src, atomic_output(output, newline="") as dst:
             lines = _counted(src, bar.update)
             records = read_jsonl(lines) if fmt == "jsonl" else read_csv(lines, str(source))
             writer = _CsvWriter(dst) if summary and output.suffix.lower() == ".csv" else _JsonlWriter(dst)
@@ -233,10 +233,6 @@ def run_batch(source: Path, output: Path, *, input_format: str | None = None, su
                 stats.add(record.line, ok)
                 if not ok:
                     bar.errors(stats.errors)
-        os.replace(tmp, output)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     finally:
         bar.close()
         stats.seconds = time.perf_counter() - started

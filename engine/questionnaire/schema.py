@@ -71,7 +71,7 @@ UI_TEXTS: tuple[str, ...] = (
     "saved", "draft_saved", "answers_kept", "resume_hint", "interrupted", "draft_found", "draft_broken",
     "draft_header_incomplete", "draft_header_complete", "save_failed", "draft_continue", "draft_new",
     "draft_moved", "draft_edited", "needs_terminal", "new_feature_product", "new_feature_intro",
-    "new_feature_changes", "new_feature_status", "prefilled", "open_questions_hint",
+    "new_feature_changes", "prefilled", "open_questions_hint",
 )
 """The fixed texts of the terminal screens that ``index.yaml`` must give in both languages."""
 

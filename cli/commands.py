@@ -1,0 +1,104 @@
+"""The non-interactive commands: assess, validate, rules, schema, batch, diff, decode."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+
+from tabulate import tabulate
+
+from cli.exits import EXIT_OK
+from engine.files import atomic_write
+
+
+def _cmd_assess(args: argparse.Namespace) -> int:
+    from engine import assess, load_answers
+    from engine.render import render
+
+    answers = load_answers(args.file)
+    result = assess(answers, as_of=args.as_of)
+    text = render(result, args.format, args.lang)
+    if args.output:
+        atomic_write(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from engine import load_answers
+
+    answers = load_answers(args.file)
+    features = sum(len(p.features) for p in answers.products)
+    print(f"{args.file}: valid ({len(answers.products)} products, {features} features)")
+    return EXIT_OK
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from engine import default_rulebook
+
+    book = default_rulebook()
+    lang = args.lang
+    if args.format == "json":
+        rows = [{"id": r.id, "file": book.rule_files[r.id], "title": r.title.model_dump(),
+                 "basis": [b.render(book.laws, lang) for b in r.basis],
+                 "valid_from": r.valid_from.isoformat() if r.valid_from else None}
+                for r in book.rules.values()]
+        document = {"rules_version": book.rules_version, "rules": rows}
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    sep = "；" if lang == "zh" else "; "
+    table = [[r.id, book.rule_files[r.id], r.title.get(lang),
+              sep.join(b.render(book.laws, lang) for b in r.basis)] for r in book.rules.values()]
+    headers = ["id", "文件" if lang == "zh" else "file", "标题" if lang == "zh" else "title",
+               "依据" if lang == "zh" else "legal basis"]
+    print(tabulate(table, headers=headers, tablefmt="simple_grid", maxcolwidths=[36, 20, 40, 48]))
+    print(f"{len(table)} rules · {book.rules_version}")
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from engine import answers_json_schema, assessment_json_schema
+    from engine.intake.triage import error_record_json_schema, triage_json_schema
+
+    schemas = {"answers": answers_json_schema, "assessment": assessment_json_schema,
+               "triage": triage_json_schema, "batch-error": error_record_json_schema}
+    schema = schemas[args.which]()
+    print(json.dumps(schema, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from engine.intake.batch import run_batch
+
+    try:
+        stats = run_batch(args.input, args.output, input_format=args.input_format, summary=args.summary,
+                          as_of=args.as_of, progress=sys.stderr.isatty())
+    except KeyboardInterrupt:
+        print(f"algo-filing batch: interrupted; {args.output} was not written", file=sys.stderr)
+        return 130
+    print(stats.describe(), file=sys.stderr)
+    return 1 if stats.errors else EXIT_OK
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from engine import load_answers
+    from engine.pipeline.diff import diff_answers, render_diff
+
+    before, after = load_answers(args.before), load_answers(args.after)
+    sys.stdout.write(render_diff(diff_answers(before, after, as_of=args.as_of), args.format, args.lang))
+    return EXIT_OK
+
+
+def _cmd_decode(args: argparse.Namespace) -> int:
+    from engine.model.filing_number import decode_filing_number, render_filing_number
+
+    sys.stdout.write(render_filing_number(decode_filing_number(args.number), args.format, args.lang))
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "assess": _cmd_assess, "validate": _cmd_validate, "rules": _cmd_rules, "schema": _cmd_schema,
+    "batch": _cmd_batch, "diff": _cmd_diff, "decode": _cmd_decode}

@@ -1,0 +1,116 @@
+"""Argument parsing and the guard around every command.
+
+Bad input (a missing file, broken YAML, a wrong type, an unknown id) prints one message per
+problem naming the file and the field with the fix, and exits 2 without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import NoReturn
+
+from cli.ask import cmd_ask
+from cli.commands import COMMANDS
+from cli.exits import EXIT_OK, EXIT_USAGE, fail
+
+
+def _version() -> str:
+    try:
+        return metadata.version("algo-filing")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with our exit code for usage errors and no traceback."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"algo-filing: error: {message}\n")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD, e.g. 2025-09-01") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="algo-filing",
+                     description="Does China's algorithm filing (算法备案) apply to a product, and what follows?")
+    parser.add_argument("--version", action="version", version=f"algo-filing {_version()}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    p = sub.add_parser("ask", help="answer questions in the terminal and get the assessment (default)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--resume", type=Path, default=None, metavar="DRAFT", help="continue a saved draft")
+    p.add_argument("--answers", type=Path, default=None, metavar="FILE",
+                   help="prefill from an answers file and ask only what is missing")
+    p.add_argument("--draft", type=Path, default=None, metavar="PATH",
+                   help="where to keep the draft (default: algo-filing-draft.yaml in the current directory)")
+    p.add_argument("--new-feature", action="store_true",
+                   help="with --answers: describe only a new feature and see what changes")
+
+    p = sub.add_parser("assess", help="assess an answers file (YAML or JSON)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--format", choices=("table", "json", "markdown", "html"), default="table")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--as-of", type=_date, default=None, help="apply the rules in force on this date")
+    p.add_argument("-o", "--output", type=Path, default=None, help="write to this file instead of stdout")
+
+    p = sub.add_parser("validate", help="check an answers file without assessing it")
+    p.add_argument("file", type=Path)
+
+    p = sub.add_parser("rules", help="list every rule with its legal basis")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = sub.add_parser("schema", help="print the JSON Schema of answers, assessments or batch records")
+    p.add_argument("which", choices=("answers", "assessment", "triage", "batch-error"))
+
+    p = sub.add_parser("batch", help="assess many records: JSON Lines or CSV in, one line or row out per record")
+    p.add_argument("input", type=Path, metavar="IN")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT")
+    p.add_argument("--input-format", choices=("jsonl", "csv"), default=None,
+                   help="default: from the file suffix (.jsonl/.ndjson or .csv)")
+    p.add_argument("--summary", action="store_true", help="write a triage row instead of the full assessment")
+    p.add_argument("--as-of", type=_date, default=None)
+
+    p = sub.add_parser("diff", help="what changes between two answers files (e.g. before and after a new feature)")
+    p.add_argument("before", type=Path)
+    p.add_argument("after", type=Path)
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--as-of", type=_date, default=None)
+
+    p = sub.add_parser("decode", help="split a published filing number (网信算备…号) into its parts")
+    p.add_argument("number")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``algo-filing`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(["ask"] if argv is None and len(sys.argv) == 1 else argv)
+    if args.command is None:
+        args = parser.parse_args(["ask"])
+    from engine.errors import AnswersError, EngineError
+
+    try:
+        return {**COMMANDS, "ask": cmd_ask}[args.command](args)
+    except AnswersError as exc:
+        return fail("algo-filing: invalid answers\n" + exc.render_all())
+    except EngineError as exc:
+        return fail(f"algo-filing: {exc.render()}")
+    except BrokenPipeError:
+        return EXIT_OK
+    except OSError as exc:
+        return fail(f"algo-filing: {getattr(exc, 'filename', '') or ''}: {exc.strerror}")

@@ -1,0 +1,331 @@
+"""One ``ask`` run: the flow (:mod:`engine.questionnaire.flow` decides what to ask and keeps the
+answers), where its draft lives, and the screens. This layer only asks, saves the draft after
+every answer and prints the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from tabulate import tabulate
+
+from cli.prompts import BACK, Prompter
+from engine.files import atomic_write
+from engine.model.base import Lang
+from engine.questionnaire.flow import Flow, NewFeature
+
+
+def _fill(text: str, **values: Any) -> str:
+    """Fill ``{name}`` placeholders that are given; leave any other braces alone."""
+    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
+
+
+def free_path(path: Path) -> Path:
+    """``path`` if it does not exist, else ``name.1.ext``, ``name.2.ext``… (never overwrite)."""
+    if not path.exists():
+        return path
+    n = 1
+    while (candidate := path.with_name(f"{path.stem}.{n}{path.suffix}")).exists():
+        n += 1
+    return candidate
+
+
+class Session:
+    """One ``ask`` run: the flow, where its draft lives, the language and the screens."""
+
+    def __init__(self, flow: Flow, draft: Path, lang: Lang, ui: Prompter,
+                 new_feature: NewFeature | None = None) -> None:
+        self.flow = flow
+        self.q = flow.q
+        self.draft = draft
+        self.lang = lang
+        self.ui = ui
+        self.new_feature = new_feature
+        self.dim = sys.stdout.isatty()
+
+    def t(self, key: str, **values: Any) -> str:
+        """A screen text of the questionnaire in the session's language."""
+        return self.q.text(key, self.lang, **values)
+
+    def resume_command(self) -> str:
+        """The exact command that continues this draft (printed on Ctrl-C, kept in the draft)."""
+        command = f"algo-filing ask --resume {shlex.quote(str(self.draft))}"
+        return command + (" --lang en" if self.lang == "en" else "")
+
+    def save(self) -> None:
+        """Save the draft and its sidecar (after every answer, and on Ctrl-C)."""
+        from engine.questionnaire.flow import draft_files, progress_path
+
+        if self.flow.is_complete():
+            header = self.t("draft_header_complete", path=shlex.quote(str(self.draft)))
+        else:
+            header = self.t("draft_header_incomplete", n=self.flow.answered_count(), command=self.resume_command())
+        text, progress = draft_files(self.flow, self.draft, header, self.lang, self.new_feature)
+        atomic_write(self.draft, text)
+        atomic_write(progress_path(self.draft), progress)
+
+    def note(self, text: str) -> None:
+        """A secondary line (help, hints), dimmed on a terminal."""
+        self.ui.say(f"\x1b[2m{text}\x1b[0m" if self.dim else text)
+
+    # -- asking one step
+    def item_label(self, product: int | None, feature: int | None) -> str:
+        """"Entity", "Product 1: name" or "Product 1: name › feature 2: name" for headers."""
+        if product is None:
+            return self.t("section_entity")
+        product_name = self.flow.name_of(product) or "…"
+        if feature is None:
+            return self.t("section_product", n=product + 1, name=product_name)
+        return self.t("section_feature", p=product + 1, product=product_name, n=feature + 1,
+                      name=self.flow.name_of(product, feature) or "…")
+
+    def ask_step(self, step: Any) -> Any:
+        """Show one question with its help and return the answer as the flow takes it (or BACK)."""
+        from engine.model.vocabulary import UNSURE
+        from engine.questionnaire.flow import parse_count
+        from engine.questionnaire.schema import NO, NONE, YES
+
+        slot = step.slot
+        product_name = self.flow.name_of(slot.product) if slot.product is not None else None
+        fill = {"product": product_name or "…"}
+        self.ui.say()
+        self.ui.say(f"── {self.item_label(slot.product, slot.feature)} · "
+                    f"{self.t('progress', n=step.index + 1, total=step.total)} ──")
+        if step.repeat is not None:
+            self.note("ℹ " + step.repeat.help.get(self.lang))
+            return self.ui.select(_fill(step.repeat.text.get(self.lang), **fill),
+                                  [(YES, self.t("choice_yes"), None), (NO, self.t("choice_no"), None)],
+                                  default=step.value or NO, instruction=self.t("instructions_select"))
+        question = step.question
+        self.note("ℹ " + question.help.get(self.lang))
+        message = _fill(question.text.get(self.lang), **fill)
+        kind = question.type
+        if kind in ("select", "yes_no"):
+            choices = [(c, self.q.choice_label(question, c, self.lang), self._choice_help(question, c))
+                       for c in question.choice_ids()]
+            default = step.value if isinstance(step.value, str) else question.default
+            return self.ui.select(message, choices, default=default if isinstance(default, str) else None,
+                                  instruction=self.t("instructions_select"))
+        if kind == "multi":
+            choices = [(c, self.q.choice_label(question, c, self.lang), self._choice_help(question, c))
+                       for c in question.choice_ids()]
+            checked = list(step.value) if isinstance(step.value, list) else []
+            pointer = checked[0] if checked else question.default if isinstance(question.default, str) else None
+            return self.ui.checkbox(message, choices, checked=checked, pointer=pointer,
+                                    instruction=self.t("instructions_multi"), exclusive=(NONE,),
+                                    separator="、" if self.lang == "zh" else ", ")
+        current = "" if step.value is None else str(step.value)
+        unsure_words = {w.strip().lower() for w in self.t("unsure_words").split(",") if w.strip()}
+        if kind == "number":
+            if step.value == UNSURE:
+                current = self.t("choice_unsure")
+
+            def check_number(text: str) -> bool | str:
+                if text.strip().lower() in unsure_words or (not text.strip() and question.unsure):
+                    return True if question.unsure else self.t("error_number")
+                return True if parse_count(text) is not None else self.t("error_number")
+
+            empty = self.t("choice_unsure") if question.unsure else None
+            answer = self.ui.text(message, default=current, placeholder=empty, validate=check_number,
+                                  instruction=self._text_instruction(empty))
+            if answer is BACK:
+                return answer
+            if not answer.strip() or answer.strip().lower() in unsure_words:
+                return UNSURE
+            return parse_count(answer)
+        placeholder = None
+        if kind == "text" and question.default is not None:
+            number = (slot.feature if slot.feature is not None else slot.product or 0) + 1
+            placeholder = _fill(question.default.get(self.lang), n=number)
+        empty = placeholder or (self.t("not_given") if question.optional else None)
+
+        def check_text(text: str) -> bool | str:
+            if not text.strip():
+                return True if empty else self.t("error_required")
+            if kind == "date":
+                try:
+                    dt.date.fromisoformat(text.strip())
+                except ValueError:
+                    return self.t("error_date")
+            return True
+
+        answer = self.ui.text(message, default=current, placeholder=empty, validate=check_text,
+                              instruction=self._text_instruction(empty))
+        if answer is BACK:
+            return answer
+        return answer.strip() or (placeholder or "")
+
+    def _text_instruction(self, empty: str | None) -> str:
+        return self.t("instructions_text", empty=empty) if empty else self.t("instructions_required_text")
+
+    def _choice_help(self, question: Any, choice_id: str) -> str | None:
+        choice = question.choice(choice_id)
+        return choice.help.get(self.lang) if choice is not None and choice.help is not None else None
+
+    # -- the loop
+    def run_questions(self) -> None:
+        """Ask until every question that applies is answered and the review is confirmed."""
+        while True:
+            step = self.flow.current()
+            if step is None:
+                if self.flow.focus is not None or self.review():
+                    return
+                continue
+            value = self.ask_step(step)
+            if value is BACK:
+                if not self.flow.back():
+                    self.note(self.t("back_at_first"))
+            else:
+                self.flow.answer(value)
+            self.save()
+
+    def assessment(self) -> Any:
+        """The assessment of the full answers, computed afresh."""
+        from engine import assess
+
+        return assess(self.flow.answers())
+
+    def review(self) -> bool:
+        """The review screen: answers by section; True when confirmed."""
+        from engine import AnswersError
+        from engine.questionnaire.flow import describe_value
+
+        self.ui.say()
+        self.ui.say(f"== {self.t('review_title')} ==")
+        sections = self.flow.review()
+        for section in sections:
+            rows = [[_fill(item.question.text.get(self.lang), product=self.flow.name_of(section.product) or "…")
+                     if section.product is not None else item.question.text.get(self.lang),
+                     describe_value(self.q, item.question, item.value, self.lang)] for item in section.items]
+            self.ui.say(f"\n{self.item_label(section.product, section.feature)}")
+            self.ui.say(tabulate(rows, tablefmt="simple_grid", maxcolwidths=[44, 60], disable_numparse=True))
+        complete = True
+        try:
+            result = self.assessment()
+            label = self.q.vocabulary.label("applicability", result.filing.status, self.lang)
+            self.ui.say("\n" + self.t("review_status", status=f"{label} ({result.filing.status})",
+                                      count=len(result.algorithms)))
+        except AnswersError as exc:
+            complete = False
+            self.ui.say("\n" + self.t("review_incomplete", problem=exc.render_all()))
+        options: list[tuple[str, str, str | None]] = []
+        if complete:
+            options.append(("confirm", self.t("review_confirm"), None))
+        for section in sections:
+            key = section.items[0].slot.scope_key
+            options.append((f"edit:{key}", self.t("review_edit_section",
+                                                  section=self.item_label(section.product, section.feature)), None))
+        for p in range(self.flow.product_count()):
+            options.append((f"add_feature:{p}", self.t("review_add_feature", product=self.flow.name_of(p) or "…"),
+                            None))
+        options.append(("add_product", self.t("review_add_product"), None))
+        choice = self.ui.select(self.t("review_menu"), options, default=options[0][0],
+                                instruction=self.t("instructions_select"))
+        if choice is BACK:
+            self.flow.back()
+            return False
+        if choice == "confirm":
+            return True
+        action, _, arg = choice.partition(":")
+        if action == "add_product":
+            self.flow.add_product()
+        elif action == "add_feature":
+            self.flow.add_feature(int(arg))
+        else:
+            self.edit_section(next(s for s in sections if s.items[0].slot.scope_key == arg))
+        self.save()
+        return False
+
+    def edit_section(self, section: Any) -> None:
+        """Pick one answer of a section to change, or remove the product or feature."""
+        from engine.questionnaire.flow import describe_value
+
+        options: list[tuple[str, str, str | None]] = []
+        for item in section.items:
+            question = _fill(item.question.text.get(self.lang), product=self.flow.name_of(section.product) or "…")
+            options.append((item.slot.key, f"{question}  →  "
+                            f"{describe_value(self.q, item.question, item.value, self.lang)}", None))
+        label = self.item_label(section.product, section.feature)
+        if section.scope == "feature":
+            options.append(("remove", self.t("review_remove_feature", section=label), None))
+        elif section.scope == "product":
+            options.append(("remove", self.t("review_remove_product", section=label), None))
+        options.append(("back", self.t("review_back"), None))
+        choice = self.ui.select(self.t("review_pick_answer"), options, default=options[0][0],
+                                instruction=self.t("instructions_select"))
+        if choice is BACK or choice == "back":
+            return
+        if choice == "remove":
+            removed = (self.flow.remove_feature(section.product, section.feature) if section.scope == "feature"
+                       else self.flow.remove_product(section.product))
+            self.note(self.t("review_removed" if removed else "review_cannot_remove", name=label))
+            return
+        self.flow.edit(choice)
+
+    # -- the result
+    def show_result(self) -> Any:
+        from engine.render import render
+
+        result = self.assessment()
+        self.ui.say()
+        self.ui.say(f"######## {self.t('result_title')} ########")
+        sys.stdout.write(render(result, "table", self.lang))
+        if result.filing.status == "needs_review":
+            self.ui.say("\n" + self.t("open_questions_hint"))
+        return result
+
+    def show_changes(self) -> Any:
+        """``--new-feature``: what the new feature changes, then the full new result."""
+        from engine import parse_answers
+        from engine.pipeline.diff import diff_answers, render_diff
+
+        assert self.new_feature is not None, "show_changes is only called for --new-feature"
+        before = parse_answers(self.new_feature.before, source=self.new_feature.source)
+        after = self.flow.answers()
+        self.ui.say()
+        self.ui.say(f"######## {self.t('new_feature_changes')} ########")
+        sys.stdout.write(render_diff(diff_answers(before, after), "table", self.lang))
+        return self.show_result()
+
+    def after_menu(self, result: Any) -> bool:
+        """Offer to save the report and the answers; True to go back to the answers."""
+        from engine.render import render
+
+        defaults = {"markdown": "algo-filing-report.md", "json": "algo-filing-report.json",
+                    "answers": "algo-filing-answers.yaml"}
+        while True:
+            choice = self.ui.select(self.t("after_menu"), [
+                ("markdown", self.t("after_save_markdown"), None), ("json", self.t("after_save_json"), None),
+                ("answers", self.t("after_save_answers"), None), ("edit", self.t("after_edit"), None),
+                ("quit", self.t("after_quit"), None)], default="markdown",
+                instruction=self.t("instructions_select"))
+            if choice is BACK or choice == "edit":
+                self.flow.focus = None
+                self.save()
+                return True
+            if choice == "quit":
+                return False
+            default = str(free_path(self.draft.parent / defaults[choice]))
+            answer = self.ui.text(self.t("save_path"), default=default,
+                                  instruction=self.t("instructions_required_text"),
+                                  validate=lambda text: True if text.strip() else self.t("error_required"))
+            if answer is BACK:
+                continue
+            path = Path(answer.strip()).expanduser()
+            if choice == "answers":
+                from engine.questionnaire.flow import dump_document
+
+                text = dump_document(self.flow.document())
+            else:
+                text = render(result, choice, self.lang)
+            try:
+                atomic_write(path, text)
+            except OSError as exc:
+                self.note(self.t("save_failed", path=path, problem=exc.strerror or exc))
+                continue
+            self.ui.say(self.t("saved", path=path))
