@@ -20,7 +20,9 @@ DEFAULT_DRAFT = "algo-filing-draft.yaml"
 def _start(args: argparse.Namespace, ui: Prompter, questionnaire: Any) -> Session | None:
     """Build the session from the arguments: a new draft, a resumed one, or a prefilled one."""
     from engine import EngineError, load_answers
-    from engine.questionnaire.flow import Flow, NewFeature, load_draft, read_answers_file
+    from engine.questionnaire.drafts import NewFeature, load_draft
+    from engine.questionnaire.flow import Flow
+    from engine.questionnaire.prefill import read_answers_file
 
     lang = args.lang
     t = questionnaire.text
@@ -80,7 +82,7 @@ def _start(args: argparse.Namespace, ui: Prompter, questionnaire: Any) -> Sessio
 
 def _move_aside(draft: Path, questionnaire: Any, lang: str, *, quiet: bool = False) -> None:
     """Keep an existing draft (and its sidecar) under a free name before starting a new one."""
-    from engine.questionnaire.flow import progress_path
+    from engine.questionnaire.drafts import progress_path
 
     if not draft.exists():
         return
@@ -95,7 +97,8 @@ def _move_aside(draft: Path, questionnaire: Any, lang: str, *, quiet: bool = Fal
 def _check_inputs(args: argparse.Namespace, questionnaire: Any) -> None:
     """Read the draft or answers file before asking anything: a bad file fails first (exit 2)."""
     from engine import load_answers
-    from engine.questionnaire.flow import load_draft, read_answers_file
+    from engine.questionnaire.drafts import load_draft
+    from engine.questionnaire.prefill import read_answers_file
 
     if args.resume is not None:
         load_draft(questionnaire, args.resume)

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from tabulate import tabulate
 
 from cli.exits import EXIT_OK
-from engine.files import atomic_write
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
     from engine import assess, load_answers
+    from engine.files import atomic_write
     from engine.render import render
 
     answers = load_answers(args.file)

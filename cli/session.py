@@ -10,14 +10,16 @@ import re
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tabulate import tabulate
 
 from cli.prompts import BACK, Prompter
-from engine.files import atomic_write
-from engine.model.base import Lang
-from engine.questionnaire.flow import Flow, NewFeature
+
+if TYPE_CHECKING:
+    from engine.model.base import Lang
+    from engine.questionnaire.drafts import NewFeature
+    from engine.questionnaire.flow import Flow
 
 
 def _fill(text: str, **values: Any) -> str:
@@ -59,7 +61,8 @@ class Session:
 
     def save(self) -> None:
         """Save the draft and its sidecar (after every answer, and on Ctrl-C)."""
-        from engine.questionnaire.flow import draft_files, progress_path
+        from engine.files import atomic_write
+        from engine.questionnaire.drafts import draft_files, progress_path
 
         if self.flow.is_complete():
             header = self.t("draft_header_complete", path=shlex.quote(str(self.draft)))
@@ -87,7 +90,7 @@ class Session:
     def ask_step(self, step: Any) -> Any:
         """Show one question with its help and return the answer as the flow takes it (or BACK)."""
         from engine.model.vocabulary import UNSURE
-        from engine.questionnaire.flow import parse_count
+        from engine.questionnaire.inputs import parse_count
         from engine.questionnaire.schema import NO, NONE, YES
 
         slot = step.slot
@@ -193,7 +196,7 @@ class Session:
     def review(self) -> bool:
         """The review screen: answers by section; True when confirmed."""
         from engine import AnswersError
-        from engine.questionnaire.flow import describe_value
+        from engine.questionnaire.inputs import describe_value
 
         self.ui.say()
         self.ui.say(f"== {self.t('review_title')} ==")
@@ -243,7 +246,7 @@ class Session:
 
     def edit_section(self, section: Any) -> None:
         """Pick one answer of a section to change, or remove the product or feature."""
-        from engine.questionnaire.flow import describe_value
+        from engine.questionnaire.inputs import describe_value
 
         options: list[tuple[str, str, str | None]] = []
         for item in section.items:
@@ -294,6 +297,7 @@ class Session:
 
     def after_menu(self, result: Any) -> bool:
         """Offer to save the report and the answers; True to go back to the answers."""
+        from engine.files import atomic_write
         from engine.render import render
 
         defaults = {"markdown": "algo-filing-report.md", "json": "algo-filing-report.json",
@@ -318,7 +322,7 @@ class Session:
                 continue
             path = Path(answer.strip()).expanduser()
             if choice == "answers":
-                from engine.questionnaire.flow import dump_document
+                from engine.questionnaire.drafts import dump_document
 
                 text = dump_document(self.flow.document())
             else:

@@ -54,3 +54,7 @@ class AnswersError(EngineError):
 
 class RuleActionError(EngineError):
     """A rule's action raised inside the rules engine; surfaced to the caller."""
+
+
+class FlowError(EngineError):
+    """An answer the current question cannot take, or a slot key that names no question."""

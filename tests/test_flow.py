@@ -12,20 +12,13 @@ import pytest
 import yaml
 
 from engine import assess, load_answers
-from engine.errors import AnswersError
-from engine.questionnaire.flow import (
-    Flow,
-    FlowError,
-    Slot,
-    check_partial,
-    describe_value,
-    draft_files,
-    dump_document,
-    load_draft,
-    parse_count,
-    progress_path,
-)
+from engine.errors import AnswersError, FlowError
+from engine.questionnaire.drafts import draft_files, dump_document, load_draft, progress_path
+from engine.questionnaire.flow import Flow
+from engine.questionnaire.inputs import describe_value, parse_count
+from engine.questionnaire.prefill import check_partial
 from engine.questionnaire.schema import default_questionnaire
+from engine.questionnaire.slots import Slot
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFICIAL = ROOT.parent / "shared" / "data" / "official-filings-2022-2023.csv"
@@ -479,7 +472,7 @@ def test_broken_draft_is_reported_with_file_and_field(tmp_path: Path) -> None:
 
 
 def test_sidecar_is_a_json_document_with_a_schema(tmp_path: Path) -> None:
-    from engine.questionnaire.flow import DraftProgress
+    from engine.questionnaire.drafts import DraftProgress
 
     draft = tmp_path / "d.yaml"
     write_draft(news_flow(), draft, "en")

@@ -22,7 +22,8 @@ import cli
 from cli import BACK, Prompter
 from cli.session import Session
 from engine import load_answers
-from engine.questionnaire.flow import Flow, progress_path
+from engine.questionnaire.drafts import progress_path
+from engine.questionnaire.flow import Flow
 from engine.questionnaire.schema import default_questionnaire
 
 ROOT = Path(__file__).resolve().parent.parent

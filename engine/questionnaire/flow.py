@@ -12,8 +12,9 @@ raw answers (choice ids, text, numbers); the answers document is computed from t
 an early answer never loses a later one: a later answer whose question no longer applies is kept
 but left out of the document, and comes back if the question applies again.
 
-Drafts: the draft file is an answers file (YAML) holding exactly the answers given so far, so
-it is valid for ``algo-filing assess`` once complete and can be read, diffed and edited by hand.
+Drafts (:mod:`engine.questionnaire.drafts`): the draft file is an answers file (YAML) holding
+exactly the answers given so far, so it is valid for ``algo-filing assess`` once complete and can
+be read, diffed and edited by hand.
 What the answers model has no place for — where the person stopped, the plain-language category
 answers, "add another product?" — lives in a sidecar ``<draft>.progress.json``. A draft without
 its sidecar still resumes (structure is inferred, as for ``--answers``); a draft edited by hand
@@ -23,114 +24,22 @@ wins over its sidecar.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from engine.errors import AnswersError, LoadError
+from engine.errors import FlowError
 from engine.model.answers import Answers, Entity, Feature, Product, parse_answers
-from engine.model.base import Lang
-from engine.model.validation import describe
 from engine.model.vocabulary import UNSURE
-from engine.model.yamlio import parse_text, read_data_file
+from engine.questionnaire.prefill import infer
 from engine.questionnaire.schema import NO, NONE, YES, Question, Questionnaire, Repeat, Scope
+from engine.questionnaire.slots import ReviewItem, ReviewSection, Slot, Step, Value
 
-Value = str | int | list[str]
-"""A raw answer: a choice id, yes/no/unsure, text, an ISO date, a count, or a list of choice ids."""
-
-_KEY = re.compile(r"^(?:entity|p(\d+)(?:\.f(\d+))?):([a-z][a-z0-9_]*)$")
 _DATE_FIELDS = frozenset(name for model in (Answers, Entity, Product, Feature)
                          for name, field in model.model_fields.items() if "date" in str(field.annotation))
 _MODEL_ORDER: dict[str, list[str]] = {
     "": list(Answers.model_fields), "entity": list(Entity.model_fields),
     "product": list(Product.model_fields), "feature": list(Feature.model_fields),
 }
-PROGRESS_FORMAT = "algo-filing-progress/1"
 
-
-class FlowError(ValueError):
-    """An answer the current question cannot take (the terminal layer validates first)."""
-
-
-# ------------------------------------------------------------------------------------- slots
-
-@dataclass(frozen=True)
-class Slot:
-    """A question asked about one entity, product or feature."""
-
-    question: str
-    product: int | None = None
-    feature: int | None = None
-
-    @property
-    def scope_key(self) -> str:
-        """``entity``, ``p0`` or ``p0.f1``: the item the question is about."""
-        if self.product is None:
-            return "entity"
-        return f"p{self.product}" if self.feature is None else f"p{self.product}.f{self.feature}"
-
-    @property
-    def key(self) -> str:
-        """The slot's key in ``values``."""
-        return f"{self.scope_key}:{self.question}"
-
-    @classmethod
-    def parse(cls, key: str) -> Slot:
-        """The slot of a key; a ValueError for anything else."""
-        match = _KEY.match(key)
-        if not match:
-            raise ValueError(f"'{key}' is not a slot key (e.g. p0.f1:does)")
-        product, feature, question = match.groups()
-        return cls(question, None if product is None else int(product),
-                   None if feature is None else int(feature))
-
-
-@dataclass(frozen=True)
-class Step:
-    """What the terminal asks now: the slot, its question (or repeat) and the answer to preselect."""
-
-    slot: Slot
-    question: Question | None
-    repeat: Repeat | None
-    value: Value | None
-    index: int
-    total: int
-
-    @property
-    def scope(self) -> Scope:
-        """Whether this step is about the entity, a product or a feature."""
-        if self.slot.product is None:
-            return "entity"
-        return "product" if self.slot.feature is None else "feature"
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    """One answer on the review screen."""
-
-    slot: Slot
-    question: Question
-    value: Value
-
-
-@dataclass(frozen=True)
-class ReviewSection:
-    """The answers about one item (the entity, a product, or a feature of a product)."""
-
-    scope: Scope
-    product: int | None
-    feature: int | None
-    items: list[ReviewItem]
-
-
-# ---------------------------------------------------------------------------------- the flow
 
 class Flow:
     """The state of one questionnaire being answered; see the module docstring."""
@@ -154,7 +63,7 @@ class Flow:
     def _known_slot(self, slot: Slot) -> None:
         repeats = {self.q.repeat("product").id, self.q.repeat("feature").id}
         if slot.question not in self.q.questions and slot.question not in repeats:
-            raise ValueError(f"'{slot.key}': no question '{slot.question}' in questionnaire {self.q.id}")
+            raise FlowError(f"'{slot.key}': no question '{slot.question}' in questionnaire {self.q.id}")
 
     def _changed(self) -> None:
         self._active.clear()
@@ -514,13 +423,13 @@ class Flow:
         extras: dict[str, dict[str, Any]] = {"": {k: v for k, v in doc.items() if k not in ("entity", "products")}}
         product_repeat, feature_repeat = questionnaire.repeat("product").id, questionnaire.repeat("feature").id
         entity = doc.get("entity") or {}
-        extras["entity"] = _infer(questionnaire, "entity", entity, Slot("x"), values)
+        extras["entity"] = infer(questionnaire, "entity", entity, Slot("x"), values)
         products = doc.get("products") or []
         for p, product in enumerate(products):
-            extras[f"p{p}"] = _infer(questionnaire, "product", product, Slot("x", p), values)
+            extras[f"p{p}"] = infer(questionnaire, "product", product, Slot("x", p), values)
             features = product.get("features") or []
             for f, feature in enumerate(features):
-                extras[f"p{p}.f{f}"] = _infer(questionnaire, "feature", feature, Slot("x", p, f), values)
+                extras[f"p{p}.f{f}"] = infer(questionnaire, "feature", feature, Slot("x", p, f), values)
                 values[Slot(feature_repeat, p, f).key] = YES if f < len(features) - 1 else NO
             values[Slot(product_repeat, p).key] = YES if p < len(products) - 1 else NO
         given = {k: v for k, v in values.items() if Slot.parse(k).question in questionnaire.questions}
@@ -552,250 +461,3 @@ def _as_date(value: Any) -> Any:
         except ValueError:
             return value
     return value
-
-
-def _infer(questionnaire: Questionnaire, scope: Scope, obj: Any, where: Slot,
-           values: dict[str, Value]) -> dict[str, Any]:
-    """Read the answers of ``scope``'s questions from ``obj`` into ``values``; return the rest."""
-    if not isinstance(obj, dict):
-        return {}
-    questions = questionnaire.in_scope(scope)
-    owned = {questionnaire.targets[q.id].leaf for q in questions}
-    nested = {"entity": set(), "product": {"features"}, "feature": set()}[scope]
-    follow_ups = set(questionnaire.gate_of)
-    for question in sorted(questions, key=lambda q: q.id not in follow_ups):
-        slot = Slot(question.id, where.product, where.feature)
-        value = _infer_one(questionnaire, question, obj, slot, values)
-        if value is not None:
-            values[slot.key] = value
-    return {k: v for k, v in obj.items() if k not in owned and k not in nested}
-
-
-def _infer_one(questionnaire: Questionnaire, question: Question, obj: dict[str, Any], slot: Slot,
-               values: dict[str, Value]) -> Value | None:
-    leaf = questionnaire.targets[question.id].leaf
-    if leaf not in obj or obj[leaf] is None:
-        return "" if question.optional else None
-    raw = obj[leaf]
-    kind = question.type
-    if kind == "yes_no":
-        if raw is True or str(raw).lower() in (YES, "true"):
-            return YES
-        if raw is False or str(raw).lower() in (NO, "false"):
-            return NO
-        return UNSURE
-    if kind == "date":
-        return raw.isoformat() if isinstance(raw, dt.date) else str(raw)
-    if kind == "number":
-        return raw if isinstance(raw, int) and not isinstance(raw, bool) else str(raw)
-    if kind in ("text", "select"):
-        return str(raw)
-    chosen = [UNSURE] if raw == UNSURE else [str(v) for v in raw] if isinstance(raw, list) else []
-    picked = [c for c in question.choice_ids() if c in chosen and c in question.stored_ids()]
-    for category, then in question.follow_ups().items():
-        if values.get(Slot(then, slot.product, slot.feature).key):
-            picked.append(category)
-    picked = [c for c in question.choice_ids() if c in picked]
-    if not picked and not chosen and NONE in question.choice_ids():
-        return [NONE]
-    return picked or None
-
-
-def check_partial(doc: Any, *, source: str) -> dict[str, Any]:
-    """Check an answers document that may be incomplete: only missing answers are allowed.
-
-    Anything else (an unknown key, a misspelt id, a wrong type) raises AnswersError naming the
-    file and the field, so no answer from the file is silently dropped.
-    """
-    if doc is None:
-        return {}
-    if not isinstance(doc, dict):
-        raise AnswersError([("(document)", "expected a mapping with `entity` and `products`")], file=source)
-    try:
-        Answers.model_validate(doc)
-    except ValidationError as exc:
-        problems = [describe(e, Answers) for e in exc.errors() if e["type"] not in ("missing", "too_short")]
-        if problems:
-            raise AnswersError(problems, file=source) from None
-    return doc
-
-
-# ------------------------------------------------------------------------------------ drafts
-
-class NewFeature(BaseModel):
-    """A ``--new-feature`` session: which product gets the feature, and the answers before it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    product: int
-    feature: int
-    before: dict[str, Any] = Field(description="The answers document before the new feature")
-    source: str = Field(description="The answers file the session started from")
-
-
-class DraftProgress(BaseModel):
-    """The sidecar of a draft: what the answers file has no place for.
-
-    ``values`` holds every raw answer by slot key (including the plain-language categories and
-    the "another one?" answers), ``cursor`` where the person was, ``draft_sha256`` the digest
-    of the draft it belongs to (a mismatch means the draft was edited by hand).
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    format: Literal["algo-filing-progress/1"] = "algo-filing-progress/1"
-    questionnaire: str
-    questionnaire_version: str
-    lang: Lang
-    values: dict[str, Value]
-    given: dict[str, Value] = Field(default_factory=dict)
-    extras: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    cursor: str | None = None
-    revisit: bool = False
-    focus: str | None = None
-    new_feature: NewFeature | None = None
-    draft_sha256: str
-
-
-def progress_path(draft: Path) -> Path:
-    """Where the sidecar of ``draft`` lives."""
-    return draft.with_name(draft.name + ".progress.json")
-
-
-class _DraftDumper(yaml.SafeDumper):
-    """Lists of ids on one line (``forms: [app, website]``), everything else in block style."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        """Indent list items under their key, as the examples are written."""
-        super().increase_indent(flow, False)
-
-
-def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
-    flow = all(not isinstance(v, dict | list) for v in data)
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
-
-
-_DraftDumper.add_representer(list, _represent_list)
-
-
-def dump_document(doc: dict[str, Any], header: str = "") -> str:
-    """An answers document as YAML text (stable: same document, same bytes)."""
-    body = yaml.dump(doc, Dumper=_DraftDumper, allow_unicode=True, sort_keys=False, width=100,
-                     default_flow_style=False) if doc else "{}\n"
-    comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
-    return comment + body
-
-
-def draft_files(flow: Flow, draft: Path, header: str, lang: Lang,
-                new_feature: NewFeature | None = None) -> tuple[str, str]:
-    """The text of the draft and of its sidecar (written by the caller, atomically)."""
-    text = dump_document(flow.document(), header)
-    progress = DraftProgress(
-        questionnaire=flow.q.id, questionnaire_version=flow.q.version, lang=lang,
-        values=flow.values, given=flow.given, extras=_jsonable(flow.extras), cursor=flow.cursor,
-        revisit=flow.revisit, focus=flow.focus, new_feature=new_feature,
-        draft_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
-    return text, progress.model_dump_json(indent=2) + "\n"
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v)))
-
-
-@dataclass
-class LoadedDraft:
-    """A draft read back: the flow, its sidecar (if any) and whether the draft was edited by hand."""
-
-    flow: Flow
-    progress: DraftProgress | None
-    edited: bool
-
-
-def load_draft(questionnaire: Questionnaire, draft: Path) -> LoadedDraft:
-    """Read a draft and its sidecar; the draft's answers win over a sidecar that does not match."""
-    try:
-        text = draft.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LoadError("draft not found", file=str(draft), hint="check the path printed when you stopped") from None
-    except OSError as exc:
-        raise LoadError(f"cannot be read: {exc.strerror}", file=str(draft)) from None
-    doc = check_partial(parse_text(text, source=str(draft)), source=str(draft))
-    progress = _read_progress(progress_path(draft))
-    if progress is not None and progress.questionnaire != questionnaire.id:
-        progress = None
-    inferred = Flow.from_document(questionnaire, doc)
-    if progress is None:
-        return LoadedDraft(inferred, None, False)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if digest == progress.draft_sha256:
-        try:
-            flow = Flow(questionnaire, values=progress.values, given=progress.given, extras=progress.extras,
-                        cursor=progress.cursor, revisit=progress.revisit, focus=progress.focus)
-        except ValueError:
-            return LoadedDraft(inferred, None, True)
-        return LoadedDraft(flow, progress, False)
-    repeats = {questionnaire.repeat("product").id, questionnaire.repeat("feature").id}
-    values = dict(inferred.values)
-    for key, value in progress.values.items():
-        if _KEY.match(key) and Slot.parse(key).question in repeats and key not in values:
-            values[key] = value
-    flow = Flow(questionnaire, values=values, given=inferred.given, extras=inferred.extras, focus=progress.focus)
-    return LoadedDraft(flow, progress, True)
-
-
-def _read_progress(path: Path) -> DraftProgress | None:
-    """The sidecar, or None if it is missing or unreadable (the draft alone still resumes)."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return DraftProgress.model_validate(raw)
-    except (OSError, ValueError, ValidationError):
-        return None
-
-
-def read_answers_file(path: Path) -> dict[str, Any]:
-    """Read an answers file for prefilling: it may be incomplete, but nothing in it may be wrong."""
-    try:
-        raw = read_data_file(path)
-    except LoadError as exc:
-        raise AnswersError([("", exc.message + (f" ({exc.hint})" if exc.hint else ""))], file=str(path)) from None
-    return check_partial(raw, source=str(path))
-
-
-# ----------------------------------------------------------------------------- input helpers
-
-_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)\s*(万|w|千|k|亿|m)?$", re.IGNORECASE)
-_FACTORS = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "亿": 100_000_000, "m": 1_000_000}
-
-
-def parse_count(text: str) -> int | None:
-    """A count as people type it: ``120000``, ``120,000``, ``32万``, ``1.5亿``, ``50k``; else None."""
-    cleaned = text.strip().replace(",", "").replace("，", "").replace("_", "").replace(" ", "")
-    match = _NUMBER.match(cleaned)
-    if not match:
-        return None
-    number, unit = match.groups()
-    factor = _FACTORS[unit.lower()] if unit else 1
-    amount = float(number) * factor
-    if not unit and "." in number:
-        return None
-    return int(round(amount))
-
-
-def iter_labels(questionnaire: Questionnaire, question: Question, value: Value, lang: Lang) -> Iterator[str]:
-    """The labels of an answer, for showing it (ids are stored; labels are only displayed)."""
-    if question.type in ("select", "yes_no"):
-        yield questionnaire.choice_label(question, str(value), lang)
-    elif question.type == "multi" and isinstance(value, list):
-        for choice in value:
-            yield questionnaire.choice_label(question, choice, lang)
-    elif value == UNSURE:
-        yield questionnaire.text("choice_unsure", lang)
-    elif value in ("", None):
-        yield questionnaire.text("not_given", lang)
-    else:
-        yield f"{value:,}".replace(",", " ") if isinstance(value, int) else str(value)
-
-
-def describe_value(questionnaire: Questionnaire, question: Question, value: Value, lang: Lang) -> str:
-    """An answer as one line of labels."""
-    return ("、" if lang == "zh" else ", ").join(iter_labels(questionnaire, question, value, lang))
