@@ -85,7 +85,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 def _cmd_diff(args: argparse.Namespace) -> int:
     from engine import load_answers
-    from engine.pipeline.diff import diff_answers, render_diff
+    from engine.pipeline.diff import diff_answers
+    from engine.render.diff import render_diff
 
     before, after = load_answers(args.before), load_answers(args.after)
     sys.stdout.write(render_diff(diff_answers(before, after, as_of=args.as_of), args.format, args.lang))
@@ -93,7 +94,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_decode(args: argparse.Namespace) -> int:
-    from engine.model.filing_number import decode_filing_number, render_filing_number
+    from engine.model.filing_number import decode_filing_number
+    from engine.render.filing_number import render_filing_number
 
     sys.stdout.write(render_filing_number(decode_filing_number(args.number), args.format, args.lang))
     return EXIT_OK

@@ -285,7 +285,8 @@ class Session:
     def show_changes(self) -> Any:
         """``--new-feature``: what the new feature changes, then the full new result."""
         from engine import parse_answers
-        from engine.pipeline.diff import diff_answers, render_diff
+        from engine.pipeline.diff import diff_answers
+        from engine.render.diff import render_diff
 
         assert self.new_feature is not None, "show_changes is only called for --new-feature"
         before = parse_answers(self.new_feature.before, source=self.new_feature.source)

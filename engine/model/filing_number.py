@@ -21,13 +21,11 @@ import unicodedata
 from typing import Literal
 
 from pydantic import Field
-from tabulate import tabulate
 
 from engine.errors import EngineError
 from engine.model.assessment import AlgorithmType, Subtype
-from engine.model.base import Lang, StrictModel, Text
+from engine.model.base import StrictModel, Text
 from engine.model.vocabulary import load_vocabulary
-from engine.render.labels import pick
 
 PREFIX = "网信算备"
 SUFFIX = "号"
@@ -206,42 +204,3 @@ def decode_filing_number(text: str) -> FilingNumber:
         entity_code=entity,
         type=TypeCode(code=code, type=kind, subtype=subtype, label=label),
         year=2000 + int(year), serial=serial, layout=layout, notes=notes, source=SOURCE)
-
-
-_WORDS: dict[str, tuple[str, str]] = {
-    "number": ("备案编号", "Filing number"),
-    "region_code": ("地区码", "Region code"),
-    "province": ("省级行政区", "Province"),
-    "entity_code": ("主体码", "Entity code"),
-    "type": ("算法类型", "Algorithm type"),
-    "year": ("备案年份", "Filing year"),
-    "serial": ("序号", "Serial"),
-    "layout": ("结构", "Layout"),
-    "notes": ("说明", "Notes"),
-    "unknown": ("未知", "unknown"),
-}
-
-
-def _w(key: str, lang: Lang) -> str:
-    return pick(_WORDS, key, lang)
-
-
-def render_filing_number(n: FilingNumber, fmt: str, lang: Lang) -> str:
-    """The decoded number as ``json`` or as a two-column table in ``lang``."""
-    if fmt == "json":
-        return n.to_json()
-    province = n.province.name.get(lang) if n.province.name else _w("unknown", lang)
-    type_text = f"{n.type.label.get(lang)} ({n.type.type}{'/' + n.type.subtype if n.type.subtype else ''})"
-    rows = [
-        [_w("number", lang), n.number],
-        [_w("region_code", lang), n.region_code],
-        [_w("province", lang), f"{n.province.code} {province}"],
-        [_w("entity_code", lang), n.entity_code],
-        [_w("type", lang), f"{n.type.code} = {type_text}"],
-        [_w("year", lang), str(n.year)],
-        [_w("serial", lang), n.serial],
-        [_w("layout", lang), n.layout],
-    ]
-    rows += [[_w("notes", lang) if i == 0 else "", note.get(lang)] for i, note in enumerate(n.notes)]
-    table = tabulate(rows, tablefmt="simple_grid", maxcolwidths=[16, 72])
-    return f"{table}\n{n.source.get(lang)}\n"

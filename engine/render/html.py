@@ -14,7 +14,7 @@ from html import escape
 from engine.model.assessment import Assessment, MaterialOut, StepOut
 from engine.model.base import Lang, Text
 from engine.model.vocabulary import load_vocabulary
-from engine.render.labels import pick, word
+from engine.render.labels import word
 from engine.render.table import (
     calendar_text,
     cites,
@@ -23,19 +23,6 @@ from engine.render.table import (
     duration_text,
     references,
 )
-
-_WORDS: dict[str, tuple[str, str]] = {
-    "title": ("算法备案评估报告", "Algorithm filing assessment"),
-    "subtitle": ("互联网信息服务算法备案", "China's Internet Information Service Algorithm Filing"),
-    "timeline": ("办理步骤与时间", "Steps and timeline"),
-    "generated": ("按规则日期生成", "Generated for the rules as of"),
-    "start": ("起算", "Start"),
-    "statutory_by": ("法定期限届满", "Statutory end"),
-    "practice_window": ("实务预计", "Expected in practice"),
-    "no_items": ("无", "None"),
-    "scope_note": ("勾选已备齐的材料；⚠ 为实务中常见的退回原因。",
-                   "Tick what is ready; ⚠ marks common reasons for rejection in practice."),
-}
 
 _CSS = """
 :root { --ink: #1d232b; --muted: #5b6570; --line: #d5dae0; --soft: #f4f6f8; --accent: #1f5f99; }
@@ -103,10 +90,6 @@ def _e(text: str) -> str:
     return escape(text, quote=True)
 
 
-def _w(key: str, lang: Lang) -> str:
-    return pick(_WORDS, key, lang)
-
-
 def _t(text: Text | None, lang: Lang) -> str:
     return _e(text.get(lang)) if text is not None else "—"
 
@@ -132,7 +115,8 @@ def _lines(items: Sequence[str]) -> str:
 def _header(a: Assessment, lang: Lang) -> str:
     f = a.filing
     return (
-        f"<header><h1>{_e(_w('title', lang))}</h1><p class=\"subtitle\">{_e(_w('subtitle', lang))}</p>"
+        f"<header><h1>{_e(word('report_title', lang))}</h1>"
+        f"<p class=\"subtitle\">{_e(word('report_subtitle', lang))}</p>"
         f"<div class=\"status status-{_e(f.status)}\" id=\"status\">{_e(f.label.get(lang))}"
         f"<small>({_e(f.status)})</small></div>"
         f"<p class=\"meta\"><span>{_e(word('as_of', lang))}: {_e(f.as_of.isoformat())}</span>"
@@ -186,7 +170,7 @@ def _material(m: MaterialOut, lang: Lang) -> str:
 
 def _materials(a: Assessment, lang: Lang) -> str:
     parts = [f"<section id=\"materials\"><h2>{_e(word('materials', lang))}</h2>",
-             f"<p class=\"note\">{_e(_w('scope_note', lang))}</p>"]
+             f"<p class=\"note\">{_e(word('report_scope_note', lang))}</p>"]
     for scope in ("entity", "product", "algorithm"):
         items = [m for m in a.materials if m.scope == scope]
         if items:
@@ -203,8 +187,9 @@ def _step(s: StepOut, lang: Lang) -> str:
     dates = "".join(
         f"<li><strong>{_e(d.product)}</strong> — {_e(d.start_is.get(lang))}: "
         + "; ".join(x for x in (
-            f"{_e(_w('statutory_by', lang))} {_e(d.statutory_by.isoformat())}" if d.statutory_by else "",
-            f"{_e(_w('practice_window', lang))} {_e(d.practice_from.isoformat())} – {_e(d.practice_to.isoformat())}"
+            f"{_e(word('report_statutory_by', lang))} {_e(d.statutory_by.isoformat())}" if d.statutory_by else "",
+            f"{_e(word('report_practice_window', lang))} {_e(d.practice_from.isoformat())}"
+            f" – {_e(d.practice_to.isoformat())}"
             if d.practice_from and d.practice_to else "",
             _t(d.note, lang) if d.note else "") if x)
         + "</li>" for d in s.dates)
@@ -216,7 +201,8 @@ def _step(s: StepOut, lang: Lang) -> str:
 
 def _steps(a: Assessment, lang: Lang) -> str:
     body = "".join(_step(s, lang) for s in a.steps) if a.steps else f"<li>{_e(word('none', lang))}</li>"
-    return f"<section id=\"steps\"><h2>{_e(_w('timeline', lang))}</h2><ol class=\"timeline\">{body}</ol></section>"
+    return (f"<section id=\"steps\"><h2>{_e(word('report_timeline', lang))}</h2>"
+            f"<ol class=\"timeline\">{body}</ol></section>")
 
 
 def _display(a: Assessment, lang: Lang) -> str:
@@ -246,7 +232,7 @@ def _references(a: Assessment, lang: Lang) -> str:
 
 def _footer(a: Assessment, lang: Lang) -> str:
     return (f"<footer><p class=\"disclaimer\">{_e(word('not_legal_advice', lang))}</p>"
-            f"<p>{_e(_w('generated', lang))} {_e(a.filing.as_of.isoformat())} · "
+            f"<p>{_e(word('report_generated', lang))} {_e(a.filing.as_of.isoformat())} · "
             f"{_e(word('rules_version', lang))} <code>{_e(a.rules_version)}</code></p></footer>")
 
 
@@ -257,5 +243,5 @@ def render_html(a: Assessment, lang: Lang) -> str:
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (f"<!DOCTYPE html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{_e(_w('title', lang))} · {_e(a.filing.label.get(lang))}</title>\n"
+            f"<title>{_e(word('report_title', lang))} · {_e(a.filing.label.get(lang))}</title>\n"
             f"<style>{_CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
