@@ -1,12 +1,18 @@
-"""Turn pydantic validation errors into (key path, message-with-fix) pairs people can act on."""
+"""The one adapter from pydantic validation errors to messages people can act on.
+
+Every loader (answers, rules, vocabulary, questionnaire) validates through here, so a misspelt
+key, a missing field or a wrong type reads the same wherever it is found: the key path, the
+problem and the fix.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
+from engine.errors import LoadError
 from engine.model.suggest import did_you_mean
 
 
@@ -61,7 +67,33 @@ def describe(error: Mapping[str, Any], root: type[BaseModel]) -> tuple[str, str]
         return key, f"required field is missing; add `{loc[-1]}:`"
     if kind == "too_short":
         return key, "must not be empty; give at least one item (or `unsure`)"
-    message = str(error["msg"])
+    message = str(error["msg"]).removeprefix("Value error, ")
     if kind.endswith("_type") or kind.endswith("_parsing"):
         message += f", got {error.get('input')!r}"
     return key, message
+
+
+def problems_of(exc: ValidationError, root: type[BaseModel]) -> list[tuple[str, str]]:
+    """Every error of ``exc`` described; misspelt keys first (they also make the intended key missing)."""
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    return [describe(e, root) for e in errors]
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_file(model: type[M], raw: Any, *, file: str, error: type[LoadError] = LoadError) -> M:
+    """``model`` validated from a data file's content, or ``error`` naming the file, key and fix.
+
+    The first problem is the message; up to two more go in the hint, with a count of the rest.
+    """
+    if not isinstance(raw, dict):
+        raise error("expected a mapping of keys to values", file=file, key="(document)")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = problems_of(exc, model)
+    key, message = problems[0]
+    more = "; ".join(f"{k}: {m}" for k, m in problems[1:3])
+    hint = (f"also {more}" + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")) if more else None
+    raise error(message, file=file, key=key, hint=hint)

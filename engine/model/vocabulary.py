@@ -10,11 +10,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from engine.errors import LoadError
 from engine.model.base import Lang, StrictModel, Text
 from engine.model.suggest import did_you_mean
+from engine.model.validation import validate_file
 from engine.model.yamlio import read_data_file
 
 UNSURE = "unsure"
@@ -53,9 +51,4 @@ def load_vocabulary(directory: Path | None = None) -> Vocabulary:
     """Load ``vocabulary.yaml`` from ``directory`` (default: the shipped rules)."""
     path = (directory or rules_dir()) / "vocabulary.yaml"
     raw = read_data_file(path)
-    try:
-        return Vocabulary.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
-        raise LoadError(err["msg"], file=str(path), key=key) from None
+    return validate_file(Vocabulary, raw, file=str(path))

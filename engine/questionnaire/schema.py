@@ -44,7 +44,7 @@ from engine.errors import LoadError
 from engine.model.answers import Answers, Entity, Feature, Product
 from engine.model.base import Lang, StrictModel, Text
 from engine.model.suggest import did_you_mean
-from engine.model.validation import describe, inner_model
+from engine.model.validation import inner_model, validate_file
 from engine.model.vocabulary import UNSURE, Vocabulary, load_vocabulary
 from engine.model.yamlio import read_data_file
 
@@ -403,16 +403,7 @@ def default_questionnaire() -> Questionnaire:
 
 
 def _model(cls: type[StrictModel], raw: Any, file: str) -> Any:
-    if not isinstance(raw, dict):
-        raise LoadError("expected a mapping of keys to values", file=file, key="(document)")
-    try:
-        return cls.model_validate(raw)
-    except ValidationError as exc:
-        problems = [describe(e, cls) for e in exc.errors()]
-        key, message = problems[0]
-        more = "; ".join(f"{k}: {m.removeprefix('Value error, ')}" for k, m in problems[1:3])
-        hint = f"also {more}" + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "") if more else None
-        raise LoadError(message.removeprefix("Value error, "), file=file, key=key, hint=hint) from None
+    return validate_file(cls, raw, file=file)
 
 
 def load_questionnaire(directory: Path, vocabulary: Vocabulary | None = None) -> Questionnaire:

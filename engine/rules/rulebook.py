@@ -21,12 +21,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from engine.errors import LoadError, RulebookError
 from engine.model.base import Lang, StrictModel, Text
 from engine.model.suggest import did_you_mean
-from engine.model.validation import describe
+from engine.model.validation import validate_file
 from engine.model.vocabulary import Vocabulary, load_vocabulary, rules_dir
 from engine.model.yamlio import read_data_file
 from engine.rules.facts import DERIVED_FROM, FACT_SCHEMA, INT, TEXT, AttrSpec
@@ -288,14 +288,7 @@ class Rulebook(StrictModel):
 # ---------------------------------------------------------------- loading
 
 def _validate(model: type[StrictModel], raw: Any, path: Path) -> Any:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        errors = exc.errors()
-        # A misspelt key also makes the intended one "missing": report the misspelling first.
-        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-        key, message = describe(first, model)
-        raise RulebookError(message, file=str(path), key=key) from None
+    return validate_file(model, raw, file=str(path), error=RulebookError)
 
 
 def _check_attr_value(spec: AttrSpec, value: Any, where: str, path: Path, attr: str) -> None:
