@@ -114,7 +114,7 @@ def ask(args: argparse.Namespace, *, prompter: Prompter | None = None) -> int:
     Every answer is saved to the draft at once; Ctrl-C (or Ctrl-D) saves, prints the draft's
     path and the command that resumes it, and exits 130.
     """
-    from engine.questionnaire.schema import default_questionnaire
+    from engine.questionnaire.loader import default_questionnaire
 
     questionnaire = default_questionnaire()
     lang = args.lang

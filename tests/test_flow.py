@@ -16,8 +16,8 @@ from engine.errors import AnswersError, FlowError
 from engine.questionnaire.drafts import draft_files, dump_document, load_draft, progress_path
 from engine.questionnaire.flow import Flow
 from engine.questionnaire.inputs import describe_value, parse_count
+from engine.questionnaire.loader import default_questionnaire
 from engine.questionnaire.prefill import check_partial
-from engine.questionnaire.schema import default_questionnaire
 from engine.questionnaire.slots import Slot
 
 ROOT = Path(__file__).resolve().parent.parent

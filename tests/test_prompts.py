@@ -24,7 +24,7 @@ from cli.session import Session
 from engine import load_answers
 from engine.questionnaire.drafts import progress_path
 from engine.questionnaire.flow import Flow
-from engine.questionnaire.schema import default_questionnaire
+from engine.questionnaire.loader import default_questionnaire
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.timeout(30)

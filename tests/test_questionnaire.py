@@ -11,15 +11,9 @@ import yaml
 
 from engine.errors import LoadError
 from engine.model.vocabulary import UNSURE, load_vocabulary
-from engine.questionnaire.schema import (
-    NONE,
-    Condition,
-    SectionFile,
-    default_questionnaire,
-    load_questionnaire,
-    parse_target,
-    questionnaires_dir,
-)
+from engine.questionnaire.loader import default_questionnaire, load_questionnaire, questionnaires_dir
+from engine.questionnaire.schema import NONE, Condition, SectionFile
+from engine.questionnaire.targets import parse_target
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid_questionnaires"
 BROKEN = sorted(FIXTURES.glob("*.yaml"))

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from engine import load_answers
-from engine.questionnaire.schema import default_questionnaire
+from engine.questionnaire.loader import default_questionnaire
 
 ROOT = Path(__file__).resolve().parent.parent
 Q = default_questionnaire()

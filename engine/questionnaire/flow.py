@@ -30,8 +30,9 @@ from engine.errors import FlowError
 from engine.model.answers import Answers, Entity, Feature, Product, parse_answers
 from engine.model.vocabulary import UNSURE
 from engine.questionnaire.prefill import infer
-from engine.questionnaire.schema import NO, NONE, YES, Question, Questionnaire, Repeat, Scope
+from engine.questionnaire.schema import NO, NONE, YES, Question, Questionnaire, Repeat
 from engine.questionnaire.slots import ReviewItem, ReviewSection, Slot, Step, Value
+from engine.questionnaire.targets import Scope
 
 _DATE_FIELDS = frozenset(name for model in (Answers, Entity, Product, Feature)
                          for name, field in model.model_fields.items() if "date" in str(field.annotation))

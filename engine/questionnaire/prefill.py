@@ -17,8 +17,9 @@ from engine.model.answers import Answers
 from engine.model.validation import describe
 from engine.model.vocabulary import UNSURE
 from engine.model.yamlio import read_data_file
-from engine.questionnaire.schema import NO, NONE, YES, Question, Questionnaire, Scope
+from engine.questionnaire.schema import NO, NONE, YES, Question, Questionnaire
 from engine.questionnaire.slots import Slot, Value
+from engine.questionnaire.targets import Scope
 
 
 def infer(questionnaire: Questionnaire, scope: Scope, obj: Any, where: Slot,

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 from engine.errors import FlowError
-from engine.questionnaire.schema import Question, Repeat, Scope
+from engine.questionnaire.schema import Question, Repeat
+from engine.questionnaire.targets import Scope
 
 Value = str | int | list[str]
 """A raw answer: a choice id, yes/no/unsure, text, an ISO date, a count, or a list of choice ids."""
