@@ -7,8 +7,6 @@ import json
 import sys
 from collections.abc import Callable
 
-from tabulate import tabulate
-
 from cli.exits import EXIT_OK
 
 
@@ -38,24 +36,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_rules(args: argparse.Namespace) -> int:
     from engine import default_rulebook
+    from engine.render.rules import render_rules
 
-    book = default_rulebook()
-    lang = args.lang
-    if args.format == "json":
-        rows = [{"id": r.id, "file": book.rule_files[r.id], "title": r.title.model_dump(),
-                 "basis": [b.render(book.laws, lang) for b in r.basis],
-                 "valid_from": r.valid_from.isoformat() if r.valid_from else None}
-                for r in book.rules.values()]
-        document = {"rules_version": book.rules_version, "rules": rows}
-        print(json.dumps(document, ensure_ascii=False, indent=2))
-        return EXIT_OK
-    sep = "；" if lang == "zh" else "; "
-    table = [[r.id, book.rule_files[r.id], r.title.get(lang),
-              sep.join(b.render(book.laws, lang) for b in r.basis)] for r in book.rules.values()]
-    headers = ["id", "文件" if lang == "zh" else "file", "标题" if lang == "zh" else "title",
-               "依据" if lang == "zh" else "legal basis"]
-    print(tabulate(table, headers=headers, tablefmt="simple_grid", maxcolwidths=[36, 20, 40, 48]))
-    print(f"{len(table)} rules · {book.rules_version}")
+    sys.stdout.write(render_rules(default_rulebook(), args.format, args.lang))
     return EXIT_OK
 
 

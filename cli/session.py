@@ -12,8 +12,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tabulate import tabulate
-
 from cli.prompts import BACK, Prompter
 
 if TYPE_CHECKING:
@@ -197,6 +195,7 @@ class Session:
         """The review screen: answers by section; True when confirmed."""
         from engine import AnswersError
         from engine.questionnaire.inputs import describe_value
+        from engine.render.grid import grid
 
         self.ui.say()
         self.ui.say(f"== {self.t('review_title')} ==")
@@ -206,7 +205,7 @@ class Session:
                      if section.product is not None else item.question.text.get(self.lang),
                      describe_value(self.q, item.question, item.value, self.lang)] for item in section.items]
             self.ui.say(f"\n{self.item_label(section.product, section.feature)}")
-            self.ui.say(tabulate(rows, tablefmt="simple_grid", maxcolwidths=[44, 60], disable_numparse=True))
+            self.ui.say(grid(rows, widths=[44, 60]))
         complete = True
         try:
             result = self.assessment()

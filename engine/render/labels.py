@@ -86,6 +86,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "layout": ("结构", "Layout"),
     "notes": ("说明", "Notes"),
     "unknown": ("未知", "unknown"),
+    # the rule listing
+    "rules_file": ("文件", "file"),
+    "rules_title": ("标题", "title"),
     # the HTML report
     "report_title": ("算法备案评估报告", "Algorithm filing assessment"),
     "report_subtitle": ("互联网信息服务算法备案", "China's Internet Information Service Algorithm Filing"),
