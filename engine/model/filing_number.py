@@ -1,7 +1,8 @@
 """Decoding a published algorithm filing number (网信算备…号).
 
 CAC does not document the number's layout. It is inferred from the published filing lists
-(the domain reference, classification.md §6; the 2022–2023 lists in ``shared/data``)::
+(the domain reference ``shared/domain/classification.md`` §6, beside the repository; the
+2022–2023 lists in ``shared/data``)::
 
     网信算备 + 6 region + 7 entity + 2 type + 2 year + 4 serial + 号     (21 digits)
 

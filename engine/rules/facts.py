@@ -3,7 +3,7 @@
 Each product becomes one ``product`` fact and each behaviour of each feature one ``behaviour``
 fact that also carries its product's and feature's attributes. Lists of ids become tri-state
 flags (``yes`` / ``no`` / ``unsure``) so that every rule tests one fact with plain equality:
-the rules engine is never asked to join two facts (see ``notes/durable-rules.md``: a partial
+the rules engine is never asked to join two facts (see ``docs/durable-rules.md``: a partial
 join followed by ``delete_state`` crashes the process).
 
 Rules derive two more kinds from these roots: ``algorithm`` (a classified behaviour) and

@@ -1,6 +1,6 @@
 """The one durable-rules host of the process, and evaluation of facts through it.
 
-durable-rules keeps global, per-process state (``notes/durable-rules.md``): a ruleset name
+durable-rules keeps global, per-process state (``docs/durable-rules.md``): a ruleset name
 registers once per host, a host starts timer threads, at most 1,024 sessions may be live,
 exceptions in actions are swallowed into the session state. So:
 
