@@ -117,7 +117,7 @@ class Duration(StrictModel):
     practice_text: Text | None = None
 
 
-class Step(StrictModel):
+class ProcessStep(StrictModel):
     """A step of the filing process."""
 
     id: str
@@ -151,7 +151,7 @@ class MaterialsFile(StrictModel):
 
 
 class ProcessFile(StrictModel):
-    steps: list[Step]
+    steps: list[ProcessStep]
 
 
 class DisplayFile(StrictModel):
@@ -274,7 +274,7 @@ class Rulebook(StrictModel):
     obligations: dict[str, Obligation]
     materials: dict[str, Material]
     pitfalls: dict[str, Pitfall]
-    steps: dict[str, Step]
+    steps: dict[str, ProcessStep]
     display: dict[str, DisplayLocation]
     rules: dict[str, Rule]
     rule_files: dict[str, str]
