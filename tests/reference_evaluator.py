@@ -23,7 +23,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from engine.rules.rulebook import Condition, Rule, Rulebook
+from engine.model.conditions import Condition
+from engine.rules.rulebook import Rule, Rulebook
 
 Fact = dict[str, Any]
 

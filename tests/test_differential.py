@@ -255,7 +255,7 @@ def probe_runtime() -> Any:
 @pytest.mark.parametrize("index", range(len(MISSING_ATTRIBUTE_CASES)))
 def test_a_test_on_a_missing_attribute_never_holds_in_either_evaluator(index: int, probe_runtime: Any) -> None:
     """durable-rules and the reference agree on absent attributes (even for ``not``/``not_in``)."""
-    from engine.rules.rulebook import Condition
+    from engine.model.conditions import Condition
 
     test, attrs, expected = MISSING_ATTRIBUTE_CASES[index]
     fact = {"kind": "product", "fid": "p0", "as_of": 20260101, **attrs}

@@ -10,9 +10,10 @@ import pytest
 import yaml
 
 from engine.errors import LoadError
+from engine.model.conditions import Condition, shape_problems
 from engine.model.vocabulary import UNSURE, load_vocabulary
 from engine.questionnaire.loader import default_questionnaire, load_questionnaire, questionnaires_dir
-from engine.questionnaire.schema import NONE, Condition, SectionFile
+from engine.questionnaire.schema import NONE, SectionFile
 from engine.questionnaire.targets import parse_target
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid_questionnaires"
@@ -131,38 +132,47 @@ def _answers(values: dict[str, Any]) -> Any:
 
 
 @pytest.mark.parametrize(("condition", "values", "expected"), [
-    ({"question": "q", "equals": "a"}, {"q": "a"}, True),
-    ({"question": "q", "equals": "a"}, {"q": "b"}, False),
-    ({"question": "q", "one_of": ["a", "b"]}, {"q": "b"}, True),
-    ({"question": "m", "includes": "x"}, {"m": ["x", "y"]}, True),
-    ({"question": "m", "includes": "z"}, {"m": ["x", "y"]}, False),
-    ({"question": "m", "includes_any": ["z", "y"]}, {"m": ["x", "y"]}, True),
-    ({"question": "m", "only": ["internal"]}, {"m": ["internal"]}, True),
-    ({"question": "m", "only": ["internal"]}, {"m": ["internal", "public"]}, False),
-    ({"question": "m", "only": ["internal"]}, {"m": []}, False),
-    ({"question": "q", "equals": "a"}, {}, False),
-    ({"none": [{"question": "m", "only": ["internal"]}]}, {}, True),
-    ({"none": [{"question": "m", "only": ["internal"]}]}, {"m": ["internal"]}, False),
-    ({"all": [{"question": "q", "equals": "a"}, {"question": "m", "includes": "x"}]}, {"q": "a", "m": ["x"]}, True),
-    ({"all": [{"question": "q", "equals": "a"}, {"question": "m", "includes": "x"}]}, {"q": "a", "m": []}, False),
-    ({"any": [{"question": "q", "equals": "a"}, {"question": "m", "includes": "x"}]}, {"m": ["x"]}, True),
+    ({"q": "a"}, {"q": "a"}, True),
+    ({"q": "a"}, {"q": "b"}, False),
+    ({"q": {"in": ["a", "b"]}}, {"q": "b"}, True),
+    ({"q": {"not": "a"}}, {"q": "b"}, True),
+    ({"q": {"not_in": ["a", "b"]}}, {"q": "b"}, False),
+    ({"m": "x"}, {"m": ["x", "y"]}, True),
+    ({"m": "z"}, {"m": ["x", "y"]}, False),
+    ({"m": {"in": ["z", "y"]}}, {"m": ["x", "y"]}, True),
+    ({"m": {"only": ["internal"]}}, {"m": ["internal"]}, True),
+    ({"m": {"only": ["internal"]}}, {"m": ["internal", "public"]}, False),
+    ({"m": {"only": ["internal"]}}, {"m": []}, False),
+    ({"q": "a"}, {}, False),
+    ({"q": {"not": "a"}}, {}, False),
+    ({"none": [{"m": {"only": ["internal"]}}]}, {}, True),
+    ({"none": [{"m": {"only": ["internal"]}}]}, {"m": ["internal"]}, False),
+    ({"q": "a", "m": "x"}, {"q": "a", "m": ["x"]}, True),
+    ({"all": [{"q": "a"}, {"m": "x"}]}, {"q": "a", "m": []}, False),
+    ({"any": [{"q": "a"}, {"m": "x"}]}, {"m": ["x"]}, True),
+    ({"n": {"gte": 10}}, {"n": 12}, True),
+    ({"n": {"lt": 10}}, {"n": 12}, False),
 ])
 def test_condition_language(condition: dict[str, Any], values: dict[str, Any], expected: bool) -> None:
     assert Condition.model_validate(condition).holds(_answers(values)) is expected
 
 
-@pytest.mark.parametrize(("condition", "message"), [
-    ({"question": "q"}, "exactly one of"),
-    ({"equals": "a"}, "add `question:`"),
-    ({"question": "q", "all": [{"question": "q", "equals": "a"}]}, "put `question:` inside"),
+@pytest.mark.parametrize(("condition", "key", "message"), [
+    ({"q": {"in": ["a"], "not": "b"}}, "q", "exactly one operator"),
+    ({"q": {"nott": "a"}}, "q", "did you mean 'not'"),
+    ({"q": ["a", "b"]}, "q", "a list is not a test"),
+    ({"q": {"in": []}}, "q.in", "non-empty list"),
+    ({"any": []}, "any", "at least one condition"),
+    ({"all": [{"q": {"only": "a"}}]}, "all[0].q.only", "non-empty list"),
+    ({}, "", "tests nothing"),
 ])
-def test_condition_shape_errors(condition: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        Condition.model_validate(condition)
+def test_condition_shape_problems_name_the_key(condition: dict[str, Any], key: str, message: str) -> None:
+    problems = list(shape_problems(Condition.model_validate(condition)))
+    assert problems and problems[0][0] == key and message in problems[0][1]
 
 
 def test_conditions_never_evaluate_python() -> None:
-    condition = Condition.model_validate({"question": "q", "equals": "__import__('os').system('false')"})
+    condition = Condition.model_validate({"q": "__import__('os').system('false')"})
     assert condition.holds(_answers({"q": "a"})) is False
 
 

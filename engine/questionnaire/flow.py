@@ -313,7 +313,7 @@ class Flow:
         if slot.key not in self.given:
             return False
         question = self.q.questions[slot.question]
-        deps = list(question.when.questions()) if question.when else []
+        deps = question.when.subjects() if question.when else []
         gate = self.q.gate_of.get(question.id)
         if gate is not None:
             deps.append(gate[0])

@@ -11,10 +11,9 @@ every problem names the file, the key path and a did-you-mean:
   for a ``none`` choice, ``unsure`` where offered);
 * choices: ids of the declared vocabulary group, a label where the vocabulary has none, every id
   of the group offered by some question on that target (so any answers file can be prefilled);
-* ``when`` conditions: a small declarative language (``equals``, ``one_of``, ``includes``,
-  ``includes_any``, ``only``, combined with ``all``/``any``/``none``) over earlier questions of
-  the same or an enclosing scope; values must be choices of the referenced question. No Python
-  is ever evaluated from data;
+* ``when`` conditions: the rules' condition language (:mod:`engine.model.conditions`) over
+  earlier questions of the same or an enclosing scope; values must be choices of the
+  referenced question. No Python is ever evaluated from data;
 * follow-ups (``then`` on a choice): a multi-select may ask which exactly, in a later question
   on the same target (e.g. "it decides something" -> "dispatch? price? pick-up point?");
 * every field the answers model requires is asked by some question.
@@ -30,18 +29,16 @@ from typing import Any
 
 from engine.errors import LoadError
 from engine.model.base import StrictModel, Text
+from engine.model.conditions import NUMBER_OPERATORS, Condition, shape_problems, split_test
 from engine.model.suggest import did_you_mean
 from engine.model.validation import inner_model, validate_file
 from engine.model.vocabulary import UNSURE, Vocabulary, load_vocabulary
 from engine.model.yamlio import read_data_file
 from engine.questionnaire.schema import (
-    COMBINATORS,
-    MULTI_TESTS,
     NONE,
     PLACEHOLDER,
     UI_TEXTS,
     Choice,
-    Condition,
     IndexFile,
     Question,
     Questionnaire,
@@ -285,32 +282,37 @@ class _Checker:
 
     # -- conditions
     def check_condition(self, question: Question, condition: Condition, key: str) -> None:
-        if condition.operator in COMBINATORS:
-            for position, child in enumerate(condition.children()):
-                self.check_condition(question, child, f"{key}.{condition.operator}[{position}]")
-            return
-        ref_id = condition.question
-        assert ref_id is not None
-        ref = self.q.questions.get(ref_id)
+        """Shape, then each tested question: known, asked earlier, a choice question, values among its choices."""
+        for where, message in shape_problems(condition):
+            self.fail(question.id, f"{key}.{where}".rstrip("."), message)
+        if condition.fact is not None:
+            self.fail(question.id, f"{key}.fact", "`fact` is for rules; a question's condition names earlier questions")
         earlier = [q for q, i in self.order.items() if i < self.order[question.id]]
-        if ref is None:
-            self.fail(question.id, f"{key}.question", f"no question '{ref_id}'; {did_you_mean(ref_id, earlier)}")
-            return
-        if ref_id not in earlier:
-            self.fail(question.id, f"{key}.question", f"'{ref_id}' is asked after this question; a condition "
-                      "can only look at earlier answers")
-        if ref.type not in ("select", "multi", "yes_no"):
-            self.fail(question.id, f"{key}.question", f"'{ref_id}' is a {ref.type} question; conditions test "
-                      "select, multi and yes_no answers")
-        multi_op = condition.operator in MULTI_TESTS
-        if multi_op != (ref.type == "multi"):
-            fitting = "includes, includes_any or only" if ref.type == "multi" else "equals or one_of"
-            self.fail(question.id, f"{key}.{condition.operator}", f"'{ref_id}' is a {ref.type} question; "
-                      f"use {fitting}")
-        for value in condition.values():
-            if value not in ref.choice_ids():
-                self.fail(question.id, f"{key}.{condition.operator}",
-                          f"'{value}' is not a choice of '{ref_id}'; {did_you_mean(value, ref.choice_ids())}")
+        for ref_id, test in condition.tests.items():
+            at = f"{key}.{ref_id}"
+            ref = self.q.questions.get(ref_id)
+            if ref is None:
+                self.fail(question.id, at, f"no question '{ref_id}'; {did_you_mean(ref_id, earlier)}")
+                return
+            if ref_id not in earlier:
+                self.fail(question.id, at, f"'{ref_id}' is asked after this question; a condition "
+                          "can only look at earlier answers")
+            if ref.type not in ("select", "multi", "yes_no"):
+                self.fail(question.id, at, f"'{ref_id}' is a {ref.type} question; conditions test "
+                          "select, multi and yes_no answers")
+            op, operand = split_test(test)
+            if op in NUMBER_OPERATORS:
+                self.fail(question.id, f"{at}.{op}", f"'{op}' compares numbers; '{ref_id}' is answered with choices")
+            if op == "only" and ref.type != "multi":
+                self.fail(question.id, f"{at}.only", f"'{ref_id}' is a {ref.type} question (one answer); "
+                          "use {in: [...]}")
+            for value in operand if isinstance(operand, list) else [operand]:
+                if value not in ref.choice_ids():
+                    self.fail(question.id, at if op == "equals" else f"{at}.{op}",
+                              f"'{value}' is not a choice of '{ref_id}'; {did_you_mean(str(value), ref.choice_ids())}")
+        for name, group in condition.groups():
+            for position, child in enumerate(group):
+                self.check_condition(question, child, f"{key}.{name}[{position}]")
 
     # -- whole questionnaire
     def check_shared_targets(self) -> None:

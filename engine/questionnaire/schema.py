@@ -15,14 +15,15 @@ Loading and its checks live in :mod:`engine.questionnaire.loader`; target paths 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from engine.model.base import Lang, StrictModel, Text
+from engine.model.conditions import Condition
 from engine.model.vocabulary import UNSURE, Vocabulary
 from engine.questionnaire.targets import Scope, Target, parse_target
 
@@ -53,91 +54,6 @@ UI_TEXTS: tuple[str, ...] = (
 
 
 # ------------------------------------------------------------------------------- file models
-
-class Condition(StrictModel):
-    """A test on an earlier answer, or a combination of tests.
-
-    Exactly one operator per condition: ``equals`` / ``one_of`` on a select or yes/no question,
-    ``includes`` / ``includes_any`` / ``only`` (non-empty and nothing else) on a multi-select;
-    ``all`` / ``any`` / ``none`` combine conditions. An unanswered or skipped question matches
-    no test (so ``none: [{question: q, ...}]`` holds).
-    """
-
-    question: str | None = None
-    equals: str | None = None
-    one_of: list[str] | None = None
-    includes: str | None = None
-    includes_any: list[str] | None = None
-    only: list[str] | None = None
-    all: list[Condition] | None = None
-    any: list[Condition] | None = None
-    none: list[Condition] | None = None
-
-    @model_validator(mode="after")
-    def _one_operator(self) -> Condition:
-        ops = [name for name in _OPERATORS if getattr(self, name) is not None]
-        if len(ops) != 1:
-            raise ValueError("a condition needs exactly one of: " + ", ".join(_OPERATORS)
-                             + (f" (found {', '.join(ops)})" if ops else ""))
-        if ops[0] in COMBINATORS and self.question is not None:
-            raise ValueError(f"`{ops[0]}` combines conditions; put `question:` inside each of them")
-        if ops[0] not in COMBINATORS and self.question is None:
-            raise ValueError(f"`{ops[0]}` tests an answer; add `question:` with the id of an earlier question")
-        return self
-
-    @property
-    def operator(self) -> str:
-        """The one operator this condition uses."""
-        return next(name for name in _OPERATORS if getattr(self, name) is not None)
-
-    def values(self) -> list[str]:
-        """The answer values a test compares with (empty for combinators)."""
-        value = getattr(self, self.operator)
-        if self.operator in COMBINATORS:
-            return []
-        return [value] if isinstance(value, str) else list(value)
-
-    def children(self) -> list[Condition]:
-        """The conditions a combinator combines."""
-        return list(getattr(self, self.operator)) if self.operator in COMBINATORS else []
-
-    def holds(self, lookup: Callable[[str], Any]) -> bool:
-        """Evaluate against ``lookup(question_id) -> answer value or None``."""
-        op = self.operator
-        if op == "all":
-            return all(c.holds(lookup) for c in self.children())
-        if op == "any":
-            return any(c.holds(lookup) for c in self.children())
-        if op == "none":
-            return not any(c.holds(lookup) for c in self.children())
-        assert self.question is not None
-        value = lookup(self.question)
-        if value is None:
-            return False
-        if op == "equals":
-            return bool(value == self.equals)
-        if op == "one_of":
-            return value in (self.one_of or [])
-        chosen = set(value) if isinstance(value, list) else {value}
-        if op == "includes":
-            return self.includes in chosen
-        if op == "includes_any":
-            return bool(chosen & set(self.includes_any or []))
-        return bool(chosen) and chosen <= set(self.only or [])
-
-    def questions(self) -> Iterator[str]:
-        """Every question id this condition refers to."""
-        if self.question is not None:
-            yield self.question
-        for child in self.children():
-            yield from child.questions()
-
-
-_TESTS = ("equals", "one_of", "includes", "includes_any", "only")
-COMBINATORS = ("all", "any", "none")
-_OPERATORS = _TESTS + COMBINATORS
-MULTI_TESTS = ("includes", "includes_any", "only")
-
 
 class Choice(StrictModel):
     """One answer a select or multi-select offers.

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.rules.rulebook import Condition, Rule, Rulebook
+from engine.model.conditions import Condition, split_test
+from engine.rules.rulebook import Rule, Rulebook
 
 _OPS = {"gte": "$gte", "gt": "$gt", "lte": "$lte", "lt": "$lt"}
 
 
 def _test(attr: str, test: Any) -> dict[str, Any]:
-    if not isinstance(test, dict):
-        return {attr: test}
-    op, operand = next(iter(test.items()))
+    op, operand = split_test(test)
+    if op == "equals":
+        return {attr: operand}
     if op == "in":
         return {"$or": [{attr: v} for v in operand]} if len(operand) > 1 else {attr: operand[0]}
     if op == "not":

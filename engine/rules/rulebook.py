@@ -25,6 +25,7 @@ from pydantic import Field, field_validator, model_validator
 
 from engine.errors import LoadError, RulebookError
 from engine.model.base import Lang, StrictModel, Text
+from engine.model.conditions import NUMBER_OPERATORS, Condition, shape_problems, split_test
 from engine.model.suggest import did_you_mean
 from engine.model.validation import validate_file
 from engine.model.vocabulary import Vocabulary, load_vocabulary, rules_dir
@@ -168,36 +169,6 @@ class IndexFile(StrictModel):
 Test = Scalar | dict[str, Any]
 
 
-class Condition(StrictModel):
-    """A condition on one fact: attribute tests joined by AND, with ``any``/``all`` groups.
-
-    Written in YAML as a mapping: ``fact: filing`` names the fact kind; every other key is an
-    attribute whose test is a value (equals), or one of ``{in: [...]}``, ``{not: v}``,
-    ``{not_in: [...]}``, ``{gte: n}``, ``{gt: n}``, ``{lte: n}``, ``{lt: n}``. ``any:`` is a list
-    of such mappings of which one must hold; ``all:`` a list of which each must hold.
-    """
-
-    model_config = StrictModel.model_config | {"extra": "allow"}
-
-    fact: str | None = None
-    any: list[Condition] | None = None
-    all: list[Condition] | None = None
-
-    @property
-    def tests(self) -> dict[str, Test]:
-        """The attribute tests of this level (everything but ``fact``, ``any``, ``all``)."""
-        return dict(self.model_extra or {})
-
-    def attributes(self) -> list[str]:
-        """Every attribute tested at this level and in its ``any``/``all`` groups, in order."""
-        out = list(self.tests)
-        for group in (self.any or [], self.all or []):
-            for sub in group:
-                out.extend(sub.attributes())
-        return list(dict.fromkeys(out))
-
-
-OPERATORS = ("in", "not", "not_in", "gte", "gt", "lte", "lt")
 
 
 class Then(StrictModel):
@@ -244,7 +215,7 @@ class Rule(StrictModel):
 
     def tested_attributes(self) -> tuple[str, ...]:
         """Every fact attribute the compiled rule looks at: its condition's, and ``as_of`` when dated."""
-        attrs = self.when.attributes()
+        attrs = self.when.subjects()
         if self.valid_from is not None or self.valid_to is not None:
             attrs.append("as_of")
         return tuple(dict.fromkeys(attrs))
@@ -305,6 +276,10 @@ def _check_attr_value(spec: AttrSpec, value: Any, where: str, path: Path, attr: 
 
 
 def _check_condition(cond: Condition, kind: str, where: str, path: Path) -> None:
+    """Rule-side checks of a condition whose shape the model already checked: known attributes
+    of the fact, values of their vocabulary, numbers only compared with numbers."""
+    for key, message in shape_problems(cond):
+        raise RulebookError(message, file=str(path), key=f"{where}.{key}".rstrip("."))
     schema = FACT_SCHEMA[kind]
     for attr, test in cond.tests.items():
         key = f"{where}.{attr}"
@@ -312,35 +287,24 @@ def _check_condition(cond: Condition, kind: str, where: str, path: Path) -> None
             raise RulebookError(f"fact '{kind}' has no attribute '{attr}'; {did_you_mean(attr, schema)}",
                                 file=str(path), key=key)
         spec = schema[attr]
-        if isinstance(test, dict):
-            if len(test) != 1:
-                raise RulebookError(f"a test has exactly one operator; got {sorted(test)}",
-                                    file=str(path), key=key, hint="one of " + ", ".join(OPERATORS))
-            op, operand = next(iter(test.items()))
-            if op not in OPERATORS:
-                raise RulebookError(f"unknown operator '{op}'; {did_you_mean(op, OPERATORS)}",
-                                    file=str(path), key=key)
-            if op in ("in", "not_in"):
-                if not isinstance(operand, list) or not operand:
-                    raise RulebookError(f"'{op}' takes a non-empty list", file=str(path), key=f"{key}.{op}")
-                for i, value in enumerate(operand):
-                    _check_attr_value(spec, value, f"{key}.{op}[{i}]", path, attr)
-            elif op in ("gte", "gt", "lte", "lt"):
-                if spec != INT:
-                    raise RulebookError(f"'{op}' compares numbers; '{attr}' is not a number",
-                                        file=str(path), key=f"{key}.{op}")
-                _check_attr_value(spec, operand, f"{key}.{op}", path, attr)
-            else:
-                _check_attr_value(spec, operand, f"{key}.{op}", path, attr)
+        op, operand = split_test(test)
+        if op == "only":
+            raise RulebookError("'only' tests a multi-select answer; a fact attribute holds one value",
+                                file=str(path), key=f"{key}.only", hint="write {in: [...]}")
+        if op in ("in", "not_in"):
+            for i, value in enumerate(operand):
+                _check_attr_value(spec, value, f"{key}.{op}[{i}]", path, attr)
+        elif op in NUMBER_OPERATORS:
+            if spec != INT:
+                raise RulebookError(f"'{op}' compares numbers; '{attr}' is not a number",
+                                    file=str(path), key=f"{key}.{op}")
+            _check_attr_value(spec, operand, f"{key}.{op}", path, attr)
         else:
-            _check_attr_value(spec, test, key, path, attr)
-    for group_name in ("any", "all"):
-        group = getattr(cond, group_name)
-        if group is None:
-            continue
-        if not group:
-            raise RulebookError(f"'{group_name}' must list at least one condition",
-                                file=str(path), key=f"{where}.{group_name}")
+            _check_attr_value(spec, operand, key if op == "equals" else f"{key}.{op}", path, attr)
+    if cond.none is not None:
+        raise RulebookError("'none' is not available in rules (the engine cannot negate a group)",
+                            file=str(path), key=f"{where}.none", hint="negate each test: {not: v} or {not_in: [...]}")
+    for group_name, group in cond.groups():
         for i, sub in enumerate(group):
             if sub.fact is not None:
                 raise RulebookError("`fact` belongs at the top of `when` only",
