@@ -18,9 +18,10 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .answers import Answers, answers_json_schema, load_answers, parse_answers
 from .assemble import assemble
@@ -31,12 +32,50 @@ from .rulebook import Rulebook, default_rulebook, load_rulebook
 from .runtime import Firing, runtime_for
 from .shapes import ShapeMemo
 
+if TYPE_CHECKING:
+    from .batch import assess_record, one_line
+    from .decode import FilingNumber, FilingNumberError, decode_filing_number
+    from .diff import AssessmentDiff, diff_answers, diff_json_schema
+    from .records import Record, read_jsonl
+    from .render import render
+    from .triage import ErrorRecord, RecordProblem, TriageRow, error_record_json_schema, triage_json_schema, triage_row
+    from .vocabulary import Vocabulary, load_vocabulary
+
 __all__ = [
-    "Answers", "AnswersError", "Assessment", "EngineError", "Firing", "LoadError", "RootFact",
-    "RuleActionError", "Rulebook", "RulebookError", "answers_json_schema", "assemble", "assess",
-    "assess_json", "assessment_json_schema", "build_facts", "default_rulebook", "evaluate", "load_answers",
-    "load_rulebook", "parse_answers",
+    "Answers", "AnswersError", "Assessment", "AssessmentDiff", "EngineError", "ErrorRecord", "FilingNumber",
+    "FilingNumberError", "Firing", "LoadError", "Record", "RecordProblem", "RootFact", "RuleActionError",
+    "Rulebook", "RulebookError", "TriageRow", "Vocabulary", "answers_json_schema", "assemble", "assess",
+    "assess_json", "assess_record", "assessment_json_schema", "build_facts", "decode_filing_number",
+    "default_rulebook", "diff_answers", "diff_json_schema", "error_record_json_schema", "evaluate",
+    "load_answers", "load_rulebook", "load_vocabulary", "one_line", "parse_answers", "read_jsonl", "render",
+    "triage_json_schema", "triage_row",
 ]
+
+_LAZY: dict[str, str] = {
+    "assess_record": "batch", "one_line": "batch",
+    "FilingNumber": "decode", "FilingNumberError": "decode", "decode_filing_number": "decode",
+    "AssessmentDiff": "diff", "diff_answers": "diff", "diff_json_schema": "diff",
+    "Record": "records", "read_jsonl": "records",
+    "render": "render",
+    "ErrorRecord": "triage", "RecordProblem": "triage", "TriageRow": "triage", "error_record_json_schema": "triage",
+    "triage_json_schema": "triage", "triage_row": "triage",
+    "Vocabulary": "vocabulary", "load_vocabulary": "vocabulary",
+}
+"""Public names of the batch, diff, decode, rendering and vocabulary modules, imported on first use.
+
+They are part of the library API (a service calls them without reaching into submodules), but
+importing them all here would add tabulate and the renderers to every ``import engine``.
+"""
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name of :data:`_LAZY` from its module when it is first asked for."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
 def evaluate(roots: list[RootFact], book: Rulebook | None = None, *, memoize: bool = True) -> list[Firing]:
