@@ -4,6 +4,9 @@ The server refuses to listen beyond the loopback interface without a token (anyo
 network could call it), unless ``--insecure`` says that is intended. With ``--workers N`` uvicorn
 starts N processes; each builds the app from the environment (:func:`app_from_environment`),
 where :func:`run` has put the token file and the limits.
+
+This module imports only the standard library at the top: the command line reads its options
+on every start, and must not pay for pydantic, FastAPI or uvicorn to print ``--version``.
 """
 
 from __future__ import annotations
@@ -15,8 +18,6 @@ import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from .settings import TOKEN_FILE_ENV, Settings, SettingsError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -59,6 +60,7 @@ def check_exposure(host: str, token_file: Path | None, insecure: bool) -> str | 
 def app_from_environment() -> FastAPI:
     """The app configured from the environment (the factory each uvicorn worker calls)."""
     from .app import create_app
+    from .settings import Settings
 
     return create_app(Settings.from_environment())
 
@@ -75,6 +77,8 @@ def log_config() -> dict[str, Any]:
 def run(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token_file: Path | None = None, insecure: bool = False,
         workers: int = 1) -> int:
     """Serve until interrupted; returns the exit code (2, with the reason on stderr, if it cannot start)."""
+    from .settings import TOKEN_FILE_ENV, Settings, SettingsError
+
     problem = check_exposure(host, token_file, insecure)
     if problem is None and workers < 1:
         problem = f"--workers must be 1 or more, got {workers}"
