@@ -99,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("number")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    from service.server import add_arguments as add_serve_arguments
+
+    add_serve_arguments(sub.add_parser("serve", help="serve assessments over HTTP (FastAPI; OpenAPI at /docs)"))
     return parser
 
 
@@ -184,6 +188,12 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     before, after = load_answers(args.before), load_answers(args.after)
     sys.stdout.write(render_diff(diff_answers(before, after, as_of=args.as_of), args.format, args.lang))
     return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from service.server import run
+
+    return run(args.host, args.port, args.token_file, args.insecure, args.workers)
 
 
 def _cmd_decode(args: argparse.Namespace) -> int:
@@ -824,7 +834,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"assess": _cmd_assess, "validate": _cmd_validate, "rules": _cmd_rules, "schema": _cmd_schema,
-            "batch": _cmd_batch, "diff": _cmd_diff, "decode": _cmd_decode, "ask": _cmd_ask}
+            "batch": _cmd_batch, "diff": _cmd_diff, "decode": _cmd_decode, "ask": _cmd_ask,
+            "serve": _cmd_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
