@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .decode import FilingNumber, FilingNumberError, decode_filing_number
     from .diff import AssessmentDiff, diff_answers, diff_json_schema
     from .records import Record, read_jsonl
-    from .render import render
+    from .render import render_html
     from .triage import ErrorRecord, RecordProblem, TriageRow, error_record_json_schema, triage_json_schema, triage_row
     from .vocabulary import Vocabulary, load_vocabulary
 
@@ -47,7 +47,7 @@ __all__ = [
     "Rulebook", "RulebookError", "TriageRow", "Vocabulary", "answers_json_schema", "assemble", "assess",
     "assess_json", "assess_record", "assessment_json_schema", "build_facts", "decode_filing_number",
     "default_rulebook", "diff_answers", "diff_json_schema", "error_record_json_schema", "evaluate",
-    "load_answers", "load_rulebook", "load_vocabulary", "one_line", "parse_answers", "read_jsonl", "render",
+    "load_answers", "load_rulebook", "load_vocabulary", "one_line", "parse_answers", "read_jsonl", "render_html",
     "triage_json_schema", "triage_row",
 ]
 
@@ -56,7 +56,7 @@ _LAZY: dict[str, str] = {
     "FilingNumber": "decode", "FilingNumberError": "decode", "decode_filing_number": "decode",
     "AssessmentDiff": "diff", "diff_answers": "diff", "diff_json_schema": "diff",
     "Record": "records", "read_jsonl": "records",
-    "render": "render",
+    "render_html": "render",
     "ErrorRecord": "triage", "RecordProblem": "triage", "TriageRow": "triage", "error_record_json_schema": "triage",
     "triage_json_schema": "triage", "triage_row": "triage",
     "Vocabulary": "vocabulary", "load_vocabulary": "vocabulary",
