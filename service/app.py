@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine import Rulebook, assess, default_rulebook
@@ -127,6 +128,8 @@ class InternalErrors:
 
         try:
             await self.app(scope, receive, tracked)
+        except ClientDisconnect:
+            log.info("client left during %s %s", scope.get("method"), scope.get("path"))
         except Exception:
             error_id = uuid.uuid4().hex
             log.exception("internal error %s on %s %s", error_id, scope.get("method"), scope.get("path"))

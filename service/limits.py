@@ -4,6 +4,11 @@ A body is refused with 413 as soon as its declared length (``Content-Length``) o
 read so far pass the limit; the rest is never read. A batch body is split into lines as it
 arrives: a line longer than the line limit is skipped up to its end (never held whole) and
 reported on its own, and a batch that passes its total limit stops at the line that passes it.
+
+FastAPI's own ``max_body_size`` is not used: it answers a body whose declared length passes
+the limit with a plain-text 413 of its own before any exception handler runs, which would
+break the contract that every refusal is an :class:`~service.problems.ErrorBody`; and a
+batch must report the line where it stopped rather than end in an error mid-stream.
 """
 
 from __future__ import annotations

@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+from starlette.types import Receive, Scope, Send
 
 from engine import (
     Answers,
@@ -42,7 +44,7 @@ from engine import (
     one_line,
     parse_answers,
     read_jsonl,
-    render,
+    render_html,
     triage_json_schema,
     triage_row,
 )
@@ -79,6 +81,25 @@ def _answers(data: Any, source: str, prefix: str = "") -> Any:
         return parse_answers(data, source=source)
     except AnswersError as exc:
         raise invalid_answers(exc, prefix) from None
+
+
+class LineStream(StreamingResponse):
+    """A streamed response whose body iterator reads the request body as it goes.
+
+    Starlette's :class:`StreamingResponse` listens for a disconnect by reading the request
+    stream alongside (for ASGI servers older than spec 2.4), which would swallow the body
+    the batch is still reading. Here only the iterator reads; a client that leaves is noticed
+    when the next body chunk is read (:class:`~starlette.requests.ClientDisconnect`) or a
+    line cannot be sent.
+    """
+
+    media_type = JSONL
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.stream_response(send)
+        except OSError:
+            raise ClientDisconnect() from None
 
 
 class _Feed:
@@ -131,10 +152,11 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
         if view == "triage":
             row = triage_row(result, line=1, entity=answers.entity.name)
             return Response(row.model_dump_json(), media_type=JSON)
-        page = await run_in_threadpool(render, result, "html", lang)
+        page = await run_in_threadpool(render_html, result, lang)
         return HTMLResponse(page, headers=REPORT_HEADERS)
 
     @router.post("/batch", summary="Assess JSON Lines, one output line per input line (streamed)",
+                 response_class=LineStream,
                  openapi_extra={"requestBody": {"required": True, "description": (
                      "JSON Lines: one answers document per line. A line longer than the line limit, a blank "
                      "line or a bad document gets an error record; the batch goes on."),
@@ -149,7 +171,7 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
                      **error_responses(*auth, 413, 422, 500)})
     async def batch(request: Request, as_of: AsOf = None,
                     summary: Annotated[bool, Query(description="Triage rows instead of full assessments")] = False,
-                    ) -> StreamingResponse:
+                    ) -> LineStream:
         check_declared_length(request, settings.max_batch_bytes, "the batch")
 
         async def lines() -> AsyncIterator[str]:
@@ -165,7 +187,7 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
                 if isinstance(item, BatchTooLarge):
                     return
 
-        return StreamingResponse(lines(), media_type=JSONL)
+        return LineStream(lines(), media_type=JSONL)
 
     @router.post("/diff", summary="What changes between two answers documents",
                  openapi_extra=json_body(DiffRequest, "{before: answers, after: answers}"),

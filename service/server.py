@@ -26,6 +26,8 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+GRACEFUL_SHUTDOWN_SECONDS = 10
+"""On Ctrl-C or SIGTERM, requests in flight get this long to finish; then the server stops anyway."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -99,7 +101,7 @@ def run(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token_file: Path | N
     import uvicorn
 
     uvicorn.run("service.server:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                log_config=log_config(), server_header=False)
+                log_config=log_config(), server_header=False, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
     return EXIT_OK
 
 
