@@ -83,20 +83,27 @@ class BatchTooLarge:
     limit: int
 
 
-async def split_lines(chunks: AsyncIterator[bytes], max_line: int,
-                      max_total: int) -> AsyncIterator[bytes | LineTooLong | BatchTooLarge]:
-    """The body's physical lines (each with its ``\\n``), as a file yields them, within the limits."""
+Line = bytes | LineTooLong | BatchTooLarge
+
+
+async def split_lines(chunks: AsyncIterator[bytes], max_line: int, max_total: int) -> AsyncIterator[list[Line]]:
+    """The body's physical lines (each with its ``\\n``), as a file yields them, within the limits.
+
+    They come in groups: the lines completed by one chunk of the body, so that the caller can
+    assess a group at once while the next chunk arrives.
+    """
     line = bytearray()
     skipping = False
     total = 0
     async for chunk in chunks:
+        done: list[Line] = []
         start = 0
         while start < len(chunk):
             end = chunk.find(b"\n", start)
             stop = len(chunk) if end < 0 else end + 1
             total += stop - start
             if total > max_total:
-                yield BatchTooLarge(max_total)
+                yield [*done, BatchTooLarge(max_total)]
                 return
             if not skipping:
                 line += chunk[start:stop]
@@ -105,11 +112,13 @@ async def split_lines(chunks: AsyncIterator[bytes], max_line: int,
                     skipping = True
                     line.clear()
             if end >= 0:
-                yield LineTooLong(max_line) if skipping else bytes(line)
+                done.append(LineTooLong(max_line) if skipping else bytes(line))
                 skipping = False
                 line.clear()
             start = stop
+        if done:
+            yield done
     if skipping:
-        yield LineTooLong(max_line)
+        yield [LineTooLong(max_line)]
     elif line:
-        yield bytes(line)
+        yield [bytes(line)]

@@ -25,7 +25,6 @@ from engine import (
     AnswersError,
     Assessment,
     AssessmentDiff,
-    ErrorRecord,
     FilingNumber,
     FilingNumberError,
     Record,
@@ -176,16 +175,9 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
 
         async def lines() -> AsyncIterator[str]:
             feed = _Feed()
-            async for item in split_lines(request.stream(), settings.max_line_bytes, settings.max_batch_bytes):
-                if isinstance(item, bytes):
-                    record = feed.record(item)
-                    out, _ = await run_in_threadpool(_assess_record, record, summary, as_of, book)
-                else:
-                    number = feed.record(b"\n").line  # keep the engine's line count in step
-                    out = ErrorRecord(line=number, error=RecordProblem(field=None, message=_refused(item)))
-                yield one_line(out if isinstance(out, str) else out.model_dump_json()) + "\n"
-                if isinstance(item, BatchTooLarge):
-                    return
+            async for group in split_lines(request.stream(), settings.max_line_bytes, settings.max_batch_bytes):
+                records = [feed.record(item) if isinstance(item, bytes) else _refused(feed, item) for item in group]
+                yield await run_in_threadpool(_assess_records, records, summary, as_of, book)
 
         return LineStream(lines(), media_type=JSONL)
 
@@ -247,12 +239,16 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
     return router
 
 
-def _refused(item: LineTooLong | BatchTooLarge) -> str:
+def _refused(feed: _Feed, item: LineTooLong | BatchTooLarge) -> Record:
+    """The record of a line the limits kept from being read (counted by the engine like any line)."""
+    number = feed.record(b"\n").line
     if isinstance(item, LineTooLong):
-        return (f"line longer than {item.limit:,} bytes; not read. Shorten the record or ask the operator to "
-                "raise ALGO_FILING_MAX_LINE_BYTES")
-    return (f"the batch passed {item.limit:,} bytes in this line; this line and the rest were not read. "
-            "Send them in another request")
+        message = (f"line longer than {item.limit:,} bytes; not read. Shorten the record or ask the operator to "
+                   "raise ALGO_FILING_MAX_LINE_BYTES")
+    else:
+        message = (f"the batch passed {item.limit:,} bytes in this line; this line and the rest were not read. "
+                   "Send them in another request")
+    return Record(number, problem=RecordProblem(field=None, message=message))
 
 
 def _with_html(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
@@ -260,9 +256,13 @@ def _with_html(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, di
     return responses
 
 
-def _assess_record(record: Record, summary: bool, as_of: dt.date | None,
-                   book: Rulebook) -> tuple[str | TriageRow | ErrorRecord, bool]:
-    return assess_record(record, summary=summary, as_of=as_of, book=book)
+def _assess_records(records: list[Record], summary: bool, as_of: dt.date | None, book: Rulebook) -> str:
+    """The output lines of ``records`` (one each, as ``algo-filing batch`` writes them), as one text."""
+    out = []
+    for record in records:
+        item, _ = assess_record(record, summary=summary, as_of=as_of, book=book)
+        out.append(one_line(item if isinstance(item, str) else item.model_dump_json()) + "\n")
+    return "".join(out)
 
 
 def _assess_json(answers: Any, as_of: dt.date | None, book: Rulebook) -> str:

@@ -223,7 +223,7 @@ def test_lines_are_split_as_a_file_splits_them_whatever_the_chunks(size: int) ->
             yield body[start:start + size]
 
     async def collect() -> list[Any]:
-        return [item async for item in split_lines(chunks(), 1000, 10_000)]
+        return [item async for group in split_lines(chunks(), 1000, 10_000) for item in group]
 
     assert asyncio.run(collect()) == body.splitlines(keepends=True)
 
