@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import select
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
+from test_html import _chromium  # the same Chromium, or the same skip with its reason
 from test_service_server import server
 
 from engine import assess, load_vocabulary, parse_answers
@@ -29,14 +28,6 @@ TIMEOUT = 30.0
 TOKEN = "form-token-of-enough-length-0123456789"
 ENTITY = '某某科技 <img src=x onerror="window.__injected=1">'
 PRODUCT = "<script>window.__injected=2</script>资讯"
-
-
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.skip("chromium is not installed (apt-get install chromium); the browser test needs it")
 
 
 class DevTools:
