@@ -72,10 +72,12 @@ SCHEMAS = {"answers": answers_json_schema, "assessment": assessment_json_schema,
 
 AsOf = Annotated[dt.date | None, Query(description="Apply the rules in force on this date (YYYY-MM-DD); "
                                                    "default: the answers' own as_of, else the rules' date")]
-Lang = Annotated[Literal["zh", "en"], Query(description="Language of the HTML report and the rule titles")]
+Lang = Annotated[Literal["zh", "en"], Query(description="Language of the HTML report (view=report) and of the rules' "
+                                                        "legal basis; JSON assessments carry both languages")]
 
 
-def _answers(data: Any, source: str, prefix: str = "") -> Any:
+def _answers(data: Any, source: str, prefix: str = "") -> Answers:
+    """The validated answers, or a 422 listing every problem (field paths under ``prefix``)."""
     try:
         return parse_answers(data, source=source)
     except AnswersError as exc:
@@ -265,9 +267,9 @@ def _assess_records(records: list[Record], summary: bool, as_of: dt.date | None,
     return "".join(out)
 
 
-def _assess_json(answers: Any, as_of: dt.date | None, book: Rulebook) -> str:
+def _assess_json(answers: Answers, as_of: dt.date | None, book: Rulebook) -> str:
     return assess_json(answers, as_of=as_of, rulebook=book)
 
 
-def _assess(answers: Any, as_of: dt.date | None, book: Rulebook) -> Any:
+def _assess(answers: Answers, as_of: dt.date | None, book: Rulebook) -> Assessment:
     return assess(answers, as_of=as_of, rulebook=book)
