@@ -76,6 +76,12 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from service.server import run
+
+    return run(args.host, args.port, args.token_file, args.insecure, args.workers)
+
+
 def _cmd_decode(args: argparse.Namespace) -> int:
     from engine.model.filing_number import decode_filing_number
     from engine.render.filing_number import render_filing_number
@@ -86,4 +92,4 @@ def _cmd_decode(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "assess": _cmd_assess, "validate": _cmd_validate, "rules": _cmd_rules, "schema": _cmd_schema,
-    "batch": _cmd_batch, "diff": _cmd_diff, "decode": _cmd_decode}
+    "batch": _cmd_batch, "diff": _cmd_diff, "decode": _cmd_decode, "serve": _cmd_serve}

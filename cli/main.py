@@ -93,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("number")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    from service.server import add_arguments as add_serve_arguments
+
+    add_serve_arguments(sub.add_parser("serve", help="serve assessments over HTTP (FastAPI; OpenAPI at /docs)"))
     return parser
 
 

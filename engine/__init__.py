@@ -17,6 +17,9 @@ Example::
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from engine.errors import AnswersError, EngineError, LoadError, RuleActionError, RulebookError
 from engine.model.answers import Answers, answers_json_schema, load_answers, parse_answers
 from engine.model.assessment import Assessment, assessment_json_schema
@@ -26,9 +29,55 @@ from engine.rules.facts import RootFact, build_facts
 from engine.rules.rulebook import Rulebook, default_rulebook, load_rulebook
 from engine.rules.runtime import Firing
 
+if TYPE_CHECKING:
+    from engine.intake.batch import assess_record, one_line
+    from engine.intake.records import Record, read_jsonl
+    from engine.intake.triage import (
+        ErrorRecord,
+        RecordProblem,
+        TriageRow,
+        error_record_json_schema,
+        triage_json_schema,
+        triage_row,
+    )
+    from engine.model.filing_number import FilingNumber, FilingNumberError, decode_filing_number
+    from engine.model.vocabulary import Vocabulary, load_vocabulary
+    from engine.pipeline.diff import AssessmentDiff, diff_answers, diff_json_schema
+    from engine.render.html import render_html
+
 __all__ = [
-    "SHAPES", "Answers", "AnswersError", "Assessment", "EngineError", "Firing", "LoadError", "RootFact",
-    "RuleActionError", "Rulebook", "RulebookError", "answers_json_schema", "assemble", "assess",
-    "assess_json", "assessment_json_schema", "build_facts", "default_rulebook", "evaluate", "load_answers",
-    "load_rulebook", "parse_answers",
+    "SHAPES", "Answers", "AnswersError", "Assessment", "AssessmentDiff", "EngineError", "ErrorRecord",
+    "FilingNumber", "FilingNumberError", "Firing", "LoadError", "Record", "RecordProblem", "RootFact",
+    "RuleActionError", "Rulebook", "RulebookError", "TriageRow", "Vocabulary", "answers_json_schema", "assemble",
+    "assess", "assess_json", "assess_record", "assessment_json_schema", "build_facts", "decode_filing_number",
+    "default_rulebook", "diff_answers", "diff_json_schema", "error_record_json_schema", "evaluate",
+    "load_answers", "load_rulebook", "load_vocabulary", "one_line", "parse_answers", "read_jsonl", "render_html",
+    "triage_json_schema", "triage_row",
 ]
+
+_LAZY: dict[str, str] = {
+    "assess_record": "intake.batch", "one_line": "intake.batch",
+    "FilingNumber": "model.filing_number", "FilingNumberError": "model.filing_number",
+    "decode_filing_number": "model.filing_number",
+    "AssessmentDiff": "pipeline.diff", "diff_answers": "pipeline.diff", "diff_json_schema": "pipeline.diff",
+    "Record": "intake.records", "read_jsonl": "intake.records",
+    "render_html": "render.html",
+    "ErrorRecord": "intake.triage", "RecordProblem": "intake.triage", "TriageRow": "intake.triage",
+    "error_record_json_schema": "intake.triage", "triage_json_schema": "intake.triage", "triage_row": "intake.triage",
+    "Vocabulary": "model.vocabulary", "load_vocabulary": "model.vocabulary",
+}
+"""Public names of the batch, diff, decode, rendering and vocabulary modules, imported on first use.
+
+They are part of the library API (a service calls them without reaching into submodules), but
+importing them all here would add tabulate and the renderers to every ``import engine``.
+"""
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name of :data:`_LAZY` from its module when it is first asked for."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"engine.{module}"), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,150 @@
+"""The FastAPI application: routes, the error contract, auth and the rules loaded once.
+
+:func:`create_app` loads the rulebook and runs one assessment before it returns, so the rules
+are read, checked and compiled into durable-rules once per process, before the first request,
+and a broken rule file stops the start instead of failing requests.
+
+Every refusal is an :class:`~service.problems.ErrorBody` (FastAPI's and Starlette's own 404,
+405 and parameter errors included). Anything unexpected becomes a 500 whose body carries only
+an error id; the traceback goes to the log under that id and never to the client.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from engine import Rulebook, assess, default_rulebook
+
+from .auth import require_token
+from .contract import Health, components, error_responses
+from .form import form_page
+from .problems import ApiError, ErrorBody, Problem
+from .routes import build_router
+from .settings import Settings
+
+log = logging.getLogger("algo_filing.service")
+
+WARM_UP = {"entity": {"name": "warm-up"}, "products": [{
+    "name": "warm-up", "forms": ["app"], "audience": ["public"],
+    "features": [{"name": "warm-up", "behaviours": ["recommend_by_profile"]}]}]}
+"""A small answers document run once at start-up, so durable-rules compiles the rules then."""
+
+_HTTP_ERRORS = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
+
+
+def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = None) -> FastAPI:
+    """The service over ``rulebook`` (default: the shipped rules), configured by ``settings``."""
+    settings = settings or Settings()
+    book = rulebook or default_rulebook()
+    assess(WARM_UP, rulebook=book, memoize=False)
+    app = FastAPI(title="algo-filing", version=_version(), redoc_url=None,
+                  description="Does China's algorithm filing (算法备案) apply to a product, in which role, and "
+                              "what follows? Rule-based assessments over HTTP. Not legal advice.")
+    token = settings.token.get_secret_value() if settings.token is not None else None
+    dependencies = [Depends(require_token(token))] if token is not None else []
+    app.include_router(build_router(settings, book, dependencies))
+    page, page_headers = form_page()
+
+    @app.get("/", include_in_schema=True, response_class=HTMLResponse, summary="The intake form",
+             responses=error_responses(500))
+    async def form() -> HTMLResponse:
+        return HTMLResponse(page, headers=page_headers)
+
+    @app.get("/healthz", response_model=Health, summary="Liveness, and the rules version loaded",
+             responses=error_responses(500))
+    async def healthz() -> Health:
+        return Health(status="ok", rules_version=book.rules_version)
+
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_middleware(InternalErrors)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("algo-filing")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def _json(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return _json(exc.status, exc.body, exc.headers)
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = [Problem(field=".".join(str(part) for part in error["loc"]), message=str(error["msg"]))
+                for error in exc.errors()]
+    return _json(422, ErrorBody(error="invalid_request", message="invalid request parameters", problems=problems))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_ERRORS.get(exc.status_code, "invalid_request")
+    return _json(exc.status_code, ErrorBody(error=code, message=str(exc.detail)), dict(exc.headers or {}))
+
+
+class InternalErrors:
+    """ASGI middleware: an unexpected exception becomes a 500 with an error id, logged with its traceback.
+
+    The client sees the id only (no exception text, no traceback). When the response has
+    already started (a streamed batch), nothing more can be sent; the error is logged all the same.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except ClientDisconnect:
+            log.info("client left during %s %s", scope.get("method"), scope.get("path"))
+        except Exception:
+            error_id = uuid.uuid4().hex
+            log.exception("internal error %s on %s %s", error_id, scope.get("method"), scope.get("path"))
+            if started:
+                return
+            body = ErrorBody(error="internal_error", error_id=error_id,
+                             message=f"internal error; quote error id {error_id} to the operator")
+            await _json(500, body)(scope, receive, send)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, plus the components the hand-declared request and response bodies refer to."""
+    if app.openapi_schema is None:
+        document = get_openapi(title=app.title, version=app.version, description=app.description,
+                               routes=app.routes)
+        document.setdefault("components", {}).setdefault("schemas", {}).update(components())
+        app.openapi_schema = document
+    return app.openapi_schema

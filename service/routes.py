@@ -1,0 +1,275 @@
+"""The ``/v1`` routes: each reads its input within the limits, calls the engine, returns its bytes.
+
+What a route returns is what the library returns for the same input, byte for byte:
+``POST /v1/assessments`` is :func:`engine.assess_json`, a batch line is what
+``algo-filing batch`` writes for it (:func:`engine.assess_record`), a diff is
+:func:`engine.diff_answers` dumped compact, a filing number :func:`engine.decode_filing_number`.
+The engine's work runs in a worker thread, so a long assessment never stalls the event loop
+(the engine serialises its rules runs itself and is safe to call from many threads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import HTMLResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+from starlette.types import Receive, Scope, Send
+
+from engine import (
+    Answers,
+    AnswersError,
+    Assessment,
+    AssessmentDiff,
+    FilingNumber,
+    FilingNumberError,
+    Record,
+    RecordProblem,
+    Rulebook,
+    TriageRow,
+    answers_json_schema,
+    assess,
+    assess_json,
+    assess_record,
+    assessment_json_schema,
+    decode_filing_number,
+    diff_answers,
+    diff_json_schema,
+    error_record_json_schema,
+    one_line,
+    parse_answers,
+    read_jsonl,
+    render_html,
+    triage_json_schema,
+    triage_row,
+)
+
+from .contract import (
+    DiffRequest,
+    RulesDocument,
+    RuleSummary,
+    RuleTitle,
+    error_responses,
+    json_body,
+    json_response,
+)
+from .limits import BatchTooLarge, LineTooLong, check_declared_length, parse_json, read_body, split_lines
+from .problems import ApiError, Problem, invalid_answers
+from .settings import Settings
+
+JSON = "application/json"
+JSONL = "application/x-ndjson"
+REPORT_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+                  "X-Content-Type-Options": "nosniff"}
+"""The report has inline styles only: the browser is told to load and run nothing else."""
+
+SCHEMAS = {"answers": answers_json_schema, "assessment": assessment_json_schema, "triage": triage_json_schema,
+           "batch-error": error_record_json_schema, "diff": diff_json_schema}
+
+AsOf = Annotated[dt.date | None, Query(description="Apply the rules in force on this date (YYYY-MM-DD); "
+                                                   "default: the answers' own as_of, else the rules' date")]
+Lang = Annotated[Literal["zh", "en"], Query(description="Language of the HTML report (view=report) and of the rules' "
+                                                        "legal basis; JSON assessments carry both languages")]
+
+
+def _answers(data: Any, source: str, prefix: str = "") -> Answers:
+    """The validated answers, or a 422 listing every problem (field paths under ``prefix``)."""
+    try:
+        return parse_answers(data, source=source)
+    except AnswersError as exc:
+        raise invalid_answers(exc, prefix) from None
+
+
+class LineStream(StreamingResponse):
+    """A streamed response whose body iterator reads the request body as it goes.
+
+    Starlette's :class:`StreamingResponse` listens for a disconnect by reading the request
+    stream alongside (for ASGI servers older than spec 2.4), which would swallow the body
+    the batch is still reading. Here only the iterator reads; a client that leaves is noticed
+    when the next body chunk is read (:class:`~starlette.requests.ClientDisconnect`) or a
+    line cannot be sent.
+    """
+
+    media_type = JSONL
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.stream_response(send)
+        except OSError:
+            raise ClientDisconnect() from None
+
+
+class _Feed:
+    """Lines handed one at a time to :func:`engine.read_jsonl`, which reads exactly one per record.
+
+    So the engine numbers the lines and decodes each (UTF-8, a BOM on line 1, JSON, blank
+    lines) as ``algo-filing batch`` does, while the lines arrive from the request stream.
+    """
+
+    def __init__(self) -> None:
+        self._next: bytes | None = None
+        self.records: Iterator[Record] = read_jsonl(self)
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._next is None:
+            raise StopIteration
+        line, self._next = self._next, None
+        return line
+
+    def record(self, line: bytes) -> Record:
+        self._next = line
+        return next(self.records)
+
+
+def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) -> APIRouter:
+    """The ``/v1`` routes over ``book``, behind ``dependencies`` (the token check, when there is one)."""
+    router = APIRouter(prefix="/v1", dependencies=dependencies)
+    auth = [401] if settings.token is not None else []
+
+    @router.post("/assessments", summary="Assess one answers document",
+                 openapi_extra=json_body(Answers, "An answers document (the JSON form of an answers file; "
+                                                  "schema: GET /v1/schema/answers)"),
+                 responses={**_with_html(json_response(Assessment, TriageRow, description=(
+                     "view=full: the assessment (compact JSON, the bytes of engine.assess_json); view=triage: "
+                     "its triage row (line is 1); view=report: the printable HTML report (text/html)"))),
+                     **error_responses(*auth, 413, 422, 500)})
+    async def assessments(request: Request, as_of: AsOf = None, lang: Lang = "zh",
+                          view: Annotated[Literal["full", "triage", "report"], Query(
+                              description="full: the assessment; triage: the triage row; report: HTML")] = "full",
+                          ) -> Response:
+        data = parse_json(await read_body(request, settings.max_body_bytes))
+        answers = _answers(data, "request body")
+        if view == "full":
+            text = await run_in_threadpool(_assess_json, answers, as_of, book)
+            return Response(text, media_type=JSON)
+        result = await run_in_threadpool(_assess, answers, as_of, book)
+        if view == "triage":
+            row = triage_row(result, line=1, entity=answers.entity.name)
+            return Response(row.model_dump_json(), media_type=JSON)
+        page = await run_in_threadpool(render_html, result, lang)
+        return HTMLResponse(page, headers=REPORT_HEADERS)
+
+    @router.post("/batch", summary="Assess JSON Lines, one output line per input line (streamed)",
+                 response_class=LineStream,
+                 openapi_extra={"requestBody": {"required": True, "description": (
+                     "JSON Lines: one answers document per line. A line longer than the line limit, a blank "
+                     "line or a bad document gets an error record; the batch goes on."),
+                     "content": {JSONL: {"schema": {"type": "string"}}}}},
+                 responses={200: {"description": (
+                     "JSON Lines, in input order: per line the compact assessment, or with summary=true its "
+                     "triage row, or an error record {line, error: {field, message}}, as algo-filing batch "
+                     "writes them"),
+                     "content": {JSONL: {"schema": {"oneOf": [{"$ref": "#/components/schemas/Assessment"},
+                                                              {"$ref": "#/components/schemas/TriageRow"},
+                                                              {"$ref": "#/components/schemas/ErrorRecord"}]}}}},
+                     **error_responses(*auth, 413, 422, 500)})
+    async def batch(request: Request, as_of: AsOf = None,
+                    summary: Annotated[bool, Query(description="Triage rows instead of full assessments")] = False,
+                    ) -> LineStream:
+        check_declared_length(request, settings.max_batch_bytes, "the batch")
+
+        async def lines() -> AsyncIterator[str]:
+            feed = _Feed()
+            async for group in split_lines(request.stream(), settings.max_line_bytes, settings.max_batch_bytes):
+                records = [feed.record(item) if isinstance(item, bytes) else _refused(feed, item) for item in group]
+                yield await run_in_threadpool(_assess_records, records, summary, as_of, book)
+
+        return LineStream(lines(), media_type=JSONL)
+
+    @router.post("/diff", summary="What changes between two answers documents",
+                 openapi_extra=json_body(DiffRequest, "{before: answers, after: answers}"),
+                 responses={**json_response(AssessmentDiff, description="The diff (compact JSON)"),
+                            **error_responses(*auth, 413, 422, 500)})
+    async def diff(request: Request, as_of: AsOf = None) -> Response:
+        data = parse_json(await read_body(request, settings.max_body_bytes))
+        if not isinstance(data, dict):
+            raise ApiError(422, "invalid_request", "expected {before: answers, after: answers}",
+                           [Problem(field=None, message="send a JSON object with the keys before and after")])
+        problems = [Problem(field=key, message=f"unknown key '{key}'; use before and after")
+                    for key in data if key not in ("before", "after")]
+        problems += [Problem(field=key, message=f"required field is missing; add `{key}:`")
+                     for key in ("before", "after") if key not in data]
+        if problems:
+            raise ApiError(422, "invalid_request", "expected {before: answers, after: answers}", problems)
+        found: list[Problem] = []
+        sides = []
+        for key in ("before", "after"):
+            try:
+                sides.append(_answers(data[key], key, prefix=key))
+            except ApiError as exc:
+                found += exc.body.problems
+        if found:
+            raise ApiError(422, "invalid_answers", "invalid answers", found)
+        text = await run_in_threadpool(lambda: diff_answers(sides[0], sides[1], as_of=as_of).model_dump_json())
+        return Response(text, media_type=JSON)
+
+    @router.get("/rules", summary="Every rule with its legal basis", response_model=RulesDocument,
+                responses={**error_responses(*auth, 422, 500)})
+    async def rules(lang: Lang = "zh") -> RulesDocument:
+        return RulesDocument(rules_version=book.rules_version, rules=[
+            RuleSummary(id=r.id, file=book.rule_files[r.id], title=RuleTitle(zh=r.title.zh, en=r.title.en),
+                        basis=[b.render(book.laws, lang) for b in r.basis], valid_from=r.valid_from)
+            for r in book.rules.values()])
+
+    @router.get("/schema/{which}", summary="The JSON Schema of answers, assessments, triage rows, batch errors, "
+                                          "diffs", responses={200: {"description": "A JSON Schema",
+                                                                    "content": {JSON: {"schema": {"type": "object"}}}},
+                                                              **error_responses(*auth, 422, 500)})
+    async def schema(which: Annotated[Literal["answers", "assessment", "triage", "batch-error", "diff"],
+                                      Path(description="Which schema")]) -> dict[str, Any]:
+        return SCHEMAS[which]()
+
+    @router.get("/filing-numbers/{number}", summary="Split a published filing number (网信算备…号) into its parts",
+                response_model=FilingNumber, responses={**error_responses(*auth, 422, 500)})
+    async def filing_number(number: Annotated[str, Path(description="e.g. 网信算备110108823483902220017号",
+                                                        max_length=200)]) -> Response:
+        try:
+            decoded = decode_filing_number(number)
+        except FilingNumberError as exc:
+            message = exc.message + (f" ({exc.hint})" if exc.hint else "")
+            raise ApiError(422, "invalid_request", "not a filing number of the published layout",
+                           [Problem(field="number", message=message)]) from None
+        return Response(decoded.model_dump_json(), media_type=JSON)
+
+    return router
+
+
+def _refused(feed: _Feed, item: LineTooLong | BatchTooLarge) -> Record:
+    """The record of a line the limits kept from being read (counted by the engine like any line)."""
+    number = feed.record(b"\n").line
+    if isinstance(item, LineTooLong):
+        message = (f"line longer than {item.limit:,} bytes; not read. Shorten the record or ask the operator to "
+                   "raise ALGO_FILING_MAX_LINE_BYTES")
+    else:
+        message = (f"the batch passed {item.limit:,} bytes in this line; this line and the rest were not read. "
+                   "Send them in another request")
+    return Record(number, problem=RecordProblem(field=None, message=message))
+
+
+def _with_html(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    responses[200]["content"]["text/html"] = {"schema": {"type": "string"}}
+    return responses
+
+
+def _assess_records(records: list[Record], summary: bool, as_of: dt.date | None, book: Rulebook) -> str:
+    """The output lines of ``records`` (one each, as ``algo-filing batch`` writes them), as one text."""
+    out = []
+    for record in records:
+        item, _ = assess_record(record, summary=summary, as_of=as_of, book=book)
+        out.append(one_line(item if isinstance(item, str) else item.model_dump_json()) + "\n")
+    return "".join(out)
+
+
+def _assess_json(answers: Answers, as_of: dt.date | None, book: Rulebook) -> str:
+    return assess_json(answers, as_of=as_of, rulebook=book)
+
+
+def _assess(answers: Answers, as_of: dt.date | None, book: Rulebook) -> Assessment:
+    return assess(answers, as_of=as_of, rulebook=book)
