@@ -137,15 +137,17 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     lang = args.lang
     if args.format == "json":
         rows = [{"id": r.id, "file": book.rule_files[r.id], "title": r.title.model_dump(),
-                 "basis": [b.render(book.laws, lang) for b in r.basis],
+                 "basis_kind": r.basis_kind, "basis": [b.render(book.laws, lang) for b in r.basis],
                  "valid_from": r.valid_from.isoformat() if r.valid_from else None}
                 for r in book.rules.values()]
         document = {"rules_version": book.rules_version, "rules": rows}
         print(json.dumps(document, ensure_ascii=False, indent=2))
         return EXIT_OK
     sep = "；" if lang == "zh" else "; "
+    kinds = {"statute": "法定" if lang == "zh" else "statute", "practice": "实务" if lang == "zh" else "practice"}
     table = [[r.id, book.rule_files[r.id], r.title.get(lang),
-              sep.join(b.render(book.laws, lang) for b in r.basis)] for r in book.rules.values()]
+              f"[{kinds[r.basis_kind]}] " + sep.join(b.render(book.laws, lang) for b in r.basis)]
+             for r in book.rules.values()]
     headers = ["id", "文件" if lang == "zh" else "file", "标题" if lang == "zh" else "title",
                "依据" if lang == "zh" else "legal basis"]
     print(tabulate(table, headers=headers, tablefmt="simple_grid", maxcolwidths=[36, 20, 40, 48]))

@@ -254,6 +254,7 @@ class _Assembler:
             reasons = [
                 Reason(rule=rule_id, status=st,  # type: ignore[arg-type]
                        title=book.rules[rule_id].title, explanation=book.rules[rule_id].explanation,
+                       basis_kind=book.rules[rule_id].basis_kind,
                        basis=_refs(book, book.rules[rule_id].basis), products=tuple(products))
                 for (rule_id, st), products in sorted(
                     self.reasons.items(), key=lambda kv: (_STATUS_ORDER.index(kv[0][1]), kv[0][0]))
@@ -321,14 +322,15 @@ class _Assembler:
             spec = book.obligations[oid]
             deadline = Deadline(**spec.deadline.model_dump()) if spec.deadline else None
             obligations.append(ObligationOut(
-                id=oid, title=spec.title, basis=_refs(book, spec.basis), deadline=deadline,
+                id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=_refs(book, spec.basis),
+                deadline=deadline,
                 applies_to=tuple(sorted(targets, key=target_order)), rules=tuple(sorted(rules))))
         material_order = list(book.materials)
         materials = [
             MaterialOut(
                 id=mid, name=book.materials[mid].name, group=book.materials[mid].group,
                 scope=book.materials[mid].scope, contents=book.materials[mid].contents,
-                condition=book.materials[mid].condition,
+                condition=book.materials[mid].condition, basis_kind=book.materials[mid].basis_kind,
                 pitfalls=tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in book.materials[mid].pitfalls),
                 applies_to=tuple(sorted(targets, key=target_order)), rules=tuple(sorted(rules)))
             for mid, (targets, rules) in sorted(self.materials.items(),

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from .assessment import BasisKind
 from .base import Lang, StrictModel, Text
 from .errors import LoadError, RulebookError
 from .facts import DERIVED_FROM, FACT_SCHEMA, INT, TEXT, AttrSpec
@@ -83,6 +84,7 @@ class Obligation(StrictModel):
 
     id: str
     title: Text
+    basis_kind: BasisKind
     basis: list[Basis] = Field(min_length=1)
     deadline: Deadline | None = None
     valid_from: dt.date | None = None
@@ -104,6 +106,7 @@ class Material(StrictModel):
     scope: Literal["entity", "product", "algorithm"]
     contents: Text
     condition: Text | None = None
+    basis_kind: BasisKind
     pitfalls: list[str] = Field(default_factory=list)
     basis: list[Basis] = Field(default_factory=list)
 
@@ -235,6 +238,7 @@ class Rule(StrictModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: Text
+    basis_kind: BasisKind
     basis: list[Basis] = Field(min_length=1)
     explanation: Text
     valid_from: dt.date | None = None
