@@ -283,6 +283,7 @@ class _Assembler:
             return (2, *algorithm_order(target))
 
         algorithms: list[Algorithm] = []
+        role_types = vocab.groups["filing_role_type"]
         drafts = sorted(
             (d for d in self.algorithms.values() if _strongest(d.statuses) != "not_required"),
             key=lambda d: algorithm_order(d.id))
@@ -305,8 +306,9 @@ class _Assembler:
                 type=d.type,  # type: ignore[arg-type]
                 type_label=vocab.groups["algorithm_type"][d.type],
                 subtype=d.subtype,  # type: ignore[arg-type]
-                role=d.role,  # type: ignore[arg-type]
-                role_label=vocab.groups["role"][d.role],
+                role=d.role if d.type in role_types else None,  # type: ignore[arg-type]
+                role_label=(vocab.groups["role"][d.role] if d.type in role_types
+                            else vocab.groups["no_filing_role"]["none"]),
                 status=_strongest(d.statuses),  # type: ignore[arg-type]
                 behaviours=(d.behaviour,),
                 products=tuple(sorted(d.products, key=lambda p: product_order.get(p, 0))),

@@ -72,7 +72,7 @@ class Algorithm(StrictModel):
     type: AlgorithmType
     type_label: Text
     subtype: Subtype | None
-    role: Role
+    role: Role | None = Field(description="The filing system's 填报角色; null for types it asks no role for")
     role_label: Text
     status: Status
     behaviours: tuple[str, ...]
