@@ -133,7 +133,7 @@ def test_summary_rows_agree_with_the_assessments(tmp_path: Path, capsys: pytest.
         assert row.status == result.filing.status
         assert row.algorithms == len(result.algorithms)
         assert set(row.types) == {a.type for a in result.algorithms}
-        assert set(row.roles) == {a.role for a in result.algorithms}
+        assert set(row.roles) == {a.role for a in result.algorithms if a.role}
         assert row.open_questions == len(result.open_questions)
         if result.steps:
             assert row.days_min == sum(s.duration.practice_min_days or 0 for s in result.steps)
@@ -150,7 +150,7 @@ def test_summary_tiers_follow_the_documented_rules(tmp_path: Path) -> None:
         row = TriageRow.model_validate_json(line)
         result = assess(document)
         count = len(result.algorithms)
-        roles = {a.role for a in result.algorithms}
+        roles = {a.role for a in result.algorithms if a.role}
         routes = {a.genai_route for a in result.algorithms}
         if result.filing.status == "not_required":
             expected = "none"

@@ -90,10 +90,10 @@ def test_news_app_answers_equal_the_example_file() -> None:
     assert flow.answers().model_dump() == expected
     result = assess(flow.answers())
     assert result.filing.status == "required"
-    assert types(flow) == [("personalized_push", None, "service_provider"),
-                           ("ranking_selection", None, "service_provider"),
-                           ("retrieval_filtering", "content_filtering", "service_provider"),
-                           ("retrieval_filtering", "information_retrieval", "service_provider")]
+    assert types(flow) == [("personalized_push", None, None),
+                           ("ranking_selection", None, None),
+                           ("retrieval_filtering", "content_filtering", None),
+                           ("retrieval_filtering", "information_retrieval", None)]
 
 
 def test_news_app_never_asks_generative_questions() -> None:
@@ -151,7 +151,7 @@ def test_pick_up_point_lands_on_a_scheduling_decision() -> None:
     flow = Flow(Q)
     run(flow, {"entity_name": "x"}, [(product, [feature])])
     assert flow.document()["products"][0]["features"][0]["behaviours"] == ["pickup_point_suggestion"]
-    assert types(flow) == [("scheduling_decision", None, "service_provider")]
+    assert types(flow) == [("scheduling_decision", None, None)]
 
 
 @pytest.mark.parametrize(("field", "value", "open_question"), [
