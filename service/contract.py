@@ -37,6 +37,8 @@ class RuleSummary(_Model):
     id: str
     file: str = Field(description="The rule file it is defined in")
     title: RuleTitle
+    basis_kind: Literal["statute", "practice"] = Field(
+        description="Whether the rule rests on a statute or on filing practice")
     basis: list[str] = Field(description="Its legal basis, rendered in the requested language")
     valid_from: dt.date | None
 

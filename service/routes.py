@@ -215,7 +215,8 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
     async def rules(lang: Lang = "zh") -> RulesDocument:
         return RulesDocument(rules_version=book.rules_version, rules=[
             RuleSummary(id=r.id, file=book.rule_files[r.id], title=RuleTitle(zh=r.title.zh, en=r.title.en),
-                        basis=[b.render(book.laws, lang) for b in r.basis], valid_from=r.valid_from)
+                        basis_kind=r.basis_kind, basis=[b.render(book.laws, lang) for b in r.basis],
+                        valid_from=r.valid_from)
             for r in book.rules.values()])
 
     @router.get("/schema/{which}", summary="The JSON Schema of answers, assessments, triage rows, batch errors, "

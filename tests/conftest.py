@@ -20,6 +20,7 @@ A scenario file holds a list of scenarios::
         open_questions: [model_source]            # or no_open_questions: true
         display: [{product: x, form: app}]
         reasons: [rule_id]
+        due: {arp_24: ["2025-09-15"]}             # an obligation's due dates, exactly ([] = none)
 
 Failures print the file, the scenario and what differs, not a Python traceback.
 """
@@ -40,7 +41,7 @@ SCENARIO_KEYS = {"name", "based_on", "answers", "answers_file", "as_of", "expect
 EXPECTED_KEYS = {
     "status", "algorithms", "algorithms_exactly", "not_algorithms", "obligations", "not_obligations",
     "materials", "not_materials", "genai_route", "open_questions", "no_open_questions", "steps",
-    "not_steps", "display", "reasons", "algorithm_count",
+    "not_steps", "display", "reasons", "algorithm_count", "due",
 }
 
 
@@ -130,6 +131,13 @@ def check_scenario(spec: dict[str, Any]) -> list[str]:
     for want in expected.get("display", []):
         if not any(_match(d, want) for d in result.display):
             problems.append(f"display {want} missing; got {[(d.product, d.form) for d in result.display]}")
+    for oid, dates in (expected.get("due") or {}).items():
+        found = [o for o in result.obligations if o.id == oid]
+        got_dates = [d.date.isoformat() if d.date else None for o in found for d in o.due]
+        if not found:
+            problems.append(f"due: obligation {oid} missing")
+        elif got_dates != [str(d) for d in dates]:
+            problems.append(f"due {oid}: expected {dates}, got {got_dates}")
     reasons = {r.rule for r in result.filing.reasons}
     missing_r = [r for r in expected.get("reasons", []) if r not in reasons]
     if missing_r:

@@ -11,6 +11,7 @@ from engine.rules.rulebook import Rule, default_rulebook
 def _rule(when: dict[str, object], **extra: object) -> Rule:
     return Rule.model_validate({
         "id": "r", "title": {"zh": "规则", "en": "rule"}, "basis": [{"law": "arp", "article": "2"}],
+        "basis_kind": "statute",
         "explanation": {"zh": "说明", "en": "why"}, "when": when, "then": {"obligations": ["arp_7"]}, **extra})
 
 

@@ -244,6 +244,7 @@ def probe_runtime() -> Any:
     rules = {
         f"probe_{i}": Rule.model_validate({
             "id": f"probe_{i}", "title": {"zh": "探针", "en": "probe"}, "basis": [{"law": "arp", "article": "2"}],
+            "basis_kind": "statute",
             "explanation": {"zh": "测试", "en": "test"}, "when": {"fact": "product", **test},
             "then": {"steps": ["register"]}})
         for i, (test, _, _) in enumerate(MISSING_ATTRIBUTE_CASES)

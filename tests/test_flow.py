@@ -83,10 +83,10 @@ def test_news_app_answers_equal_the_example_file() -> None:
     assert flow.answers().model_dump() == expected
     result = assess(flow.answers())
     assert result.filing.status == "required"
-    assert types(flow) == [("personalized_push", None, "service_provider"),
-                           ("ranking_selection", None, "service_provider"),
-                           ("retrieval_filtering", "content_filtering", "service_provider"),
-                           ("retrieval_filtering", "information_retrieval", "service_provider")]
+    assert types(flow) == [("personalized_push", None, None),
+                           ("ranking_selection", None, None),
+                           ("retrieval_filtering", "content_filtering", None),
+                           ("retrieval_filtering", "information_retrieval", None)]
 
 
 def test_news_app_never_asks_generative_questions() -> None:
@@ -100,10 +100,11 @@ def test_ai_photo_mini_program_calling_a_filed_model() -> None:
                "opinion_features": ["info_sharing"], "monthly_active_users": 50000, "user_groups": ["none"],
                "news": "no", "commercial": "no", "launch_status": "planned"}
     feature = {"feature_name": "AI写真", "does": ["makes_content"],
-               "generates": ["generate_image", "edit_image_video"], "model_source": "third_party_api"}
+               "generates": ["generate_image", "edit_image_video"], "large_model": "yes",
+               "model_source": "third_party_api", "biometric_output": "no"}
     flow = Flow(Q)
     asked = questions(run(flow, {"entity_name": "某某影像"}, [(product, [feature])]))
-    assert "model_source" in asked and "offered_as_api" not in asked
+    assert "model_source" in asked and "large_model" in asked and "offered_as_api" not in asked
     assert "launch_date" not in asked
     result = assess(flow.answers())
     assert result.filing.status == "required"
@@ -117,7 +118,7 @@ def test_model_vendor_offering_an_api_is_asked_about_the_api_and_files_as_suppor
                "opinion_features": ["none"], "monthly_active_users": "unsure", "user_groups": ["none"],
                "news": "no", "commercial": "yes", "launch_status": "launched", "launch_date": ""}
     feature = {"feature_name": "文本生成API", "does": ["makes_content"], "generates": ["generate_text"],
-               "model_source": "own", "offered_as_api": "yes"}
+               "large_model": "yes", "model_source": "own", "offered_as_api": "yes"}
     flow = Flow(Q)
     asked = questions(run(flow, {"entity_name": "x"}, [(product, [feature])]))
     assert "offered_as_api" in asked
@@ -144,7 +145,7 @@ def test_pick_up_point_lands_on_a_scheduling_decision() -> None:
     flow = Flow(Q)
     run(flow, {"entity_name": "x"}, [(product, [feature])])
     assert flow.document()["products"][0]["features"][0]["behaviours"] == ["pickup_point_suggestion"]
-    assert types(flow) == [("scheduling_decision", None, "service_provider")]
+    assert types(flow) == [("scheduling_decision", None, None)]
 
 
 @pytest.mark.parametrize(("field", "value", "open_question"), [
@@ -169,7 +170,7 @@ def test_unsure_ends_in_needs_review_with_the_open_question(field: str, value: l
 def test_unsure_model_source_is_stored_as_the_string_unsure() -> None:
     product = {**NEWS_PRODUCT, "forms": ["app"]}
     feature = {"feature_name": "AI 写作", "does": ["makes_content"], "generates": ["generate_text"],
-               "model_source": "unsure"}
+               "large_model": "yes", "model_source": "unsure"}
     flow = Flow(Q)
     run(flow, {"entity_name": "x"}, [(product, [feature])])
     assert flow.document()["products"][0]["features"][0]["model_source"] == "unsure"
@@ -190,7 +191,8 @@ def test_two_products_each_with_their_features() -> None:
     flow = Flow(Q)
     run(flow, {"entity_name": "x"}, [(NEWS_PRODUCT, NEWS_FEATURES[:1]),
                                      (second, [{"feature_name": "问答", "does": ["makes_content"],
-                                                "generates": ["generate_text"], "model_source": "own"}])])
+                                                "generates": ["generate_text"], "large_model": "yes",
+                                                "model_source": "own"}])])
     doc = flow.document()
     assert [p["name"] for p in doc["products"]] == ["某某新闻", "内部助手"]
     assert doc["products"][1]["features"][0]["model_source"] == "own"
@@ -268,7 +270,7 @@ def test_back_from_the_review_goes_to_the_last_question() -> None:
 def test_changing_an_answer_hides_but_keeps_later_answers() -> None:
     product = {**NEWS_PRODUCT, "forms": ["app"]}
     feature = {"feature_name": "AI 写作", "does": ["makes_content"], "generates": ["generate_text"],
-               "model_source": "third_party_api"}
+               "large_model": "yes", "model_source": "third_party_api"}
     flow = Flow(Q)
     run(flow, {"entity_name": "x"}, [(product, [feature])])
     flow.edit("p0.f0:does")
@@ -375,7 +377,7 @@ def test_prefill_keeps_answers_the_questionnaire_would_not_ask_until_their_basis
         "name": "p", "forms": ["app"], "audience": ["public"], "opinion_features": [], "user_groups": [],
         "news": False, "commercial": True, "launch_status": "launched", "monthly_active_users": 10,
         "features": [{"name": "f", "behaviours": ["generate_text"], "model_source": "own",
-                      "offered_as_api": True}]}]}
+                      "large_model": True, "offered_as_api": True}]}]}
     flow = Flow.from_document(Q, doc)
     assert flow.is_complete()
     assert flow.document()["products"][0]["features"][0]["offered_as_api"] is True
@@ -404,8 +406,9 @@ def test_new_feature_asks_only_the_new_feature() -> None:
     while (step := flow.current()) is not None:
         asked.append(step.slot.key)
         flow.answer({"feature_name": "AI 摘要", "does": ["makes_content"], "generates": ["generate_text"],
-                     "model_source": "third_party_api"}[step.slot.question])
-    assert asked == ["p0.f4:feature_name", "p0.f4:does", "p0.f4:generates", "p0.f4:model_source"]
+                     "large_model": "yes", "model_source": "third_party_api"}[step.slot.question])
+    assert asked == ["p0.f4:feature_name", "p0.f4:does", "p0.f4:generates", "p0.f4:large_model",
+                     "p0.f4:model_source"]
     after = flow.answers()
     assert [f.name for f in after.products[0].features][-1] == "AI 摘要"
     assert after.products[0].features[:4] == load_answers(ROOT / "examples" / "news_app.yaml").products[0].features
@@ -522,10 +525,11 @@ OFFICIAL_CASES: list[tuple[str, dict[str, Any], tuple[str, str | None]]] = [
     ("美团外卖榜单排序算法", {"does": ["orders_items"], "orders": ["leaderboard"]}, ("ranking_selection", None)),
     ("快手内容安全算法", {"does": ["finds_or_screens"], "retrieves_filters": ["content_moderation"]},
      ("retrieval_filtering", "content_filtering")),
-    ("钉钉语音识别算法", {"does": ["makes_content"], "generates": ["speech_recognition"], "model_source": "own"},
+    ("钉钉语音识别算法", {"does": ["makes_content"], "generates": ["speech_recognition"], "large_model": "no",
+                 "model_source": "own"},
      ("generation_synthesis", None)),
     ("天猫小蜜智能客服算法", {"does": ["makes_content"], "generates": ["smart_customer_service"],
-                       "model_source": "own"}, ("generation_synthesis", None)),
+                       "large_model": "no", "model_source": "own"}, ("generation_synthesis", None)),
     ("滴滴上车点推荐算法", {"does": ["decides"], "decides_what": ["pickup_point_suggestion"]},
      ("scheduling_decision", None)),
     ("滴滴网约车一口价算法", {"does": ["decides"], "decides_what": ["dynamic_pricing"]}, ("scheduling_decision", None)),

@@ -298,14 +298,14 @@ def test_answers_file_prefills_and_goes_straight_to_the_review(
 def test_new_feature_asks_only_the_feature_and_shows_what_changes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
-    prompter = Scripted(["AI 摘要", ["makes_content"], ["generate_text"], "third_party_api", "quit"])
+    prompter = Scripted(["AI 摘要", ["makes_content"], ["generate_text"], "yes", "third_party_api", "quit"])
     code = cli.ask(args(answers=ROOT / "examples" / "news_app.yaml", new_feature=True), prompter=prompter)
     out = capsys.readouterr().out
     assert code == 0
     assert "新功能带来的变化" in out and "生成合成类" in out
     after = load_answers(tmp_path / "algo-filing-draft.yaml")
     assert [f.name for f in after.products[0].features][-1] == "AI 摘要"
-    assert len(prompter.asked) == 5
+    assert len(prompter.asked) == 6
 
 
 def test_an_existing_draft_is_offered_and_never_overwritten(

@@ -99,3 +99,26 @@ def test_digest_changes_when_a_rule_changes(tmp_path: Path) -> None:
     path = rules / "duties.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("一般义务", "一般义务（修订）", 1), encoding="utf-8")
     assert load_rulebook(rules).rules_version != before
+
+
+def test_filing_system_steps_name_the_product_fields_the_link_levels_and_the_draft_box() -> None:
+    """The product-info fields guides mention, the product/path/function links and the draft box."""
+    steps = default_rulebook().steps
+    product_info = steps["product_info"].what.zh
+    assert "个性化推送关闭情况" in product_info and "未成年保护措施" in product_info
+    link = steps["link_algorithm"].what.zh
+    assert all(level in link for level in ("勾选产品", "勾选访问路径", "勾选功能"))
+    draft = steps["draft_box"].what.zh
+    assert "保存至草稿箱" in draft and "产品及功能信息" in draft and "继续" in draft
+    assert steps["product_info"].order < steps["algorithm_info"].order < steps["link_algorithm"].order \
+        < steps["draft_box"].order < steps["review"].order
+
+
+def test_every_duty_material_and_rule_says_statute_or_practice() -> None:
+    book = default_rulebook()
+    kinds = {x.basis_kind for x in [*book.obligations.values(), *book.materials.values(), *book.rules.values()]}
+    assert kinds == {"statute", "practice"}
+    assert book.obligations["practice_filing"].basis_kind == "practice"
+    assert book.obligations["practice_filing"].deadline is not None
+    assert book.obligations["practice_filing"].deadline.working_days is None
+    assert book.obligations["arp_24"].basis_kind == "statute"

@@ -29,7 +29,8 @@ PRODUCT_COLUMNS: dict[str, str] = {
 }
 """CSV column -> key of the product (``products[0]``)."""
 
-FEATURE_FIELDS: tuple[str, ...] = ("name", "description", "behaviours", "model_source", "offered_as_api")
+FEATURE_FIELDS: tuple[str, ...] = ("name", "description", "behaviours", "model_source", "offered_as_api",
+                                 "large_model", "biometric_output")
 """Keys of a feature; column ``feature<N>_<key>`` holds the key of the N-th feature (N from 1)."""
 
 LIST_KEYS = frozenset({"forms", "audience", "opinion_features", "user_groups", "behaviours"})

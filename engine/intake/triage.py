@@ -81,7 +81,7 @@ def complexity(assessment: Assessment) -> Tier:
     if assessment.filing.status == "not_required":
         return "none"
     count = len(assessment.algorithms)
-    roles = {a.role for a in assessment.algorithms}
+    roles = {a.role for a in assessment.algorithms if a.role}
     routes = {a.genai_route for a in assessment.algorithms}
     if count >= 4 or len(roles) > 1 or "genai_filing" in routes:
         return "high"
@@ -105,7 +105,7 @@ def calendar_days(assessment: Assessment) -> tuple[int | None, int | None]:
 def triage_row(assessment: Assessment, *, line: int, entity: str) -> TriageRow:
     """Reduce an assessment to its triage row."""
     types = {a.type for a in assessment.algorithms}
-    roles = {a.role for a in assessment.algorithms}
+    roles = {a.role for a in assessment.algorithms if a.role}
     days_min, days_max = calendar_days(assessment)
     return TriageRow(
         line=line, entity=entity, status=assessment.filing.status,

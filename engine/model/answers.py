@@ -115,6 +115,14 @@ class Feature(StrictModel):
         default=None, description="For generative behaviours: where the model comes from")
     offered_as_api: TriState = Field(
         default=False, description="Offered to other businesses as an API or SDK")
+    large_model: TriState | None = Field(
+        default=None,
+        description="For generative behaviours: runs on a large generative model (decides the GenAI "
+                    "备案/登记 route); absent = not answered, treated like unsure")
+    biometric_output: TriState | None = Field(
+        default=None,
+        description="For generative behaviours: generates or edits a person's face, voice or other "
+                    "biometric features; absent = not answered, treated like unsure")
 
 
 class Product(StrictModel):

@@ -19,6 +19,9 @@ AlgorithmType = Literal["generation_synthesis", "personalized_push", "ranking_se
                         "retrieval_filtering", "scheduling_decision"]
 Subtype = Literal["information_retrieval", "content_filtering"]
 Role = Literal["service_provider", "technical_supporter"]
+BasisKind = Literal["statute", "practice"]
+"""What a conclusion rests on: ``statute`` = a regulation's article whose condition the rule
+tests; ``practice`` = what filers and the regulator do, or the published lists, not a regulation."""
 
 
 class LegalRef(StrictModel):
@@ -36,6 +39,7 @@ class Reason(StrictModel):
     status: Status
     title: Text
     explanation: Text
+    basis_kind: BasisKind
     basis: tuple[LegalRef, ...]
     products: tuple[str, ...]
 
@@ -68,7 +72,7 @@ class Algorithm(StrictModel):
     type: AlgorithmType
     type_label: Text
     subtype: Subtype | None
-    role: Role
+    role: Role | None = Field(description="The filing system's 填报角色; null for types it asks no role for")
     role_label: Text
     status: Status
     behaviours: tuple[str, ...]
@@ -106,6 +110,7 @@ class ObligationOut(StrictModel):
 
     id: str
     title: Text
+    basis_kind: BasisKind
     basis: tuple[LegalRef, ...]
     deadline: Deadline | None
     applies_to: tuple[str, ...]
@@ -127,6 +132,7 @@ class MaterialOut(StrictModel):
     scope: Literal["entity", "product", "algorithm"]
     contents: Text
     condition: Text | None
+    basis_kind: BasisKind
     pitfalls: tuple[PitfallOut, ...]
     applies_to: tuple[str, ...]
     rules: tuple[str, ...]

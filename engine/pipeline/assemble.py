@@ -254,6 +254,7 @@ class _Assembler:
             reasons = [
                 Reason(rule=rule_id, status=st,  # type: ignore[arg-type]
                        title=book.rules[rule_id].title, explanation=book.rules[rule_id].explanation,
+                       basis_kind=book.rules[rule_id].basis_kind,
                        basis=_refs(book, book.rules[rule_id].basis), products=tuple(products))
                 for (rule_id, st), products in sorted(
                     self.reasons.items(), key=lambda kv: (_STATUS_ORDER.index(kv[0][1]), kv[0][0]))
@@ -282,6 +283,7 @@ class _Assembler:
             return (2, *algorithm_order(target))
 
         algorithms: list[Algorithm] = []
+        role_types = vocab.groups["filing_role_type"]
         drafts = sorted(
             (d for d in self.algorithms.values() if _strongest(d.statuses) != "not_required"),
             key=lambda d: algorithm_order(d.id))
@@ -304,8 +306,9 @@ class _Assembler:
                 type=d.type,  # type: ignore[arg-type]
                 type_label=vocab.groups["algorithm_type"][d.type],
                 subtype=d.subtype,  # type: ignore[arg-type]
-                role=d.role,  # type: ignore[arg-type]
-                role_label=vocab.groups["role"][d.role],
+                role=d.role if d.type in role_types else None,  # type: ignore[arg-type]
+                role_label=(vocab.groups["role"][d.role] if d.type in role_types
+                            else vocab.groups["no_filing_role"]["none"]),
                 status=_strongest(d.statuses),  # type: ignore[arg-type]
                 behaviours=(d.behaviour,),
                 products=tuple(sorted(d.products, key=lambda p: product_order.get(p, 0))),
@@ -321,14 +324,15 @@ class _Assembler:
             spec = book.obligations[oid]
             deadline = Deadline(**spec.deadline.model_dump()) if spec.deadline else None
             obligations.append(ObligationOut(
-                id=oid, title=spec.title, basis=_refs(book, spec.basis), deadline=deadline,
+                id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=_refs(book, spec.basis),
+                deadline=deadline,
                 applies_to=tuple(sorted(targets, key=target_order)), rules=tuple(sorted(rules))))
         material_order = list(book.materials)
         materials = [
             MaterialOut(
                 id=mid, name=book.materials[mid].name, group=book.materials[mid].group,
                 scope=book.materials[mid].scope, contents=book.materials[mid].contents,
-                condition=book.materials[mid].condition,
+                condition=book.materials[mid].condition, basis_kind=book.materials[mid].basis_kind,
                 pitfalls=tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in book.materials[mid].pitfalls),
                 applies_to=tuple(sorted(targets, key=target_order)), rules=tuple(sorted(rules)))
             for mid, (targets, rules) in sorted(self.materials.items(),

@@ -127,7 +127,7 @@ def _header(a: Assessment, lang: Lang) -> str:
 def _reasons(a: Assessment, lang: Lang) -> str:
     items = "".join(
         f"<div class=\"reason\"><strong>{_t(r.title, lang)}</strong>{_t(r.explanation, lang)}"
-        f"<div class=\"basis\">{_e(word('basis', lang))}: {_e(cites(r.basis, lang))} · "
+        f"<div class=\"basis\">{_e(word('basis', lang))}: {_e(cites(r.basis, lang, r.basis_kind))} · "
         f"{_e(word('products', lang))}: {_e(', '.join(r.products))} · <span class=\"id\">{_e(r.rule)}</span>"
         f"</div></div>"
         for r in a.filing.reasons)
@@ -149,7 +149,8 @@ def _algorithms(a: Assessment, lang: Lang) -> str:
 
 def _duties(a: Assessment, lang: Lang) -> str:
     rows = [[f"{_t(o.title, lang)}<br><span class=\"id\">{_e(o.id)}</span>", _e(deadline_text(o.deadline, lang)),
-             _lines([due_line(d, lang) for d in o.due]), _e(cites(o.basis, lang))] for o in a.obligations]
+             _lines([due_line(d, lang) for d in o.due]), _e(cites(o.basis, lang, o.basis_kind))]
+            for o in a.obligations]
     calendar = calendar_text(a, lang)
     note = (f"<p class=\"note\"><strong>{_e(word('calendar', lang))}:</strong> {_e(calendar)}</p>"
             if calendar else "")

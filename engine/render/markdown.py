@@ -28,7 +28,7 @@ def render_markdown(a: Assessment, lang: Lang) -> str:
     lines += ["", f"## {word('reasons', lang)}", ""]
     lines.append(_md_table(
         [word("reason", lang), word("rule", lang), word("basis", lang), word("products", lang)],
-        [[r.title.get(lang) + "<br>" + r.explanation.get(lang), f"`{r.rule}`", cites(r.basis, lang),
+        [[r.title.get(lang) + "<br>" + r.explanation.get(lang), f"`{r.rule}`", cites(r.basis, lang, r.basis_kind),
           ", ".join(r.products)] for r in a.filing.reasons], lang))
     lines += [f"## {word('algorithms', lang)}", ""]
     lines.append(_md_table(
@@ -40,7 +40,8 @@ def render_markdown(a: Assessment, lang: Lang) -> str:
     lines += [f"## {word('obligations', lang)}", ""]
     lines.append(_md_table(
         [word("duty", lang), "id", word("deadline", lang), word("basis", lang)],
-        [[o.title.get(lang), f"`{o.id}`", with_due(o, lang), cites(o.basis, lang)] for o in a.obligations], lang))
+        [[o.title.get(lang), f"`{o.id}`", with_due(o, lang), cites(o.basis, lang, o.basis_kind)]
+         for o in a.obligations], lang))
     if (calendar := calendar_text(a, lang)) is not None:
         lines += [f"> **{word('calendar', lang)}**: {calendar}", ""]
     lines += [f"## {word('materials', lang)}", ""]

@@ -13,10 +13,11 @@ from engine.render.labels import word
 _WIDTH = 48
 
 
-def cites(refs: Sequence[LegalRef], lang: Lang) -> str:
-    """Legal references joined for a table cell."""
-    return "；".join(r.citation.get(lang) for r in refs) if lang == "zh" else "; ".join(
+def cites(refs: Sequence[LegalRef], lang: Lang, kind: str | None = None) -> str:
+    """Legal references joined for a table cell, after ``[法定]``/``[实务]`` when ``kind`` is given."""
+    joined = "；".join(r.citation.get(lang) for r in refs) if lang == "zh" else "; ".join(
         r.citation.get(lang) for r in refs)
+    return f"[{word('kind_' + kind, lang)}] {joined}" if kind else joined
 
 
 def deadline_text(deadline: Deadline | None, lang: Lang) -> str:
@@ -178,7 +179,7 @@ def render_table(a: Assessment, lang: Lang) -> str:
             f"{word('as_of', lang)}: {a.filing.as_of.isoformat()}    "
             f"{word('rules_version', lang)}: {a.rules_version}\n" + _table(
                 [word("reason", lang), word("basis", lang), word("products", lang)],
-                [[r.title.get(lang) + f"\n[{r.rule}]", cites(r.basis, lang), "\n".join(r.products)]
+                [[r.title.get(lang) + f"\n[{r.rule}]", cites(r.basis, lang, r.basis_kind), "\n".join(r.products)]
                  for r in a.filing.reasons]))
     section(word("algorithms", lang), _table(
         [word("name", lang), word("type", lang), word("role", lang), word("status", lang),
@@ -188,7 +189,8 @@ def render_table(a: Assessment, lang: Lang) -> str:
           al.genai_route or "—"] for al in a.algorithms]))
     section(word("obligations", lang), _table(
         [word("duty", lang), word("deadline", lang), word("basis", lang)],
-        [[o.title.get(lang) + f"\n[{o.id}]", with_due(o, lang), cites(o.basis, lang)] for o in a.obligations]))
+        [[o.title.get(lang) + f"\n[{o.id}]", with_due(o, lang), cites(o.basis, lang, o.basis_kind)]
+         for o in a.obligations]))
     if (calendar := calendar_text(a, lang)) is not None:
         section(word("calendar", lang), calendar)
     for scope in ("entity", "product", "algorithm"):
@@ -197,7 +199,7 @@ def render_table(a: Assessment, lang: Lang) -> str:
             continue
         section(f"{word('materials', lang)} · {word('scope_' + scope, lang)}", _table(
             [word("material", lang), word("contents", lang), word("pitfalls", lang)],
-            [["☐ " + m.name.get(lang) + f"\n[{m.id}]", m.contents.get(lang),
+            [["☐ " + m.name.get(lang) + f"\n[{m.id}] [{word('kind_' + m.basis_kind, lang)}]", m.contents.get(lang),
               "\n".join("• " + p.text.get(lang) for p in m.pitfalls) or "—"] for m in items]))
     section(word("steps", lang), _table(
         ["#", word("step", lang), word("statutory", lang), word("practice", lang)],

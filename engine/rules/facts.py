@@ -44,6 +44,7 @@ def _product_attrs() -> dict[str, AttrSpec]:
     }
     attrs.update({f"form_{form}": TRI for form in _VOCAB.ids("product_form")})
     attrs.update({f"users_{group}": TRI for group in _VOCAB.ids("user_group")})
+    attrs.update({f"opinion_{feature}": TRI for feature in _VOCAB.ids("opinion_feature")})
     return attrs
 
 
@@ -54,6 +55,8 @@ _BEHAVIOUR = {
     "behaviour": (*_VOCAB.ids("behaviour"), UNSURE),
     "model_source": (*_VOCAB.ids("model_source"), UNSURE, NONE),
     "offered_as_api": TRI,
+    "large_model": (*TRI, NONE),
+    "biometric_output": (*TRI, NONE),
 }
 _ALGORITHM = {
     **_BEHAVIOUR,
@@ -139,6 +142,8 @@ def _product_fact_attrs(product: Product, index: int, as_of: dt.date) -> tuple[d
     opinion = (UNSURE if UNSURE in product.opinion_features
                else YES if product.opinion_features else NO)
     put("opinion", opinion, f"{base}.opinion_features", product.opinion_features)
+    for name, value in _flags("opinion_", product.opinion_features, "opinion_feature").items():
+        put(name, value, f"{base}.opinion_features", product.opinion_features)
     for name, value in _flags("form_", product.forms, "product_form").items():
         put(name, value, f"{base}.forms", product.forms)
     own = (UNSURE if UNSURE in product.forms
@@ -161,11 +166,15 @@ def _feature_attrs(feature: Feature, base: str) -> tuple[dict[str, str | int], d
         "feature": feature.name,
         "model_source": feature.model_source or NONE,
         "offered_as_api": _tri(feature.offered_as_api),
+        "large_model": _tri(feature.large_model, default=NONE),
+        "biometric_output": _tri(feature.biometric_output, default=NONE),
     }
     sources = {
         "feature": Source(f"{base}.name", feature.name),
         "model_source": Source(f"{base}.model_source", feature.model_source),
         "offered_as_api": Source(f"{base}.offered_as_api", feature.offered_as_api),
+        "large_model": Source(f"{base}.large_model", feature.large_model),
+        "biometric_output": Source(f"{base}.biometric_output", feature.biometric_output),
     }
     return attrs, sources
 

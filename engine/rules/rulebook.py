@@ -24,6 +24,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from engine.errors import LoadError, RulebookError
+from engine.model.assessment import BasisKind
 from engine.model.base import Lang, StrictModel, Text
 from engine.model.conditions import NUMBER_OPERATORS, Condition, shape_problems, split_test
 from engine.model.suggest import did_you_mean
@@ -84,6 +85,7 @@ class Obligation(StrictModel):
 
     id: str
     title: Text
+    basis_kind: BasisKind
     basis: list[Basis] = Field(min_length=1)
     deadline: Deadline | None = None
     valid_from: dt.date | None = None
@@ -105,6 +107,7 @@ class Material(StrictModel):
     scope: Literal["entity", "product", "algorithm"]
     contents: Text
     condition: Text | None = None
+    basis_kind: BasisKind
     pitfalls: list[str] = Field(default_factory=list)
     basis: list[Basis] = Field(default_factory=list)
 
@@ -206,6 +209,7 @@ class Rule(StrictModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: Text
+    basis_kind: BasisKind
     basis: list[Basis] = Field(min_length=1)
     explanation: Text
     valid_from: dt.date | None = None
