@@ -27,6 +27,13 @@ def _fill(text: str, **values: Any) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
 
 
+def terminal_width() -> int:
+    """The terminal's columns now (80 when unknown), so text and tables fit the screen."""
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
 def free_path(path: Path) -> Path:
     """``path`` if it does not exist, else ``name.1.ext``, ``name.2.ext``… (never overwrite)."""
     if not path.exists():
@@ -73,7 +80,10 @@ class Session:
         atomic_write(progress_path(self.draft), progress)
 
     def note(self, text: str) -> None:
-        """A secondary line (help, hints), dimmed on a terminal."""
+        """A secondary line (help, hints), dimmed on a terminal, wrapped between words."""
+        from cli.wrap import wrap
+
+        text = wrap(text, terminal_width(), "  ")
         self.ui.say(f"\x1b[2m{text}\x1b[0m" if self.dim else text)
 
     # -- asking one step
@@ -211,8 +221,9 @@ class Session:
         try:
             result = self.assessment()
             label = self.q.vocabulary.label("applicability", result.filing.status, self.lang)
-            self.ui.say("\n" + self.t("review_status", status=f"{label} ({result.filing.status})",
-                                      count=len(result.algorithms)))
+            count = len(result.algorithms)
+            self.ui.say("\n" + self.t("review_status", status=label, count=self.t(
+                "algorithm_count_one" if count == 1 else "algorithm_count_many", n=count)))
         except AnswersError as exc:
             complete = False
             self.ui.say("\n" + self.t("review_incomplete", problem=exc.render_all()))
@@ -316,12 +327,11 @@ class Session:
             if choice == "quit":
                 return False
             default = str(free_path(self.draft.parent / defaults[choice]))
-            answer = self.ui.text(self.t("save_path"), default=default,
-                                  instruction=self.t("instructions_required_text"),
-                                  validate=lambda text: True if text.strip() else self.t("error_required"))
+            answer = self.ui.text(self.t("save_path"), placeholder=default,
+                                  instruction=self.t("save_path_instruction", path=default))
             if answer is BACK:
                 continue
-            path = Path(answer.strip()).expanduser()
+            path = Path(answer.strip() or default).expanduser()
             if choice == "answers":
                 from engine.questionnaire.drafts import dump_document
 

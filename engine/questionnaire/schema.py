@@ -64,6 +64,7 @@ UI_TEXTS: tuple[str, ...] = (
     "instructions_required_text", "choice_unsure", "choice_none", "choice_yes", "choice_no", "unsure_words",
     "not_given", "back_at_first", "error_required", "error_number", "error_date", "error_exclusive",
     "section_entity", "section_product", "section_feature", "progress", "review_title", "review_status",
+    "algorithm_count_one", "algorithm_count_many", "save_path_instruction",
     "review_incomplete", "review_menu", "review_confirm", "review_edit_section", "review_add_product",
     "review_add_feature", "review_remove_feature", "review_remove_product", "review_pick_answer",
     "review_back", "review_removed", "review_cannot_remove", "result_title", "after_menu",
@@ -189,6 +190,8 @@ class Question(StrictModel):
     when: Condition | None = None
     unsure: bool = Field(default=False, description="number and yes_no: offer 'unsure'")
     optional: bool = Field(default=False, description="text and date: may be left empty")
+    splits: bool = Field(
+        default=False, description="text naming a feature: a list (a, b、c) describes several features at once")
     default: Text | str | None = Field(
         default=None, description="text: what an empty answer stands for ({n} = the item's number); "
                                   "select, multi, yes_no: the choice highlighted first")
@@ -549,8 +552,17 @@ class _Checker:
                 if not isinstance(question.default, str) or question.default not in question.choice_ids():
                     self.fail(question.id, "default", f"default must be one of the choices; "
                               f"{did_you_mean(str(question.default), question.choice_ids())}")
+                elif question.default == UNSURE:
+                    self.fail(question.id, "default", "the highlighted choice must not be 'unsure': a quick "
+                              "Enter would turn into needs_review; highlight the usual answer")
             else:
                 self.fail(question.id, "default", f"a {question.type} question has no default")
+        elif question.type in ("select", "multi") and question.choice_ids()[:1] == [UNSURE]:
+            self.fail(question.id, "choices", "'unsure' is the first choice, so Enter would pick it; "
+                      "put it last or give a `default`")
+        if question.splits and (question.type != "text" or question.target != "products[].features[].name"):
+            self.fail(question.id, "splits", "`splits` is for the text question naming a feature "
+                      "(target products[].features[].name)")
 
     def check_choices(self, question: Question, target: Target) -> None:
         if not question.choices:
