@@ -111,7 +111,8 @@ def test_unsafe_names_are_assessed_afresh() -> None:
     base = load_answers(EXAMPLES[0])
     reserved = reserved_targets()
     assert shape_of(base, reserved) is not None
-    for name in ("entity", "a\ue000b", "personalized_push.recommend_by_profile.service_provider"):
+    for name in ("entity", "a\ue000b", "personalized_push.recommend_by_profile.service_provider",
+                 "retrieval_filtering.content_moderation+spam_filtering.service_provider"):
         product = base.products[0].model_copy(update={"name": name})
         assert shape_of(base.model_copy(update={"products": [product]}), reserved) is None, name
 

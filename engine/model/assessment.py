@@ -63,7 +63,9 @@ class FilingConclusion(StrictModel):
 class Algorithm(StrictModel):
     """One algorithm to file (or to review), with what it covers."""
 
-    id: str = Field(description="Stable id: type.behaviour.role")
+    id: str = Field(description="Stable id: type.behaviours.role, the behaviours of one feature of this type "
+                                "joined by '+' in vocabulary order (e.g. retrieval_filtering."
+                                "content_moderation+spam_filtering.service_provider)")
     name: Text = Field(description="A suggested filing name")
     type: AlgorithmType
     type_label: Text
@@ -71,7 +73,7 @@ class Algorithm(StrictModel):
     role: Role
     role_label: Text
     status: Status
-    behaviours: tuple[str, ...]
+    behaviours: tuple[str, ...] = Field(description="What the algorithm does: the behaviours its id joins")
     products: tuple[str, ...]
     features: tuple[str, ...]
     genai_route: str | None = Field(description="genai_filing, genai_registration, genai_none or null")
