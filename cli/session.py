@@ -81,7 +81,7 @@ class Session:
 
     def note(self, text: str) -> None:
         """A secondary line (help, hints), dimmed on a terminal, wrapped between words."""
-        from cli.wrap import wrap
+        from engine.render.wrap import wrap
 
         text = wrap(text, terminal_width(), "  ")
         self.ui.say(f"\x1b[2m{text}\x1b[0m" if self.dim else text)
@@ -207,6 +207,7 @@ class Session:
         """The review screen: answers by section; True when confirmed."""
         from engine import AnswersError
         from engine.questionnaire.inputs import describe_value
+        from engine.render.table import fit_widths
 
         self.ui.say()
         self.ui.say(f"== {self.t('review_title')} ==")
@@ -216,7 +217,8 @@ class Session:
                      if section.product is not None else item.question.text.get(self.lang),
                      describe_value(self.q, item.question, item.value, self.lang)] for item in section.items]
             self.ui.say(f"\n{self.item_label(section.product, section.feature)}")
-            self.ui.say(tabulate(rows, tablefmt="simple_grid", maxcolwidths=[44, 60], disable_numparse=True))
+            widths = fit_widths(["", ""], rows, terminal_width())
+            self.ui.say(tabulate(rows, tablefmt="simple_grid", maxcolwidths=widths, disable_numparse=True))
         complete = True
         try:
             result = self.assessment()
@@ -283,28 +285,39 @@ class Session:
 
     # -- the result
     def show_result(self) -> Any:
-        from engine.render import render
+        """The summary screen first, the detail tables after it, the status and next step last."""
+        from engine.render.summary import render_terminal
 
         result = self.assessment()
         self.ui.say()
         self.ui.say(f"######## {self.t('result_title')} ########")
-        sys.stdout.write(render(result, "table", self.lang))
+        hint = self.t("report_hint", path=shlex.quote(str(self.draft)))
+        sys.stdout.write(render_terminal(result, self.lang, today=dt.date.today(), width=terminal_width(),
+                                         color=self.dim, report_hint=hint))
         if result.filing.status == "needs_review":
             self.ui.say("\n" + self.t("open_questions_hint"))
         return result
 
     def show_changes(self) -> Any:
-        """``--new-feature``: what the new feature changes, then the full new result."""
-        from engine import parse_answers
+        """``--new-feature``: the filing the feature calls for, what it changes, then the full result."""
+        from engine import assess, parse_answers
         from engine.pipeline.diff import diff_answers
-        from engine.render.diff import render_diff
+        from engine.pipeline.feature_filing import feature_filings
+        from engine.render.diff import render_diff_table
+        from engine.render.feature_filing import render_feature_filings
+        from engine.rules.rulebook import default_rulebook
 
         assert self.new_feature is not None, "show_changes is only called for --new-feature"
         before = parse_answers(self.new_feature.before, source=self.new_feature.source)
         after = self.flow.answers()
+        width = terminal_width()
+        filings = feature_filings(default_rulebook(), assess(before), assess(after), after,
+                                  self.new_feature.product, self.new_feature.feature)
         self.ui.say()
         self.ui.say(f"######## {self.t('new_feature_changes')} ########")
-        sys.stdout.write(render_diff(diff_answers(before, after), "table", self.lang))
+        sys.stdout.write(render_feature_filings(filings, self.lang, today=dt.date.today(), width=width,
+                                                color=self.dim))
+        sys.stdout.write(render_diff_table(diff_answers(before, after), self.lang, width=width))
         return self.show_result()
 
     def after_menu(self, result: Any) -> bool:

@@ -431,10 +431,13 @@ def test_new_feature_asks_only_the_new_feature() -> None:
     while (step := flow.current()) is not None:
         asked.append(step.slot.key)
         flow.answer({"feature_name": "AI 摘要", "does": ["makes_content"], "generates": ["generate_text"],
-                     "model_source": "third_party_api"}[step.slot.question])
-    assert asked == ["p0.f4:feature_name", "p0.f4:does", "p0.f4:generates", "p0.f4:model_source"]
+                     "model_source": "third_party_api", "feature_launch_date": "2026-12-07"}[step.slot.question])
+    assert asked == ["p0.f4:feature_name", "p0.f4:does", "p0.f4:generates", "p0.f4:model_source",
+                     "p0.f4:feature_launch_date"]
     after = flow.answers()
     assert [f.name for f in after.products[0].features][-1] == "AI 摘要"
+    assert str(after.products[0].features[-1].launch_date) == "2026-12-07"
+    assert all(f.launch_date is None for f in after.products[0].features[:4])
     assert after.products[0].features[:4] == load_answers(ROOT / "examples" / "news_app.yaml").products[0].features
 
 

@@ -284,14 +284,30 @@ def test_answers_file_prefills_and_goes_straight_to_the_review(
 def test_new_feature_asks_only_the_feature_and_shows_what_changes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
-    prompter = Scripted(["AI 摘要", ["makes_content"], ["generate_text"], "third_party_api", "quit"])
+    prompter = Scripted(["AI 摘要", ["makes_content"], ["generate_text"], "third_party_api", "2026-12-07", "quit"])
     code = cli.ask(args(answers=ROOT / "examples" / "news_app.yaml", new_feature=True), prompter=prompter)
     out = capsys.readouterr().out
     assert code == 0
     assert "新功能带来的变化" in out and "生成合成类" in out
+    assert "新备案：某某新闻文本生成/智能对话算法" in out and "届满日：2026-12-21" in out
     after = load_answers(tmp_path / "algo-filing-draft.yaml")
     assert [f.name for f in after.products[0].features][-1] == "AI 摘要"
-    assert len(prompter.asked) == 5
+    assert len(prompter.asked) == 6
+
+
+def test_a_new_feature_using_a_filed_algorithm_is_a_change_filing_dated_from_its_launch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Another feed (the behaviours of the filed 首页推荐): Art. 24 ¶2, 10 working days from its launch."""
+    monkeypatch.chdir(tmp_path)
+    prompter = Scripted(["视频推荐", ["picks_for_user"], ["recommend_by_profile"], "2026-12-07", "quit"])
+    code = cli.ask(args(answers=ROOT / "examples" / "news_app.yaml", new_feature=True, lang="en"),
+                   prompter=prompter)
+    out = capsys.readouterr().out
+    assert code == 0
+    block = out[out.index("Filing for the new feature"):out.index("What changes")]
+    assert "Change filing: 某某新闻 personalised recommendation algorithm" in block
+    assert "Due: 2026-12-21" in block and "Art. 24 (¶2)" in block
+    assert "New filing" not in block
 
 
 def test_an_existing_draft_is_offered_and_never_overwritten(

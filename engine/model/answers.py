@@ -115,6 +115,9 @@ class Feature(StrictModel):
         default=None, description="For generative behaviours: where the model comes from")
     offered_as_api: TriState = Field(
         default=False, description="Offered to other businesses as an API or SDK")
+    launch_date: dt.date | None = Field(
+        default=None, description="When this feature launched or launches, if not with the product (a feature "
+                                  "added later): its algorithm's duties are dated from it")
 
 
 class Product(StrictModel):

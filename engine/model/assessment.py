@@ -49,6 +49,29 @@ class CalendarInfo(StrictModel):
     convention: Text
 
 
+class DueDate(StrictModel):
+    """A deadline counted on the working-day calendar from one product's dated event."""
+
+    product: str
+    event: Literal["launch", "change", "termination"]
+    event_date: dt.date
+    working_days: int
+    date: dt.date | None = Field(
+        description="The last working day of the period; null when the holiday calendar does not cover it")
+    estimate: dt.date | None = Field(
+        default=None, description="Only when date is null: counted on Monday–Friday alone, not official")
+    note: Text | None = None
+
+
+class NextDue(StrictModel):
+    """The earliest due date of the assessment's duties: what the summary puts first."""
+
+    obligation: str
+    title: Text
+    basis: tuple[LegalRef, ...]
+    due: DueDate
+
+
 class FilingConclusion(StrictModel):
     """Whether filing applies, and why."""
 
@@ -58,6 +81,9 @@ class FilingConclusion(StrictModel):
     reasons: tuple[Reason, ...]
     calendar: CalendarInfo | None = Field(
         default=None, description="Set when due dates were computed from the answers' dates")
+    next_due: NextDue | None = Field(
+        default=None, description="The earliest due date among the duties (past ones included: "
+                                  "whether it is overdue depends on the day the report is read)")
 
 
 class Algorithm(StrictModel):
@@ -87,20 +113,6 @@ class Deadline(StrictModel):
     text: Text
     working_days: int | None = None
     start: str | None = None
-
-
-class DueDate(StrictModel):
-    """A deadline counted on the working-day calendar from one product's dated event."""
-
-    product: str
-    event: Literal["launch", "change", "termination"]
-    event_date: dt.date
-    working_days: int
-    date: dt.date | None = Field(
-        description="The last working day of the period; null when the holiday calendar does not cover it")
-    estimate: dt.date | None = Field(
-        default=None, description="Only when date is null: counted on Monday–Friday alone, not official")
-    note: Text | None = None
 
 
 class ObligationOut(StrictModel):

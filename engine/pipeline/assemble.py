@@ -223,6 +223,8 @@ class _Assembler:
                     _add_unique(targets, "entity")
                 elif name == "materials" and self.book.materials[item].scope == "product":
                     _add_unique(targets, product)
+                elif name == "obligations" and self.book.obligations[item].scope == "product" and product:
+                    _add_unique(targets, product)
                 else:
                     _add_unique(targets, self._target(fact))
                 rules.add(rule.id)
@@ -460,3 +462,8 @@ def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of
         return result
     in_force = {law.id: law.in_force for law in book.laws.values() if law.statutory and law.in_force}
     return schedule(result, answers, in_force)
+
+
+def legal_refs(book: Rulebook, basis: list[Basis]) -> tuple[LegalRef, ...]:
+    """A catalogue item's basis as the assessment cites it (rendered in both languages)."""
+    return _refs(book, basis)

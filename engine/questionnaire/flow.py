@@ -90,7 +90,9 @@ class Flow:
             return self._active[slot.key]
         question = self.q.questions.get(slot.question)
         active = True
-        if question is not None:
+        if question is not None and question.new_feature_only and self.focus != slot.scope_key:
+            active = False
+        elif question is not None:
             gate = self.q.gate_of.get(question.id)
             if gate is not None:
                 gate_slot = self._slot_for(gate[0], slot.product, slot.feature)

@@ -64,7 +64,7 @@ UI_TEXTS: tuple[str, ...] = (
     "instructions_required_text", "choice_unsure", "choice_none", "choice_yes", "choice_no", "unsure_words",
     "not_given", "back_at_first", "error_required", "error_number", "error_date", "error_exclusive",
     "section_entity", "section_product", "section_feature", "progress", "review_title", "review_status",
-    "algorithm_count_one", "algorithm_count_many", "save_path_instruction",
+    "algorithm_count_one", "algorithm_count_many", "save_path_instruction", "report_hint",
     "review_incomplete", "review_menu", "review_confirm", "review_edit_section", "review_add_product",
     "review_add_feature", "review_remove_feature", "review_remove_product", "review_pick_answer",
     "review_back", "review_removed", "review_cannot_remove", "result_title", "after_menu",
@@ -190,6 +190,8 @@ class Question(StrictModel):
     when: Condition | None = None
     unsure: bool = Field(default=False, description="number and yes_no: offer 'unsure'")
     optional: bool = Field(default=False, description="text and date: may be left empty")
+    new_feature_only: bool = Field(
+        default=False, description="feature scope: asked only about a feature added to known answers (--new-feature)")
     splits: bool = Field(
         default=False, description="text naming a feature: a list (a, b、c) describes several features at once")
     default: Text | str | None = Field(
@@ -560,6 +562,8 @@ class _Checker:
         elif question.type in ("select", "multi") and question.choice_ids()[:1] == [UNSURE]:
             self.fail(question.id, "choices", "'unsure' is the first choice, so Enter would pick it; "
                       "put it last or give a `default`")
+        if question.new_feature_only and not question.target.startswith("products[].features[]."):
+            self.fail(question.id, "new_feature_only", "`new_feature_only` is for questions about a feature")
         if question.splits and (question.type != "text" or question.target != "products[].features[].name"):
             self.fail(question.id, "splits", "`splits` is for the text question naming a feature "
                       "(target products[].features[].name)")

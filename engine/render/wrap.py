@@ -1,4 +1,4 @@
-"""Help lines wrapped to the terminal: English between words, Chinese between characters.
+"""Text wrapped to the terminal: English between words, Chinese between characters.
 
 The terminal itself wraps at the last column, which splits English words and can start a
 Chinese line with "。". Here lines are broken where a reader expects: English at spaces
@@ -54,7 +54,8 @@ def wrap_line(text: str, width: int, indent: str = "") -> list[str]:
     if text.isascii():
         return textwrap.wrap(text, width=width, subsequent_indent=indent, break_on_hyphens=False) or [text]
     lines: list[str] = []
-    line, space = "", False
+    lead = text[:len(text) - len(text.lstrip())]
+    line, space = lead, False
     for token in _tokens(text):
         if token == " ":
             space = True
