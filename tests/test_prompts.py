@@ -116,6 +116,48 @@ def test_text_escape_goes_back_but_left_moves_the_cursor() -> None:
     assert text("ac" + KeyInputs.LEFT + "b" + KeyInputs.ENTER) == "abc"
 
 
+def test_esc_is_read_after_a_tenth_of_a_second_in_every_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """prompt_toolkit waits half a second after Esc for an arrow key's sequence by default."""
+    from prompt_toolkit.application import Application
+
+    waits: list[tuple[float, float]] = []
+    run = Application.run
+
+    def recording(self: Any, *args: Any, **kwargs: Any) -> Any:
+        waits.append((self.ttimeoutlen, self.timeoutlen))
+        return run(self, *args, **kwargs)
+
+    monkeypatch.setattr(Application, "run", recording)
+    assert text(KeyInputs.ESCAPE) is BACK
+    assert checkbox(KeyInputs.ESCAPE) is BACK
+    assert waits == [(0.1, 0.1), (0.1, 0.1)]
+
+
+def test_save_path_is_a_placeholder_so_typing_replaces_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    asked: list[dict[str, Any]] = []
+
+    class Recording(Scripted):
+        def text(self, message: str, **kwargs: Any) -> Any:
+            asked.append(kwargs)
+            return super().text(message, **kwargs)
+
+    script = NEWS_START + NEWS_FEATURE + ["confirm", "json", "", "json", "mine.json", "quit"]
+    assert cli.ask(args(), prompter=Recording(script)) == 0
+    saves = [k for k in asked if "placeholder" in k and "algo-filing-report" in str(k["placeholder"])]
+    assert saves and all(k.get("default", "") == "" for k in saves)
+    assert (tmp_path / "algo-filing-report.json").exists() and (tmp_path / "mine.json").exists()
+
+
+def test_review_counts_one_algorithm_in_the_singular(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.ask(args(lang="en"), prompter=Scripted(NEWS_START + NEWS_FEATURE + ["confirm", "quit"])) == 0
+    out = capsys.readouterr().out
+    assert "Assessment from these answers: Filing required (1 algorithm)" in out
+
+
 def test_text_validation_keeps_asking_until_valid() -> None:
     def check(value: str) -> bool | str:
         return True if value.isdigit() else "digits please"
