@@ -254,6 +254,18 @@ def test_back_preselects_the_earlier_answer_and_keeps_later_ones() -> None:
     assert flow.document()["products"][0]["opinion_features"] == ["comments"]
 
 
+def test_the_draft_counts_answers_as_the_screen_numbers_questions() -> None:
+    """The draft's header ("已答 n 题") and the screen's "n/total" count the same questions."""
+    flow = Flow(Q)
+    script = {"entity_name": "x", **NEWS_PRODUCT, **NEWS_FEATURES[0], "another_feature": "no", "another_product": "no"}
+    total = 0
+    while (step := flow.current()) is not None:
+        assert flow.answered_count() == step.index, step.slot.key
+        total = step.total
+        flow.answer(script[step.slot.question])
+    assert flow.answered_count() == total
+
+
 def test_a_list_of_feature_names_describes_each_feature_without_asking_its_name_again() -> None:
     flow = Flow(Q)
     run_until(flow, "feature_name")
