@@ -13,7 +13,6 @@ from typing import Any
 from cli.exits import EXIT_INTERRUPTED, EXIT_OK, fail
 from cli.prompts import BACK, Prompter
 from cli.session import Session, free_path, terminal_width
-from engine.render.wrap import wrap
 
 DEFAULT_DRAFT = "algo-filing-draft.yaml"
 
@@ -116,6 +115,7 @@ def ask(args: argparse.Namespace, *, prompter: Prompter | None = None) -> int:
     path and the command that resumes it, and exits 130.
     """
     from engine.questionnaire.schema import default_questionnaire
+    from engine.render.wrap import wrap
 
     questionnaire = default_questionnaire()
     lang = args.lang
