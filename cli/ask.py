@@ -12,7 +12,7 @@ from typing import Any
 
 from cli.exits import EXIT_INTERRUPTED, EXIT_OK, fail
 from cli.prompts import BACK, Prompter
-from cli.session import Session, free_path
+from cli.session import Session, free_path, terminal_width
 
 DEFAULT_DRAFT = "algo-filing-draft.yaml"
 
@@ -115,6 +115,7 @@ def ask(args: argparse.Namespace, *, prompter: Prompter | None = None) -> int:
     path and the command that resumes it, and exits 130.
     """
     from engine.questionnaire.loader import default_questionnaire
+    from engine.render.wrap import wrap
 
     questionnaire = default_questionnaire()
     lang = args.lang
@@ -128,7 +129,8 @@ def ask(args: argparse.Namespace, *, prompter: Prompter | None = None) -> int:
     ui = prompter or Prompter()
     session: Session | None = None
     try:
-        ui.say(questionnaire.title.get(lang) + " · " + questionnaire.text("keys_legend", lang))
+        ui.say(wrap(questionnaire.title.get(lang) + " · " + questionnaire.text("keys_legend", lang),
+                    terminal_width(), "  "))
         session = _start(args, ui, questionnaire)
         if session is None:
             return EXIT_OK

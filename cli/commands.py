@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import shlex
+import shutil
 import sys
 from collections.abc import Callable
 
 from cli.exits import EXIT_OK
 
 
+def terminal_width() -> int:
+    """The terminal's columns (80 when unknown, e.g. piped), so tables fit the screen."""
+    return shutil.get_terminal_size((80, 24)).columns
+
+
 def _cmd_assess(args: argparse.Namespace) -> int:
     from engine import assess, load_answers
     from engine.files import atomic_write
     from engine.render import render
+    from engine.render.summary import render_terminal
 
     answers = load_answers(args.file)
     result = assess(answers, as_of=args.as_of)
-    text = render(result, args.format, args.lang)
+    if args.format == "table":
+        text = render_terminal(
+            result, args.lang, today=args.as_of or dt.date.today(), ids=args.ids,
+            width=terminal_width() if args.output is None else 100,
+            color=args.output is None and sys.stdout.isatty(),
+            report_hint=f"algo-filing assess {shlex.quote(str(args.file))} --format html -o report.html")
+    else:
+        text = render(result, args.format, args.lang)
     if args.output:
         atomic_write(args.output, text)
     else:
@@ -72,7 +88,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     from engine.render.diff import render_diff
 
     before, after = load_answers(args.before), load_answers(args.after)
-    sys.stdout.write(render_diff(diff_answers(before, after, as_of=args.as_of), args.format, args.lang))
+    sys.stdout.write(render_diff(diff_answers(before, after, as_of=args.as_of), args.format, args.lang,
+                                 width=terminal_width(), ids=args.ids))
     return EXIT_OK
 
 

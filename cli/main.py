@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--as-of", type=_date, default=None, help="apply the rules in force on this date")
     p.add_argument("-o", "--output", type=Path, default=None, help="write to this file instead of stdout")
+    p.add_argument("--ids", action="store_true", help="table: show stable ids in brackets beside the labels")
 
     p = sub.add_parser("validate", help="check an answers file without assessing it")
     p.add_argument("file", type=Path)
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--as-of", type=_date, default=None)
+    p.add_argument("--ids", action="store_true", help="table: show stable ids in brackets beside the labels")
 
     p = sub.add_parser("decode", help="split a published filing number (网信算备…号) into its parts")
     p.add_argument("number")

@@ -25,6 +25,13 @@ def _fill(text: str, **values: Any) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
 
 
+def terminal_width() -> int:
+    """The terminal's columns now (80 when unknown), so text and tables fit the screen."""
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
 def free_path(path: Path) -> Path:
     """``path`` if it does not exist, else ``name.1.ext``, ``name.2.ext``… (never overwrite)."""
     if not path.exists():
@@ -71,7 +78,10 @@ class Session:
         atomic_write(progress_path(self.draft), progress)
 
     def note(self, text: str) -> None:
-        """A secondary line (help, hints), dimmed on a terminal."""
+        """A secondary line (help, hints), dimmed on a terminal, wrapped between words."""
+        from engine.render.wrap import wrap
+
+        text = wrap(text, terminal_width(), "  ")
         self.ui.say(f"\x1b[2m{text}\x1b[0m" if self.dim else text)
 
     # -- asking one step
@@ -196,6 +206,7 @@ class Session:
         from engine import AnswersError
         from engine.questionnaire.inputs import describe_value
         from engine.render.grid import grid
+        from engine.render.table import fit_widths
 
         self.ui.say()
         self.ui.say(f"== {self.t('review_title')} ==")
@@ -205,13 +216,14 @@ class Session:
                      if section.product is not None else item.question.text.get(self.lang),
                      describe_value(self.q, item.question, item.value, self.lang)] for item in section.items]
             self.ui.say(f"\n{self.item_label(section.product, section.feature)}")
-            self.ui.say(grid(rows, widths=[44, 60]))
+            self.ui.say(grid(rows, widths=fit_widths(["", ""], rows, terminal_width())))
         complete = True
         try:
             result = self.assessment()
             label = self.q.vocabulary.label("applicability", result.filing.status, self.lang)
-            self.ui.say("\n" + self.t("review_status", status=f"{label} ({result.filing.status})",
-                                      count=len(result.algorithms)))
+            count = len(result.algorithms)
+            self.ui.say("\n" + self.t("review_status", status=label, count=self.t(
+                "algorithm_count_one" if count == 1 else "algorithm_count_many", n=count)))
         except AnswersError as exc:
             complete = False
             self.ui.say("\n" + self.t("review_incomplete", problem=exc.render_all()))
@@ -271,28 +283,39 @@ class Session:
 
     # -- the result
     def show_result(self) -> Any:
-        from engine.render import render
+        """The summary screen first, the detail tables after it, the status and next step last."""
+        from engine.render.summary import render_terminal
 
         result = self.assessment()
         self.ui.say()
         self.ui.say(f"######## {self.t('result_title')} ########")
-        sys.stdout.write(render(result, "table", self.lang))
+        hint = self.t("report_hint", path=shlex.quote(str(self.draft)))
+        sys.stdout.write(render_terminal(result, self.lang, today=dt.date.today(), width=terminal_width(),
+                                         color=self.dim, report_hint=hint))
         if result.filing.status == "needs_review":
             self.ui.say("\n" + self.t("open_questions_hint"))
         return result
 
     def show_changes(self) -> Any:
-        """``--new-feature``: what the new feature changes, then the full new result."""
-        from engine import parse_answers
+        """``--new-feature``: the filing the feature calls for, what it changes, then the full result."""
+        from engine import assess, parse_answers
         from engine.pipeline.diff import diff_answers
-        from engine.render.diff import render_diff
+        from engine.pipeline.feature_filing import feature_filings
+        from engine.render.diff import render_diff_table
+        from engine.render.feature_filing import render_feature_filings
+        from engine.rules.rulebook import default_rulebook
 
         assert self.new_feature is not None, "show_changes is only called for --new-feature"
         before = parse_answers(self.new_feature.before, source=self.new_feature.source)
         after = self.flow.answers()
+        width = terminal_width()
+        filings = feature_filings(default_rulebook(), assess(before), assess(after), after,
+                                  self.new_feature.product, self.new_feature.feature)
         self.ui.say()
         self.ui.say(f"######## {self.t('new_feature_changes')} ########")
-        sys.stdout.write(render_diff(diff_answers(before, after), "table", self.lang))
+        sys.stdout.write(render_feature_filings(filings, self.lang, today=dt.date.today(), width=width,
+                                                color=self.dim))
+        sys.stdout.write(render_diff_table(diff_answers(before, after), self.lang, width=width))
         return self.show_result()
 
     def after_menu(self, result: Any) -> bool:
@@ -315,12 +338,11 @@ class Session:
             if choice == "quit":
                 return False
             default = str(free_path(self.draft.parent / defaults[choice]))
-            answer = self.ui.text(self.t("save_path"), default=default,
-                                  instruction=self.t("instructions_required_text"),
-                                  validate=lambda text: True if text.strip() else self.t("error_required"))
+            answer = self.ui.text(self.t("save_path"), placeholder=default,
+                                  instruction=self.t("save_path_instruction", path=default))
             if answer is BACK:
                 continue
-            path = Path(answer.strip()).expanduser()
+            path = Path(answer.strip() or default).expanduser()
             if choice == "answers":
                 from engine.questionnaire.drafts import dump_document
 

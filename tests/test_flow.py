@@ -80,6 +80,7 @@ def test_news_app_answers_equal_the_example_file() -> None:
     expected = load_answers(ROOT / "examples" / "news_app.yaml").model_dump()
     for feature in expected["products"][0]["features"]:
         feature["description"] = None
+    expected["products"][0]["monthly_active_users"] = None     # not asked: no rule reads it
     assert flow.answers().model_dump() == expected
     result = assess(flow.answers())
     assert result.filing.status == "required"
@@ -214,10 +215,11 @@ def test_answers_are_checked_against_the_question() -> None:
     with pytest.raises(FlowError, match="'none' cannot be ticked with other choices"):
         flow.answer(["none", "comments"])
     flow.answer(["none"])
-    with pytest.raises(FlowError, match="whole number"):
-        flow.answer(-5)
-    flow.answer(120000)
-    assert flow.document()["products"][0]["monthly_active_users"] == 120000
+    flow.answer(["none"])
+    with pytest.raises(FlowError, match="'maybe' is not a choice"):
+        flow.answer("maybe")
+    flow.answer("no")
+    assert flow.document()["products"][0]["news"] is False
 
 
 def test_dates_are_checked() -> None:
@@ -239,19 +241,56 @@ def run_until(flow: Flow, question: str) -> None:
 
 def test_back_preselects_the_earlier_answer_and_keeps_later_ones() -> None:
     flow = Flow(Q)
-    run_until(flow, "user_groups")
-    assert flow.current().slot.key == "p0:user_groups"
+    run_until(flow, "news")
+    assert flow.current().slot.key == "p0:news"
     assert flow.back()
     step = flow.current()
-    assert step.slot.key == "p0:monthly_active_users" and step.value == 3200000
+    assert step.slot.key == "p0:user_groups" and step.value == ["minors", "elderly"]
     assert flow.back()
     assert flow.current().value == ["comments", "ugc_posting"]
     flow.answer(["comments"])
     step = flow.current()
-    assert step.slot.key == "p0:monthly_active_users" and step.value == 3200000
+    assert step.slot.key == "p0:user_groups" and step.value == ["minors", "elderly"]
     flow.answer(step.value)
-    assert flow.current().slot.key == "p0:user_groups" and flow.current().value is None
+    assert flow.current().slot.key == "p0:news" and flow.current().value is None
     assert flow.document()["products"][0]["opinion_features"] == ["comments"]
+
+
+def test_the_draft_counts_answers_as_the_screen_numbers_questions() -> None:
+    """The draft's header ("已答 n 题") and the screen's "n/total" count the same questions."""
+    flow = Flow(Q)
+    script = {"entity_name": "x", **NEWS_PRODUCT, **NEWS_FEATURES[0], "another_feature": "no", "another_product": "no"}
+    total = 0
+    while (step := flow.current()) is not None:
+        assert flow.answered_count() == step.index, step.slot.key
+        total = step.total
+        flow.answer(script[step.slot.question])
+    assert flow.answered_count() == total
+
+
+def test_a_list_of_feature_names_describes_each_feature_without_asking_its_name_again() -> None:
+    flow = Flow(Q)
+    run_until(flow, "feature_name")
+    first = flow.current()
+    flow.answer("首页推荐、热榜, 搜索")
+    asked = []
+    for does, _follow, value in (("picks_for_user", "personalises", ["recommend_by_profile"]),
+                                ("orders_items", "orders", ["hot_list"]),
+                                ("finds_or_screens", "retrieves_filters", ["search_by_query"])):
+        for answer in ([does], value):
+            step = flow.current()
+            asked.append(step.slot.key)
+            flow.answer(answer)
+    assert asked == ["p0.f0:does", "p0.f0:personalises", "p0.f1:does", "p0.f1:orders",
+                     "p0.f2:does", "p0.f2:retrieves_filters"]
+    last = flow.current()
+    assert last.slot.key == "p0:another_product"
+    assert last.index == first.index + 7 and last.total == last.index + 1   # carried names are not counted
+    assert [f["name"] for f in flow.document()["products"][0]["features"]] == ["首页推荐", "热榜", "搜索"]
+    flow.answer("no")
+    assert flow.answered_count() == last.total
+    assert flow.remove_feature(0, 1)
+    assert [f["name"] for f in flow.document()["products"][0]["features"]] == ["首页推荐", "搜索"]
 
 
 def test_back_at_the_first_question_stays_there() -> None:
@@ -406,11 +445,14 @@ def test_new_feature_asks_only_the_new_feature() -> None:
     while (step := flow.current()) is not None:
         asked.append(step.slot.key)
         flow.answer({"feature_name": "AI 摘要", "does": ["makes_content"], "generates": ["generate_text"],
-                     "large_model": "yes", "model_source": "third_party_api"}[step.slot.question])
+                     "large_model": "yes", "model_source": "third_party_api",
+                     "feature_launch_date": "2026-12-07"}[step.slot.question])
     assert asked == ["p0.f4:feature_name", "p0.f4:does", "p0.f4:generates", "p0.f4:large_model",
-                     "p0.f4:model_source"]
+                     "p0.f4:model_source", "p0.f4:feature_launch_date"]
     after = flow.answers()
     assert [f.name for f in after.products[0].features][-1] == "AI 摘要"
+    assert str(after.products[0].features[-1].launch_date) == "2026-12-07"
+    assert all(f.launch_date is None for f in after.products[0].features[:4])
     assert after.products[0].features[:4] == load_answers(ROOT / "examples" / "news_app.yaml").products[0].features
 
 

@@ -188,5 +188,21 @@ def test_special_choices_have_their_meaning() -> None:
     assert NONE not in q.questions["forms"].choice_ids()
     for qid in ("audience", "opinion_features", "user_groups", "does", "model_source", "forms"):
         assert UNSURE in q.questions[qid].choice_ids(), qid
-    for qid in ("news", "commercial", "offered_as_api", "monthly_active_users"):
+    for qid in ("news", "commercial", "offered_as_api"):
         assert q.questions[qid].unsure, qid
+
+
+def test_no_question_highlights_unsure_first() -> None:
+    """A quick Enter confirms the usual answer; "not sure" must be chosen on purpose."""
+    for question in default_questionnaire().questions.values():
+        if question.type in ("select", "multi", "yes_no"):
+            first = question.default if isinstance(question.default, str) else question.choice_ids()[0]
+            assert first != UNSURE, question.id
+
+
+def test_monthly_active_users_is_not_asked_because_no_rule_reads_it() -> None:
+    from engine.rules.rulebook import default_rulebook
+
+    tested = {attr for rule in default_rulebook().rules.values() for attr in rule.tested_attributes()}
+    assert "mau" not in tested
+    assert "monthly_active_users" not in default_questionnaire().questions

@@ -48,7 +48,7 @@ def test_every_answer_field_is_either_a_label_or_part_of_the_shape() -> None:
         "product": {"forms", "audience", "opinion_features", "monthly_active_users", "user_groups", "news",
                     "commercial", "launch_status", "launch_date", "change_date", "termination_date",
                     "features"},
-        "feature": {"behaviours", "model_source", "offered_as_api", "large_model", "biometric_output"},
+        "feature": {"behaviours", "model_source", "offered_as_api", "large_model", "biometric_output", "launch_date"},
     }
     for key, model in (("entity", Entity), ("product", Product), ("feature", Feature)):
         assert set(model.model_fields) == set(LABELS[key]) | shape_fields[key], key
@@ -111,7 +111,8 @@ def test_unsafe_names_are_assessed_afresh() -> None:
     base = load_answers(EXAMPLES[0])
     reserved = reserved_targets()
     assert shape_of(base, reserved) is not None
-    for name in ("entity", "a\ue000b", "personalized_push.recommend_by_profile.service_provider"):
+    for name in ("entity", "a\ue000b", "personalized_push.recommend_by_profile.service_provider",
+                 "retrieval_filtering.content_moderation+spam_filtering.service_provider"):
         product = base.products[0].model_copy(update={"name": name})
         assert shape_of(base.model_copy(update={"products": [product]}), reserved) is None, name
 

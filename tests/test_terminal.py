@@ -17,6 +17,7 @@ from pathlib import Path
 import pexpect
 import pytest
 import yaml
+from wcwidth import wcswidth
 
 from engine import load_answers
 from engine.questionnaire.loader import default_questionnaire
@@ -31,15 +32,15 @@ pytestmark = [pytest.mark.timeout(180),
 
 
 class Terminal:
-    """One ``algo-filing ask`` process in a 50x140 pseudo-terminal."""
+    """One ``algo-filing ask`` process in a pseudo-terminal (50x140 unless told)."""
 
-    def __init__(self, cwd: Path, *argv: str, lang: str = "zh") -> None:
+    def __init__(self, cwd: Path, *argv: str, lang: str = "zh", columns: int = 140) -> None:
         self.lang = lang
         self.log = io.StringIO()
-        env = {**os.environ, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": "140",
+        env = {**os.environ, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": str(columns),
                "LINES": "50", "PYTHONPATH": str(ROOT)}
         self.child = pexpect.spawn(sys.executable, ["-m", "cli", "ask", "--lang", lang, *argv], cwd=str(cwd),
-                                   env=env, encoding="utf-8", dimensions=(50, 140), timeout=30)
+                                   env=env, encoding="utf-8", dimensions=(50, columns), timeout=30)
         self.child.logfile_read = self.log
 
     def wait(self, text: str) -> None:
@@ -132,24 +133,23 @@ def feature(term: Terminal, name: str, category: str, follow_up: str, *behaviour
 
 def test_news_app_with_back_and_an_edit_from_the_review(tmp_path: Path) -> None:
     term = Terminal(tmp_path)
-    term.wait("← 或 Esc 返回上一题")
+    term.wait("Esc 返回上一题（选择题也可按 ←）")
     term.type("entity_name", "北京某某资讯科技有限公司")
     term.type("product_name", "某某新闻")
     term.tick("forms", "app", "website")
     term.tick("audience", "public")
     term.tick("opinion_features", "comments", "ugc_posting")
-    term.type("monthly_active_users", "320万")
+    term.tick("user_groups", "minors", "elderly")
+    term.at("news")
+    term.child.send(LEFT)                                       # back: the user groups, kept
     term.at("user_groups")
-    term.child.send(LEFT)                                       # back: the user count, kept
-    term.at("monthly_active_users")
     term.child.send(ESC)                                        # back again: the opinion features
     term.at("opinion_features")
     term.wait("● 评论")                                          # the earlier answer is preselected
     term.child.send(ENTER)
-    term.at("monthly_active_users")
-    assert "3200000" in term.screen()[-300:]
+    term.at("user_groups")
+    term.wait("● 未成年人")
     term.child.send(ENTER)                                      # the later answer was kept
-    term.tick("user_groups", "minors", "elderly")
     term.choose("news", "yes")
     term.choose("commercial", "yes")
     term.choose("launch_status", "launched")
@@ -169,17 +169,23 @@ def test_news_app_with_back_and_an_edit_from_the_review(tmp_path: Path) -> None:
     term.wait("评估结果")
     term.wait("办理步骤")
     term.save(2)                                                # the answers
+    term.menu("after_menu", 1)                                  # the JSON report
+    term.wait(Q.text("save_path", "zh"))
+    term.ready()
+    term.child.send("report.json" + ENTER)
+    term.wait("report.json")
     assert term.quit() == 0
     result = term.result()
     assert "需要备案" in result
     for algorithm_type in ("个性化推送类", "排序精选类", "检索过滤类"):
         assert algorithm_type in result
-    assert "[arp_13]" not in result                             # news duty gone after the edit
-    assert "[arp_18]" in result                                 # minors
+    duties = {o["id"] for o in json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["obligations"]}
+    assert "arp_13" not in duties                               # news duty gone after the edit
+    assert "arp_18" in duties                                   # minors
     answers = load_answers(tmp_path / "algo-filing-answers.yaml")
     product = answers.products[0]
-    assert (product.news, product.monthly_active_users, product.opinion_features) == (
-        False, 3200000, ["comments", "ugc_posting"])
+    assert (product.news, product.user_groups, product.opinion_features) == (
+        False, ["minors", "elderly"], ["comments", "ugc_posting"])
     assert [(f.name, f.behaviours) for f in product.features] == [
         ("首页推荐", ["recommend_by_profile"]), ("热榜", ["hot_list"]), ("搜索", ["search_by_query"])]
     assert load_answers(tmp_path / "algo-filing-draft.yaml") == answers
@@ -192,7 +198,6 @@ def test_ai_photo_mini_program_calling_a_filed_model_with_ctrl_c_and_resume(tmp_
     term.tick("forms", "mini_program")
     term.tick("audience", "public")
     term.tick("opinion_features", "info_sharing")
-    term.type("monthly_active_users", "50k")
     term.at("user_groups")
     term.child.send(CTRL_C)
     assert term.end() == 130
@@ -200,7 +205,7 @@ def test_ai_photo_mini_program_calling_a_filed_model_with_ctrl_c_and_resume(tmp_
     assert "Draft saved: algo-filing-draft.yaml" in stopped
     assert "To continue: algo-filing ask --resume algo-filing-draft.yaml --lang en" in stopped
     draft = yaml.safe_load((tmp_path / "algo-filing-draft.yaml").read_text(encoding="utf-8"))
-    assert draft["products"][0]["monthly_active_users"] == 50000
+    assert draft["products"][0]["opinion_features"] == ["info_sharing"]
 
     term = Terminal(tmp_path, "--resume", "algo-filing-draft.yaml", lang="en")
     term.tick("user_groups", "none")
@@ -226,7 +231,8 @@ def test_ai_photo_mini_program_calling_a_filed_model_with_ctrl_c_and_resume(tmp_
     assert Q.questions["offered_as_api"].help.en[:16] not in screen
     assert Q.questions["launch_date"].help.en[:16] not in screen
     result = term.result()
-    assert "Filing required" in result and "Generation / synthesis" in result and "genai_registration" in result
+    assert "Filing required" in result and "Generation / synthesis" in result
+    assert "genai_registration" not in result                  # its label, wrapped in the table cell
     report = json.loads((tmp_path / "algo-filing-report.json").read_text(encoding="utf-8"))
     assert report["filing"]["status"] == "required"
     assert {(a["type"], a["role"], a["genai_route"]) for a in report["algorithms"]} == {
@@ -258,7 +264,7 @@ def test_internal_tool_asks_nothing_about_users_and_needs_no_filing(tmp_path: Pa
     term.save(0)                                                # Markdown report
     assert term.quit() == 0
     screen = term.screen()
-    for skipped in ("monthly_active_users", "opinion_features", "user_groups", "news", "launch_status"):
+    for skipped in ("opinion_features", "user_groups", "news", "launch_status"):
         assert term.help(skipped) not in screen, skipped
     assert "无需备案" in term.result()
     assert "无需备案" in (tmp_path / "algo-filing-report.md").read_text(encoding="utf-8")
@@ -267,25 +273,98 @@ def test_internal_tool_asks_nothing_about_users_and_needs_no_filing(tmp_path: Pa
 
 
 def test_pressing_enter_through_the_questionnaire_reaches_a_result(tmp_path: Path) -> None:
+    """Enter on every question, each sent only once its own header "n/total" and prompt are drawn."""
     term = Terminal(tmp_path)
-    last_prompt = None
-    for _ in range(80):
-        index = term.child.expect_exact(["Esc", Q.text("result_title", "zh")])
-        if index == 1:
+    review = Q.text("review_title", "zh")
+    for n in range(1, 41):
+        if term.child.expect_exact([f"第 {n}/", review]) == 1:
             break
-        # Answer each question once: the keys legend also names Esc, and a text prompt may be
-        # drawn twice; a spare Enter would land on the menu after the result.
-        shown = ANSI.sub("", term.child.before)
-        if "? " not in shown:
-            continue
-        prompt = shown.rsplit("? ", 1)[-1].split("（", 1)[0].strip()
-        if prompt != last_prompt:
-            term.child.send(ENTER)
-        last_prompt = prompt
+        term.ready()
+        term.child.send(ENTER)
     else:
-        pytest.fail("no result after 80 prompts")
-    term.wait("办理步骤")
+        pytest.fail("no review after 40 answers")
+    term.menu("review_menu", 0)
+    term.wait(Q.text("result_title", "zh"))
     assert term.quit() == 0
-    result = term.result()
-    assert "需进一步判断" in result and "待确认问题" in result
-    assert load_answers(tmp_path / "algo-filing-draft.yaml").products[0].features[0].behaviours == ["unsure"]
+    behaviours = load_answers(tmp_path / "algo-filing-draft.yaml").products[0].features[0].behaviours
+    assert behaviours and "unsure" not in behaviours                # Enter never lands on "not sure"
+    assert "需进一步判断" not in term.result()
+
+
+PROGRESS = re.compile(r"第 (\d+)/(\d+) 题")
+
+
+def test_product_manager_describes_a_four_feature_news_app_in_at_most_22_questions(tmp_path: Path) -> None:
+    """Feed, hot list, search and AI writing on a third-party model, in an 80-column terminal.
+
+    Every question is counted from the screen's own "n/total" header; the result must open with
+    the status, the algorithms and the next deadline, and no line may be wider than the terminal.
+    """
+    term = Terminal(tmp_path, columns=80)
+    term.type("entity_name", "北京某某资讯科技有限公司")
+    term.type("product_name", "某某新闻")
+    term.tick("forms", "app", "website")
+    term.tick("audience", "public")
+    term.tick("opinion_features", "comments", "ugc_posting")
+    term.tick("user_groups", "minors")
+    term.choose("news", "yes")
+    term.choose("commercial", "yes")
+    term.choose("launch_status", "launched")
+    term.type("launch_date", "2026-03-02")
+    term.type("feature_name", "首页推荐、热榜、搜索、AI写作")
+    for category, follow_up, behaviour in (("picks_for_user", "personalises", "recommend_by_profile"),
+                                           ("orders_items", "orders", "hot_list"),
+                                           ("finds_or_screens", "retrieves_filters", "search_by_query"),
+                                           ("makes_content", "generates", "generate_text")):
+        term.tick("does", category)
+        term.tick(follow_up, behaviour)
+    term.choose("large_model", "yes")
+    term.choose("model_source", "third_party_api")
+    term.choose("another_product", "no")
+    term.wait(Q.text("review_title", "zh"))
+    term.menu("review_menu", 0)
+    term.wait(Q.text("result_title", "zh"))
+    term.wait(Q.text("after_menu", "zh"))
+    term.ready()
+    screen = term.screen()
+    shown = {int(n) for n, _ in PROGRESS.findall(screen)}
+    totals = {int(t) for _, t in PROGRESS.findall(screen)}
+    assert max(shown) == max(totals) <= 22, (max(shown), totals)
+    assert shown == set(range(1, max(shown) + 1))               # one header per question, none skipped
+    term.child.send(DOWN * 4 + ENTER)                           # quit
+    assert term.end() == 0
+    result = term.result().splitlines()[1:]
+    head = "\n".join(result[:25])
+    assert "结论：需要备案" in head
+    for name in ("个性化推荐算法", "热搜/热榜算法", "搜索算法", "文本生成/智能对话算法"):
+        assert name in head, name
+    assert "下一个期限：2026-03-16" in head                      # 10 working days after 2026-03-02
+    assert "已逾期" in head                                     # that day has passed
+    body = result[:result.index(next(line for line in result if Q.text("after_menu", "zh") in line))]
+    assert max(wcswidth(line) for line in body) <= 80
+    assert "结论：需要备案" in "\n".join(body[-4:]) and "下一步：" in "\n".join(body[-4:])
+    answers = load_answers(tmp_path / "algo-filing-draft.yaml")
+    assert [f.name for f in answers.products[0].features] == ["首页推荐", "热榜", "搜索", "AI写作"]
+
+
+def test_new_feature_on_the_saved_news_app_prints_its_filing_due_from_its_own_launch(tmp_path: Path) -> None:
+    """A pick-up point feature, launching 2026-12-07, added to the news app launched 2026-03-02."""
+    (tmp_path / "news.yaml").write_text((ROOT / "examples" / "news_app.yaml").read_text(encoding="utf-8"),
+                                        encoding="utf-8")
+    term = Terminal(tmp_path, "--answers", "news.yaml", "--new-feature", columns=80)
+    term.type("feature_name", "上车点推荐")
+    term.tick("does", "decides")
+    term.tick("decides_what", "pickup_point_suggestion")
+    term.type("feature_launch_date", "2026-12-07")
+    term.wait(Q.text("after_menu", "zh"))
+    term.ready()
+    term.child.send(DOWN * 4 + ENTER)
+    assert term.end() == 0
+    screen = term.screen()
+    changes = screen[screen.index(Q.text("new_feature_changes", "zh")):screen.index(Q.text("result_title", "zh"))]
+    assert "新备案：某某新闻上车点推荐算法 · 调度决策类" in changes
+    assert "届满日：2026-12-21（上线 2026-12-07 + 10个工作日）" in changes
+    assert "《算法推荐管理规定》第24条（第一款）" in changes
+    assert "applies_to" not in changes and "scheduling_decision." not in changes     # labelled rows, no ids
+    assert "内容传播平台" not in changes                      # no labelling duty for a non-generative feature
+    assert max(wcswidth(line) for line in changes.splitlines()) <= 80

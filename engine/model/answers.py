@@ -123,6 +123,9 @@ class Feature(StrictModel):
         default=None,
         description="For generative behaviours: generates or edits a person's face, voice or other "
                     "biometric features; absent = not answered, treated like unsure")
+    launch_date: dt.date | None = Field(
+        default=None, description="When this feature launched or launches, if not with the product (a feature "
+                                  "added later): its algorithm's duties are dated from it")
 
 
 class Product(StrictModel):

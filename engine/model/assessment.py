@@ -53,6 +53,29 @@ class CalendarInfo(StrictModel):
     convention: Text
 
 
+class DueDate(StrictModel):
+    """A deadline counted on the working-day calendar from one product's dated event."""
+
+    product: str
+    event: Literal["launch", "change", "termination"]
+    event_date: dt.date
+    working_days: int
+    date: dt.date | None = Field(
+        description="The last working day of the period; null when the holiday calendar does not cover it")
+    estimate: dt.date | None = Field(
+        default=None, description="Only when date is null: counted on Monday–Friday alone, not official")
+    note: Text | None = None
+
+
+class NextDue(StrictModel):
+    """The earliest due date of the assessment's duties: what the summary puts first."""
+
+    obligation: str
+    title: Text
+    basis: tuple[LegalRef, ...]
+    due: DueDate
+
+
 class FilingConclusion(StrictModel):
     """Whether filing applies, and why."""
 
@@ -62,12 +85,17 @@ class FilingConclusion(StrictModel):
     reasons: tuple[Reason, ...]
     calendar: CalendarInfo | None = Field(
         default=None, description="Set when due dates were computed from the answers' dates")
+    next_due: NextDue | None = Field(
+        default=None, description="The earliest due date among the duties (past ones included: "
+                                  "whether it is overdue depends on the day the report is read)")
 
 
 class Algorithm(StrictModel):
     """One algorithm to file (or to review), with what it covers."""
 
-    id: str = Field(description="Stable id: type.behaviour.role")
+    id: str = Field(description="Stable id: type.behaviours.role, the behaviours of one feature of this type "
+                                "joined by '+' in vocabulary order (e.g. retrieval_filtering."
+                                "content_moderation+spam_filtering.service_provider)")
     name: Text = Field(description="A suggested filing name")
     type: AlgorithmType
     type_label: Text
@@ -75,7 +103,7 @@ class Algorithm(StrictModel):
     role: Role | None = Field(description="The filing system's 填报角色; null for types it asks no role for")
     role_label: Text
     status: Status
-    behaviours: tuple[str, ...]
+    behaviours: tuple[str, ...] = Field(description="What the algorithm does: the behaviours its id joins")
     products: tuple[str, ...]
     features: tuple[str, ...]
     genai_route: str | None = Field(description="genai_filing, genai_registration, genai_none or null")
@@ -89,20 +117,6 @@ class Deadline(StrictModel):
     text: Text
     working_days: int | None = None
     start: str | None = None
-
-
-class DueDate(StrictModel):
-    """A deadline counted on the working-day calendar from one product's dated event."""
-
-    product: str
-    event: Literal["launch", "change", "termination"]
-    event_date: dt.date
-    working_days: int
-    date: dt.date | None = Field(
-        description="The last working day of the period; null when the holiday calendar does not cover it")
-    estimate: dt.date | None = Field(
-        default=None, description="Only when date is null: counted on Monday–Friday alone, not official")
-    note: Text | None = None
 
 
 class ObligationOut(StrictModel):

@@ -2,7 +2,9 @@
 
 This stage draws no conclusion of its own: every item of the assessment comes from a rule that
 fired, and the trace names that rule and the answers it looked at. It only groups (one
-algorithm per type, behaviour and role), merges duplicates, resolves the filing status by
+algorithm per feature, type and role, as a filer files it: a feature that both moderates and
+filters spam is one content-filtering algorithm listing both behaviours; features with the same
+behaviours of a type share one algorithm), merges duplicates, resolves the filing status by
 precedence (required > needs_review > not_required, so an ``unsure`` that led to needs_review is
 never outweighed by a "not required") and sorts everything by stable keys.
 """
@@ -66,8 +68,20 @@ def _refs(book: Rulebook, basis: list[Basis]) -> tuple[LegalRef, ...]:
 
 
 def algorithm_id(type_: str, behaviour: str, role: str) -> str:
-    """The stable id of an algorithm in the assessment (``type.behaviour.role``)."""
+    """The stable id of an algorithm in the assessment: ``type.behaviours.role``.
+
+    ``behaviour`` is one behaviour id or several joined by ``+`` in vocabulary order (e.g.
+    ``retrieval_filtering.content_moderation+spam_filtering.service_provider``): the behaviours of
+    that type one feature shows. Names never enter an id, so renaming changes no id.
+    """
     return f"{type_}.{behaviour}.{role}"
+
+
+_Unit = tuple[str, str, str, str, str, str]
+"""(type, subtype, role, behaviour, product, feature): what one filing fact is about."""
+
+_UNIT_MARK = "\x00"
+"""Joins a unit into the provisional target string that :meth:`_Assembler.build` replaces."""
 
 
 @dataclass
@@ -98,7 +112,8 @@ class _Assembler:
         self.vocab = load_vocabulary()
         self.roots = {r.fid: r for r in roots}
         self.as_of = as_of
-        self.algorithms: dict[tuple[str, str, str, str], _AlgorithmDraft] = {}
+        self.algorithms: dict[_Unit, _AlgorithmDraft] = {}
+        """One draft per behaviour of one feature; :meth:`_group` merges them per feature and type."""
         self.statuses: list[str] = []
         self.reasons: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.obligations: dict[str, tuple[list[str], set[str]]] = {}
@@ -109,7 +124,7 @@ class _Assembler:
         self.trace: list[TraceEntry] = []
         self._used_cache: dict[tuple[str, tuple[str, ...]], tuple[AnswerUsed, ...]] = {}
         self._answer_cache: dict[str, AnswerUsed] = {}
-        self._order_cache: dict[str, tuple[int, int]] = {}
+        self._order_cache: dict[str, tuple[int, ...]] = {}
 
     # -- helpers
     def _rule_attrs(self, rule_id: str) -> tuple[str, ...]:
@@ -154,15 +169,16 @@ class _Assembler:
         self.trace.append(TraceEntry(conclusions=tuple(conclusions), rule=rule.id, fact=fact["fid"],
                                      via=via, answers=used))
 
-    def _algorithm_key(self, fact: dict[str, Any]) -> tuple[str, str, str, str] | None:
+    def _algorithm_key(self, fact: dict[str, Any]) -> _Unit | None:
         if fact.get("kind") != "filing":
             return None
-        return (fact["type"], fact["subtype"], fact["role"], fact["behaviour"])
+        return (fact["type"], fact["subtype"], fact["role"], fact["behaviour"], str(fact.get("product", "")),
+                str(fact.get("feature", "")))
 
     def _target(self, fact: dict[str, Any]) -> str:
         key = self._algorithm_key(fact)
         if key is not None:
-            return algorithm_id(key[0], key[3], key[2])
+            return _UNIT_MARK.join(key)
         return str(fact.get("product", ""))
 
     # -- per firing
@@ -179,7 +195,8 @@ class _Assembler:
             self.statuses.append(status)
             _add_unique(self.reasons[(rule.id, status)], product)
             # On an algorithm fact the conclusion names the role of the filing fact it derives.
-            key = ((fact["type"], fact["subtype"], then.filing["role"], fact["behaviour"])
+            key = ((fact["type"], fact["subtype"], then.filing["role"], fact["behaviour"], product,
+                    str(fact.get("feature", "")))
                    if fact.get("kind") == "algorithm" else self._algorithm_key(fact))
             if key is not None:
                 draft = self.algorithms.setdefault(key, _AlgorithmDraft(
@@ -192,7 +209,7 @@ class _Assembler:
                 for rule_id in str(fact.get("via") or "").split(">"):
                     if rule_id:
                         draft.rules.add(rule_id)
-                concluded.append(f"algorithms.{draft.id}")
+                concluded.append(f"algorithms.{_UNIT_MARK.join(key)}")
             concluded.append(f"filing.status.{status}")
         if then.genai_route is not None:
             key = self._algorithm_key(fact)
@@ -205,6 +222,8 @@ class _Assembler:
                 if name == "materials" and self.book.materials[item].scope == "entity":
                     _add_unique(targets, "entity")
                 elif name == "materials" and self.book.materials[item].scope == "product":
+                    _add_unique(targets, product)
+                elif name == "obligations" and self.book.obligations[item].scope == "product" and product:
                     _add_unique(targets, product)
                 else:
                     _add_unique(targets, self._target(fact))
@@ -234,8 +253,8 @@ class _Assembler:
             self._trace(concluded, rule, fact)
 
     # -- output
-    def _algorithm_order(self, algorithm_id: str) -> tuple[int, int]:
-        """Output order of an algorithm id ``type.behaviour.role``: by type, then behaviour and role."""
+    def _algorithm_order(self, algorithm_id: str) -> tuple[int, ...]:
+        """Output order of an algorithm id: by type, then its behaviours and role."""
         order = self._order_cache.get(algorithm_id)
         if order is None:
             type_, behaviour, role = algorithm_id.split(".")
@@ -243,8 +262,42 @@ class _Assembler:
             roles = self.vocab.ids("role")
             order = self._order_cache[algorithm_id] = (
                 self.vocab.ids("algorithm_type").index(type_),
-                behaviours.index(behaviour) * len(roles) + roles.index(role))
+                *(behaviours.index(b) for b in behaviour.split("+")), -1, roles.index(role))
         return order
+
+    def _group(self) -> tuple[list[_AlgorithmDraft], dict[str, str]]:
+        """One draft per feature, type and role (features with the same behaviours share one).
+
+        Returns the merged drafts and, for every unit's provisional target, the id it becomes.
+        """
+        behaviour_order = {b: i for i, b in enumerate((*self.vocab.ids("behaviour"), "unsure"))}
+        per_feature: dict[tuple[str, str, str, str], list[_Unit]] = {}
+        for unit in self.algorithms:
+            per_feature.setdefault((unit[0], unit[2], unit[4], unit[5]), []).append(unit)
+        groups: dict[str, _AlgorithmDraft] = {}
+        ids: dict[str, str] = {}
+        for (type_, role, _, _), units in per_feature.items():
+            behaviours = sorted({u[3] for u in units}, key=behaviour_order.__getitem__)
+            subtypes = {self.algorithms[u].subtype for u in units}
+            group_id = algorithm_id(type_, "+".join(behaviours), role)
+            merged = groups.get(group_id)
+            if merged is None:
+                merged = groups[group_id] = _AlgorithmDraft(
+                    type=type_, subtype=subtypes.pop() if len(subtypes) == 1 else None, role=role,
+                    behaviour="+".join(behaviours))
+            elif merged.subtype not in subtypes or len(subtypes) > 1:
+                merged.subtype = None
+            for unit in units:
+                draft = self.algorithms[unit]
+                merged.statuses += draft.statuses
+                for name in draft.products:
+                    _add_unique(merged.products, name)
+                for name in draft.features:
+                    _add_unique(merged.features, name)
+                merged.genai_routes += draft.genai_routes
+                merged.rules |= draft.rules
+                ids[_UNIT_MARK.join(unit)] = group_id
+        return list(groups.values()), ids
 
     def build(self) -> Assessment:
         book = self.book
@@ -270,6 +323,13 @@ class _Assembler:
             if "feature" in root.attrs:
                 feature_order.setdefault((name, str(root.attrs["feature"])), len(feature_order))
         algorithm_order = self._algorithm_order
+        grouped, group_of = self._group()
+
+        def regroup(targets: list[str]) -> list[str]:
+            out: list[str] = []
+            for target in targets:
+                _add_unique(out, group_of.get(target, target))
+            return out
 
         def target_order(target: str) -> tuple[int, ...]:
             """Where an ``applies_to`` target sorts: the entity, products in answer order, algorithms.
@@ -285,13 +345,14 @@ class _Assembler:
         algorithms: list[Algorithm] = []
         role_types = vocab.groups["filing_role_type"]
         drafts = sorted(
-            (d for d in self.algorithms.values() if _strongest(d.statuses) != "not_required"),
+            (d for d in grouped if _strongest(d.statuses) != "not_required"),
             key=lambda d: algorithm_order(d.id))
         for d in drafts:
             first = d.products[0]
-            label = vocab.groups["behaviour"].get(d.behaviour)
-            label_zh = label.zh if label else d.behaviour
-            label_en = label.en if label else d.behaviour
+            labels = [vocab.groups["behaviour"].get(b) for b in d.behaviour.split("+")]
+            label_zh = "、".join(lb.zh if lb else b for lb, b in zip(labels, d.behaviour.split("+"), strict=True))
+            label_en = " and ".join(_lower_first(lb.en) if lb else b
+                                    for lb, b in zip(labels, d.behaviour.split("+"), strict=True))
             suffix_zh = "（技术支持）" if d.role == "technical_supporter" else ""
             suffix_en = " (technical support)" if d.role == "technical_supporter" else ""
             basis: list[Basis] = []
@@ -302,7 +363,7 @@ class _Assembler:
             algorithms.append(Algorithm(
                 id=d.id,
                 name=Text(zh=f"{first}{label_zh}算法{suffix_zh}",
-                          en=f"{first} {label_en.lower()} algorithm{suffix_en}"),
+                          en=f"{first} {label_en} algorithm{suffix_en}"),
                 type=d.type,  # type: ignore[arg-type]
                 type_label=vocab.groups["algorithm_type"][d.type],
                 subtype=d.subtype,  # type: ignore[arg-type]
@@ -310,7 +371,7 @@ class _Assembler:
                 role_label=(vocab.groups["role"][d.role] if d.type in role_types
                             else vocab.groups["no_filing_role"]["none"]),
                 status=_strongest(d.statuses),  # type: ignore[arg-type]
-                behaviours=(d.behaviour,),
+                behaviours=tuple(d.behaviour.split("+")),
                 products=tuple(sorted(d.products, key=lambda p: product_order.get(p, 0))),
                 features=tuple(d.features),
                 genai_route=_route(d.genai_routes),
@@ -326,7 +387,7 @@ class _Assembler:
             obligations.append(ObligationOut(
                 id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=_refs(book, spec.basis),
                 deadline=deadline,
-                applies_to=tuple(sorted(targets, key=target_order)), rules=tuple(sorted(rules))))
+                applies_to=tuple(sorted(regroup(targets), key=target_order)), rules=tuple(sorted(rules))))
         material_order = list(book.materials)
         materials = [
             MaterialOut(
@@ -334,7 +395,7 @@ class _Assembler:
                 scope=book.materials[mid].scope, contents=book.materials[mid].contents,
                 condition=book.materials[mid].condition, basis_kind=book.materials[mid].basis_kind,
                 pitfalls=tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in book.materials[mid].pitfalls),
-                applies_to=tuple(sorted(targets, key=target_order)), rules=tuple(sorted(rules)))
+                applies_to=tuple(sorted(regroup(targets), key=target_order)), rules=tuple(sorted(rules)))
             for mid, (targets, rules) in sorted(self.materials.items(),
                                                 key=lambda kv: material_order.index(kv[0]))
         ]
@@ -353,7 +414,10 @@ class _Assembler:
         questions = sorted(self.questions.values(),
                            key=lambda q: (product_order.get(q.product or "", -1),
                                          feature_order.get((q.product or "", q.feature or ""), -1), q.id))
-        trace = sorted(self.trace, key=lambda t: (t.rule, t.fact, t.via))
+        trace = sorted((t.model_copy(update={"conclusions": tuple(
+            f"algorithms.{group_of[c[11:]]}" if c.startswith("algorithms.") and c[11:] in group_of else c
+            for c in t.conclusions)}) if any(_UNIT_MARK in c for c in t.conclusions) else t
+            for t in self.trace), key=lambda t: (t.rule, t.fact, t.via))
         return Assessment(
             filing=FilingConclusion(status=status,  # type: ignore[arg-type]
                                     label=vocab.groups["applicability"][status],
@@ -361,6 +425,13 @@ class _Assembler:
             algorithms=tuple(algorithms), obligations=tuple(obligations), materials=tuple(materials),
             steps=tuple(steps), display=tuple(display), open_questions=tuple(questions),
             rules_version=book.rules_version, trace=tuple(trace))
+
+
+def _lower_first(label: str) -> str:
+    """"Text recognition (OCR)" -> "text recognition (OCR)": only a capitalised first word is lowered."""
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label
 
 
 def _route(routes: list[str]) -> str | None:
@@ -395,3 +466,8 @@ def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of
         return result
     in_force = {law.id: law.in_force for law in book.laws.values() if law.statutory and law.in_force}
     return schedule(result, answers, in_force)
+
+
+def legal_refs(book: Rulebook, basis: list[Basis]) -> tuple[LegalRef, ...]:
+    """A catalogue item's basis as the assessment cites it (rendered in both languages)."""
+    return _refs(book, basis)

@@ -17,7 +17,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 from engine.model.answers import Answers, Product
-from engine.model.assessment import Assessment, CalendarInfo, DueDate, ObligationOut, StepDates, StepOut
+from engine.model.assessment import (
+    Assessment,
+    CalendarInfo,
+    DueDate,
+    NextDue,
+    ObligationOut,
+    StepDates,
+    StepOut,
+)
 from engine.model.base import Text
 from engine.pipeline.workdays import CalendarGapError, add_weekdays, add_working_days, calendar_version, covered_years
 
@@ -92,6 +100,11 @@ class _Products:
             self.by_name.setdefault(product.name, product)
         self.order = list(self.by_name)
         self.of_algorithm = {a.id: a.products for a in assessment.algorithms}
+        self.features_of = {a.id: a.features for a in assessment.algorithms}
+        self.feature_launch: dict[tuple[str, str], dt.date | None] = {}
+        for product in answers.products:
+            for feature in product.features:
+                self.feature_launch.setdefault((product.name, feature.name), feature.launch_date)
         self.filed = self.sorted({p for a in assessment.algorithms for p in a.products})
         self.genai = self.sorted({p for a in assessment.algorithms
                                   if a.genai_route in ("genai_filing", "genai_registration") for p in a.products})
@@ -104,6 +117,24 @@ class _Products:
         for target in targets:
             names.update(self.of_algorithm.get(target, [target]))
         return self.sorted(names)
+
+    def launches(self, targets: Sequence[str]) -> list[tuple[str, dt.date]]:
+        """(product, launch date) of every target: a product's own launch, or, for an algorithm whose
+        features in that product all have their own launch date (features added later), the
+        earliest of those; in product order, then by date."""
+        found: set[tuple[str, dt.date]] = set()
+        for target in targets:
+            for name in self.of_algorithm.get(target, [target]):
+                product = self.by_name.get(name)
+                if product is None:
+                    continue
+                own = [self.feature_launch[(name, f)] for f in self.features_of.get(target, ())
+                       if (name, f) in self.feature_launch]
+                dated = [d for d in own if d is not None]
+                when = min(dated) if own and len(dated) == len(own) else product.launch_date
+                if when is not None:
+                    found.add((name, when))
+        return sorted(found, key=lambda pair: (self.order.index(pair[0]), pair[1]))
 
 
 def _duty_in_force(ob: ObligationOut, in_force: Mapping[str, dt.date]) -> tuple[dt.date, str] | None:
@@ -128,10 +159,10 @@ def _date_obligation(ob: ObligationOut, products: _Products, in_force: Mapping[s
     event: Event = deadline.start
     law_start = _duty_in_force(ob, in_force)
     due: list[DueDate] = []
-    for name in products.of_targets(ob.applies_to):
-        when = _event_date(products.by_name[name], event)
-        if when is None:
-            continue
+    dated = (products.launches(ob.applies_to) if event == "launch" else
+             [(name, when) for name in products.of_targets(ob.applies_to)
+              if (when := _event_date(products.by_name[name], event)) is not None])
+    for name, when in dated:
         if law_start is not None and when < law_start[0]:
             counted = due_date(name, event, law_start[0], deadline.working_days)
             due.append(counted.model_copy(update={
@@ -253,8 +284,18 @@ def schedule(assessment: Assessment, answers: Answers,
     obligations = tuple(_date_obligation(ob, products, in_force or {}) for ob in assessment.obligations)
     filing_days = _filing_days(assessment)
     steps = tuple(_date_step(step, products, filing_days) for step in assessment.steps)
-    filing = assessment.filing.model_copy(update={"calendar": convention()})
+    filing = assessment.filing.model_copy(update={"calendar": convention(), "next_due": _next_due(obligations)})
     return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps})
+
+
+def _next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
+    """The earliest dated due (an estimate where the calendar ends), the duties' order breaking ties."""
+    dated = [(d.date or d.estimate, i, o, d) for i, o in enumerate(obligations) for d in o.due
+             if (d.date or d.estimate) is not None]
+    if not dated:
+        return None
+    _, _, duty, due = min(dated, key=lambda x: (x[0], x[1]))
+    return NextDue(obligation=duty.id, title=duty.title, basis=duty.basis, due=due)
 
 
 def event_words(event: str) -> Text:

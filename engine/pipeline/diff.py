@@ -1,7 +1,7 @@
 """What-if: what changes between two answers documents (e.g. before and after a new feature).
 
 Both are assessed under the same rules date (``as_of``, else each document's own), then compared
-by stable ids: algorithms by ``type.behaviour.role``, duties by obligation id, materials by
+by stable ids: algorithms by ``type.behaviours.role``, duties by obligation id, materials by
 material id. What appears only after is ``added``, only before ``removed``; an item in both
 whose coverage (products, features, targets, status, due dates) moved is listed in ``changed``.
 Lists keep the assessments' own stable order, so the same two files give the same bytes.

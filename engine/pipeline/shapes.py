@@ -81,7 +81,7 @@ def shape_of(answers: Answers, reserved: frozenset[str]) -> Shape | None:
         for feature in product.features:
             slots.append(names.setdefault(feature.name, len(names)))
     for name in names:
-        if _OPEN in name or _CLOSE in name or name in reserved:
+        if _OPEN in name or _CLOSE in name or name in reserved or _looks_like_algorithm_id(name, reserved):
             return None
     return Shape((answers.model_dump_json(exclude=_EXCLUDE), tuple(slots)), tuple(names))
 
@@ -162,6 +162,14 @@ class Template:
             text = self._json = self.assessment.model_dump_json()
         escaped = [to_json(name).decode()[1:-1] for name in names]
         return _PLACEHOLDER.sub(lambda m: escaped[int(m[1])], text)
+
+
+def _looks_like_algorithm_id(name: str, reserved: frozenset[str]) -> bool:
+    """A name shaped like ``type.a+b.role`` (the id of a feature's several behaviours) is unsafe too."""
+    if name.count(".") != 2 or "+" not in name:
+        return False
+    type_, behaviours, role = name.split(".")
+    return all(f"{type_}.{b}.{role}" in reserved for b in behaviours.split("+"))
 
 
 def reserved_targets() -> frozenset[str]:

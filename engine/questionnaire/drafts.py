@@ -56,6 +56,7 @@ class DraftProgress(BaseModel):
     lang: Lang
     values: dict[str, Value]
     given: dict[str, Value] = Field(default_factory=dict)
+    carried: list[str] = Field(default_factory=list, description="slots answered by a list of names")
     extras: dict[str, dict[str, Any]] = Field(default_factory=dict)
     cursor: str | None = None
     revisit: bool = False
@@ -100,7 +101,7 @@ def draft_files(flow: Flow, draft: Path, header: str, lang: Lang,
     progress = DraftProgress(
         questionnaire=flow.q.id, questionnaire_version=flow.q.version, lang=lang,
         values=flow.values, given=flow.given, extras=_jsonable(flow.extras), cursor=flow.cursor,
-        revisit=flow.revisit, focus=flow.focus, new_feature=new_feature,
+        revisit=flow.revisit, focus=flow.focus, new_feature=new_feature, carried=sorted(flow.carried),
         draft_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
     return text, progress.model_dump_json(indent=2) + "\n"
 
@@ -137,7 +138,8 @@ def load_draft(questionnaire: Questionnaire, draft: Path) -> LoadedDraft:
     if digest == progress.draft_sha256:
         try:
             flow = Flow(questionnaire, values=progress.values, given=progress.given, extras=progress.extras,
-                        cursor=progress.cursor, revisit=progress.revisit, focus=progress.focus)
+                        cursor=progress.cursor, revisit=progress.revisit, focus=progress.focus,
+                        carried=set(progress.carried))
         except FlowError:
             return LoadedDraft(inferred, None, True)
         return LoadedDraft(flow, progress, False)

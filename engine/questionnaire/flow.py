@@ -24,6 +24,7 @@ wins over its sidecar.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from engine.errors import FlowError
@@ -36,6 +37,9 @@ from engine.questionnaire.targets import Scope
 
 _DATE_FIELDS = frozenset(name for model in (Answers, Entity, Product, Feature)
                          for name, field in model.model_fields.items() if "date" in str(field.annotation))
+_LIST_SEPARATORS = re.compile(r"[,，、;；]")
+"""What separates the names of several features typed into one answer ("首页推荐、热榜, 搜索")."""
+
 _MODEL_ORDER: dict[str, list[str]] = {
     "": list(Answers.model_fields), "entity": list(Entity.model_fields),
     "product": list(Product.model_fields), "feature": list(Feature.model_fields),
@@ -47,7 +51,8 @@ class Flow:
 
     def __init__(self, questionnaire: Questionnaire, *, values: dict[str, Value] | None = None,
                  given: dict[str, Value] | None = None, extras: dict[str, dict[str, Any]] | None = None,
-                 cursor: str | None = None, revisit: bool = False, focus: str | None = None) -> None:
+                 cursor: str | None = None, revisit: bool = False, focus: str | None = None,
+                 carried: set[str] | None = None) -> None:
         self.q = questionnaire
         self.focus = focus
         """Only the slots of this item (e.g. ``p0.f3``) are asked: a new feature of known answers."""
@@ -56,6 +61,9 @@ class Flow:
         self.extras: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (extras or {}).items()}
         self.cursor = cursor
         self.revisit = revisit
+        self.carried: set[str] = set(carried or ())
+        """Slots answered by an earlier answer (the names of a feature list and its "another?"):
+        never asked in turn and not counted as questions, though they can be revisited."""
         self._active: dict[str, bool] = {}
         for key in [*self.values, *self.given]:
             self._known_slot(Slot.parse(key))
@@ -83,7 +91,9 @@ class Flow:
             return self._active[slot.key]
         question = self.q.questions.get(slot.question)
         active = True
-        if question is not None:
+        if question is not None and question.new_feature_only and self.focus != slot.scope_key:
+            active = False
+        elif question is not None:
             gate = self.q.gate_of.get(question.id)
             if gate is not None:
                 gate_slot = self._slot_for(gate[0], slot.product, slot.feature)
@@ -141,16 +151,27 @@ class Flow:
         return seq if self.focus is None else [s for s in seq if s.scope_key == self.focus]
 
     def current(self) -> Step | None:
-        """The question to ask now, or None when every question that applies is answered."""
+        """The question to ask now, or None when every question that applies is answered.
+
+        Its index and total count the questions a person is asked: slots carried by an earlier
+        answer (a list of feature names) are left out, as on the draft's header.
+        """
         seq = self.askable()
+        total = sum(1 for s in seq if s.key not in self.carried)
+
+        def step(position: int) -> Step:
+            slot = seq[position]
+            index = sum(1 for s in seq[:position] if s.key not in self.carried)
+            return self._step(slot, index, max(total, index + 1))
+
         if self.cursor is not None:
-            for index, slot in enumerate(seq):
+            for position, slot in enumerate(seq):
                 if slot.key == self.cursor:
-                    return self._step(slot, index, len(seq))
+                    return step(position)
             self.cursor, self.revisit = None, False
-        for index, slot in enumerate(seq):
+        for position, slot in enumerate(seq):
             if slot.key not in self.values:
-                return self._step(slot, index, len(seq))
+                return step(position)
         return None
 
     def is_complete(self) -> bool:
@@ -167,6 +188,9 @@ class Flow:
         if step is None:
             raise FlowError("every question is answered; nothing to answer")
         self.values[step.slot.key] = self.check(step, value)
+        self.carried.discard(step.slot.key)
+        if step.question is not None and step.question.splits:
+            self._split_names(step.slot)
         self._changed()
         self.cursor = None
         if self.revisit:
@@ -177,6 +201,32 @@ class Flow:
                 self.cursor = following.key
                 return
             self.revisit = False
+
+    def _split_names(self, slot: Slot) -> None:
+        """A feature named as a list ("首页推荐、热榜、搜索") becomes that many features.
+
+        Only for the product's last feature while it is being described: the first name stays
+        here, each further name starts a feature of its own (asked next, not asked for its name),
+        and the list is taken as complete (more can be added on the review screen).
+        """
+        value = self.values[slot.key]
+        if not isinstance(value, str) or slot.product is None or slot.feature is None:
+            return
+        names = [n.strip() for n in _LIST_SEPARATORS.split(value) if n.strip()]
+        repeat = self.q.repeat("feature").id
+        if (len(names) < 2 or slot.feature != self.feature_count(slot.product) - 1
+                or Slot(repeat, slot.product, slot.feature).key in self.values):
+            return
+        self.values[slot.key] = names[0]
+        for offset, name in enumerate(names[1:], start=1):
+            feature = slot.feature + offset
+            for key, carried in ((Slot(repeat, slot.product, feature - 1).key, YES),
+                                 (Slot(slot.question, slot.product, feature).key, name)):
+                self.values[key] = carried
+                self.carried.add(key)
+        last = Slot(repeat, slot.product, slot.feature + len(names) - 1).key
+        self.values[last] = NO
+        self.carried.add(last)
 
     def check(self, step: Step, value: Value) -> Value:
         """``value`` if the step's question can take it; else a FlowError saying why."""
@@ -296,6 +346,7 @@ class Flow:
             return out
 
         self.values, self.given = rekey(self.values), rekey(self.given)
+        self.carried = set(rekey(dict.fromkeys(self.carried, "")))
         extras: dict[str, dict[str, Any]] = {}
         for key, fields in self.extras.items():
             if key in ("", "entity"):
@@ -408,8 +459,11 @@ class Flow:
         return name if isinstance(name, str) else None
 
     def answered_count(self) -> int:
-        """How many questions that apply have an answer."""
-        return sum(1 for s in self.sequence() if s.key in self.values and s.question in self.q.questions)
+        """How many questions that apply have an answer, counted as the screen's "n/total" counts.
+
+        "Another one?" answers count; answers carried by a list of names do not.
+        """
+        return sum(1 for s in self.askable() if s.key in self.values and s.key not in self.carried)
 
     # -- prefill
     @classmethod

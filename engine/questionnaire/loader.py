@@ -197,8 +197,19 @@ class _Checker:
                 if not isinstance(question.default, str) or question.default not in question.choice_ids():
                     self.fail(question.id, "default", f"default must be one of the choices; "
                               f"{did_you_mean(str(question.default), question.choice_ids())}")
+                elif question.default == UNSURE:
+                    self.fail(question.id, "default", "the highlighted choice must not be 'unsure': a quick "
+                              "Enter would turn into needs_review; highlight the usual answer")
             else:
                 self.fail(question.id, "default", f"a {question.type} question has no default")
+        elif question.type in ("select", "multi") and question.choice_ids()[:1] == [UNSURE]:
+            self.fail(question.id, "choices", "'unsure' is the first choice, so Enter would pick it; "
+                      "put it last or give a `default`")
+        if question.new_feature_only and not question.target.startswith("products[].features[]."):
+            self.fail(question.id, "new_feature_only", "`new_feature_only` is for questions about a feature")
+        if question.splits and (question.type != "text" or question.target != "products[].features[].name"):
+            self.fail(question.id, "splits", "`splits` is for the text question naming a feature "
+                      "(target products[].features[].name)")
 
     def check_choices(self, question: Question, target: Target) -> None:
         if not question.choices:

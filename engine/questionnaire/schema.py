@@ -41,6 +41,7 @@ UI_TEXTS: tuple[str, ...] = (
     "instructions_required_text", "choice_unsure", "choice_none", "choice_yes", "choice_no", "unsure_words",
     "not_given", "back_at_first", "error_required", "error_number", "error_date", "error_exclusive",
     "section_entity", "section_product", "section_feature", "progress", "review_title", "review_status",
+    "algorithm_count_one", "algorithm_count_many", "save_path_instruction", "report_hint",
     "review_incomplete", "review_menu", "review_confirm", "review_edit_section", "review_add_product",
     "review_add_feature", "review_remove_feature", "review_remove_product", "review_pick_answer",
     "review_back", "review_removed", "review_cannot_remove", "result_title", "after_menu",
@@ -81,6 +82,10 @@ class Question(StrictModel):
     when: Condition | None = None
     unsure: bool = Field(default=False, description="number and yes_no: offer 'unsure'")
     optional: bool = Field(default=False, description="text and date: may be left empty")
+    new_feature_only: bool = Field(
+        default=False, description="feature scope: asked only about a feature added to known answers (--new-feature)")
+    splits: bool = Field(
+        default=False, description="text naming a feature: a list (a, b、c) describes several features at once")
     default: Text | str | None = Field(
         default=None, description="text: what an empty answer stands for ({n} = the item's number); "
                                   "select, multi, yes_no: the choice highlighted first")

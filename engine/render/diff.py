@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tabulate import tabulate
 
 from engine.model.base import Lang
 from engine.pipeline.diff import AssessmentDiff, DiffItems
 from engine.render.labels import word
-from engine.render.table import cites, deadline_text, due_text
+from engine.render.table import cites, deadline_text, due_text, fit_widths
 
 
-def _sections(d: AssessmentDiff, lang: Lang) -> list[tuple[str, list[str], list[list[str]]]]:
-    """(title, headers, rows) of every non-empty section, in reading order."""
+def _sections(d: AssessmentDiff, lang: Lang, target: Callable[[str], str] = str,
+              ) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, headers, rows) of every non-empty section, in reading order; ``target`` names targets."""
     out: list[tuple[str, list[str], list[list[str]]]] = []
     for side in ("added", "removed"):
         items: DiffItems = getattr(d, side)
@@ -30,7 +33,8 @@ def _sections(d: AssessmentDiff, lang: Lang) -> list[tuple[str, list[str], list[
         if items.materials:
             out.append((f"{head} · {word('diff_materials', lang)}",
                         [word("material", lang), word("applies_to", lang)],
-                        [[m.name.get(lang) + f"\n[{m.id}]", "\n".join(m.applies_to)] for m in items.materials]))
+                        [[m.name.get(lang) + f"\n[{m.id}]", "\n".join(target(t) for t in m.applies_to)]
+                         for m in items.materials]))
     if d.changed:
         out.append((word("changed", lang),
                     [word("item", lang), word("diff_field", lang), word("gained", lang), word("lost", lang)],
@@ -54,13 +58,65 @@ def _as_of_line(d: AssessmentDiff, lang: Lang) -> str:
     return f"{word('as_of', lang)}: {when}    {word('rules_version', lang)}: {d.rules_version}"
 
 
-def render_diff_table(d: AssessmentDiff, lang: Lang) -> str:
-    """The diff as headed terminal tables."""
+def short_title(text: str, limit: int = 36) -> str:
+    """A duty's or material's title up to its first clause, for a list of many."""
+    for stop in ("：", "；", "; ", "（", " (", "，", ", "):
+        head = text.split(stop, 1)[0]
+        if head and head != text and len(head) >= 4:
+            text = head
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _coverage_rows(d: AssessmentDiff, lang: Lang) -> list[list[str]]:
+    """The coverage changes as one labelled row per target and direction, not one per duty and field.
+
+    "Now also covers: the pick-up point algorithm — 17 duties, 5 materials (their short titles)".
+    """
+    label = _target_labels(d, lang)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for c in d.changed:
+        if c.field != "applies_to":
+            continue
+        for side, targets in (("gained", c.added), ("lost", c.removed)):
+            for target in targets:
+                groups.setdefault((side, target), []).append(
+                    ("☐ " if c.kind == "material" else "• ") + short_title(c.name.get(lang)))
+    return [[f"{word(side, lang)}: {label(target)}", "\n".join(items)] for (side, target), items in groups.items()]
+
+
+def _target_labels(d: AssessmentDiff, lang: Lang) -> Callable[[str], str]:
+    """An ``applies_to`` target in words: the entity, a product's name, or an algorithm's name and type."""
+    names = {a.id: f"{a.name.get(lang)}（{a.type_label.get(lang)}）" if lang == "zh"
+             else f"{a.name.get(lang)} ({a.type_label.get(lang)})"
+             for a in (*d.added.algorithms, *d.removed.algorithms)}
+    return lambda target: word("entity", lang) if target == "entity" else names.get(target, target)
+
+
+def render_diff_table(d: AssessmentDiff, lang: Lang, *, width: int | None = None, ids: bool = False) -> str:
+    """The diff as headed terminal tables, fitted to ``width`` columns if given.
+
+    Coverage changes are grouped by what gained or lost them, with labels; every change with
+    its stable ids is in the JSON (or here with ``ids``).
+    """
     lines = [f"== {word('diff_title', lang)} ==", _status_line(d, lang), _as_of_line(d, lang)]
-    sections = _sections(d, lang)
+    sections = _sections(d, lang) if ids else _sections(d, lang, _target_labels(d, lang))
+    if not ids:
+        sections = [(t, h, r) for t, h, r in sections if t != word("changed", lang)]
+        other = [c for c in d.changed if c.field != "applies_to"]
+        sections = [(t, h, [[row[0].split("\n[")[0], *row[1:]] for row in r]) for t, h, r in sections]
+        if other:
+            sections.append((word("changed", lang),
+                             [word("item", lang), word("diff_field", lang), word("gained", lang), word("lost", lang)],
+                             [[c.name.get(lang), word(f"field_{c.field}", lang), "\n".join(c.added) or "—",
+                               "\n".join(c.removed) or "—"] for c in other]))
+        coverage = _coverage_rows(d, lang)
+        if coverage:
+            sections.append((word("coverage", lang), [word("applies_to", lang), word("item", lang)], coverage))
     for title, headers, rows in sections:
+        widths = fit_widths(headers, rows, width)
         lines += ["", f"== {title} ==",
-                  tabulate(rows, headers=headers, tablefmt="simple_grid", maxcolwidths=[48] * len(headers))]
+                  tabulate(rows, headers=headers, tablefmt="simple_grid", disable_numparse=True,
+                           maxcolwidths=widths, maxheadercolwidths=[max(w - 2, 1) for w in widths])]
     if not sections:
         lines += ["", word("nothing", lang)]
     if d.calendar is not None and any(o.due for o in d.added.obligations):
@@ -88,12 +144,12 @@ def render_diff_markdown(d: AssessmentDiff, lang: Lang) -> str:
     return "\n".join(lines)
 
 
-def render_diff(d: AssessmentDiff, fmt: str, lang: Lang) -> str:
-    """Render the diff as ``table``, ``json`` or ``markdown``."""
+def render_diff(d: AssessmentDiff, fmt: str, lang: Lang, *, width: int | None = None, ids: bool = False) -> str:
+    """Render the diff as ``table`` (fitted to ``width``; ids only with ``ids``), ``json`` or ``markdown``."""
     if fmt == "json":
         return d.to_json()
     if fmt == "markdown":
         return render_diff_markdown(d, lang)
-    return render_diff_table(d, lang)
+    return render_diff_table(d, lang, width=width, ids=ids)
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tabulate import tabulate
+from wcwidth import wcswidth
 
 from engine.model.assessment import Assessment, Deadline, DueDate, DurationOut, LegalRef, ObligationOut, StepOut
 from engine.model.base import Lang
+from engine.model.vocabulary import load_vocabulary
 from engine.render.labels import word
+from engine.render.wrap import wrap
 
 _WIDTH = 48
 
@@ -159,58 +162,109 @@ def calendar_text(a: Assessment, lang: Lang) -> str | None:
     return text if dated else word("no_dates", lang) + " " + text
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> str:
+def _cell_width(text: str) -> int:
+    return max((max(wcswidth(line), len(line)) for line in text.split("\n")), default=0)
+
+
+def fit_widths(headers: list[str], rows: list[list[str]], width: int | None) -> list[int]:
+    """Column widths that keep a grid table within ``width`` columns (wide characters count 2).
+
+    A grid line is the columns plus 3 per column and 1; columns that fit keep their width and the
+    widest ones share what is left, none narrower than 8. Headers wrap 2 narrower: tabulate pads
+    a column to its header plus 2.
+    """
+    columns = list(zip(headers, *rows, strict=True))
+    # tabulate pads a column to its (wrapped) header plus 2, so no column is narrower than 3.
+    natural = [max(3, *(_cell_width(c) for c in column)) for column in columns]
+    if width is None:
+        return [min(n, _WIDTH) for n in natural]
+    available = max(width - 3 * len(headers) - 1, 8 * len(headers))
+    if sum(natural) <= available:
+        return natural
+    floor = [min(n, 8) for n in natural]
+    low, high = 0, max(natural)
+    while low < high:                                   # the largest cap under which all fit
+        cap = (low + high + 1) // 2
+        if sum(max(f, min(n, cap)) for n, f in zip(natural, floor, strict=True)) <= available:
+            low = cap
+        else:
+            high = cap - 1
+    return [max(f, min(n, low)) for n, f in zip(natural, floor, strict=True)]
+
+
+def _table(headers: list[str], rows: list[list[str]], width: int | None = None) -> str:
     if not rows:
         return ""
-    return tabulate(rows, headers=headers, tablefmt="simple_grid",
-                    maxcolwidths=[_WIDTH] * len(headers))
+    widths = fit_widths(headers, rows, width)
+    return tabulate(rows, headers=headers, tablefmt="simple_grid", disable_numparse=True,
+                    maxcolwidths=widths, maxheadercolwidths=[max(w - 2, 1) for w in widths])
 
 
-def render_table(a: Assessment, lang: Lang) -> str:
-    """Every section of the assessment as headed tables."""
+def _label(group: str, value: str | None, lang: Lang, ids: bool) -> str:
+    """A vocabulary id in words (the id in brackets only with ``ids``)."""
+    if value is None:
+        return "—"
+    labels = load_vocabulary().groups[group]
+    text = labels[value].get(lang) if value in labels else value
+    return f"{text} [{value}]" if ids and value in labels else text
+
+
+def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bool = False) -> str:
+    """Every section of the assessment as headed tables, fitted to ``width`` columns if given.
+
+    Stable ids appear in brackets only with ``ids`` (labels otherwise); JSON always has them.
+    """
     out: list[str] = []
+
+    def tag(item_id: str) -> str:
+        return f"\n[{item_id}]" if ids else ""
 
     def section(title: str, body: str) -> None:
         out.append(f"\n== {title} ==")
         out.append(body if body else word("none", lang))
 
-    status = f"{a.filing.label.get(lang)} ({a.filing.status})"
+    status = a.filing.label.get(lang) + (f" ({a.filing.status})" if ids else "")
     section(word("filing", lang), f"{word('status', lang)}: {status}\n"
             f"{word('as_of', lang)}: {a.filing.as_of.isoformat()}    "
             f"{word('rules_version', lang)}: {a.rules_version}\n" + _table(
                 [word("reason", lang), word("basis", lang), word("products", lang)],
-                [[r.title.get(lang) + f"\n[{r.rule}]", cites(r.basis, lang, r.basis_kind), "\n".join(r.products)]
-                 for r in a.filing.reasons]))
+                [[r.title.get(lang) + tag(r.rule), cites(r.basis, lang, r.basis_kind), "\n".join(r.products)]
+                 for r in a.filing.reasons], width))
+    several_products = len({p for al in a.algorithms for p in al.products}) > 1
     section(word("algorithms", lang), _table(
         [word("name", lang), word("type", lang), word("role", lang), word("status", lang),
-         word("products", lang), word("features", lang), word("genai", lang)],
-        [[al.name.get(lang), al.type_label.get(lang) + (f"\n{al.subtype}" if al.subtype else ""),
-          al.role_label.get(lang), al.status, "\n".join(al.products), "\n".join(al.features),
-          al.genai_route or "—"] for al in a.algorithms]))
+         word("features", lang), word("genai", lang)],
+        [[al.name.get(lang) + tag(al.id),
+          al.type_label.get(lang) + (f"\n{_label('algorithm_subtype', al.subtype, lang, ids)}" if al.subtype else ""),
+          al.role_label.get(lang), _label("applicability", al.status, lang, ids),
+          "\n".join(al.features) + (f"\n({'、'.join(al.products)})" if several_products else ""),
+          _label("genai_route", al.genai_route, lang, ids)] for al in a.algorithms], width))
     section(word("obligations", lang), _table(
         [word("duty", lang), word("deadline", lang), word("basis", lang)],
-        [[o.title.get(lang) + f"\n[{o.id}]", with_due(o, lang), cites(o.basis, lang, o.basis_kind)]
-         for o in a.obligations]))
+        [[o.title.get(lang) + tag(o.id), with_due(o, lang), cites(o.basis, lang, o.basis_kind)]
+         for o in a.obligations], width))
     if (calendar := calendar_text(a, lang)) is not None:
-        section(word("calendar", lang), calendar)
+        section(word("calendar", lang), wrap(calendar, width) if width else calendar)
     for scope in ("entity", "product", "algorithm"):
         items = [m for m in a.materials if m.scope == scope]
         if not items:
             continue
         section(f"{word('materials', lang)} · {word('scope_' + scope, lang)}", _table(
             [word("material", lang), word("contents", lang), word("pitfalls", lang)],
-            [["☐ " + m.name.get(lang) + f"\n[{m.id}] [{word('kind_' + m.basis_kind, lang)}]", m.contents.get(lang),
-              "\n".join("• " + p.text.get(lang) for p in m.pitfalls) or "—"] for m in items]))
+            [["☐ " + m.name.get(lang) + f" [{word('kind_' + m.basis_kind, lang)}]" + tag(m.id), m.contents.get(lang),
+              "\n".join("• " + p.text.get(lang) for p in m.pitfalls) or "—"] for m in items], width))
     section(word("steps", lang), _table(
         ["#", word("step", lang), word("statutory", lang), word("practice", lang)],
-        [[str(s.order), s.title.get(lang), *with_dates(s, lang)] for s in a.steps]))
+        [[str(s.order), s.title.get(lang), *with_dates(s, lang)] for s in a.steps], width))
     section(word("display", lang), _table(
         [word("product", lang), word("form", lang), word("location", lang)],
-        [[d.product, d.form, d.location.get(lang)] for d in a.display]))
+        [[d.product, _label("product_form", d.form, lang, ids), d.location.get(lang)] for d in a.display], width))
+    question_headers = [word("question", lang), word("product", lang)] + ([word("field", lang)] if ids else [])
     section(word("open_questions", lang), _table(
-        [word("question", lang), word("product", lang), word("field", lang)],
-        [[q.question.get(lang), " / ".join(x for x in (q.product, q.feature) if x), q.field]
-         for q in a.open_questions]))
-    section(word("references", lang), "\n".join(references_text(a, lang)) or word("none", lang))
+        question_headers,
+        [[q.question.get(lang), " / ".join(x for x in (q.product, q.feature) if x)] + ([q.field] if ids else [])
+         for q in a.open_questions], width))
+    references = "\n".join(references_text(a, lang))
+    section(word("references", lang), (wrap(references, width, "  ") if width else references) or word("none", lang))
     out.append("\n" + word("not_legal_advice", lang))
     return "\n".join(out).lstrip("\n") + "\n"

@@ -89,6 +89,24 @@ class Obligation(StrictModel):
     basis: list[Basis] = Field(min_length=1)
     deadline: Deadline | None = None
     valid_from: dt.date | None = None
+    scope: Literal["product", "algorithm"] = Field(
+        default="algorithm", description="What the duty attaches to: each algorithm the rule fired for, or the "
+                                         "product (a platform's duty, e.g. marking AI content users post)")
+
+
+class FeatureFiling(StrictModel):
+    """What a new feature means for the filing of one algorithm it uses (ARP Art. 24)."""
+
+    label: Text
+    obligation: str = Field(description="The duty whose deadline and basis apply, e.g. arp_24_p2")
+    explanation: Text
+
+
+class FeatureFilings(StrictModel):
+    """A new feature's algorithm is either not filed yet (a new filing) or filed (a change)."""
+
+    new_algorithm: FeatureFiling
+    filed_algorithm: FeatureFiling
 
 
 class Pitfall(StrictModel):
@@ -156,6 +174,7 @@ class MaterialsFile(StrictModel):
 
 class ProcessFile(StrictModel):
     steps: list[ProcessStep]
+    new_feature: FeatureFilings
 
 
 class DisplayFile(StrictModel):
@@ -250,6 +269,7 @@ class Rulebook(StrictModel):
     materials: dict[str, Material]
     pitfalls: dict[str, Pitfall]
     steps: dict[str, ProcessStep]
+    new_feature: FeatureFilings
     display: dict[str, DisplayLocation]
     rules: dict[str, Rule]
     rule_files: dict[str, str]
@@ -430,6 +450,18 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
     book["pitfalls"] = _index(materials_file.pitfalls, materials_path, "pitfall")
     process_file, process_path = catalogue("process", ProcessFile)
     book["steps"] = _index(process_file.steps, process_path, "step")
+    book["new_feature"] = process_file.new_feature
+    for kind in ("new_algorithm", "filed_algorithm"):
+        filing: FeatureFiling = getattr(process_file.new_feature, kind)
+        if filing.obligation not in book["obligations"]:
+            raise RulebookError(f"unknown obligation id '{filing.obligation}'; "
+                                f"{did_you_mean(filing.obligation, book['obligations'])}",
+                                file=str(process_path), key=f"new_feature.{kind}.obligation")
+        deadline = book["obligations"][filing.obligation].deadline
+        if deadline is None or deadline.working_days is None:
+            raise RulebookError(f"obligation '{filing.obligation}' has no deadline in working days to date "
+                                "a new feature's filing from", file=str(process_path),
+                                key=f"new_feature.{kind}.obligation")
     display_file, display_path = catalogue("display", DisplayFile)
     book["display"] = _index(display_file.locations, display_path, "display")
 
