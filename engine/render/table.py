@@ -9,8 +9,22 @@ from tabulate import tabulate
 from engine.model.assessment import Assessment, Deadline, DueDate, DurationOut, LegalRef, ObligationOut, StepOut
 from engine.model.base import Lang
 from engine.render.labels import word
+from engine.sanitize import terminal_safe
 
 _WIDTH = 48
+
+_CELL_LINE_CHARS = 1_000
+"""The most characters of one line of a cell shown: wrapping is quadratic in a line's length
+(a 300 KB name took 24 s); the JSON output keeps every character."""
+
+
+def _shown(cell: str) -> str:
+    """A cell as shown: control characters escaped, each line cut at :data:`_CELL_LINE_CHARS`."""
+    lines = cell.split("\n")
+    if any(len(line) > _CELL_LINE_CHARS for line in lines):
+        cell = "\n".join(line if len(line) <= _CELL_LINE_CHARS else line[:_CELL_LINE_CHARS] + "…"
+                         for line in lines)
+    return terminal_safe(cell)
 
 
 def cites(refs: Sequence[LegalRef], lang: Lang) -> str:
@@ -161,7 +175,7 @@ def calendar_text(a: Assessment, lang: Lang) -> str | None:
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     if not rows:
         return ""
-    return tabulate(rows, headers=headers, tablefmt="simple_grid",
+    return tabulate([[_shown(c) for c in row] for row in rows], headers=headers, tablefmt="simple_grid",
                     maxcolwidths=[_WIDTH] * len(headers))
 
 
@@ -211,4 +225,4 @@ def render_table(a: Assessment, lang: Lang) -> str:
          for q in a.open_questions]))
     section(word("references", lang), "\n".join(references_text(a, lang)) or word("none", lang))
     out.append("\n" + word("not_legal_advice", lang))
-    return "\n".join(out).lstrip("\n") + "\n"
+    return terminal_safe("\n".join(out).lstrip("\n") + "\n")
