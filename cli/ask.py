@@ -112,17 +112,31 @@ def ask(args: argparse.Namespace, *, prompter: Prompter | None = None) -> int:
     """``algo-filing ask``: the questionnaire in the terminal; returns the exit code.
 
     Every answer is saved to the draft at once; Ctrl-C (or Ctrl-D) saves, prints the draft's
-    path and the command that resumes it, and exits 130.
+    path and the command that resumes it, and exits 130. The draft is locked (``<draft>.lock``
+    holding the process id) while the session runs: a second ``ask`` on the same draft is
+    refused instead of silently overwriting the first one's answers.
     """
     from engine.questionnaire.schema import default_questionnaire
 
     questionnaire = default_questionnaire()
-    lang = args.lang
     if args.resume is not None and args.answers is not None:
         return fail("algo-filing ask: use either --resume DRAFT or --answers FILE, not both")
     if args.new_feature and args.answers is None:
         return fail("algo-filing ask: --new-feature needs --answers FILE (the answers before the new feature)")
     _check_inputs(args, questionnaire)
+    from engine.files import pid_lock, same_file
+
+    draft = args.draft or args.resume or Path(DEFAULT_DRAFT)
+    if args.answers is not None and same_file(draft, args.answers):
+        return fail(f"algo-filing ask: the draft {draft} would overwrite the answers file; "
+                    "give another --draft PATH")
+    with pid_lock(draft, what="draft"):
+        return _ask(args, prompter, questionnaire)
+
+
+def _ask(args: argparse.Namespace, prompter: Prompter | None, questionnaire: Any) -> int:
+    """The session itself, while this process holds the draft's lock."""
+    lang = args.lang
     if prompter is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
         return fail("algo-filing: " + questionnaire.text("needs_terminal", lang))
     ui = prompter or Prompter()
