@@ -42,7 +42,12 @@ def clip(text: str, limit: int = ECHO_LIMIT) -> str:
 
 
 def echo(value: object, limit: int = ECHO_LIMIT) -> str:
-    """A user's value quoted in a message: repr'd for non-text, clipped, control characters escaped."""
+    """A user's value quoted in a message: clipped, control characters escaped.
+
+    A list or mapping is described by its size, never expanded: it may hold millions of items.
+    """
+    if isinstance(value, dict | list | tuple | set):
+        return f"a {type(value).__name__} of {len(value):,} items"
     text = value if isinstance(value, str) else repr(value)
     return terminal_safe(clip(text, limit), keep_newlines=False)
 

@@ -49,6 +49,7 @@ from engine.model.answers import parse_answers
 from engine.pipeline.run import assess, assess_json
 from engine.rules.rulebook import Rulebook, default_rulebook
 from engine.sanitize import clip
+from engine.signals import signals_held
 
 InputFormat = Literal["jsonl", "csv"]
 
@@ -288,8 +289,9 @@ def run_batch(source: Path, output: Path, *, input_format: str | None = None, su
                         continue
                     item, ok = assess_record(record, summary=summary, as_of=as_of, book=book, memoize=memoize,
                                              limits=limits)
-                    writer.write(item)
-                    stats.add(record.line, ok)
+                    with signals_held():  # the record's line and its count go together
+                        writer.write(item)
+                        stats.add(record.line, ok)
                     if not ok:
                         bar.errors(stats.errors)
             except KeyboardInterrupt as exc:  # keep the lines done; the caller hears of it below

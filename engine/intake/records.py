@@ -72,7 +72,7 @@ def read_jsonl(lines: Iterable[bytes | None], *, line_limit: int = 0) -> Iterato
         except RecursionError:
             yield Record(number, problem=RecordProblem(
                 field=None, message="nested too deeply to read (lists or objects inside each other "
-                                    "thousands of levels deep)"))
+                                    "hundreds of levels deep)"))
             continue
         except ValueError as exc:  # an integer of thousands of digits
             yield Record(number, problem=RecordProblem(field=None, message=f"invalid JSON: {exc}"))

@@ -24,8 +24,17 @@ MERGE_KEYS_MESSAGE = "YAML merge keys (<<) are not supported; write the keys out
 ALIAS_MESSAGE = "YAML anchors and aliases (&name, *name) are not supported; write the value out in full"
 
 
+MAX_FLOW_DEPTH = 100
+"""Deepest ``[``/``{`` nesting read: PyYAML's scanner slows down quadratically with depth."""
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys, anchors, aliases and merge keys."""
+    """SafeLoader that rejects duplicate keys, anchors, aliases, merge keys and deep nesting."""
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:  # noqa: N803 - PyYAML's name
+        if self.flow_level >= MAX_FLOW_DEPTH:
+            raise yaml.scanner.ScannerError(None, None, TOO_DEEP, self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()  # type: ignore[no-untyped-call]
@@ -81,6 +90,9 @@ def parse_text(text: str, *, source: str, fmt: str = "yaml") -> Any:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
+        if problem in (ALIAS_MESSAGE, MERGE_KEYS_MESSAGE, TOO_DEEP):
+            raise LoadError(f"{problem} ({where.strip().removeprefix('at ')})" if where else problem,
+                            file=source) from None
         raise LoadError(f"not valid YAML{where}: {problem}", file=source,
                         hint="fix the YAML syntax (indentation, quotes, colons)") from None
     except yaml.YAMLError as exc:
@@ -89,7 +101,7 @@ def parse_text(text: str, *, source: str, fmt: str = "yaml") -> Any:
         raise LoadError(f"not valid YAML: {exc}", file=source) from None
 
 
-TOO_DEEP = "nested too deeply to read (lists or mappings inside each other thousands of levels deep)"
+TOO_DEEP = "nested too deeply to read (lists or mappings inside each other hundreds of levels deep)"
 
 
 def data_format(path: Path | str, text: str) -> str:
