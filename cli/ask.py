@@ -155,14 +155,16 @@ def _ask(args: argparse.Namespace, prompter: Prompter | None, questionnaire: Any
                 break
         session.note(questionnaire.text("answers_kept", lang, path=shlex.quote(str(session.draft))))
         return EXIT_OK
-    except (KeyboardInterrupt, EOFError):
+    except (KeyboardInterrupt, EOFError) as exc:
+        from engine.signals import exit_code
+
         print(flush=True)
         print(questionnaire.text("interrupted", lang))
         if session is not None:
             session.save()
             print(questionnaire.text("draft_saved", lang, path=session.draft))
             print(questionnaire.text("resume_hint", lang, command=session.resume_command()), flush=True)
-        return EXIT_INTERRUPTED
+        return exit_code(exc) if isinstance(exc, KeyboardInterrupt) else EXIT_INTERRUPTED
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ convert and a UTF-8 byte-order mark are handled too, so no file can end in a tra
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,19 @@ def _construct_timestamp(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
+
+
+def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    """Only plain decimal integers are numbers. YAML 1.1 also reads ``0x10`` as 16, ``020`` as
+    octal 16, ``1_000`` and ``1:30`` (90); in an answers file those are typing mistakes, so they
+    stay text and the field that expects a number says so."""
+    text = loader.construct_scalar(node)
+    return int(text) if _DECIMAL.fullmatch(str(text)) else text
+
+
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
