@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from engine.errors import LoadError
 
@@ -76,11 +76,25 @@ def read_limited_bytes(path: Path | str, limit: int, *, flag: str = "--max-file-
     return data
 
 
-def bounded_lines(stream: IO[bytes], limit: int, chunk: int = 1_048_576) -> Iterator[bytes | None]:
-    """The lines of ``stream``; ``None`` stands for a line longer than ``limit`` bytes.
+class Overlong(NamedTuple):
+    """Stands for a line longer than the limit, in place of its bytes."""
 
-    An overlong line is skipped in chunks up to its end, so memory stays at ``limit`` plus
-    one chunk however long it is, and the next line is read as usual.
+    resumed: bool
+    """Whether reading went on after it (its end was found), or stopped there."""
+
+
+SKIP_BYTES = 16 * 1_048_576
+"""How far past the limit an overlong line is skipped in search of its end before reading stops."""
+
+
+def bounded_lines(stream: IO[bytes], limit: int, *, skip: int = SKIP_BYTES,
+                  chunk: int = 1_048_576) -> Iterator[bytes | Overlong]:
+    """The lines of ``stream``, an :class:`Overlong` in place of a line longer than ``limit`` bytes.
+
+    An overlong line is skipped in chunks up to its end, so memory stays at ``limit`` plus one
+    chunk however long it is, and the next line is read as usual; when no end turns up within
+    ``skip`` more bytes (a 1 GB stream without line breaks), reading stops there, so time is
+    bounded too.
     """
     while True:
         line = stream.readline(limit + 1)
@@ -89,11 +103,16 @@ def bounded_lines(stream: IO[bytes], limit: int, chunk: int = 1_048_576) -> Iter
         if len(line) <= limit or (len(line) == limit + 1 and line.endswith(b"\n")):
             yield line
             continue
+        skipped = 0
         while not line.endswith(b"\n"):
+            if skipped > skip:
+                yield Overlong(resumed=False)
+                return
             line = stream.readline(chunk)
+            skipped += len(line)
             if not line:
                 break
-        yield None
+        yield Overlong(resumed=True)
 
 
 def check_document(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[tuple[str, str]]:

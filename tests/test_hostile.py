@@ -270,6 +270,11 @@ def test_4_a_1_gib_input_is_refused_after_reading_1_mib(tmp_path: Path) -> None:
         result = spawn("assess", "-", cwd=tmp_path, stdin=stdin)
     assert result.code == 2 and "<stdin>: larger than the limit of 1 MiB" in result.err
     assert result.peak_kb < PEAK_MEMORY_LIMIT_KB
+    with big.open("rb") as stdin:  # one 1 GiB line: its record says so, and reading stops
+        result = spawn("batch", "-", "--input-format", "jsonl", "-o", "out.jsonl", cwd=tmp_path, stdin=stdin)
+    assert result.code == 1 and result.peak_kb < PEAK_MEMORY_LIMIT_KB
+    record = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
+    assert record["line"] == 1 and "no end in sight" in record["error"]["message"]
 
 
 def test_4_standard_input_is_read_with_a_dash(tmp_path: Path) -> None:

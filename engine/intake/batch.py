@@ -44,7 +44,7 @@ from engine.files import atomic_output, check_output
 from engine.intake.csv_layout import MISSING_MESSAGE, column_of, read_csv
 from engine.intake.records import BatchUsageError, Record, read_jsonl
 from engine.intake.triage import CSV_COLUMNS, ErrorRecord, RecordProblem, TriageRow, csv_cells, triage_row
-from engine.limits import DEFAULT_LIMITS, Limits, bounded_lines, is_stdin
+from engine.limits import DEFAULT_LIMITS, Limits, Overlong, bounded_lines, is_stdin
 from engine.model.answers import parse_answers
 from engine.pipeline.run import assess, assess_json
 from engine.rules.rulebook import Rulebook, default_rulebook
@@ -224,9 +224,9 @@ class _Progress:
             self._bar.close()
 
 
-def _counted(lines: Iterator[bytes | None], progress: Callable[[int], None]) -> Iterator[bytes | None]:
+def _counted(lines: Iterator[bytes | Overlong], progress: Callable[[int], None]) -> Iterator[bytes | Overlong]:
     for raw in lines:
-        progress(len(raw) if raw is not None else 0)
+        progress(len(raw) if isinstance(raw, bytes) else 0)
         yield raw
 
 
