@@ -23,6 +23,7 @@ def _start(args: argparse.Namespace, ui: Prompter, questionnaire: Any) -> Sessio
     from engine.questionnaire.drafts import NewFeature, load_draft
     from engine.questionnaire.flow import Flow
     from engine.questionnaire.prefill import read_answers_file
+    from engine.sanitize import terminal_safe
 
     lang = args.lang
     t = questionnaire.text
@@ -42,7 +43,8 @@ def _start(args: argparse.Namespace, ui: Prompter, questionnaire: Any) -> Sessio
             product = 0
             if len(before.products) > 1:
                 product = ui.select(t("new_feature_product", lang),
-                                    [(str(i), p.name, None) for i, p in enumerate(before.products)],
+                                    [(str(i), terminal_safe(p.name, keep_newlines=False), None)
+                                     for i, p in enumerate(before.products)],
                                     default="0", instruction=t("instructions_select", lang))
                 if product is BACK:
                     return None
@@ -51,7 +53,8 @@ def _start(args: argparse.Namespace, ui: Prompter, questionnaire: Any) -> Sessio
             new_feature = NewFeature(product=product, feature=feature, source=str(args.answers),
                                      before=json.loads(json.dumps(doc, default=str)))
             _move_aside(draft, questionnaire, lang)
-            print(t("new_feature_intro", lang, product=before.products[product].name, path=args.answers))
+            print(t("new_feature_intro", lang, product=terminal_safe(before.products[product].name),
+                    path=args.answers))
             return Session(flow, draft, lang, ui, new_feature)
         doc = read_answers_file(args.answers)
         flow = Flow.from_document(questionnaire, doc)

@@ -52,13 +52,15 @@ def echo(value: object, limit: int = ECHO_LIMIT) -> str:
     return terminal_safe(clip(text, limit), keep_newlines=False)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#!~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\\[\]|])")
+"""What could make a link or image (brackets), end a table cell (``|``) or undo an escape (``\\``).
+Emphasis characters (``*``, ``_``) are left alone: they cannot run anything, and ids use ``_``."""
 
 
 def markdown_text(text: str) -> str:
     """``text`` as literal Markdown (table cell or list item): no HTML, no links, no forged rows.
 
-    ``<``, ``>`` and ``&`` become entities (no tags, no autolinks), Markdown punctuation is
+    ``<``, ``>`` and ``&`` become entities (no tags, no autolinks), brackets, ``|`` and ``\\`` are
     backslash-escaped (no ``[link](javascript:…)``, no ``|`` ending a cell), line breaks become
     ``<br>`` (a ``\\r`` cannot start a new row) and other control characters are shown escaped.
     """

@@ -354,6 +354,18 @@ def test_5_terminal_escapes_are_shown_not_obeyed(tmp_path: Path, capsys: pytest.
     assert flow.name_of(0) == "\\x1b[2J\\x1b[H某某App"  # the `ask` headers show names through name_of
 
 
+def test_5_diff_reports_escape_names_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hostile = "<script>alert(1)</script>\x1b[2J"
+    before = write_json(tmp_path / "before.json", document(name=hostile))
+    after = write_json(tmp_path / "after.json", document(name=hostile, features=[
+        {"name": "推荐", "behaviours": ["recommend_by_profile"]},
+        {"name": "对话", "behaviours": ["generate_text"], "model_source": "own"}]))
+    code, md, _ = run(capsys, "diff", str(before), str(after), "--format", "markdown")
+    assert code == 0 and "&lt;script&gt;" in md and "<script" not in md and "\x1b" not in md
+    code, table, _ = run(capsys, "diff", str(before), str(after))
+    assert code == 0 and "\\x1b[2J" in table and "\x1b" not in table
+
+
 # ---------------------------------------------------------------- 6. interrupts
 
 def test_6_ctrl_c_inside_a_rule_action_stops_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:

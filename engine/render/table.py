@@ -18,7 +18,7 @@ _CELL_LINE_CHARS = 1_000
 (a 300 KB name took 24 s); the JSON output keeps every character."""
 
 
-def _shown(cell: str) -> str:
+def shown_cell(cell: str) -> str:
     """A cell as shown: control characters escaped, each line cut at :data:`_CELL_LINE_CHARS`."""
     lines = cell.split("\n")
     if any(len(line) > _CELL_LINE_CHARS for line in lines):
@@ -175,7 +175,7 @@ def calendar_text(a: Assessment, lang: Lang) -> str | None:
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     if not rows:
         return ""
-    return tabulate([[_shown(c) for c in row] for row in rows], headers=headers, tablefmt="simple_grid",
+    return tabulate([[shown_cell(c) for c in row] for row in rows], headers=headers, tablefmt="simple_grid",
                     maxcolwidths=[_WIDTH] * len(headers))
 
 
