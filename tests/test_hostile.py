@@ -119,6 +119,14 @@ def test_1_output_that_is_the_input_is_refused_and_the_answers_survive(
     assert answers.read_bytes() == before and link.is_symlink()
 
 
+def test_1_ask_refuses_a_draft_that_is_its_answers_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = tmp_path / "a.yaml"
+    shutil.copy(EXAMPLE, answers)
+    code, _, err = run(capsys, "ask", "--answers", str(answers), "--draft", str(answers))
+    assert code == 2 and "would overwrite the answers file" in err
+    assert answers.read_bytes() == EXAMPLE.read_bytes() and sorted(listing(tmp_path)) == ["a.yaml"]
+
+
 def test_1_a_device_node_is_written_into_not_replaced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     device = tmp_path / "null"
     try:  # a private node for the null device: the real /dev/null is never at risk
