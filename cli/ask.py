@@ -23,6 +23,7 @@ def _start(args: argparse.Namespace, ui: Prompter, questionnaire: Any) -> Sessio
     from engine.questionnaire.drafts import NewFeature, load_draft
     from engine.questionnaire.flow import Flow
     from engine.questionnaire.prefill import read_answers_file
+    from engine.sanitize import terminal_safe
 
     lang = args.lang
     t = questionnaire.text
@@ -42,7 +43,8 @@ def _start(args: argparse.Namespace, ui: Prompter, questionnaire: Any) -> Sessio
             product = 0
             if len(before.products) > 1:
                 product = ui.select(t("new_feature_product", lang),
-                                    [(str(i), p.name, None) for i, p in enumerate(before.products)],
+                                    [(str(i), terminal_safe(p.name, keep_newlines=False), None)
+                                     for i, p in enumerate(before.products)],
                                     default="0", instruction=t("instructions_select", lang))
                 if product is BACK:
                     return None
@@ -51,7 +53,8 @@ def _start(args: argparse.Namespace, ui: Prompter, questionnaire: Any) -> Sessio
             new_feature = NewFeature(product=product, feature=feature, source=str(args.answers),
                                      before=json.loads(json.dumps(doc, default=str)))
             _move_aside(draft, questionnaire, lang)
-            print(t("new_feature_intro", lang, product=before.products[product].name, path=args.answers))
+            print(t("new_feature_intro", lang, product=terminal_safe(before.products[product].name),
+                    path=args.answers))
             return Session(flow, draft, lang, ui, new_feature)
         doc = read_answers_file(args.answers)
         flow = Flow.from_document(questionnaire, doc)
@@ -112,18 +115,33 @@ def ask(args: argparse.Namespace, *, prompter: Prompter | None = None) -> int:
     """``algo-filing ask``: the questionnaire in the terminal; returns the exit code.
 
     Every answer is saved to the draft at once; Ctrl-C (or Ctrl-D) saves, prints the draft's
-    path and the command that resumes it, and exits 130.
+    path and the command that resumes it, and exits 130. The draft is locked (``<draft>.lock``
+    holding the process id) while the session runs: a second ``ask`` on the same draft is
+    refused instead of silently overwriting the first one's answers.
     """
     from engine.questionnaire.loader import default_questionnaire
-    from engine.render.wrap import wrap
 
     questionnaire = default_questionnaire()
-    lang = args.lang
     if args.resume is not None and args.answers is not None:
         return fail("algo-filing ask: use either --resume DRAFT or --answers FILE, not both")
     if args.new_feature and args.answers is None:
         return fail("algo-filing ask: --new-feature needs --answers FILE (the answers before the new feature)")
     _check_inputs(args, questionnaire)
+    from engine.files import pid_lock, same_file
+
+    draft = args.draft or args.resume or Path(DEFAULT_DRAFT)
+    if args.answers is not None and same_file(draft, args.answers):
+        return fail(f"algo-filing ask: the draft {draft} would overwrite the answers file; "
+                    "give another --draft PATH")
+    with pid_lock(draft, what="draft"):
+        return _ask(args, prompter, questionnaire)
+
+
+def _ask(args: argparse.Namespace, prompter: Prompter | None, questionnaire: Any) -> int:
+    """The session itself, while this process holds the draft's lock."""
+    from engine.render.wrap import wrap
+
+    lang = args.lang
     if prompter is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
         return fail("algo-filing: " + questionnaire.text("needs_terminal", lang))
     ui = prompter or Prompter()
@@ -143,14 +161,16 @@ def ask(args: argparse.Namespace, *, prompter: Prompter | None = None) -> int:
                 break
         session.note(questionnaire.text("answers_kept", lang, path=shlex.quote(str(session.draft))))
         return EXIT_OK
-    except (KeyboardInterrupt, EOFError):
+    except (KeyboardInterrupt, EOFError) as exc:
+        from engine.signals import exit_code
+
         print(flush=True)
         print(questionnaire.text("interrupted", lang))
         if session is not None:
             session.save()
             print(questionnaire.text("draft_saved", lang, path=session.draft))
             print(questionnaire.text("resume_hint", lang, command=session.resume_command()), flush=True)
-        return EXIT_INTERRUPTED
+        return exit_code(exc) if isinstance(exc, KeyboardInterrupt) else EXIT_INTERRUPTED
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

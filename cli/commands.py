@@ -9,8 +9,25 @@ import shlex
 import shutil
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from cli.exits import EXIT_OK
+from cli.exits import EXIT_FAILED_RECORDS, EXIT_OK
+
+if TYPE_CHECKING:
+    from engine.intake.batch import BatchInterrupted
+    from engine.limits import Limits
+
+
+def limits_of(args: argparse.Namespace) -> Limits:
+    """The size limits the flags ask for (the defaults where a command has no such flag)."""
+    from dataclasses import replace
+
+    from engine.limits import DEFAULT_LIMITS
+
+    flags = {"file_bytes": "max_file_size", "line_bytes": "max_line_size", "products": "max_products",
+             "features": "max_features", "name_chars": "max_name_length"}
+    given = {field: getattr(args, flag) for field, flag in flags.items() if getattr(args, flag, None) is not None}
+    return replace(DEFAULT_LIMITS, **given)
 
 
 def terminal_width() -> int:
@@ -20,12 +37,18 @@ def terminal_width() -> int:
 
 def _cmd_assess(args: argparse.Namespace) -> int:
     from engine import assess, load_answers
-    from engine.files import atomic_write
+    from engine.files import atomic_write, check_output
     from engine.render import render
     from engine.render.summary import render_terminal
+    from engine.signals import take_pending
 
-    answers = load_answers(args.file)
+    if args.output:
+        check_output(args.output, [args.file])
+    answers = load_answers(args.file, limits=limits_of(args))
     result = assess(answers, as_of=args.as_of)
+    pending = take_pending()
+    if pending is not None:  # Ctrl-C caught inside the rules engine: the result may be short of a rule
+        raise pending
     if args.format == "table":
         text = render_terminal(
             result, args.lang, today=args.as_of or dt.date.today(), ids=args.ids,
@@ -35,7 +58,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     else:
         text = render(result, args.format, args.lang)
     if args.output:
-        atomic_write(args.output, text)
+        atomic_write(args.output, text, inputs=[args.file])
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -43,10 +66,12 @@ def _cmd_assess(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from engine import load_answers
+    from engine.sanitize import terminal_safe
 
-    answers = load_answers(args.file)
+    answers = load_answers(args.file, limits=limits_of(args))
     features = sum(len(p.features) for p in answers.products)
-    print(f"{args.file}: valid ({len(answers.products)} products, {features} features)")
+    name = "<stdin>" if str(args.file) == "-" else str(args.file)
+    print(terminal_safe(f"{name}: valid ({len(answers.products)} products, {features} features)"))
     return EXIT_OK
 
 
@@ -70,16 +95,46 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from engine.intake.batch import run_batch
+    from engine.intake.batch import BatchInterrupted, run_batch
+    from engine.signals import exit_code
 
     try:
         stats = run_batch(args.input, args.output, input_format=args.input_format, summary=args.summary,
-                          as_of=args.as_of, progress=sys.stderr.isatty())
-    except KeyboardInterrupt:
-        print(f"algo-filing batch: interrupted; {args.output} was not written", file=sys.stderr)
-        return 130
+                          as_of=args.as_of, progress=sys.stderr.isatty(), limits=limits_of(args),
+                          start_line=args.start_line)
+    except BatchInterrupted as exc:
+        print(interrupted_message(args, exc), file=sys.stderr)
+        return exit_code(exc.cause)
     print(stats.describe(), file=sys.stderr)
-    return 1 if stats.errors else EXIT_OK
+    return EXIT_FAILED_RECORDS if stats.errors else EXIT_OK
+
+
+def interrupted_message(args: argparse.Namespace, exc: BatchInterrupted) -> str:
+    """What an interrupted batch kept, and the command that continues it."""
+    import shlex
+
+    from engine.sanitize import terminal_safe
+    from engine.signals import signal_name
+
+    stats, out = exc.stats, str(args.output)
+    if stats.records == 0:
+        return terminal_safe(f"algo-filing batch: interrupted ({signal_name(exc.cause)}) before any record was "
+                             f"done; {out} holds no records")
+    rest = args.output.with_name(args.output.stem + ".rest" + args.output.suffix)
+    command = ["algo-filing", "batch", str(args.input), "-o", str(rest), "--start-line", str(stats.last_line + 1)]
+    for flag, value in (("--input-format", args.input_format), ("--as-of", args.as_of)):
+        if value is not None:
+            command += [flag, str(value)]
+    if args.summary:
+        command.append("--summary")
+    csv_out = args.summary and args.output.suffix.lower() == ".csv"
+    append = (f"tail -n +2 {shlex.quote(str(rest))} >> {shlex.quote(out)}" if csv_out
+              else f"cat {shlex.quote(str(rest))} >> {shlex.quote(out)}")
+    return terminal_safe(
+        f"algo-filing batch: interrupted ({signal_name(exc.cause)}) after input line {stats.last_line}; "
+        f"{out} keeps the output of the {stats.records:,} records done ({stats.errors:,} failed)\n"
+        f"to continue: {shlex.join(command)}\n"
+        f"then append it: {append}")
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
@@ -87,7 +142,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     from engine.pipeline.diff import diff_answers
     from engine.render.diff import render_diff
 
-    before, after = load_answers(args.before), load_answers(args.after)
+    limits = limits_of(args)
+    before, after = load_answers(args.before, limits=limits), load_answers(args.after, limits=limits)
     sys.stdout.write(render_diff(diff_answers(before, after, as_of=args.as_of), args.format, args.lang,
                                  width=terminal_width(), ids=args.ids))
     return EXIT_OK

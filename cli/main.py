@@ -1,7 +1,10 @@
 """Argument parsing and the guard around every command.
 
 Bad input (a missing file, broken YAML, a wrong type, an unknown id) prints one message per
-problem naming the file and the field with the fix, and exits 2 without a traceback.
+problem naming the file and the field with the fix, and exits 2 without a traceback. Anything
+else that goes wrong is a bug: one line asking for a report and exit 3 (the traceback only
+with ``--debug``). Ctrl-C exits 130; SIGTERM and SIGHUP clean up like Ctrl-C and exit 143 and
+129 (:mod:`engine.signals`).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import traceback
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -16,7 +20,7 @@ from typing import NoReturn
 
 from cli.ask import cmd_ask
 from cli.commands import COMMANDS
-from cli.exits import EXIT_OK, EXIT_USAGE, fail
+from cli.exits import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, fail
 
 
 def _version() -> str:
@@ -41,10 +45,40 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD, e.g. 2025-09-01") from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1 or not text.strip().isascii():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive whole number")
+    return value
+
+
+def _add_limits(p: argparse.ArgumentParser, *, batch: bool = False) -> None:
+    """The flags that raise the size limits (engine.limits.Limits; README "Limits and safety")."""
+    from engine.limits import DEFAULT_LIMITS as d
+
+    group = p.add_argument_group("size limits")
+    if batch:
+        group.add_argument("--max-line-size", type=_positive, default=d.line_bytes, metavar="BYTES",
+                           help=f"longest input line (default {d.line_bytes:,})")
+    else:
+        group.add_argument("--max-file-size", type=_positive, default=d.file_bytes, metavar="BYTES",
+                           help=f"largest answers file (default {d.file_bytes:,})")
+    group.add_argument("--max-products", type=_positive, default=d.products, metavar="N",
+                       help=f"most products per answers document (default {d.products})")
+    group.add_argument("--max-features", type=_positive, default=d.features, metavar="N",
+                       help=f"most features per answers document (default {d.features})")
+    group.add_argument("--max-name-length", type=_positive, default=d.name_chars, metavar="N",
+                       help=f"longest entity, product or feature name (default {d.name_chars})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="algo-filing",
                      description="Does China's algorithm filing (算法备案) apply to a product, and what follows?")
     parser.add_argument("--version", action="version", version=f"algo-filing {_version()}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     p = sub.add_parser("ask", help="answer questions in the terminal and get the assessment (default)")
@@ -57,16 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--new-feature", action="store_true",
                    help="with --answers: describe only a new feature and see what changes")
 
-    p = sub.add_parser("assess", help="assess an answers file (YAML or JSON)")
+    p = sub.add_parser("assess", help="assess an answers file (YAML or JSON; - reads standard input)")
     p.add_argument("file", type=Path)
     p.add_argument("--format", choices=("table", "json", "markdown", "html"), default="table")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--as-of", type=_date, default=None, help="apply the rules in force on this date")
     p.add_argument("-o", "--output", type=Path, default=None, help="write to this file instead of stdout")
     p.add_argument("--ids", action="store_true", help="table: show stable ids in brackets beside the labels")
+    _add_limits(p)
 
     p = sub.add_parser("validate", help="check an answers file without assessing it")
     p.add_argument("file", type=Path)
+    _add_limits(p)
 
     p = sub.add_parser("rules", help="list every rule with its legal basis")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
@@ -82,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="default: from the file suffix (.jsonl/.ndjson or .csv)")
     p.add_argument("--summary", action="store_true", help="write a triage row instead of the full assessment")
     p.add_argument("--as-of", type=_date, default=None)
+    p.add_argument("--start-line", type=_positive, default=1, metavar="N",
+                   help="skip the records before input line N (to continue an interrupted batch)")
+    _add_limits(p, batch=True)
 
     p = sub.add_parser("diff", help="what changes between two answers files (e.g. before and after a new feature)")
     p.add_argument("before", type=Path)
@@ -90,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--as-of", type=_date, default=None)
     p.add_argument("--ids", action="store_true", help="table: show stable ids in brackets beside the labels")
+    _add_limits(p)
 
     p = sub.add_parser("decode", help="split a published filing number (网信算备…号) into its parts")
     p.add_argument("number")
@@ -107,8 +147,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(["ask"] if argv is None and len(sys.argv) == 1 else argv)
     if args.command is None:
-        args = parser.parse_args(["ask"])
+        args = parser.parse_args([*(["--debug"] if args.debug else []), "ask"])
+    from engine.signals import signals_as_interrupts
+
+    with signals_as_interrupts():
+        return _guarded(args)
+
+
+def _guarded(args: argparse.Namespace) -> int:
+    """Run the command: bad input exits 2, an interrupt 128 + the signal, anything else 3."""
     from engine.errors import AnswersError, EngineError
+    from engine.signals import exit_code
 
     try:
         return {**COMMANDS, "ask": cmd_ask}[args.command](args)
@@ -120,3 +169,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except OSError as exc:
         return fail(f"algo-filing: {getattr(exc, 'filename', '') or ''}: {exc.strerror}")
+    except KeyboardInterrupt as exc:
+        print("\nalgo-filing: interrupted", file=sys.stderr)
+        return exit_code(exc)
+    except Exception as exc:  # a bug: one line, not a traceback (unless asked for)
+        if args.debug:
+            traceback.print_exc()
+        from engine.sanitize import echo
+
+        print(f"algo-filing: internal error, please report: {type(exc).__name__}: {echo(str(exc))}"
+              + ("" if args.debug else " (run again with --debug for the details)"), file=sys.stderr)
+        return EXIT_INTERNAL

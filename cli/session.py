@@ -320,6 +320,7 @@ class Session:
 
     def after_menu(self, result: Any) -> bool:
         """Offer to save the report and the answers; True to go back to the answers."""
+        from engine.errors import EngineError
         from engine.files import atomic_write
         from engine.render import render
 
@@ -353,5 +354,8 @@ class Session:
                 atomic_write(path, text)
             except OSError as exc:
                 self.note(self.t("save_failed", path=path, problem=exc.strerror or exc))
+                continue
+            except EngineError as exc:  # not a file that can be written (a folder, a missing folder)
+                self.note(self.t("save_failed", path=path, problem=exc.message))
                 continue
             self.ui.say(self.t("saved", path=path))

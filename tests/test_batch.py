@@ -297,7 +297,7 @@ def test_an_empty_file_gives_an_empty_output(tmp_path: Path, capsys: pytest.Capt
     assert "0 records" in err
 
 
-def test_an_interrupted_batch_leaves_the_old_output_and_no_temporary_file(
+def test_an_interrupted_batch_keeps_the_lines_done_and_no_temporary_file(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     import engine.intake.batch as batch
 
@@ -315,7 +315,9 @@ def test_an_interrupted_batch_leaves_the_old_output_and_no_temporary_file(
     monkeypatch.setattr(batch, "assess_record", interrupted)
     code, err = run(capsys, str(MIXED), "-o", str(out))
     assert code == 130 and "interrupted" in err
-    assert out.read_text(encoding="utf-8") == "previous results\n"
+    kept = out.read_text(encoding="utf-8").splitlines()
+    assert len(kept) == 2 and all(json.loads(line) for line in kept)
+    assert "--start-line 3" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
 
 

@@ -17,7 +17,13 @@ Why it is built this way:
   always answers input record N;
 * problems with the file as a whole (it is missing, its format is unknown, a CSV header names an
   unknown column, the output would overwrite the input) raise :class:`BatchUsageError` before
-  anything is written.
+  anything is written;
+* each line is read up to a limit (:class:`~engine.limits.Limits`): a longer one becomes an
+  error record without ever being held in memory whole;
+* an interrupted batch (Ctrl-C, SIGTERM, SIGHUP) keeps what it finished: the output holds the
+  complete output lines of every record done so far, in order, and :class:`BatchInterrupted`
+  says which input line was the last done, so ``start_line`` can continue after it. The
+  temporary file never stays behind.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import stat
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,13 +40,16 @@ from pathlib import Path
 from typing import IO, Any, Literal, TextIO
 
 from engine.errors import AnswersError, EngineError
-from engine.files import atomic_output
+from engine.files import atomic_output, check_output
 from engine.intake.csv_layout import MISSING_MESSAGE, column_of, read_csv
 from engine.intake.records import BatchUsageError, Record, read_jsonl
 from engine.intake.triage import CSV_COLUMNS, ErrorRecord, RecordProblem, TriageRow, csv_cells, triage_row
+from engine.limits import DEFAULT_LIMITS, Limits, Overlong, bounded_lines, is_stdin
 from engine.model.answers import parse_answers
 from engine.pipeline.run import assess, assess_json
 from engine.rules.rulebook import Rulebook, default_rulebook
+from engine.sanitize import clip
+from engine.signals import signals_held, take_pending
 
 InputFormat = Literal["jsonl", "csv"]
 
@@ -52,12 +63,12 @@ MAX_LINES_QUOTED = 10
 # ---------------------------------------------------------------- assessing one record
 
 def assess_record(record: Record, *, summary: bool, as_of: dt.date | None, book: Rulebook,
-                  memoize: bool = True) -> tuple[str | TriageRow | ErrorRecord, bool]:
+                  memoize: bool = True, limits: Limits = DEFAULT_LIMITS) -> tuple[str | TriageRow | ErrorRecord, bool]:
     """The output of one record (assessment JSON, triage row or error record), and whether it assessed."""
     if record.problem is not None:
         return ErrorRecord(line=record.line, error=record.problem), False
     try:
-        answers = parse_answers(record.data, source=f"line {record.line}")
+        answers = parse_answers(record.data, source=f"line {record.line}", limits=limits)
         if summary:
             result = assess(answers, as_of=as_of, rulebook=book, memoize=memoize)
         else:
@@ -75,7 +86,7 @@ def assess_record(record: Record, *, summary: bool, as_of: dt.date | None, book:
         return ErrorRecord(line=record.line, error=RecordProblem(field=exc.key, message=exc.message)), False
     except Exception as exc:  # a record must never stop the batch, even one that finds a bug
         return ErrorRecord(line=record.line, error=RecordProblem(
-            field=None, message=f"internal error while assessing: {type(exc).__name__}: {exc}")), False
+            field=None, message=f"internal error while assessing: {type(exc).__name__}: {clip(str(exc))}")), False
     if summary:
         return triage_row(result, line=record.line, entity=answers.entity.name), True
     return text, True
@@ -126,6 +137,8 @@ class BatchStats:
     errors: int = 0
     seconds: float = 0.0
     error_lines: list[int] = field(default_factory=list)
+    last_line: int = 0
+    """The input line of the last record done (its output line is complete)."""
 
     @property
     def assessed(self) -> int:
@@ -133,6 +146,7 @@ class BatchStats:
 
     def add(self, line: int, ok: bool) -> None:
         self.records += 1
+        self.last_line = line
         if not ok:
             self.errors += 1
             if len(self.error_lines) < MAX_LINES_QUOTED:
@@ -163,22 +177,27 @@ def input_format_of(path: Path, given: str | None) -> InputFormat:
     return found
 
 
+class BatchInterrupted(KeyboardInterrupt):
+    """A batch stopped by Ctrl-C or a termination signal; its output keeps the records done."""
+
+    def __init__(self, stats: BatchStats, cause: BaseException) -> None:
+        self.stats = stats
+        self.cause = cause
+        super().__init__(f"interrupted after input line {stats.last_line}")
+
+
 def _check_paths(source: Path, output: Path, summary: bool) -> None:
+    if output.suffix.lower() == ".csv" and not summary:
+        raise BatchUsageError("full assessments are written as JSON Lines", file=str(output),
+                              hint="name the output .jsonl, or add --summary for a triage CSV")
+    check_output(output, [source])
+    if is_stdin(source):
+        return
     if not source.is_file():
         what = "is a directory" if source.is_dir() else "not found"
         raise BatchUsageError(f"input file {what}", file=str(source))
     if not os.access(source, os.R_OK):
         raise BatchUsageError("input file is not readable", file=str(source))
-    if output.suffix.lower() == ".csv" and not summary:
-        raise BatchUsageError("full assessments are written as JSON Lines", file=str(output),
-                              hint="name the output .jsonl, or add --summary for a triage CSV")
-    if output.is_dir():
-        raise BatchUsageError("the output is a directory; give a file name", file=str(output))
-    if not output.parent.resolve().is_dir():
-        raise BatchUsageError("the output's directory does not exist", file=str(output))
-    if output.resolve() == source.resolve():
-        raise BatchUsageError("the output would overwrite the input", file=str(output),
-                              hint="write to another file")
 
 
 class _Progress:
@@ -205,35 +224,85 @@ class _Progress:
             self._bar.close()
 
 
-def _counted(stream: IO[bytes], progress: Callable[[int], None]) -> Iterator[bytes]:
-    for raw in stream:
-        progress(len(raw))
+def _counted(lines: Iterator[bytes | Overlong], progress: Callable[[int], None]) -> Iterator[bytes | Overlong]:
+    for raw in lines:
+        progress(len(raw) if isinstance(raw, bytes) else 0)
         yield raw
+
+
+def _open_input(source: Path) -> IO[bytes]:
+    if is_stdin(source):
+        return os.fdopen(os.dup(sys.stdin.fileno()), "rb")
+    return source.open("rb")
+
+
+def _keep_complete_lines(dst: TextIO) -> None:
+    """Cut the output after its last complete line (a write cut short by a signal leaves a part)."""
+    dst.flush()
+    fd = dst.fileno()
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        return  # a pipe or device: what was written is gone already
+    end = os.fstat(fd).st_size
+    position = end
+    while position > 0:
+        start = max(0, position - 65_536)
+        chunk = os.pread(fd, position - start, start)
+        found = chunk.rfind(b"\n")
+        if found >= 0:
+            position = start + found + 1
+            break
+        position = start
+    if position != end:
+        os.ftruncate(fd, position)
 
 
 def run_batch(source: Path, output: Path, *, input_format: str | None = None, summary: bool = False,
               as_of: dt.date | None = None, progress: bool = False, rulebook: Rulebook | None = None,
-              memoize: bool = True) -> BatchStats:
-    """Assess every record of ``source`` and write one output line per record to ``output``."""
+              memoize: bool = True, limits: Limits = DEFAULT_LIMITS, start_line: int = 1) -> BatchStats:
+    """Assess every record of ``source`` and write one output line per record to ``output``.
+
+    ``source`` may be ``-`` (standard input; give ``input_format``). Records before input line
+    ``start_line`` are skipped (to continue an interrupted batch). On Ctrl-C or a termination
+    signal the output keeps the records done and :class:`BatchInterrupted` is raised.
+    """
     source, output = Path(source), Path(output)
+    if is_stdin(source) and input_format is None:
+        raise BatchUsageError("reading standard input needs its format", file="-",
+                              hint="pass --input-format jsonl or --input-format csv")
     fmt = input_format_of(source, input_format)
     _check_paths(source, output, summary)
     book = rulebook or default_rulebook()
     stats = BatchStats(output=output)
     started = time.perf_counter()
-    bar = _Progress(progress, source.stat().st_size, source.name)
+    bar = _Progress(progress and not is_stdin(source), 0 if is_stdin(source) else source.stat().st_size,
+                    source.name)
+    interrupted: KeyboardInterrupt | None = None
     try:
-        with source.open("rb") as src, atomic_output(output, newline="") as dst:
-            lines = _counted(src, bar.update)
-            records = read_jsonl(lines) if fmt == "jsonl" else read_csv(lines, str(source))
+        with _open_input(source) as src, atomic_output(output, newline="", inputs=[source]) as dst:
+            lines = _counted(bounded_lines(src, limits.line_bytes), bar.update)
+            records = (read_jsonl(lines, line_limit=limits.line_bytes) if fmt == "jsonl"
+                       else read_csv(lines, str(source), line_limit=limits.line_bytes))
             writer = _CsvWriter(dst) if summary and output.suffix.lower() == ".csv" else _JsonlWriter(dst)
-            for record in records:
-                item, ok = assess_record(record, summary=summary, as_of=as_of, book=book, memoize=memoize)
-                writer.write(item)
-                stats.add(record.line, ok)
-                if not ok:
-                    bar.errors(stats.errors)
+            try:
+                for record in records:
+                    if record.line < start_line:
+                        continue
+                    item, ok = assess_record(record, summary=summary, as_of=as_of, book=book, memoize=memoize,
+                                             limits=limits)
+                    pending = take_pending()
+                    if pending is not None:  # a signal the rules engine swallowed: this record is not done
+                        raise pending
+                    with signals_held():  # the record's line and its count go together
+                        writer.write(item)
+                        stats.add(record.line, ok)
+                    if not ok:
+                        bar.errors(stats.errors)
+            except KeyboardInterrupt as exc:  # keep the lines done; the caller hears of it below
+                interrupted = exc
+                _keep_complete_lines(dst)
     finally:
         bar.close()
         stats.seconds = time.perf_counter() - started
+    if interrupted is not None:
+        raise BatchInterrupted(stats, interrupted) from interrupted
     return stats

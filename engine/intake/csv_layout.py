@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.intake.records import BatchUsageError, Record, blank_record
 from engine.intake.triage import RecordProblem
+from engine.limits import Overlong
 from engine.model.suggest import did_you_mean
 
 LIST_SEPARATOR = ";"
@@ -146,13 +147,21 @@ def column_of(key: str, columns: dict[str, str]) -> str:
     return columns[max(candidates, key=len)] if candidates else key
 
 
-def read_csv(lines: Iterable[bytes], source: str) -> Iterator[Record]:
-    """One record per data row of a flat-layout CSV (UTF-8, with or without a BOM)."""
+def read_csv(lines: Iterable[bytes | Overlong], source: str, *, line_limit: int = 0) -> Iterator[Record]:
+    """One record per data row of a flat-layout CSV (UTF-8, with or without a BOM).
+
+    An :class:`~engine.limits.Overlong` stands for a line longer than ``line_limit`` bytes: a CSV
+    row may span lines, so the rows after it cannot be found again and the batch stops there.
+    """
     position = {"line": 0}
 
     def decoded() -> Iterator[str]:
         for raw in lines:
             position["line"] += 1
+            if isinstance(raw, Overlong):
+                raise BatchUsageError(
+                    f"line longer than the limit of {line_limit:,} bytes", file=source,
+                    key=f"line {position['line']}", hint="raise the limit with --max-line-size BYTES")
             if position["line"] == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             try:

@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.errors import EngineError
 from engine.intake.triage import RecordProblem
+from engine.limits import Overlong
 
 
 class BatchUsageError(EngineError):
@@ -36,9 +37,24 @@ def blank_record(line: int, what: str) -> Record:
         field=None, message=f"blank {what}: no answers document; remove it or put a record there"))
 
 
-def read_jsonl(lines: Iterable[bytes]) -> Iterator[Record]:
-    """One record per physical line of a JSON Lines file (UTF-8, a BOM on line 1 is allowed)."""
+def too_long_record(line: int, limit: int, overlong: Overlong) -> Record:
+    rest = "" if overlong.resumed else (" and has no end in sight: reading stopped there, the rest of "
+                                        "the input was not read")
+    return Record(line, problem=RecordProblem(
+        field=None, message=f"line longer than the limit of {limit:,} bytes{rest}; shorten the record "
+                            "or raise the limit with --max-line-size BYTES"))
+
+
+def read_jsonl(lines: Iterable[bytes | Overlong], *, line_limit: int = 0) -> Iterator[Record]:
+    """One record per physical line of a JSON Lines file (UTF-8, a BOM on line 1 is allowed).
+
+    An :class:`~engine.limits.Overlong` stands for a line longer than ``line_limit`` bytes
+    (:func:`engine.limits.bounded_lines`).
+    """
     for number, raw in enumerate(lines, start=1):
+        if isinstance(raw, Overlong):
+            yield too_long_record(number, line_limit, raw)
+            continue
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         try:
@@ -56,5 +72,13 @@ def read_jsonl(lines: Iterable[bytes]) -> Iterator[Record]:
             yield Record(number, problem=RecordProblem(
                 field=None, message=f"invalid JSON at column {exc.pos + 1}: {exc.msg}; "
                                     "each line must be one complete JSON object"))
+            continue
+        except RecursionError:
+            yield Record(number, problem=RecordProblem(
+                field=None, message="nested too deeply to read (lists or objects inside each other "
+                                    "hundreds of levels deep)"))
+            continue
+        except ValueError as exc:  # an integer of thousands of digits
+            yield Record(number, problem=RecordProblem(field=None, message=f"invalid JSON: {exc}"))
             continue
         yield Record(number, data=data)

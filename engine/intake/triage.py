@@ -29,6 +29,7 @@ from pydantic import Field
 
 from engine.model.assessment import AlgorithmType, Assessment, Role, Status
 from engine.model.base import StrictModel
+from engine.sanitize import csv_cell
 
 Tier = Literal["none", "low", "medium", "high"]
 
@@ -123,9 +124,13 @@ CSV_COLUMNS: tuple[str, ...] = ("line", "entity", "status", "algorithms", "types
 
 
 def csv_cells(record: TriageRow | ErrorRecord) -> list[str]:
-    """One output record as the cells of a triage CSV row (lists joined with ``;``)."""
+    """One output record as the cells of a triage CSV row (lists joined with ``;``).
+
+    A cell that a spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@``…) starts
+    with a ``'`` (:func:`engine.sanitize.csv_cell`).
+    """
     if isinstance(record, ErrorRecord):
-        return [str(record.line), *[""] * 10, record.error.field or "", record.error.message]
+        return [str(record.line), *[""] * 10, csv_cell(record.error.field or ""), csv_cell(record.error.message)]
     data: dict[str, Any] = record.model_dump()
     cells = []
     for column in CSV_COLUMNS[:-2]:
@@ -134,7 +139,7 @@ def csv_cells(record: TriageRow | ErrorRecord) -> list[str]:
             cells.append(";".join(value))
         else:
             cells.append("" if value is None else str(value))
-    return [*cells, "", ""]
+    return [*(csv_cell(c) for c in cells), "", ""]
 
 
 def triage_json_schema() -> dict[str, Any]:

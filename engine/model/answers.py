@@ -23,11 +23,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from engine.errors import AnswersError, LoadError
+from engine.limits import DEFAULT_LIMITS, Limits, check_document
 from engine.model.base import StrictModel
 from engine.model.suggest import did_you_mean
 from engine.model.validation import describe
 from engine.model.vocabulary import UNSURE, load_vocabulary
 from engine.model.yamlio import read_data_file
+from engine.sanitize import echo
 
 _VOCAB = load_vocabulary()
 
@@ -39,9 +41,10 @@ def _id_checker(group: str, *, unsure: bool = True) -> Callable[[str], str]:
 
     def check(value: str) -> str:
         if value not in allowed:
+            hint = did_you_mean(value, allowed) if len(value) <= 100 else did_you_mean("", allowed)
             raise PydanticCustomError(
                 "unknown_id", "unknown {group} id '{value}'; {hint}",
-                {"group": group, "value": value, "hint": did_you_mean(value, allowed)})
+                {"group": group, "value": echo(value), "hint": hint})
         return value
 
     return check
@@ -66,18 +69,38 @@ def _tri_state(value: Any) -> bool | str:
         return False
     if value == UNSURE:
         return UNSURE
-    raise PydanticCustomError("tri_state", "expected true, false or unsure, got '{value}'", {"value": value})
+    raise PydanticCustomError("tri_state", "expected true, false or unsure, got '{value}'", {"value": echo(value)})
+
+
+MAX_COUNT = 10**12
+"""More users than this is no count of people (the world has under 10^10)."""
 
 
 def _count_or_unsure(value: Any) -> int | str:
     if value == UNSURE:
         return UNSURE
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 13:
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
     raise PydanticCustomError(
-        "count", "expected a whole number of users (e.g. 120000) or unsure, got '{value}'", {"value": value})
+        "count", "expected a whole number of users in digits 0-9 (e.g. 120000, at most 10^12) or unsure, "
+                 "got '{value}'", {"value": echo(value)})
+
+
+EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+"""Dates outside this range are typing mistakes; counting deadlines from them would overflow."""
+
+
+def _plausible_date(value: dt.date | None) -> dt.date | None:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise PydanticCustomError(
+            "date_range", "{value} is out of range; give a date between {first} and {last}",
+            {"value": value.isoformat(), "first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()})
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_plausible_date)]
 
 
 TriState = Annotated[
@@ -145,9 +168,9 @@ class Product(StrictModel):
     commercial: TriState | None = Field(
         default=None, description="A commercial (经营性) internet information service")
     launch_status: LaunchStatusId = "launched"
-    launch_date: dt.date | None = None
-    change_date: dt.date | None = None
-    termination_date: dt.date | None = None
+    launch_date: Day | None = None
+    change_date: Day | None = None
+    termination_date: Day | None = None
     features: list[Feature] = Field(min_length=1)
 
 
@@ -161,33 +184,40 @@ class Entity(StrictModel):
 class Answers(StrictModel):
     """Everything the assessment needs: one entity and its products."""
 
-    as_of: dt.date | None = Field(
+    as_of: Day | None = Field(
         default=None, description="Assess the rules in force on this date (default: the rules' date)")
     entity: Entity
     products: list[Product] = Field(min_length=1)
 
 
-def parse_answers(data: Any, *, source: str = "<answers>") -> Answers:
-    """Validate an answers document (a dict, e.g. from YAML/JSON) into the model."""
+def parse_answers(data: Any, *, source: str = "<answers>", limits: Limits = DEFAULT_LIMITS) -> Answers:
+    """Validate an answers document (a dict, e.g. from YAML/JSON) into the model.
+
+    The document is first held against ``limits`` (products, features, name lengths), so an
+    oversized one is refused before any work is spent on it.
+    """
     if isinstance(data, Answers):
         return data
     if not isinstance(data, dict):
         raise AnswersError([("(document)", "expected a mapping with `entity` and `products`")], file=source)
+    if problems := check_document(data, limits):
+        raise AnswersError(problems, file=source)
     try:
         return Answers.model_validate(data)
     except ValidationError as exc:
         raise AnswersError([describe(e, Answers) for e in exc.errors()], file=source) from None
 
 
-def load_answers(path: str | Path) -> Answers:
-    """Read and validate an answers file (``.yaml``, ``.yml`` or ``.json``)."""
+def load_answers(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Answers:
+    """Read and validate an answers file (``.yaml``, ``.yml`` or ``.json``; ``-``: standard input)."""
     path = Path(path)
+    source = "<stdin>" if str(path) == "-" else str(path)
     try:
-        raw = read_data_file(path)
+        raw = read_data_file(path, max_bytes=limits.file_bytes)
     except LoadError as exc:
         message = exc.message + (f" ({exc.hint})" if exc.hint else "")
-        raise AnswersError([("", message)], file=str(path)) from None
-    return parse_answers(raw, source=str(path))
+        raise AnswersError([("", message)], file=source) from None
+    return parse_answers(raw, source=source, limits=limits)
 
 
 def answers_json_schema() -> dict[str, Any]:

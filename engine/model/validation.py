@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.errors import LoadError
 from engine.model.suggest import did_you_mean
+from engine.sanitize import ECHO_LIMIT, clip, echo
 
 
 def format_loc(loc: tuple[int | str, ...]) -> str:
@@ -23,7 +24,8 @@ def format_loc(loc: tuple[int | str, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            part = echo(str(part), 80)
+            out += f".{part}" if out else part
     return out or "(document)"
 
 
@@ -62,14 +64,15 @@ def describe(error: Mapping[str, Any], root: type[BaseModel]) -> tuple[str, str]
     if kind == "extra_forbidden":
         model = _model_at(root, loc)
         valid = list(model.model_fields) if model else []
-        return key, f"unknown key '{loc[-1]}'; {did_you_mean(str(loc[-1]), valid)}"
+        name = str(loc[-1])
+        return key, f"unknown key '{echo(name)}'; {did_you_mean(name if len(name) <= 100 else '', valid)}"
     if kind == "missing":
         return key, f"required field is missing; add `{loc[-1]}:`"
     if kind == "too_short":
         return key, "must not be empty; give at least one item (or `unsure`)"
-    message = str(error["msg"]).removeprefix("Value error, ")
+    message = clip(str(error["msg"]).removeprefix("Value error, "), 2 * ECHO_LIMIT)
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        message += f", got {error.get('input')!r}"
+        message += f", got {_short_repr(error.get('input'))}"
     return key, message
 
 
@@ -97,3 +100,15 @@ def validate_file(model: type[M], raw: Any, *, file: str, error: type[LoadError]
     more = "; ".join(f"{k}: {m}" for k, m in problems[1:3])
     hint = (f"also {more}" + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")) if more else None
     raise error(message, file=file, key=key, hint=hint)
+def _short_repr(value: Any) -> str:
+    """A rejected value for a message: never more than about :data:`ECHO_LIMIT` characters.
+
+    Containers are shown by size, not expanded: the value may be enormous.
+    """
+    if isinstance(value, dict | list | tuple | set):
+        return f"a {type(value).__name__} of {len(value):,} items"
+    if isinstance(value, str):
+        return repr(echo(value))
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 700:
+        return f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
+    return echo(value)

@@ -3,11 +3,17 @@
 YAML is read with the safe loader only (no Python objects from data files), and a mapping
 with the same key twice is an error rather than a silent overwrite: a compliance person who
 pastes a rule twice must hear about it.
+
+Anchors, aliases and merge keys (``&a``, ``*a``, ``<<:``) are refused: no data file of ours
+needs them, and nine levels of nine aliases fit in 600 bytes yet expand to 387 million values
+(the "billion laughs"). Nesting deeper than the parsers can follow, an integer too long to
+convert and a UTF-8 byte-order mark are handled too, so no file can end in a traceback.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +21,34 @@ import yaml
 
 from engine.errors import LoadError
 
+MERGE_KEYS_MESSAGE = "YAML merge keys (<<) are not supported; write the keys out in full"
+ALIAS_MESSAGE = "YAML anchors and aliases (&name, *name) are not supported; write the value out in full"
+
+
+MAX_FLOW_DEPTH = 100
+"""Deepest ``[``/``{`` nesting read: PyYAML's scanner slows down quadratically with depth."""
+
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys."""
+    """SafeLoader that rejects duplicate keys, anchors, aliases, merge keys and deep nesting."""
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:  # noqa: N803 - PyYAML's name
+        if self.flow_level >= MAX_FLOW_DEPTH:
+            raise yaml.scanner.ScannerError(None, None, TOO_DEEP, self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(None, None, ALIAS_MESSAGE, event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise yaml.constructor.ConstructorError(None, None, MERGE_KEYS_MESSAGE, key_node.start_mark)
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
@@ -40,35 +66,77 @@ def _construct_timestamp(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
+
+
+def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    """Only plain decimal integers are numbers. YAML 1.1 also reads ``0x10`` as 16, ``020`` as
+    octal 16, ``1_000`` and ``1:30`` (90); in an answers file those are typing mistakes, so they
+    stay text and the field that expects a number says so."""
+    text = loader.construct_scalar(node)
+    return int(text) if _DECIMAL.fullmatch(str(text)) else text
+
+
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def parse_text(text: str, *, source: str, fmt: str = "yaml") -> Any:
     """Parse YAML or JSON text; errors name the source and the line."""
+    text = text.removeprefix("\ufeff")
     if fmt == "json":
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise LoadError(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
                             file=source, hint="fix the JSON syntax") from None
+        except RecursionError:
+            raise LoadError(TOO_DEEP, file=source) from None
+        except ValueError as exc:  # an integer of thousands of digits
+            raise LoadError(f"not valid JSON: {exc}", file=source) from None
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict subclass of SafeLoader
+    except RecursionError:
+        raise LoadError(TOO_DEEP, file=source) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
+        if problem in (ALIAS_MESSAGE, MERGE_KEYS_MESSAGE, TOO_DEEP):
+            raise LoadError(f"{problem} ({where.strip().removeprefix('at ')})" if where else problem,
+                            file=source) from None
         raise LoadError(f"not valid YAML{where}: {problem}", file=source,
                         hint="fix the YAML syntax (indentation, quotes, colons)") from None
     except yaml.YAMLError as exc:
         raise LoadError(f"not valid YAML: {exc}", file=source) from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise LoadError(f"not valid YAML: {exc}", file=source) from None
 
 
-def read_data_file(path: Path) -> Any:
-    """Read a YAML or JSON file by its suffix; a missing or unreadable file is a LoadError."""
-    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+TOO_DEEP = "nested too deeply to read (lists or mappings inside each other hundreds of levels deep)"
+
+
+def data_format(path: Path | str, text: str) -> str:
+    """``json`` or ``yaml``: by the suffix, or for standard input by the first character."""
+    if str(path) == "-":
+        return "json" if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[") else "yaml"
+    return "json" if Path(path).suffix.lower() == ".json" else "yaml"
+
+
+def read_data_file(path: Path, *, max_bytes: int | None = None) -> Any:
+    """Read a YAML or JSON file by its suffix; a missing or unreadable file is a LoadError.
+
+    With ``max_bytes``, a larger file is refused after reading no more than that (``-`` reads
+    standard input).
+    """
+    from engine.limits import read_limited_bytes
+
     try:
-        text = path.read_text(encoding="utf-8")
+        if max_bytes is None:
+            text = path.read_text(encoding="utf-8")
+        else:
+            text = read_limited_bytes(path, max_bytes).decode("utf-8")
     except FileNotFoundError:
         raise LoadError("file not found", file=str(path), hint="check the path") from None
     except IsADirectoryError:
@@ -77,4 +145,4 @@ def read_data_file(path: Path) -> Any:
         raise LoadError("not UTF-8 text", file=str(path), hint="save the file as UTF-8") from None
     except OSError as exc:
         raise LoadError(f"cannot be read: {exc.strerror}", file=str(path)) from None
-    return parse_text(text, source=str(path), fmt=fmt)
+    return parse_text(text, source="<stdin>" if str(path) == "-" else str(path), fmt=data_format(path, text))

@@ -77,6 +77,10 @@ class _DraftDumper(yaml.SafeDumper):
         """Indent list items under their key, as the examples are written."""
         super().increase_indent(flow, False)
 
+    def ignore_aliases(self, data: Any) -> bool:
+        """Never write anchors and aliases: answers files refuse them."""
+        return True
+
 
 def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
     flow = all(not isinstance(v, dict | list) for v in data)

@@ -34,6 +34,7 @@ from engine.questionnaire.prefill import infer
 from engine.questionnaire.schema import NO, NONE, YES, Question, Questionnaire, Repeat
 from engine.questionnaire.slots import ReviewItem, ReviewSection, Slot, Step, Value
 from engine.questionnaire.targets import Scope
+from engine.sanitize import terminal_safe
 
 _DATE_FIELDS = frozenset(name for model in (Answers, Entity, Product, Feature)
                          for name, field in model.model_fields.items() if "date" in str(field.annotation))
@@ -447,7 +448,8 @@ class Flow:
         return list(sections.values())
 
     def name_of(self, product: int, feature: int | None = None) -> str | None:
-        """The name given to a product or feature so far, if any."""
+        """The name given to a product or feature so far, if any, for showing it (control
+        characters escaped: a name must not drive the terminal)."""
         doc = self.document()
         try:
             item = doc["products"][product]
@@ -456,7 +458,7 @@ class Flow:
         except (KeyError, IndexError):
             return None
         name = item.get("name")
-        return name if isinstance(name, str) else None
+        return terminal_safe(name, keep_newlines=False) if isinstance(name, str) else None
 
     def answered_count(self) -> int:
         """How many questions that apply have an answer, counted as the screen's "n/total" counts.

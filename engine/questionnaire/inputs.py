@@ -9,23 +9,38 @@ from engine.model.base import Lang
 from engine.model.vocabulary import UNSURE
 from engine.questionnaire.schema import Question, Questionnaire
 from engine.questionnaire.slots import Value
+from engine.sanitize import terminal_safe
 
-_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)\s*(万|w|千|k|亿|m)?$", re.IGNORECASE)
+_NUMBER = re.compile(r"^([0-9]+(?:\.[0-9]+)?)\s*(万|w|千|k|亿|m)?$", re.IGNORECASE)
 _FACTORS = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "亿": 100_000_000, "m": 1_000_000}
+
+MAX_COUNT_CHARS = 40
+"""Longer input is no count anyone types (and is not worth parsing)."""
+
+MAX_COUNT = 10**12
+"""The largest count taken (as in the answers model): more than that is a typing mistake."""
 
 
 def parse_count(text: str) -> int | None:
-    """A count as people type it: ``120000``, ``120,000``, ``32万``, ``1.5亿``, ``50k``; else None."""
+    """A count as people type it: ``120000``, ``120,000``, ``32万``, ``1.5亿``, ``50k``; else None.
+
+    Only the ASCII digits 0-9 count (not ``0x10``, not other scripts' digits, which ``int()``
+    would take silently), the arithmetic is exact (no float overflow on 309 nines) and a count
+    above :data:`MAX_COUNT` is refused like any other non-count.
+    """
+    if len(text) > MAX_COUNT_CHARS:
+        return None
     cleaned = text.strip().replace(",", "").replace("，", "").replace("_", "").replace(" ", "")
     match = _NUMBER.match(cleaned)
     if not match:
         return None
     number, unit = match.groups()
-    factor = _FACTORS[unit.lower()] if unit else 1
-    amount = float(number) * factor
     if not unit and "." in number:
         return None
-    return int(round(amount))
+    factor = _FACTORS[unit.lower()] if unit else 1
+    whole, _, fraction = number.partition(".")
+    scaled = (int(whole + fraction) * factor * 2 + 10 ** len(fraction)) // (2 * 10 ** len(fraction))
+    return scaled if scaled <= MAX_COUNT else None
 
 
 def iter_labels(questionnaire: Questionnaire, question: Question, value: Value, lang: Lang) -> Iterator[str]:
@@ -40,7 +55,8 @@ def iter_labels(questionnaire: Questionnaire, question: Question, value: Value, 
     elif value in ("", None):
         yield questionnaire.text("not_given", lang)
     else:
-        yield f"{value:,}".replace(",", " ") if isinstance(value, int) else str(value)
+        shown = f"{value:,}".replace(",", " ") if isinstance(value, int) else str(value)
+        yield terminal_safe(shown, keep_newlines=False)
 
 
 def describe_value(questionnaire: Questionnaire, question: Question, value: Value, lang: Lang) -> str:

@@ -9,7 +9,8 @@ from tabulate import tabulate
 from engine.model.base import Lang
 from engine.pipeline.diff import AssessmentDiff, DiffItems
 from engine.render.labels import word
-from engine.render.table import cites, deadline_text, due_text, fit_widths
+from engine.render.table import cites, deadline_text, due_text, fit_widths, shown_cell
+from engine.sanitize import markdown_text, terminal_safe
 
 
 def _sections(d: AssessmentDiff, lang: Lang, target: Callable[[str], str] = str,
@@ -115,18 +116,20 @@ def render_diff_table(d: AssessmentDiff, lang: Lang, *, width: int | None = None
     for title, headers, rows in sections:
         widths = fit_widths(headers, rows, width)
         lines += ["", f"== {title} ==",
-                  tabulate(rows, headers=headers, tablefmt="simple_grid", disable_numparse=True,
-                           maxcolwidths=widths, maxheadercolwidths=[max(w - 2, 1) for w in widths])]
+                  tabulate([[shown_cell(c) for c in row] for row in rows], headers=headers, tablefmt="simple_grid",
+                           disable_numparse=True, maxcolwidths=widths,
+                           maxheadercolwidths=[max(w - 2, 1) for w in widths])]
     if not sections:
         lines += ["", word("nothing", lang)]
     if d.calendar is not None and any(o.due for o in d.added.obligations):
         lines += ["", d.calendar.convention.get(lang)]
     lines += ["", word("not_legal_advice", lang)]
-    return "\n".join(lines) + "\n"
+    return terminal_safe("\n".join(lines) + "\n")
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>")
+    """A cell as literal Markdown text: no HTML, no links, no forged rows."""
+    return markdown_text(text)
 
 
 def render_diff_markdown(d: AssessmentDiff, lang: Lang) -> str:

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import re
+
 from tabulate import tabulate
 
 from engine.model.assessment import Assessment
 from engine.model.base import Lang
 from engine.render.labels import word
 from engine.render.table import calendar_text, cites, references, with_dates, with_due
+from engine.sanitize import markdown_text
+
+_CODE_SAFE = re.compile(r"^[A-Za-z0-9_.\[\]:-]*$")
+
+
+class _Code(str):
+    """A cell shown as code (an id or a key path)."""
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>")
+    """A table cell as literal text: no HTML, no links, no forged rows (lines join with ``<br>``)."""
+    if isinstance(text, _Code) and _CODE_SAFE.match(text):
+        return f"`{text}`"
+    return markdown_text(text)
 
 
 def _md_table(headers: list[str], rows: list[list[str]], lang: Lang) -> str:
@@ -28,7 +40,7 @@ def render_markdown(a: Assessment, lang: Lang) -> str:
     lines += ["", f"## {word('reasons', lang)}", ""]
     lines.append(_md_table(
         [word("reason", lang), word("rule", lang), word("basis", lang), word("products", lang)],
-        [[r.title.get(lang) + "<br>" + r.explanation.get(lang), f"`{r.rule}`", cites(r.basis, lang, r.basis_kind),
+        [[r.title.get(lang) + "\n" + r.explanation.get(lang), _Code(r.rule), cites(r.basis, lang, r.basis_kind),
           ", ".join(r.products)] for r in a.filing.reasons], lang))
     lines += [f"## {word('algorithms', lang)}", ""]
     lines.append(_md_table(
@@ -40,7 +52,7 @@ def render_markdown(a: Assessment, lang: Lang) -> str:
     lines += [f"## {word('obligations', lang)}", ""]
     lines.append(_md_table(
         [word("duty", lang), "id", word("deadline", lang), word("basis", lang)],
-        [[o.title.get(lang), f"`{o.id}`", with_due(o, lang), cites(o.basis, lang, o.basis_kind)]
+        [[o.title.get(lang), _Code(o.id), with_due(o, lang), cites(o.basis, lang, o.basis_kind)]
          for o in a.obligations], lang))
     if (calendar := calendar_text(a, lang)) is not None:
         lines += [f"> **{word('calendar', lang)}**: {calendar}", ""]
@@ -58,7 +70,7 @@ def render_markdown(a: Assessment, lang: Lang) -> str:
     lines += [f"## {word('steps', lang)}", ""]
     lines.append(_md_table(
         ["#", word("step", lang), word("statutory", lang), word("practice", lang)],
-        [[str(s.order), s.title.get(lang) + "<br>" + s.what.get(lang), *with_dates(s, lang)] for s in a.steps], lang))
+        [[str(s.order), s.title.get(lang) + "\n" + s.what.get(lang), *with_dates(s, lang)] for s in a.steps], lang))
     lines += [f"## {word('display', lang)}", ""]
     lines.append(_md_table(
         [word("product", lang), word("form", lang), word("location", lang)],
@@ -66,7 +78,7 @@ def render_markdown(a: Assessment, lang: Lang) -> str:
     lines += [f"## {word('open_questions', lang)}", ""]
     lines.append(_md_table(
         [word("question", lang), word("product", lang), word("field", lang)],
-        [[q.question.get(lang), " / ".join(x for x in (q.product, q.feature) if x), f"`{q.field}`"]
+        [[q.question.get(lang), " / ".join(x for x in (q.product, q.feature) if x), _Code(q.field)]
          for q in a.open_questions], lang))
     lines += [f"## {word('references', lang)}", ""]
     colon = "：" if lang == "zh" else ": "

@@ -18,8 +18,14 @@ from engine.model.base import Lang
 from engine.render.labels import word
 from engine.render.table import cites, render_table
 from engine.render.wrap import wrap
+from engine.sanitize import terminal_safe
 
 _RED, _BOLD, _RESET = "\x1b[31m", "\x1b[1m", "\x1b[0m"
+
+
+def _safe(name: str) -> str:
+    """A user's name on one line with control characters shown, not obeyed (the summary adds colour itself)."""
+    return terminal_safe(name, keep_newlines=False)
 
 
 def _due_day(due: DueDate) -> dt.date | None:
@@ -29,8 +35,8 @@ def _due_day(due: DueDate) -> dt.date | None:
 def _since(due: DueDate, lang: Lang) -> str:
     event = word(due.event, lang)
     if lang == "zh":
-        return f"{due.product}：{event} {due.event_date.isoformat()} 后第{due.working_days}个工作日"
-    return f"{due.product}: {due.working_days} working days after {event} on {due.event_date.isoformat()}"
+        return f"{_safe(due.product)}：{event} {due.event_date.isoformat()} 后第{due.working_days}个工作日"
+    return f"{_safe(due.product)}: {due.working_days} working days after {event} on {due.event_date.isoformat()}"
 
 
 def deadline_line(due: DueDate, today: dt.date, lang: Lang, *, color: bool = False) -> str:
@@ -55,7 +61,8 @@ def render_summary(a: Assessment, lang: Lang, *, today: dt.date, width: int = 80
         lines.append(word("summary_algorithms", lang).format(n=count))
         for n, al in enumerate(a.algorithms, start=1):
             sep = " · "
-            lines.append(f"  {n}. {al.name.get(lang)}{sep}{al.type_label.get(lang)}{sep}{al.role_label.get(lang)}"
+            lines.append(f"  {n}. {_safe(al.name.get(lang))}{sep}{al.type_label.get(lang)}"
+                         f"{sep}{al.role_label.get(lang)}"
                          + ("" if al.status == "required" else f"{sep}{a_status(al.status, lang)}"))
     else:
         lines.append(word("summary_no_algorithms", lang))
@@ -70,7 +77,7 @@ def render_summary(a: Assessment, lang: Lang, *, today: dt.date, width: int = 80
     if a.open_questions:
         lines.append(word("summary_open", lang).format(n=len(a.open_questions)))
         for q in a.open_questions[:3]:
-            where = " / ".join(x for x in (q.product, q.feature) if x)
+            where = " / ".join(_safe(x) for x in (q.product, q.feature) if x)
             lines.append(f"  • {q.question.get(lang)}" + (f"（{where}）" if lang == "zh" and where else
                                                             f" ({where})" if where else ""))
         if len(a.open_questions) > 3:

@@ -12,8 +12,22 @@ from engine.model.base import Lang
 from engine.model.vocabulary import load_vocabulary
 from engine.render.labels import word
 from engine.render.wrap import wrap
+from engine.sanitize import terminal_safe
 
 _WIDTH = 48
+
+_CELL_LINE_CHARS = 1_000
+"""The most characters of one line of a cell shown: wrapping is quadratic in a line's length
+(a 300 KB name took 24 s); the JSON output keeps every character."""
+
+
+def shown_cell(cell: str) -> str:
+    """A cell as shown: control characters escaped, each line cut at :data:`_CELL_LINE_CHARS`."""
+    lines = cell.split("\n")
+    if any(len(line) > _CELL_LINE_CHARS for line in lines):
+        cell = "\n".join(line if len(line) <= _CELL_LINE_CHARS else line[:_CELL_LINE_CHARS] + "…"
+                         for line in lines)
+    return terminal_safe(cell)
 
 
 def cites(refs: Sequence[LegalRef], lang: Lang, kind: str | None = None) -> str:
@@ -195,8 +209,9 @@ def fit_widths(headers: list[str], rows: list[list[str]], width: int | None) -> 
 def _table(headers: list[str], rows: list[list[str]], width: int | None = None) -> str:
     if not rows:
         return ""
-    widths = fit_widths(headers, rows, width)
-    return tabulate(rows, headers=headers, tablefmt="simple_grid", disable_numparse=True,
+    shown = [[shown_cell(c) for c in row] for row in rows]
+    widths = fit_widths(headers, shown, width)
+    return tabulate(shown, headers=headers, tablefmt="simple_grid", disable_numparse=True,
                     maxcolwidths=widths, maxheadercolwidths=[max(w - 2, 1) for w in widths])
 
 
@@ -267,4 +282,4 @@ def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bo
     references = "\n".join(references_text(a, lang))
     section(word("references", lang), (wrap(references, width, "  ") if width else references) or word("none", lang))
     out.append("\n" + word("not_legal_advice", lang))
-    return "\n".join(out).lstrip("\n") + "\n"
+    return terminal_safe("\n".join(out).lstrip("\n") + "\n")

@@ -15,7 +15,9 @@ exceptions in actions are swallowed into the session state. So:
   :meth:`RulesRuntime.evaluate`, on any number of runtimes;
 * an action's exception is kept on the Python side and raised to the caller as
   :class:`~engine.errors.RuleActionError` right after the assertion that triggered it (the
-  session state is checked too, as a safety net);
+  session state is checked too, as a safety net); a :class:`KeyboardInterrupt` (Ctrl-C, or a
+  termination signal turned into one) is raised as itself, so it stops the caller instead of
+  becoming a failed record;
 * a rule fires once per fact: durable-rules expands ``$or`` into one variant per branch and
   fires every variant that matches, so an action ignores a second firing of the same rule on
   the same fact (same ``fid``, kind and derivation).
@@ -188,6 +190,8 @@ class RulesRuntime:
         recorded = self._errors.get(sid)
         if recorded is not None:
             rule_id, exc = recorded
+            if not isinstance(exc, Exception):
+                raise exc  # Ctrl-C or a termination signal inside an action: not a rule's failure
             raise RuleActionError(f"the action of rule '{rule_id}' failed: {type(exc).__name__}: {exc}",
                                   key=fid) from exc
 

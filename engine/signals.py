@@ -1,0 +1,100 @@
+"""Termination signals as exceptions, so every ``finally`` and cleanup runs.
+
+By default SIGTERM and SIGHUP end Python at once: no ``finally`` block runs, so a temporary
+file being written would stay behind (a hidden, possibly huge ``.OUT.….tmp``). While
+:func:`signals_as_interrupts` is active they raise :class:`Interrupted` instead, a
+:class:`KeyboardInterrupt` like Ctrl-C (SIGINT), so code that cleans up after Ctrl-C cleans up
+after them too. The exit code is the shell's convention: 128 + the signal number (130 for
+SIGINT, 143 for SIGTERM, 129 for SIGHUP).
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+CAUGHT = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class Interrupted(KeyboardInterrupt):
+    """A termination signal (SIGTERM, SIGHUP) received while a command ran."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+def signal_number(exc: BaseException) -> int:
+    """The signal behind an interrupt: its own for :class:`Interrupted`, SIGINT for a plain Ctrl-C."""
+    return exc.signum if isinstance(exc, Interrupted) else int(signal.SIGINT)
+
+
+def exit_code(exc: BaseException) -> int:
+    """128 + the signal number: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP."""
+    return 128 + signal_number(exc)
+
+
+def signal_name(exc: BaseException) -> str:
+    return signal.Signals(signal_number(exc)).name
+
+
+_PENDING: list[int] = []
+"""Signals received while :func:`signals_as_interrupts` was active, oldest first.
+
+An interrupt raised while durable-rules runs a rule action can be caught inside the engine's C
+layer and come back as a failed record instead (docs/durable-rules.md); a loop that must stop on
+a signal asks :func:`take_pending` after each step rather than trust the exception to reach it.
+"""
+
+
+def take_pending() -> Interrupted | None:
+    """The interrupt for a signal received since the last call (and forget it), if any."""
+    if not _PENDING:
+        return None
+    signum = _PENDING[0]
+    _PENDING.clear()
+    return Interrupted(signum)
+
+
+def _raise(signum: int, frame: FrameType | None) -> None:
+    _PENDING.append(signum)
+    raise Interrupted(signum)
+
+
+@contextmanager
+def signals_as_interrupts() -> Iterator[None]:
+    """Turn Ctrl-C, SIGTERM and SIGHUP into :class:`Interrupted` while the block runs (main thread only)."""
+    previous = {}
+    _PENDING.clear()
+    try:
+        for signum in CAUGHT:
+            if signal.getsignal(signum) is signal.SIG_IGN:
+                continue  # started under nohup (or told to ignore it): keep ignoring
+            previous[signum] = signal.signal(signum, _raise)
+    except ValueError:  # not the main thread: leave the signals alone
+        pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+_HELD = CAUGHT
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and termination signals until the block ends (a step that must not be cut
+    in two, e.g. writing a batch record and counting it); they take effect right after."""
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    except (AttributeError, ValueError, OSError):  # no signal masks here: run unprotected
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
