@@ -15,12 +15,12 @@ from test_differential import SETTINGS, answers
 from engine import SHAPES, RulebookError, assess, assess_json, default_rulebook, load_answers, load_rulebook
 from engine.model.answers import Answers, Entity, Feature, Product
 from engine.model.vocabulary import rules_dir
-from engine.pipeline.shapes import LABELS, ShapeMemo, reserved_targets, shape_of
+from engine.pipeline.shapes import LABELS, ShapeMemo, shape_of
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
 
 AWKWARD = [
-    "entity", "personalized_push.recommend_by_profile.service_provider",  # what applies_to also holds
+    "entity", "personalized_push.recommend_by_profile.service_provider",  # a target kind, an algorithm id
     "\ue000" + "0" + "\ue001", "a\ue001", r"\1", r"\g<0>", "$1",  # placeholders and replacement syntax
     "抖音", "抖音极速版", "音", "", " ", "A", "a", "Ünïcødé 名", '"quoted"', "line\nbreak", "tab\t",
 ]
@@ -91,8 +91,8 @@ def test_names_are_filled_in_not_shared_between_leads() -> None:
     assess(_rename(document, lambda: "第零家的产品"))  # the first sighting of this shape
     first = assess(_rename(document, lambda: "第一家的产品"))
     second = assess(_rename(document, lambda: "第二家的产品"))
-    assert first.algorithms and first.algorithms[0].products == ("第一家的产品",)
-    assert second.algorithms[0].products == ("第二家的产品",)
+    assert first.algorithms and [p.name for p in first.algorithms[0].products] == ["第一家的产品"]
+    assert [p.name for p in second.algorithms[0].products] == ["第二家的产品"]
     assert "第一家" not in second.to_json()
     # the parts without names are one object, not a copy
     assert first.trace is second.trace
@@ -109,20 +109,26 @@ def test_awkward_names_give_the_bytes_of_a_fresh_assessment(document: dict[str, 
 
 def test_unsafe_names_are_assessed_afresh() -> None:
     base = load_answers(EXAMPLES[0])
-    reserved = reserved_targets()
-    assert shape_of(base, reserved) is not None
-    for name in ("entity", "a\ue000b", "personalized_push.recommend_by_profile.service_provider"):
+    assert shape_of(base) is not None
+    for name in ("a\ue000b", "\ue001"):
         product = base.products[0].model_copy(update={"name": name})
-        assert shape_of(base.model_copy(update={"products": [product]}), reserved) is None, name
+        assert shape_of(base.model_copy(update={"products": [product]})) is None, name
+
+
+def test_names_that_look_like_targets_share_a_shape() -> None:
+    """Targets are typed, so a product called ``entity`` or like an algorithm id is just a name."""
+    base = load_answers(EXAMPLES[0])
+    for name in ("entity", "personalized_push.recommend_by_profile.service_provider"):
+        product = base.products[0].model_copy(update={"name": name})
+        assert shape_of(base.model_copy(update={"products": [product]})) is not None, name
 
 
 def test_equal_names_are_part_of_the_shape() -> None:
     """Two features of one name are one feature to the assessment: a different shape from two names."""
     document = _documents()[0]
-    same = shape_of(Answers.model_validate(_rename(document, lambda: "X")), reserved_targets())
+    same = shape_of(Answers.model_validate(_rename(document, lambda: "X")))
     counter = iter(range(1000))
-    distinct = shape_of(Answers.model_validate(_rename(document, lambda: f"X{next(counter)}")),
-                        reserved_targets())
+    distinct = shape_of(Answers.model_validate(_rename(document, lambda: f"X{next(counter)}")))
     assert same is not None and distinct is not None
     assert same.key != distinct.key
 

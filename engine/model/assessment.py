@@ -1,14 +1,20 @@
 """The assessment: what an answers document leads to, with the reason for every conclusion.
 
-As JSON its top-level keys are ``filing``, ``algorithms``, ``obligations``, ``materials``,
-``steps``, ``display``, ``open_questions``, ``rules_version`` and ``trace``. Every list is
-sorted by a stable key, so the same answers and rules give the same bytes.
+As JSON its top-level keys are ``schema_version``, ``filing``, ``algorithms``, ``obligations``,
+``materials``, ``steps``, ``display``, ``open_questions``, ``rules_version`` and ``trace``.
+Every list is sorted by a stable key, so the same answers and rules give the same bytes.
+
+What a duty, a material or a due date applies to is a typed *target* (:data:`Target`): the
+entity, a product (by its position in the answers, with its name) or an algorithm (by its id,
+with its suggested name). Names are shown, never used to tell targets apart, so two products
+with the same name stay two products. The JSON contract is versioned by
+:data:`SCHEMA_VERSION`; ``CHANGELOG.md`` lists what each version changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -19,6 +25,45 @@ AlgorithmType = Literal["generation_synthesis", "personalized_push", "ranking_se
                         "retrieval_filtering", "scheduling_decision"]
 Subtype = Literal["information_retrieval", "content_filtering"]
 Role = Literal["service_provider", "technical_supporter"]
+
+
+SCHEMA_VERSION: Literal["2.0"] = "2.0"
+"""Version of the assessment's JSON contract: the major part changes when a field changes meaning."""
+
+
+class EntityTarget(StrictModel):
+    """The filing entity (the company) as a whole."""
+
+    kind: Literal["entity"] = "entity"
+
+
+class ProductRef(StrictModel):
+    """One product of the answers: its position there identifies it, its name is for display."""
+
+    kind: Literal["product"] = "product"
+    index: int = Field(description="Position of the product in the answers' products (0 = first)")
+    name: str = Field(description="The product's name as answered (shown, not an identity)")
+
+
+class AlgorithmRef(StrictModel):
+    """One algorithm of the assessment, by its stable id."""
+
+    kind: Literal["algorithm"] = "algorithm"
+    id: str = Field(description="Stable id: type.behaviour.role")
+    name: Text = Field(description="The algorithm's suggested filing name (shown, not an identity)")
+
+
+Target = Annotated[EntityTarget | ProductRef | AlgorithmRef, Field(discriminator="kind")]
+"""What a duty or material applies to: the entity, a product or an algorithm."""
+
+
+def target_key(target: EntityTarget | ProductRef | AlgorithmRef) -> tuple[str | int, ...]:
+    """The identity of a target: its kind with its position or id, never its name."""
+    if isinstance(target, ProductRef):
+        return ("product", target.index)
+    if isinstance(target, AlgorithmRef):
+        return ("algorithm", target.id)
+    return ("entity",)
 
 
 class LegalRef(StrictModel):
@@ -72,7 +117,7 @@ class Algorithm(StrictModel):
     role_label: Text
     status: Status
     behaviours: tuple[str, ...]
-    products: tuple[str, ...]
+    products: tuple[ProductRef, ...]
     features: tuple[str, ...]
     genai_route: str | None = Field(description="genai_filing, genai_registration, genai_none or null")
     basis: tuple[LegalRef, ...]
@@ -90,7 +135,7 @@ class Deadline(StrictModel):
 class DueDate(StrictModel):
     """A deadline counted on the working-day calendar from one product's dated event."""
 
-    product: str
+    product: ProductRef
     event: Literal["launch", "change", "termination"]
     event_date: dt.date
     working_days: int
@@ -108,7 +153,7 @@ class ObligationOut(StrictModel):
     title: Text
     basis: tuple[LegalRef, ...]
     deadline: Deadline | None
-    applies_to: tuple[str, ...]
+    applies_to: tuple[Target, ...]
     rules: tuple[str, ...]
     due: tuple[DueDate, ...] = Field(default_factory=tuple, description="Due dates from the answers' dates")
 
@@ -128,7 +173,7 @@ class MaterialOut(StrictModel):
     contents: Text
     condition: Text | None
     pitfalls: tuple[PitfallOut, ...]
-    applies_to: tuple[str, ...]
+    applies_to: tuple[Target, ...]
     rules: tuple[str, ...]
 
 
@@ -142,7 +187,7 @@ class DurationOut(StrictModel):
 class StepDates(StrictModel):
     """One product's step on the calendar: from a stated start, the statutory and practice ends."""
 
-    product: str
+    product: ProductRef
     start: dt.date
     start_is: Text = Field(description="Why the step is placed at this start")
     statutory_by: dt.date | None = Field(description="start + the statutory working days, if any")
@@ -206,6 +251,8 @@ class TraceEntry(StrictModel):
 class Assessment(StrictModel):
     """The complete, explained filing assessment."""
 
+    schema_version: Literal["2.0"] = Field(
+        default=SCHEMA_VERSION, description="Version of this JSON contract (see CHANGELOG.md)")
     filing: FilingConclusion
     algorithms: tuple[Algorithm, ...]
     obligations: tuple[ObligationOut, ...]

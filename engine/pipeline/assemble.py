@@ -17,25 +17,29 @@ from typing import Any
 from engine.model.answers import Answers
 from engine.model.assessment import (
     Algorithm,
+    AlgorithmRef,
     AnswerUsed,
     Assessment,
     Deadline,
     DisplayOut,
     DurationOut,
+    EntityTarget,
     FilingConclusion,
     LegalRef,
     MaterialOut,
     ObligationOut,
     OpenQuestion,
     PitfallOut,
+    ProductRef,
     Reason,
     StepOut,
+    Target,
     TraceEntry,
 )
 from engine.model.base import Text
 from engine.model.vocabulary import load_vocabulary
 from engine.pipeline.deadlines import schedule
-from engine.rules.facts import RootFact
+from engine.rules.facts import RootFact, product_index
 from engine.rules.rulebook import Basis, Rule, Rulebook
 from engine.rules.runtime import Firing
 
@@ -70,6 +74,13 @@ def algorithm_id(type_: str, behaviour: str, role: str) -> str:
     return f"{type_}.{behaviour}.{role}"
 
 
+_AlgorithmKey = tuple[str, str, str, str]
+"""An algorithm while assembling: (type, subtype, role, behaviour)."""
+
+_TargetKey = int | _AlgorithmKey | None
+"""A target while assembling: None the entity, an int a product's index, else an algorithm."""
+
+
 @dataclass
 class _AlgorithmDraft:
     type: str
@@ -77,7 +88,7 @@ class _AlgorithmDraft:
     role: str
     behaviour: str
     statuses: list[str] = field(default_factory=list)
-    products: list[str] = field(default_factory=list)
+    products: list[int] = field(default_factory=list)
     features: list[str] = field(default_factory=list)
     genai_routes: list[str] = field(default_factory=list)
     rules: set[str] = field(default_factory=set)
@@ -87,7 +98,7 @@ class _AlgorithmDraft:
         return algorithm_id(self.type, self.behaviour, self.role)
 
 
-def _add_unique(items: list[str], value: str) -> None:
+def _add_unique(items: list[Any], value: Any) -> None:
     if value not in items:
         items.append(value)
 
@@ -101,8 +112,8 @@ class _Assembler:
         self.algorithms: dict[tuple[str, str, str, str], _AlgorithmDraft] = {}
         self.statuses: list[str] = []
         self.reasons: dict[tuple[str, str], list[str]] = defaultdict(list)
-        self.obligations: dict[str, tuple[list[str], set[str]]] = {}
-        self.materials: dict[str, tuple[list[str], set[str]]] = {}
+        self.obligations: dict[str, tuple[list[_TargetKey], set[str]]] = {}
+        self.materials: dict[str, tuple[list[_TargetKey], set[str]]] = {}
         self.steps: set[str] = set()
         self.display: dict[tuple[str, str], None] = {}
         self.questions: dict[tuple[str, str | None, str | None], OpenQuestion] = {}
@@ -154,16 +165,17 @@ class _Assembler:
         self.trace.append(TraceEntry(conclusions=tuple(conclusions), rule=rule.id, fact=fact["fid"],
                                      via=via, answers=used))
 
-    def _algorithm_key(self, fact: dict[str, Any]) -> tuple[str, str, str, str] | None:
+    def _algorithm_key(self, fact: dict[str, Any]) -> _AlgorithmKey | None:
         if fact.get("kind") != "filing":
             return None
         return (fact["type"], fact["subtype"], fact["role"], fact["behaviour"])
 
-    def _target(self, fact: dict[str, Any]) -> str:
+    def _target(self, fact: dict[str, Any]) -> _TargetKey:
+        """What a duty concluded on this fact applies to: its algorithm, else its product."""
         key = self._algorithm_key(fact)
         if key is not None:
-            return algorithm_id(key[0], key[3], key[2])
-        return str(fact.get("product", ""))
+            return key
+        return product_index(str(fact["fid"]))
 
     # -- per firing
     def add(self, firing: Firing) -> None:
@@ -171,6 +183,7 @@ class _Assembler:
         fact = firing.fact
         then = rule.then
         product = str(fact.get("product", ""))
+        index = product_index(str(fact["fid"]))
         concluded: list[str] = []
         if then.classify is not None:
             concluded.append(f"classify.{fact['behaviour']}")
@@ -186,7 +199,7 @@ class _Assembler:
                     type=key[0], subtype=None if key[1] == "none" else key[1], role=key[2],
                     behaviour=key[3]))
                 draft.statuses.append(status)
-                _add_unique(draft.products, product)
+                _add_unique(draft.products, index)
                 _add_unique(draft.features, str(fact["feature"]))
                 draft.rules.add(rule.id)
                 for rule_id in str(fact.get("via") or "").split(">"):
@@ -203,9 +216,9 @@ class _Assembler:
             for item in getattr(then, name) or []:
                 targets, rules = store.setdefault(item, ([], set()))
                 if name == "materials" and self.book.materials[item].scope == "entity":
-                    _add_unique(targets, "entity")
+                    _add_unique(targets, None)
                 elif name == "materials" and self.book.materials[item].scope == "product":
-                    _add_unique(targets, product)
+                    _add_unique(targets, index)
                 else:
                     _add_unique(targets, self._target(fact))
                 rules.add(rule.id)
@@ -234,6 +247,16 @@ class _Assembler:
             self._trace(concluded, rule, fact)
 
     # -- output
+    def _algorithm_name(self, d: _AlgorithmDraft, products: dict[int, ProductRef]) -> Text:
+        """A suggested filing name: the first product that needs it, then what it does."""
+        first = products[d.products[0]].name
+        label = self.vocab.groups["behaviour"].get(d.behaviour)
+        label_zh = label.zh if label else d.behaviour
+        label_en = label.en if label else d.behaviour
+        suffix_zh = "（技术支持）" if d.role == "technical_supporter" else ""
+        suffix_en = " (technical support)" if d.role == "technical_supporter" else ""
+        return Text(zh=f"{first}{label_zh}算法{suffix_zh}", en=f"{first} {label_en.lower()} algorithm{suffix_en}")
+
     def _algorithm_order(self, algorithm_id: str) -> tuple[int, int]:
         """Output order of an algorithm id ``type.behaviour.role``: by type, then behaviour and role."""
         order = self._order_cache.get(algorithm_id)
@@ -263,35 +286,44 @@ class _Assembler:
             reasons = []
         product_order: dict[str, int] = {}
         feature_order: dict[tuple[str, str], int] = {}
+        product_refs: dict[int, ProductRef] = {}
         for root in self.roots.values():
             name = str(root.attrs["product"])
             product_order.setdefault(name, len(product_order))
+            index = product_index(root.fid)
+            if index not in product_refs:
+                product_refs[index] = ProductRef(index=index, name=name)
             if "feature" in root.attrs:
                 feature_order.setdefault((name, str(root.attrs["feature"])), len(feature_order))
         algorithm_order = self._algorithm_order
+        names = {key: self._algorithm_name(d, product_refs) for key, d in self.algorithms.items()}
 
-        def target_order(target: str) -> tuple[int, ...]:
+        def target_order(target: _TargetKey) -> tuple[int, ...]:
             """Where an ``applies_to`` target sorts: the entity, products in answer order, algorithms.
 
             Never by name, so that two answers differing only in names give the same order.
             """
-            if target == "entity":
+            if target is None:
                 return (0, 0)
-            if target in product_order:
-                return (1, product_order[target])
-            return (2, *algorithm_order(target))
+            if isinstance(target, int):
+                return (1, target)
+            return (2, *algorithm_order(algorithm_id(target[0], target[3], target[2])))
+
+        def target(key: _TargetKey) -> Target:
+            if key is None:
+                return EntityTarget()
+            if isinstance(key, int):
+                return product_refs[key]
+            return AlgorithmRef(id=algorithm_id(key[0], key[3], key[2]), name=names[key])
+
+        def targets_out(keys: list[_TargetKey]) -> tuple[Target, ...]:
+            return tuple(target(k) for k in sorted(keys, key=target_order))
 
         algorithms: list[Algorithm] = []
         drafts = sorted(
-            (d for d in self.algorithms.values() if _strongest(d.statuses) != "not_required"),
-            key=lambda d: algorithm_order(d.id))
-        for d in drafts:
-            first = d.products[0]
-            label = vocab.groups["behaviour"].get(d.behaviour)
-            label_zh = label.zh if label else d.behaviour
-            label_en = label.en if label else d.behaviour
-            suffix_zh = "（技术支持）" if d.role == "technical_supporter" else ""
-            suffix_en = " (technical support)" if d.role == "technical_supporter" else ""
+            ((k, d) for k, d in self.algorithms.items() if _strongest(d.statuses) != "not_required"),
+            key=lambda kd: algorithm_order(kd[1].id))
+        for key, d in drafts:
             basis: list[Basis] = []
             for rule_id in sorted(d.rules):
                 for b in book.rules[rule_id].basis:
@@ -299,8 +331,7 @@ class _Assembler:
                         basis.append(b)
             algorithms.append(Algorithm(
                 id=d.id,
-                name=Text(zh=f"{first}{label_zh}算法{suffix_zh}",
-                          en=f"{first} {label_en.lower()} algorithm{suffix_en}"),
+                name=names[key],
                 type=d.type,  # type: ignore[arg-type]
                 type_label=vocab.groups["algorithm_type"][d.type],
                 subtype=d.subtype,  # type: ignore[arg-type]
@@ -308,7 +339,7 @@ class _Assembler:
                 role_label=vocab.groups["role"][d.role],
                 status=_strongest(d.statuses),  # type: ignore[arg-type]
                 behaviours=(d.behaviour,),
-                products=tuple(sorted(d.products, key=lambda p: product_order.get(p, 0))),
+                products=tuple(product_refs[i] for i in sorted(d.products)),
                 features=tuple(d.features),
                 genai_route=_route(d.genai_routes),
                 basis=_refs(book, basis),
@@ -322,7 +353,7 @@ class _Assembler:
             deadline = Deadline(**spec.deadline.model_dump()) if spec.deadline else None
             obligations.append(ObligationOut(
                 id=oid, title=spec.title, basis=_refs(book, spec.basis), deadline=deadline,
-                applies_to=tuple(sorted(targets, key=target_order)), rules=tuple(sorted(rules))))
+                applies_to=targets_out(targets), rules=tuple(sorted(rules))))
         material_order = list(book.materials)
         materials = [
             MaterialOut(
@@ -330,7 +361,7 @@ class _Assembler:
                 scope=book.materials[mid].scope, contents=book.materials[mid].contents,
                 condition=book.materials[mid].condition,
                 pitfalls=tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in book.materials[mid].pitfalls),
-                applies_to=tuple(sorted(targets, key=target_order)), rules=tuple(sorted(rules)))
+                applies_to=targets_out(targets), rules=tuple(sorted(rules)))
             for mid, (targets, rules) in sorted(self.materials.items(),
                                                 key=lambda kv: material_order.index(kv[0]))
         ]

@@ -17,7 +17,16 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 from engine.model.answers import Answers, Product
-from engine.model.assessment import Assessment, CalendarInfo, DueDate, ObligationOut, StepDates, StepOut
+from engine.model.assessment import (
+    Assessment,
+    CalendarInfo,
+    DueDate,
+    ObligationOut,
+    ProductRef,
+    StepDates,
+    StepOut,
+    Target,
+)
 from engine.model.base import Text
 from engine.pipeline.workdays import CalendarGapError, add_weekdays, add_working_days, calendar_version, covered_years
 
@@ -72,7 +81,7 @@ def _gap_note(gap: CalendarGapError, estimate: dt.date) -> Text:
     )
 
 
-def due_date(product: str, event: Event, event_date: dt.date, working_days: int) -> DueDate:
+def due_date(product: ProductRef, event: Event, event_date: dt.date, working_days: int) -> DueDate:
     """The due date ``working_days`` after ``event_date``, or an explained estimate."""
     try:
         date = add_working_days(event_date, working_days)
@@ -83,27 +92,38 @@ def due_date(product: str, event: Event, event_date: dt.date, working_days: int)
     return DueDate(product=product, event=event, event_date=event_date, working_days=working_days, date=date)
 
 
+def products_of(targets: Sequence[Target], of_algorithm: Mapping[str, Sequence[ProductRef]]) -> list[ProductRef]:
+    """The products that ``targets`` cover (an algorithm covers its products), in answer order, once each."""
+    found: dict[int, ProductRef] = {}
+    for target in targets:
+        if isinstance(target, ProductRef):
+            found.setdefault(target.index, target)
+        elif target.kind == "algorithm":
+            for product in of_algorithm.get(target.id, ()):
+                found.setdefault(product.index, product)
+    return [found[i] for i in sorted(found)]
+
+
 class _Products:
-    """The assessment's targets resolved to answered products, in answer order."""
+    """The assessment's targets resolved to answered products, by position, in answer order."""
 
     def __init__(self, assessment: Assessment, answers: Answers) -> None:
-        self.by_name: dict[str, Product] = {}
-        for product in answers.products:
-            self.by_name.setdefault(product.name, product)
-        self.order = list(self.by_name)
+        self.answers = answers.products
         self.of_algorithm = {a.id: a.products for a in assessment.algorithms}
-        self.filed = self.sorted({p for a in assessment.algorithms for p in a.products})
-        self.genai = self.sorted({p for a in assessment.algorithms
-                                  if a.genai_route in ("genai_filing", "genai_registration") for p in a.products})
+        self.filed = self._sorted({p.index: p for a in assessment.algorithms for p in a.products})
+        self.genai = self._sorted({p.index: p for a in assessment.algorithms
+                                   if a.genai_route in ("genai_filing", "genai_registration") for p in a.products})
 
-    def sorted(self, names: set[str]) -> list[str]:
-        return [n for n in self.order if n in names]
+    @staticmethod
+    def _sorted(refs: dict[int, ProductRef]) -> list[ProductRef]:
+        return [refs[i] for i in sorted(refs)]
 
-    def of_targets(self, targets: Sequence[str]) -> list[str]:
-        names: set[str] = set()
-        for target in targets:
-            names.update(self.of_algorithm.get(target, [target]))
-        return self.sorted(names)
+    def answered(self, ref: ProductRef) -> Product:
+        """The answered product a reference points to."""
+        return self.answers[ref.index]
+
+    def of_targets(self, targets: Sequence[Target]) -> list[ProductRef]:
+        return products_of(targets, self.of_algorithm)
 
 
 def _duty_in_force(ob: ObligationOut, in_force: Mapping[str, dt.date]) -> tuple[dt.date, str] | None:
@@ -128,17 +148,17 @@ def _date_obligation(ob: ObligationOut, products: _Products, in_force: Mapping[s
     event: Event = deadline.start
     law_start = _duty_in_force(ob, in_force)
     due: list[DueDate] = []
-    for name in products.of_targets(ob.applies_to):
-        when = _event_date(products.by_name[name], event)
+    for ref in products.of_targets(ob.applies_to):
+        when = _event_date(products.answered(ref), event)
         if when is None:
             continue
         if law_start is not None and when < law_start[0]:
-            counted = due_date(name, event, law_start[0], deadline.working_days)
+            counted = due_date(ref, event, law_start[0], deadline.working_days)
             due.append(counted.model_copy(update={
                 "event_date": when,
                 "note": counted.note or _before_in_force_note(event, when, law_start[0], law_start[1])}))
         else:
-            due.append(due_date(name, event, when, deadline.working_days))
+            due.append(due_date(ref, event, when, deadline.working_days))
     return ob.model_copy(update={"due": tuple(due)}) if due else ob
 
 
@@ -154,7 +174,7 @@ def _at(start: dt.date, days: int | None) -> dt.date | None:
     return start + dt.timedelta(days=days) if days is not None else None
 
 
-def _step_dates(step: StepOut, product: str, start: dt.date, start_is: Text) -> StepDates:
+def _step_dates(step: StepOut, product: ProductRef, start: dt.date, start_is: Text) -> StepDates:
     duration = step.duration
     statutory: dt.date | None = None
     note: Text | None = None
@@ -230,13 +250,13 @@ def _date_step(step: StepOut, products: _Products, filing_days: int | None) -> S
         return step
     place, which = placer
     dates: list[StepDates] = []
-    for name in products.filed if which == "filed" else products.genai:
-        product = products.by_name[name]
-        filing_due = (due_date(name, "launch", product.launch_date, filing_days)
+    for ref in products.filed if which == "filed" else products.genai:
+        product = products.answered(ref)
+        filing_due = (due_date(ref, "launch", product.launch_date, filing_days)
                       if product.launch_date is not None and filing_days else None)
         where = place(step, product, filing_due)
         if where is not None:
-            dates.append(_step_dates(step, name, *where))
+            dates.append(_step_dates(step, ref, *where))
     return step.model_copy(update={"dates": tuple(dates)}) if dates else step
 
 

@@ -16,12 +16,26 @@ from typing import Any, Literal
 from pydantic import Field
 
 from engine.model.answers import Answers
-from engine.model.assessment import Algorithm, Assessment, CalendarInfo, MaterialOut, ObligationOut, Status
+from engine.model.assessment import (
+    Algorithm,
+    AlgorithmRef,
+    Assessment,
+    CalendarInfo,
+    EntityTarget,
+    MaterialOut,
+    ObligationOut,
+    ProductRef,
+    Status,
+    target_key,
+)
 from engine.model.base import StrictModel, Text
-from engine.pipeline.deadlines import due_date
+from engine.pipeline.deadlines import due_date, products_of
 from engine.pipeline.run import assess
 
 ChangeField = Literal["status", "products", "features", "applies_to", "due"]
+
+ChangeValue = EntityTarget | ProductRef | AlgorithmRef | str
+"""What a changed field gained or lost: a target (applies_to), a product (products), else text."""
 
 
 class DiffItems(StrictModel):
@@ -39,8 +53,8 @@ class Change(StrictModel):
     id: str
     name: Text
     field: ChangeField
-    added: list[str]
-    removed: list[str]
+    added: list[ChangeValue]
+    removed: list[ChangeValue]
 
 
 class AssessmentDiff(StrictModel):
@@ -62,19 +76,30 @@ class AssessmentDiff(StrictModel):
 
 
 def _dues(ob: ObligationOut) -> list[str]:
-    return [f"{d.product}: {(d.date or d.estimate or d.event_date).isoformat()} ({d.event} {d.event_date.isoformat()})"
-            for d in ob.due]
+    return [f"{d.product.name}: {(d.date or d.estimate or d.event_date).isoformat()} "
+            f"({d.event} {d.event_date.isoformat()})" for d in ob.due]
 
 
 def _changes(kind: Literal["algorithm", "obligation", "material"], item_id: str, name: Text,
-             pairs: Sequence[tuple[ChangeField, Sequence[str], Sequence[str]]]) -> list[Change]:
+             pairs: Sequence[tuple[ChangeField, Sequence[ChangeValue], Sequence[ChangeValue]]]) -> list[Change]:
     out = []
     for field, before, after in pairs:
-        gained = [x for x in after if x not in before]
-        lost = [x for x in before if x not in after]
+        before_keys = {_identity(x) for x in before}
+        after_keys = {_identity(x) for x in after}
+        gained = [x for x in after if _identity(x) not in before_keys]
+        lost = [x for x in before if _identity(x) not in after_keys]
         if gained or lost:
             out.append(Change(kind=kind, id=item_id, name=name, field=field, added=gained, removed=lost))
     return out
+
+
+def _identity(value: ChangeValue) -> tuple[str | int, ...]:
+    """What makes two values the same across documents: a product is its position and its name."""
+    if isinstance(value, str):
+        return ("text", value)
+    if isinstance(value, ProductRef):
+        return ("product", value.index, value.name)
+    return target_key(value)
 
 
 def compare(before: Assessment, after: Assessment) -> AssessmentDiff:
@@ -140,10 +165,7 @@ def date_new_algorithms(a: Assessment, answers: Answers, new_ids: set[str]) -> A
     serving, which for a feature added to a live product is the product's ``change_date``.
     Products without a change date keep the launch count.
     """
-    changes: dict[str, dt.date] = {}
-    for product in answers.products:
-        if product.change_date is not None:
-            changes.setdefault(product.name, product.change_date)
+    changes = {i: p.change_date for i, p in enumerate(answers.products) if p.change_date is not None}
     of_algorithm = {al.id: al.products for al in a.algorithms}
     obligations = []
     for ob in a.obligations:
@@ -151,11 +173,12 @@ def date_new_algorithms(a: Assessment, answers: Answers, new_ids: set[str]) -> A
         if deadline is None or deadline.start != "launch" or not deadline.working_days:
             obligations.append(ob)
             continue
-        old = {p for t in ob.applies_to if t not in new_ids for p in of_algorithm.get(t, [t])}
-        fresh = [p for t in ob.applies_to if t in new_ids for p in of_algorithm.get(t, []) if p in changes]
-        due = [d for d in ob.due if d.product in old or d.product not in changes]
-        due += [due_date(p, "change", changes[p], deadline.working_days).model_copy(update={"note": NEW_ALGORITHM})
-                for p in dict.fromkeys(fresh)]
+        new = [t for t in ob.applies_to if isinstance(t, AlgorithmRef) and t.id in new_ids]
+        old = {p.index for p in products_of([t for t in ob.applies_to if t not in new], of_algorithm)}
+        fresh = [p for p in products_of(new, of_algorithm) if p.index in changes]
+        due = [d for d in ob.due if d.product.index in old or d.product.index not in changes]
+        due += [due_date(p, "change", changes[p.index], deadline.working_days).model_copy(
+            update={"note": NEW_ALGORITHM}) for p in fresh]
         obligations.append(ob.model_copy(update={"due": tuple(due)}) if tuple(due) != ob.due else ob)
     return a.model_copy(update={"obligations": tuple(obligations)})
 

@@ -7,7 +7,7 @@ from tabulate import tabulate
 from engine.model.base import Lang
 from engine.pipeline.diff import AssessmentDiff, DiffItems
 from engine.render.labels import word
-from engine.render.table import cites, deadline_text, due_text
+from engine.render.table import cites, deadline_text, due_text, product_names, target_text
 
 
 def _sections(d: AssessmentDiff, lang: Lang) -> list[tuple[str, list[str], list[list[str]]]]:
@@ -21,7 +21,7 @@ def _sections(d: AssessmentDiff, lang: Lang) -> list[tuple[str, list[str], list[
                         [word("diff_name", lang), word("type", lang), word("role", lang), word("products", lang)],
                         [[a.name.get(lang) + f"\n[{a.id}]",
                           a.type_label.get(lang) + (f" ({a.subtype})" if a.subtype else ""),
-                          a.role_label.get(lang), "\n".join(a.products)] for a in items.algorithms]))
+                          a.role_label.get(lang), "\n".join(product_names(a.products))] for a in items.algorithms]))
         if items.obligations:
             out.append((f"{head} · {word('diff_obligations', lang)}",
                         [word("duty", lang), word("deadline", lang), word("due", lang), word("basis", lang)],
@@ -30,12 +30,14 @@ def _sections(d: AssessmentDiff, lang: Lang) -> list[tuple[str, list[str], list[
         if items.materials:
             out.append((f"{head} · {word('diff_materials', lang)}",
                         [word("material", lang), word("applies_to", lang)],
-                        [[m.name.get(lang) + f"\n[{m.id}]", "\n".join(m.applies_to)] for m in items.materials]))
+                        [[m.name.get(lang) + f"\n[{m.id}]", "\n".join(target_text(t, lang) for t in m.applies_to)]
+                         for m in items.materials]))
     if d.changed:
         out.append((word("changed", lang),
                     [word("item", lang), word("diff_field", lang), word("gained", lang), word("lost", lang)],
-                    [[c.name.get(lang) + f"\n[{c.id}]", c.field, "\n".join(c.added) or "—",
-                      "\n".join(c.removed) or "—"] for c in d.changed]))
+                    [[c.name.get(lang) + f"\n[{c.id}]", c.field,
+                      "\n".join(target_text(x, lang) for x in c.added) or "—",
+                      "\n".join(target_text(x, lang) for x in c.removed) or "—"] for c in d.changed]))
     return out
 
 

@@ -21,7 +21,9 @@ from engine.render.table import (
     deadline_text,
     due_line,
     duration_text,
+    product_names,
     references,
+    target_text,
 )
 
 _CSS = """
@@ -139,7 +141,8 @@ def _algorithms(a: Assessment, lang: Lang) -> str:
     subtypes, statuses, routes = groups["algorithm_subtype"], groups["applicability"], groups["genai_route"]
     rows = [[f"{_t(al.name, lang)}<br><span class=\"id\">{_e(al.id)}</span>",
              _t(al.type_label, lang) + (f"<br>{_t(subtypes[al.subtype], lang)}" if al.subtype else ""),
-             _t(al.role_label, lang), _t(statuses[al.status], lang), _lines(al.products), _lines(al.features),
+             _t(al.role_label, lang), _t(statuses[al.status], lang), _lines(product_names(al.products)),
+             _lines(al.features),
              _t(routes[al.genai_route], lang) if al.genai_route else "—"] for al in a.algorithms]
     return (f"<section id=\"algorithms\"><h2>{_e(word('algorithms', lang))}</h2>" + _table(
         [word("name", lang), word("type", lang), word("role", lang), word("status", lang),
@@ -161,7 +164,7 @@ def _duties(a: Assessment, lang: Lang) -> str:
 def _material(m: MaterialOut, lang: Lang) -> str:
     pitfalls = "".join(f"<li>⚠ {_t(p.text, lang)}</li>" for p in m.pitfalls)
     condition = f"<div class=\"basis\">{_t(m.condition, lang)}</div>" if m.condition else ""
-    targets = ", ".join(t if t != "entity" else word("entity", lang) for t in m.applies_to)
+    targets = ", ".join(target_text(t, lang) for t in m.applies_to)
     return (f"<li><label><input type=\"checkbox\">{_t(m.name, lang)}</label> <span class=\"id\">{_e(m.id)}</span>"
             f"<div class=\"contents\">{_t(m.contents, lang)}{condition}"
             f"<div class=\"basis\">{_e(word('applies_to', lang))}: {_e(targets)}</div></div>"
@@ -185,7 +188,7 @@ def _step(s: StepOut, lang: Lang) -> str:
     statutory, practice = duration_text(s.duration, lang)
     statute = f"<div class=\"basis\">{_t(s.statute, lang)}</div>" if s.statute else ""
     dates = "".join(
-        f"<li><strong>{_e(d.product)}</strong> — {_e(d.start_is.get(lang))}: "
+        f"<li><strong>{_e(d.product.name)}</strong> — {_e(d.start_is.get(lang))}: "
         + "; ".join(x for x in (
             f"{_e(word('report_statutory_by', lang))} {_e(d.statutory_by.isoformat())}" if d.statutory_by else "",
             f"{_e(word('report_practice_window', lang))} {_e(d.practice_from.isoformat())}"

@@ -6,7 +6,18 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from engine.model.assessment import Assessment, Deadline, DueDate, DurationOut, LegalRef, ObligationOut, StepOut
+from engine.model.assessment import (
+    AlgorithmRef,
+    Assessment,
+    Deadline,
+    DueDate,
+    DurationOut,
+    EntityTarget,
+    LegalRef,
+    ObligationOut,
+    ProductRef,
+    StepOut,
+)
 from engine.model.base import Lang
 from engine.render.labels import word
 
@@ -31,8 +42,20 @@ def duration_text(duration: DurationOut, lang: Lang) -> tuple[str, str]:
     practice = duration.practice_text.get(lang) if duration.practice_text else "—"
     return statutory, practice
 
+def target_text(target: EntityTarget | ProductRef | AlgorithmRef | str, lang: Lang) -> str:
+    """What a target is called in a report: the entity, a product's name, an algorithm's name."""
+    if isinstance(target, str):
+        return target
+    if isinstance(target, ProductRef):
+        return target.name
+    if isinstance(target, AlgorithmRef):
+        return target.name.get(lang)
+    return word("entity", lang)
 
 
+def product_names(products: Sequence[ProductRef]) -> list[str]:
+    """The names of products, in the order given."""
+    return [p.name for p in products]
 
 
 def due_line(d: DueDate, lang: Lang) -> str:
@@ -45,7 +68,8 @@ def due_line(d: DueDate, lang: Lang) -> str:
     when = d.date.isoformat() if d.date else f"≈{d.estimate.isoformat() if d.estimate else '?'} " \
         f"({word('estimate', lang)})"
     note = f" — {d.note.get(lang)}" if d.note else ""
-    return f"{d.product}: {when} ({since}){note}" if lang == "en" else f"{d.product}：{when}（{since}）{note}"
+    name = d.product.name
+    return f"{name}: {when} ({since}){note}" if lang == "en" else f"{name}：{when}（{since}）{note}"
 
 
 def due_text(due: Sequence[DueDate], lang: Lang) -> str:
@@ -65,7 +89,7 @@ def step_dates_text(step: StepOut, lang: Lang) -> str:
                          f"{d.practice_to.isoformat()}")
         sep = "；" if lang == "zh" else "; "
         start = f"自 {d.start.isoformat()} 起" if lang == "zh" else f"from {d.start.isoformat()}"
-        lines.append(f"{d.product} ({start}): {sep.join(parts)}")
+        lines.append(f"{d.product.name} ({start}): {sep.join(parts)}")
     return "\n".join(lines)
 
 
@@ -184,7 +208,7 @@ def render_table(a: Assessment, lang: Lang) -> str:
         [word("name", lang), word("type", lang), word("role", lang), word("status", lang),
          word("products", lang), word("features", lang), word("genai", lang)],
         [[al.name.get(lang), al.type_label.get(lang) + (f"\n{al.subtype}" if al.subtype else ""),
-          al.role_label.get(lang), al.status, "\n".join(al.products), "\n".join(al.features),
+          al.role_label.get(lang), al.status, "\n".join(product_names(al.products)), "\n".join(al.features),
           al.genai_route or "—"] for al in a.algorithms]))
     section(word("obligations", lang), _table(
         [word("duty", lang), word("deadline", lang), word("basis", lang)],

@@ -100,6 +100,14 @@ class RootFact:
         return {"kind": self.kind, "fid": self.fid, **self.attrs}
 
 
+def product_index(fid: str) -> int:
+    """The position in the answers of the product a fact (root or derived) comes from.
+
+    Fact ids start with ``p<index>`` (see :func:`build_facts`); derived facts keep their root's id.
+    """
+    return int(fid.split(".", 1)[0][1:])
+
+
 def _flags(prefix: str, chosen: list[str], group: str) -> dict[str, str]:
     """A multi-select answer as one tri-state flag per id."""
     if UNSURE in chosen:
