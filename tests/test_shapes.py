@@ -75,7 +75,7 @@ def test_renamed_examples_give_the_bytes_of_a_fresh_assessment(path: Path) -> No
     same = [_rename(document, lambda: "同名"), _rename(document, lambda: "同名二")]
     results = []
     for renamed in (document, document, *distinct, *same):
-        results.append(assess(renamed))
+        results.append(assess(renamed, shapes=True))
         assert results[-1].to_json() == assess(renamed, memoize=False).to_json()
     book = default_rulebook()
 
@@ -88,9 +88,9 @@ def test_renamed_examples_give_the_bytes_of_a_fresh_assessment(path: Path) -> No
 
 def test_names_are_filled_in_not_shared_between_leads() -> None:
     document = _documents()[0]
-    assess(_rename(document, lambda: "第零家的产品"))  # the first sighting of this shape
-    first = assess(_rename(document, lambda: "第一家的产品"))
-    second = assess(_rename(document, lambda: "第二家的产品"))
+    assess(_rename(document, lambda: "第零家的产品"), shapes=True)  # the first sighting of this shape
+    first = assess(_rename(document, lambda: "第一家的产品"), shapes=True)
+    second = assess(_rename(document, lambda: "第二家的产品"), shapes=True)
     assert first.algorithms and [p.name for p in first.algorithms[0].products] == ["第一家的产品"]
     assert [p.name for p in second.algorithms[0].products] == ["第二家的产品"]
     assert "第一家" not in second.to_json()
@@ -103,8 +103,8 @@ def test_names_are_filled_in_not_shared_between_leads() -> None:
 def test_awkward_names_give_the_bytes_of_a_fresh_assessment(document: dict[str, Any], data: st.DataObject) -> None:
     renamed = _rename(document, lambda: data.draw(st.sampled_from(AWKWARD)) or "空")
     expected = assess(renamed, memoize=False).to_json()
-    assert assess(renamed).to_json() == expected  # first sighting: afresh
-    assert assess(renamed).to_json() == expected  # second: from a template with placeholders
+    assert assess(renamed, shapes=True).to_json() == expected  # first sighting: afresh
+    assert assess(renamed, shapes=True).to_json() == expected  # second: from a template with placeholders
 
 
 def test_unsafe_names_are_assessed_afresh() -> None:
@@ -178,9 +178,9 @@ def test_json_filled_as_text_is_the_dump_of_the_assessment(path: Path) -> None:
     pool = iter(['"quoted"', "line\nbreak", "tab\t", r"back\slash", "Ünïcødé 名", "$1"] * 50)
     for renamed in (document, _rename(document, lambda: next(pool) or "空")):
         expected = assess(renamed, memoize=False).model_dump_json()
-        assert assess_json(renamed) == expected  # first sighting: dumped
-        assert assess_json(renamed) == expected  # second: a template, its text filled in
-        assert assess_json(renamed) == expected  # third: the template's text, cached
+        assert assess_json(renamed, shapes=True) == expected  # first sighting: dumped
+        assert assess_json(renamed, shapes=True) == expected  # second: a template, its text filled in
+        assert assess_json(renamed, shapes=True) == expected  # third: the template's text, cached
         assert assess_json(renamed, memoize=False) == expected
 
 
@@ -191,5 +191,27 @@ def test_json_of_awkward_names_is_the_dump_of_the_assessment(document: dict[str,
     names = st.one_of(st.sampled_from(AWKWARD[7:]), st.text(min_size=1, max_size=6))
     renamed = _rename(document, lambda: data.draw(names) or "空")
     expected = assess(renamed, memoize=False).model_dump_json()
-    assert assess_json(renamed) == expected
-    assert assess_json(renamed) == expected
+    assert assess_json(renamed, shapes=True) == expected
+    assert assess_json(renamed, shapes=True) == expected
+
+
+def test_assess_computes_from_the_answers_unless_a_batch_asks_for_the_memo(tmp_path: Path) -> None:
+    """Only batches share templates: a single assessment never comes from another lead's template."""
+    from engine.intake.batch import run_batch
+
+    SHAPES.clear()
+    document = _documents()[0]
+    for _ in range(3):
+        assess(document)
+        assess_json(document)
+    assert len(SHAPES) == 0
+    source = tmp_path / "leads.jsonl"
+    counter = iter(range(1000))
+    source.write_text("".join(json.dumps(_rename(document, lambda: f"名{next(counter)}"), ensure_ascii=False)
+                              + "\n" for _ in range(3)), encoding="utf-8")
+    run_batch(source, tmp_path / "out.jsonl")
+    assert len(SHAPES) == 1
+    SHAPES.clear()
+    run_batch(source, tmp_path / "fresh.jsonl", shapes=False)
+    assert len(SHAPES) == 0
+    assert (tmp_path / "fresh.jsonl").read_bytes() == (tmp_path / "out.jsonl").read_bytes()

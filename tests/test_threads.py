@@ -77,7 +77,7 @@ def test_threads_sharing_templates_fill_in_each_leads_own_names() -> None:
 
     def run(job: tuple[int, int]) -> tuple[tuple[int, int], str, str]:
         document = _renamed(documents[job[0]], job[1])
-        return job, assess(document).model_dump_json(), assess_json(document)
+        return job, assess(document, shapes=True).model_dump_json(), assess_json(document, shapes=True)
 
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-5)

@@ -52,16 +52,19 @@ MAX_LINES_QUOTED = 10
 # ---------------------------------------------------------------- assessing one record
 
 def assess_record(record: Record, *, summary: bool, as_of: dt.date | None, book: Rulebook,
-                  memoize: bool = True) -> tuple[str | TriageRow | ErrorRecord, bool]:
-    """The output of one record (assessment JSON, triage row or error record), and whether it assessed."""
+                  memoize: bool = True, shapes: bool = True) -> tuple[str | TriageRow | ErrorRecord, bool]:
+    """The output of one record (assessment JSON, triage row or error record), and whether it assessed.
+
+    ``shapes`` (on for batches) shares one assembly among leads that differ only in names.
+    """
     if record.problem is not None:
         return ErrorRecord(line=record.line, error=record.problem), False
     try:
         answers = parse_answers(record.data, source=f"line {record.line}")
         if summary:
-            result = assess(answers, as_of=as_of, rulebook=book, memoize=memoize)
+            result = assess(answers, as_of=as_of, rulebook=book, memoize=memoize, shapes=shapes)
         else:
-            text = assess_json(answers, as_of=as_of, rulebook=book, memoize=memoize)
+            text = assess_json(answers, as_of=as_of, rulebook=book, memoize=memoize, shapes=shapes)
     except AnswersError as exc:
         key, message = exc.problems[0] if exc.problems else ("(document)", exc.message)
         if record.columns is not None:
@@ -213,8 +216,11 @@ def _counted(stream: IO[bytes], progress: Callable[[int], None]) -> Iterator[byt
 
 def run_batch(source: Path, output: Path, *, input_format: str | None = None, summary: bool = False,
               as_of: dt.date | None = None, progress: bool = False, rulebook: Rulebook | None = None,
-              memoize: bool = True) -> BatchStats:
-    """Assess every record of ``source`` and write one output line per record to ``output``."""
+              memoize: bool = True, shapes: bool = True) -> BatchStats:
+    """Assess every record of ``source`` and write one output line per record to ``output``.
+
+    ``shapes=False`` assesses every record from scratch (the shape memo off; same bytes).
+    """
     source, output = Path(source), Path(output)
     fmt = input_format_of(source, input_format)
     _check_paths(source, output, summary)
@@ -228,7 +234,8 @@ def run_batch(source: Path, output: Path, *, input_format: str | None = None, su
             records = read_jsonl(lines) if fmt == "jsonl" else read_csv(lines, str(source))
             writer = _CsvWriter(dst) if summary and output.suffix.lower() == ".csv" else _JsonlWriter(dst)
             for record in records:
-                item, ok = assess_record(record, summary=summary, as_of=as_of, book=book, memoize=memoize)
+                item, ok = assess_record(record, summary=summary, as_of=as_of, book=book, memoize=memoize,
+                                         shapes=shapes)
                 writer.write(item)
                 stats.add(record.line, ok)
                 if not ok:
