@@ -53,7 +53,7 @@ def test_trace_names_the_answer_that_classified_a_feature() -> None:
 def test_schema_is_published_for_every_top_level_key() -> None:
     schema = assessment_json_schema()
     assert list(schema["properties"]) == ["schema_version", "filing", "algorithms", "obligations", "materials", "steps",
-                                          "display", "open_questions", "rules_version", "trace"]
+                                          "display", "open_questions", "laws", "rules_version", "trace"]
     json.dumps(schema)
 
 

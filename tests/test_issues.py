@@ -61,3 +61,38 @@ def test_a_product_named_like_a_target_is_only_a_name() -> None:
         assert [[t.kind for t in o.applies_to] for o in renamed.obligations] == [
             [t.kind for t in o.applies_to] for o in plain.obligations]
         assert [len(o.due) for o in renamed.obligations] == [len(o.due) for o in plain.obligations]
+
+
+def test_the_report_cites_the_laws_of_the_rulebook_the_assessment_used(tmp_path: Path) -> None:
+    """The table renderer loaded the default rulebook itself and showed its titles after assess(rulebook=...)."""
+    import shutil
+
+    from engine import load_rulebook
+    from engine.model.vocabulary import rules_dir
+
+    rules = tmp_path / "rules"
+    shutil.copytree(rules_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    laws = rules / "catalogue" / "laws.yaml"
+    text = laws.read_text(encoding="utf-8")
+    title = 'zh: "互联网信息服务算法推荐管理规定"'
+    assert title in text
+    laws.write_text(text.replace(title, 'zh: "算法推荐管理规定（本地修订稿）"', 1), encoding="utf-8")
+    custom = assess(NEWS_APP, rulebook=load_rulebook(rules))
+    assert "arp" in {law.id for law in custom.laws}
+    for fmt in ("table", "markdown", "html"):
+        shown = render(custom, fmt, "zh")
+        assert "算法推荐管理规定（本地修订稿）" in shown, fmt
+        assert "互联网信息服务算法推荐管理规定" not in shown, fmt
+    assert "互联网信息服务算法推荐管理规定" in render(assess(NEWS_APP), "table", "zh")
+
+
+def test_renderers_load_no_rulebook_and_no_vocabulary() -> None:
+    """What a report shows comes with the assessment: a renderer reading the default rulebook or
+    vocabulary shows the wrong text for an assessment made with another."""
+    import ast
+
+    for path in sorted((ROOT / "engine" / "render").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        assert not {m for m in imported if m.startswith(("engine.rules", "engine.model.vocabulary"))}, path.name

@@ -126,7 +126,7 @@ def test_the_library_contract_is_public() -> None:
     assert set(answers_json_schema()["required"]) == {"entity", "products"}
     schema = assessment_json_schema()
     assert list(schema["properties"]) == ["schema_version", "filing", "algorithms", "obligations", "materials", "steps",
-                                          "display", "open_questions", "rules_version", "trace"]
+                                          "display", "open_questions", "laws", "rules_version", "trace"]
 
 
 @pytest.mark.parametrize("memoize", [True, False])

@@ -1,7 +1,9 @@
 """The assessment: what an answers document leads to, with the reason for every conclusion.
 
 As JSON its top-level keys are ``schema_version``, ``filing``, ``algorithms``, ``obligations``,
-``materials``, ``steps``, ``display``, ``open_questions``, ``rules_version`` and ``trace``.
+``materials``, ``steps``, ``display``, ``open_questions``, ``laws``, ``rules_version`` and
+``trace``. It carries every label and law title a report shows (from the rulebook it was made
+with), so renderers never load a rulebook or vocabulary of their own.
 Every list is sorted by a stable key, so the same answers and rules give the same bytes.
 
 What a duty, a material or a due date applies to is a typed *target* (:data:`Target`): the
@@ -85,6 +87,16 @@ class Reason(StrictModel):
     products: tuple[str, ...]
 
 
+class LawOut(StrictModel):
+    """A law the assessment cites, as the rulebook it was made with describes it."""
+
+    id: str
+    title: Text
+    short: Text = Field(description="The name used in citations")
+    in_force: dt.date | None
+    statutory: bool = Field(description="False for non-statutory sources such as filing practice")
+
+
 class CalendarInfo(StrictModel):
     """How due dates are counted, and which years the holiday calendar covers."""
 
@@ -113,13 +125,16 @@ class Algorithm(StrictModel):
     type: AlgorithmType
     type_label: Text
     subtype: Subtype | None
+    subtype_label: Text | None
     role: Role
     role_label: Text
     status: Status
+    status_label: Text
     behaviours: tuple[str, ...]
     products: tuple[ProductRef, ...]
     features: tuple[str, ...]
     genai_route: str | None = Field(description="genai_filing, genai_registration, genai_none or null")
+    genai_route_label: Text | None
     basis: tuple[LegalRef, ...]
     rules: tuple[str, ...]
 
@@ -213,6 +228,7 @@ class DisplayOut(StrictModel):
 
     product: str
     form: str
+    form_label: Text | None = Field(description="The product form's label; null for a place that is not a form")
     location: Text
     basis: tuple[LegalRef, ...]
 
@@ -260,6 +276,7 @@ class Assessment(StrictModel):
     steps: tuple[StepOut, ...]
     display: tuple[DisplayOut, ...]
     open_questions: tuple[OpenQuestion, ...]
+    laws: tuple[LawOut, ...] = Field(description="Every law cited above, in the rulebook's order")
     rules_version: str
     trace: tuple[TraceEntry, ...]
 

@@ -25,6 +25,7 @@ from engine.model.assessment import (
     DurationOut,
     EntityTarget,
     FilingConclusion,
+    LawOut,
     LegalRef,
     MaterialOut,
     ObligationOut,
@@ -335,13 +336,16 @@ class _Assembler:
                 type=d.type,  # type: ignore[arg-type]
                 type_label=vocab.groups["algorithm_type"][d.type],
                 subtype=d.subtype,  # type: ignore[arg-type]
+                subtype_label=vocab.groups["algorithm_subtype"][d.subtype] if d.subtype else None,
                 role=d.role,  # type: ignore[arg-type]
                 role_label=vocab.groups["role"][d.role],
                 status=_strongest(d.statuses),  # type: ignore[arg-type]
+                status_label=vocab.groups["applicability"][_strongest(d.statuses)],
                 behaviours=(d.behaviour,),
                 products=tuple(product_refs[i] for i in sorted(d.products)),
                 features=tuple(d.features),
-                genai_route=_route(d.genai_routes),
+                genai_route=(route := _route(d.genai_routes)),
+                genai_route_label=vocab.groups["genai_route"][route] if route else None,
                 basis=_refs(book, basis),
                 rules=tuple(sorted(d.rules)),
             ))
@@ -371,8 +375,9 @@ class _Assembler:
             for s in sorted((book.steps[i] for i in self.steps), key=lambda s: (s.order, s.id))
         ]
         form_order = (*vocab.ids("product_form"), *book.display)
+        forms = vocab.groups["product_form"]
         display = [
-            DisplayOut(product=product, form=form, location=book.display[form].location,
+            DisplayOut(product=product, form=form, form_label=forms.get(form), location=book.display[form].location,
                        basis=_refs(book, book.display[form].basis))
             for product, form in sorted(self.display, key=lambda pf: (product_order.get(pf[0], 0),
                                                                       form_order.index(pf[1])))
@@ -387,7 +392,27 @@ class _Assembler:
                                     as_of=self.as_of, reasons=tuple(reasons)),
             algorithms=tuple(algorithms), obligations=tuple(obligations), materials=tuple(materials),
             steps=tuple(steps), display=tuple(display), open_questions=tuple(questions),
+            laws=_laws(book, reasons, algorithms, obligations, display),
             rules_version=book.rules_version, trace=tuple(trace))
+
+
+def _laws(book: Rulebook, *cited: list[Reason] | list[Algorithm] | list[ObligationOut] | list[DisplayOut],
+          ) -> tuple[LawOut, ...]:
+    """The laws the assessment cites, as this rulebook describes them (titles, in-force dates)."""
+    ids = {ref.law for items in cited for item in items for ref in item.basis}
+    out = []
+    for law in book.laws.values():
+        if law.id in ids:
+            key = (book.rules_version, law.id)
+            if (cached := _LAWS.get(key)) is None:
+                cached = _LAWS[key] = LawOut(id=law.id, title=law.title, short=law.short,
+                                             in_force=law.in_force, statutory=law.statutory)
+            out.append(cached)
+    return tuple(out)
+
+
+_LAWS: dict[tuple[str, str], LawOut] = {}
+"""The laws as the assessment shows them, per rulebook version and law id."""
 
 
 def _route(routes: list[str]) -> str | None:

@@ -64,6 +64,8 @@ class AssessmentDiff(StrictModel):
     status_after: Status
     as_of_before: dt.date
     as_of_after: dt.date
+    status_before_label: Text
+    status_after_label: Text
     added: DiffItems = Field(description="Only in the assessment after")
     removed: DiffItems = Field(description="Only in the assessment before")
     changed: list[Change] = Field(description="In both, with different coverage")
@@ -125,6 +127,7 @@ def compare(before: Assessment, after: Assessment) -> AssessmentDiff:
             changed += _changes("material", m.id, m.name, [("applies_to", mb.applies_to, m.applies_to)])
     return AssessmentDiff(
         status_before=before.filing.status, status_after=after.filing.status,
+        status_before_label=before.filing.label, status_after_label=after.filing.label,
         as_of_before=before.filing.as_of, as_of_after=after.filing.as_of,
         added=DiffItems(algorithms=[a for a in after.algorithms if a.id not in alg_before],
                         obligations=[o for o in after.obligations if o.id not in ob_before],

@@ -42,11 +42,8 @@ def _sections(d: AssessmentDiff, lang: Lang) -> list[tuple[str, list[str], list[
 
 
 def _status_line(d: AssessmentDiff, lang: Lang) -> str:
-    from engine.model.vocabulary import load_vocabulary
-
-    labels = load_vocabulary().groups["applicability"]
-    before = f"{labels[d.status_before].get(lang)} ({d.status_before})"
-    after = f"{labels[d.status_after].get(lang)} ({d.status_after})"
+    before = f"{d.status_before_label.get(lang)} ({d.status_before})"
+    after = f"{d.status_after_label.get(lang)} ({d.status_after})"
     return f"{word('diff_status', lang)}: {before} → {after}"
 
 

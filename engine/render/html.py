@@ -13,7 +13,6 @@ from html import escape
 
 from engine.model.assessment import Assessment, MaterialOut, StepOut
 from engine.model.base import Lang, Text
-from engine.model.vocabulary import load_vocabulary
 from engine.render.labels import word
 from engine.render.table import (
     calendar_text,
@@ -137,13 +136,10 @@ def _reasons(a: Assessment, lang: Lang) -> str:
 
 
 def _algorithms(a: Assessment, lang: Lang) -> str:
-    groups = load_vocabulary().groups
-    subtypes, statuses, routes = groups["algorithm_subtype"], groups["applicability"], groups["genai_route"]
     rows = [[f"{_t(al.name, lang)}<br><span class=\"id\">{_e(al.id)}</span>",
-             _t(al.type_label, lang) + (f"<br>{_t(subtypes[al.subtype], lang)}" if al.subtype else ""),
-             _t(al.role_label, lang), _t(statuses[al.status], lang), _lines(product_names(al.products)),
-             _lines(al.features),
-             _t(routes[al.genai_route], lang) if al.genai_route else "—"] for al in a.algorithms]
+             _t(al.type_label, lang) + (f"<br>{_t(al.subtype_label, lang)}" if al.subtype_label else ""),
+             _t(al.role_label, lang), _t(al.status_label, lang), _lines(product_names(al.products)),
+             _lines(al.features), _t(al.genai_route_label, lang)] for al in a.algorithms]
     return (f"<section id=\"algorithms\"><h2>{_e(word('algorithms', lang))}</h2>" + _table(
         [word("name", lang), word("type", lang), word("role", lang), word("status", lang),
          word("products", lang), word("features", lang), word("genai", lang)],
@@ -209,8 +205,7 @@ def _steps(a: Assessment, lang: Lang) -> str:
 
 
 def _display(a: Assessment, lang: Lang) -> str:
-    forms = load_vocabulary().groups["product_form"]
-    rows = [[_e(d.product), _t(forms[d.form], lang) if d.form in forms else _e(d.form), _t(d.location, lang),
+    rows = [[_e(d.product), _t(d.form_label, lang) if d.form_label else _e(d.form), _t(d.location, lang),
              _e(cites(d.basis, lang))] for d in a.display]
     return (f"<section id=\"display\"><h2>{_e(word('display', lang))}</h2>" + _table(
         [word("product", lang), word("form", lang), word("location", lang), word("basis", lang)],

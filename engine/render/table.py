@@ -133,12 +133,11 @@ def _article_key(ref: LegalRef) -> tuple[int, str]:
 def references(a: Assessment, lang: Lang) -> list[tuple[str, list[str]]]:
     """(law heading, [what of it is cited]) for every law the assessment cites, in ``lang``.
 
-    The heading is the law's full title with its in-force date, from the laws catalogue; the
-    items are the articles (with paragraph notes) in article order.
+    The heading is the law's full title with its in-force date, as the assessment carries them
+    (from the rulebook it was made with); the items are the articles (with paragraph notes) in
+    article order.
     """
-    from engine.rules.rulebook import default_rulebook  # the laws catalogue only: titles, not rules
-
-    laws = default_rulebook().laws
+    laws = {law.id: law for law in a.laws}
     out: list[tuple[str, list[str]]] = []
     for law_id, refs in legal_references(a):
         law = laws.get(law_id)
