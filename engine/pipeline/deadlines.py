@@ -29,6 +29,7 @@ from engine.model.assessment import (
 )
 from engine.model.base import Text
 from engine.pipeline.workdays import CalendarGapError, add_weekdays, add_working_days, calendar_version, covered_years
+from engine.rules.rulebook import StepPlacement, StepStart
 
 Event = Literal["launch", "change", "termination"]
 EVENTS: tuple[Event, ...] = ("launch", "change", "termination")
@@ -234,23 +235,23 @@ def _genai_start(step: StepOut, product: Product, filing_due: DueDate | None) ->
             f"be through by the launch on {product.launch_date.isoformat()} even at the slow end of practice"))
 
 
-# Where each step with a duration sits on the calendar. The process catalogue gives durations
-# only; the anchors follow process.md §1 (entity review before any algorithm filing; review from
-# complete materials, Art. 25; generative-AI filing or registration before opening to the public).
-_PLACERS: dict[str, tuple[Placer, str]] = {
-    "entity_filing": (_entity_start, "filed"),
-    "review": (_review_start, "filed"),
-    "genai_service_filing": (_genai_start, "genai"),
+_PLACERS: dict[StepStart, Placer] = {
+    "before_filing_due": _entity_start,
+    "filing_due": _review_start,
+    "before_launch": _genai_start,
 }
+"""How each kind of start of ``rules/catalogue/schedule.yaml`` is counted; which step starts
+where, and for which products, is the catalogue's (with its basis)."""
 
 
-def _date_step(step: StepOut, products: _Products, filing_days: int | None) -> StepOut:
-    placer = _PLACERS.get(step.id)
-    if placer is None:
+def _date_step(step: StepOut, products: _Products, filing_days: int | None,
+               placements: Mapping[str, StepPlacement]) -> StepOut:
+    placement = placements.get(step.id)
+    if placement is None:
         return step
-    place, which = placer
+    place = _PLACERS[placement.starts]
     dates: list[StepDates] = []
-    for ref in products.filed if which == "filed" else products.genai:
+    for ref in products.filed if placement.products == "filed" else products.genai:
         product = products.answered(ref)
         filing_due = (due_date(ref, "launch", product.launch_date, filing_days)
                       if product.launch_date is not None and filing_days else None)
@@ -260,19 +261,20 @@ def _date_step(step: StepOut, products: _Products, filing_days: int | None) -> S
     return step.model_copy(update={"dates": tuple(dates)}) if dates else step
 
 
-def schedule(assessment: Assessment, answers: Answers,
-             in_force: Mapping[str, dt.date] | None = None) -> Assessment:
+def schedule(assessment: Assessment, answers: Answers, in_force: Mapping[str, dt.date] | None = None,
+             placements: Mapping[str, StepPlacement] | None = None) -> Assessment:
     """The assessment with due dates on its duties and steps, and the counting convention.
 
     Products without dates get none (the report says which dates to add); the convention is
     stated whenever the answers were given, so every dated report says how it counted.
     ``in_force`` maps law ids to their entry into force: an event before it (a service launched
-    in 2020) is counted from that date, with a note, never from the event itself.
+    in 2020) is counted from that date, with a note, never from the event itself. ``placements``
+    (the rulebook's ``step_starts``) say where each step starts; steps without one get no dates.
     """
     products = _Products(assessment, answers)
     obligations = tuple(_date_obligation(ob, products, in_force or {}) for ob in assessment.obligations)
     filing_days = _filing_days(assessment)
-    steps = tuple(_date_step(step, products, filing_days) for step in assessment.steps)
+    steps = tuple(_date_step(step, products, filing_days, placements or {}) for step in assessment.steps)
     filing = assessment.filing.model_copy(update={"calendar": convention()})
     return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps})
 

@@ -31,6 +31,7 @@ from engine.model.assessment import (
 from engine.model.base import StrictModel, Text
 from engine.pipeline.deadlines import due_date, products_of
 from engine.pipeline.run import assess
+from engine.rules.rulebook import NewAlgorithmDeadline, default_rulebook
 
 ChangeField = Literal["status", "products", "features", "applies_to", "due"]
 
@@ -150,23 +151,19 @@ def diff_answers(before: Answers, after: Answers, *, as_of: dt.date | None = Non
     old = assess(before, as_of=as_of)  # assess() dates duties and steps from the answers' dates
     new = assess(after, as_of=as_of)
     added = {a.id for a in new.algorithms} - {a.id for a in old.algorithms}
-    return compare(old, date_new_algorithms(new, after, added))
+    return compare(old, date_new_algorithms(new, after, added, default_rulebook().new_algorithm))
 
 
-NEW_ALGORITHM = Text(
-    zh="新增算法：自该功能上线（products[].change_date）起算，按新算法备案办理",
-    en="new algorithm: counted from the feature going live (products[].change_date), filed as a new filing",
-)
-
-
-def date_new_algorithms(a: Assessment, answers: Answers, new_ids: set[str]) -> Assessment:
+def date_new_algorithms(a: Assessment, answers: Answers, new_ids: set[str],
+                        rule: NewAlgorithmDeadline) -> Assessment:
     """Count the filing deadline of algorithms new to a product from the product's change date.
 
     Answers date products, not features: a duty to file within N working days of launch would
     otherwise be counted from the product's first launch, long before the new feature existed.
-    A new algorithm is a new filing (process.md §5), due N working days after it starts
-    serving, which for a feature added to a live product is the product's ``change_date``.
-    Products without a change date keep the launch count.
+    ``rule`` (``new_algorithm`` of ``rules/catalogue/schedule.yaml``, with its basis) says a new
+    algorithm is a new filing, due N working days after it starts serving, which for a feature
+    added to a live product is the product's ``change_date``, and gives the note the due date
+    carries. Products without a change date keep the launch count.
     """
     changes = {i: p.change_date for i, p in enumerate(answers.products) if p.change_date is not None}
     of_algorithm = {al.id: al.products for al in a.algorithms}
@@ -180,8 +177,8 @@ def date_new_algorithms(a: Assessment, answers: Answers, new_ids: set[str]) -> A
         old = {p.index for p in products_of([t for t in ob.applies_to if t not in new], of_algorithm)}
         fresh = [p for p in products_of(new, of_algorithm) if p.index in changes]
         due = [d for d in ob.due if d.product.index in old or d.product.index not in changes]
-        due += [due_date(p, "change", changes[p.index], deadline.working_days).model_copy(
-            update={"note": NEW_ALGORITHM}) for p in fresh]
+        due += [due_date(p, rule.counted_from, changes[p.index], deadline.working_days).model_copy(
+            update={"note": rule.note}) for p in fresh]
         obligations.append(ob.model_copy(update={"due": tuple(due)}) if tuple(due) != ob.due else ob)
     return a.model_copy(update={"obligations": tuple(obligations)})
 

@@ -158,6 +158,32 @@ class DisplayFile(StrictModel):
     locations: list[DisplayLocation]
 
 
+StepStart = Literal["filing_due", "before_filing_due", "before_launch"]
+"""Where a dated step starts: on the last day to file, before it, or before the launch."""
+
+
+class StepPlacement(StrictModel):
+    """Where one process step sits on the calendar, and for which products."""
+
+    step: str
+    starts: StepStart
+    products: Literal["filed", "genai"]
+    basis: list[Basis] = Field(min_length=1)
+
+
+class NewAlgorithmDeadline(StrictModel):
+    """How the filing deadline of an algorithm new to a live product is counted."""
+
+    counted_from: Literal["change"]
+    note: Text
+    basis: list[Basis] = Field(min_length=1)
+
+
+class ScheduleFile(StrictModel):
+    step_starts: list[StepPlacement]
+    new_algorithm: NewAlgorithmDeadline
+
+
 class IndexFile(StrictModel):
     version: str
     as_of: dt.date
@@ -276,6 +302,8 @@ class Rulebook(StrictModel):
     pitfalls: dict[str, Pitfall]
     steps: dict[str, Step]
     display: dict[str, DisplayLocation]
+    step_starts: dict[str, StepPlacement]
+    new_algorithm: NewAlgorithmDeadline
     rules: dict[str, Rule]
     rule_files: dict[str, str]
 
@@ -471,15 +499,28 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
     book["steps"] = _index(process_file.steps, process_path, "step")
     display_file, display_path = catalogue("display", DisplayFile)
     book["display"] = _index(display_file.locations, display_path, "display")
+    schedule_file, schedule_path = catalogue("schedule", ScheduleFile)
+    book["step_starts"] = {}
+    for i, placement in enumerate(schedule_file.step_starts):
+        _check_ids([placement.step], book["steps"], "step", f"step_starts[{i}].step", schedule_path)
+        if placement.step in book["step_starts"]:
+            raise RulebookError(f"step '{placement.step}' is placed twice", file=str(schedule_path),
+                                key=f"step_starts[{i}].step")
+        book["step_starts"][placement.step] = placement
+    book["new_algorithm"] = schedule_file.new_algorithm
 
     for name, path in (("obligations", obligations_path), ("materials", materials_path),
-                       ("steps", process_path), ("display", display_path)):
+                       ("steps", process_path), ("display", display_path), ("step_starts", schedule_path)):
         for i, item in enumerate(book[name].values()):
             for j, basis in enumerate(getattr(item, "basis", [])):
                 if basis.law not in book["laws"]:
                     raise RulebookError(f"unknown law id '{basis.law}'; "
                                         f"{did_you_mean(basis.law, book['laws'])}",
                                         file=str(path), key=f"{name}[{i}].basis[{j}].law")
+    for j, basis in enumerate(book["new_algorithm"].basis):
+        if basis.law not in book["laws"]:
+            raise RulebookError(f"unknown law id '{basis.law}'; {did_you_mean(basis.law, book['laws'])}",
+                                file=str(schedule_path), key=f"new_algorithm.basis[{j}].law")
     for i, material in enumerate(book["materials"].values()):
         _check_ids(material.pitfalls, book["pitfalls"], "pitfall", f"materials[{i}].pitfalls",
                    materials_path)

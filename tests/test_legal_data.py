@@ -1,0 +1,70 @@
+"""Legal and practice judgements that live in rules/ data, with their basis, and load strictly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine import assess, load_answers
+from engine.errors import RulebookError
+from engine.model.vocabulary import rules_dir
+from engine.rules.rulebook import Rulebook, default_rulebook, load_rulebook
+
+ROOT = Path(__file__).resolve().parent.parent
+NEWS_APP = ROOT / "examples" / "news_app.yaml"
+
+
+def _rules_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(rules_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    return target
+
+
+def _edited(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    rules = _rules_copy(tmp_path)
+    path = rules / "catalogue" / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{name} no longer holds {old!r}: update the test"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return rules
+
+
+def _load_error(rules: Path) -> str:
+    with pytest.raises(RulebookError) as info:
+        load_rulebook(rules)
+    return str(info.value)
+
+
+def _custom(tmp_path: Path, name: str, old: str, new: str) -> Rulebook:
+    return load_rulebook(_edited(tmp_path, name, old, new))
+
+
+# ---------------------------------------------------------------- schedule.yaml
+
+def test_every_dated_step_is_placed_with_a_basis() -> None:
+    book = default_rulebook()
+    assert set(book.step_starts) == {"entity_filing", "review", "genai_service_filing"}
+    for placement in book.step_starts.values():
+        assert placement.basis and placement.step in book.steps
+    assert book.new_algorithm.basis[0].law == "arp"
+
+
+def test_schedule_with_a_misspelt_key_names_file_key_and_fix(tmp_path: Path) -> None:
+    message = _load_error(_edited(tmp_path, "schedule.yaml", "    starts: filing_due\n", "    startz: filing_due\n"))
+    assert "schedule.yaml" in message and "startz" in message and "did you mean 'starts'" in message
+
+
+def test_schedule_placing_an_unknown_step_is_refused(tmp_path: Path) -> None:
+    message = _load_error(_edited(tmp_path, "schedule.yaml", "  - step: review\n", "  - step: reveiw\n"))
+    assert "schedule.yaml" in message and "step_starts[1].step" in message and "did you mean 'review'" in message
+
+
+def test_where_a_step_starts_is_read_from_the_data(tmp_path: Path) -> None:
+    answers = load_answers(NEWS_APP)
+    shipped = next(s for s in assess(answers).steps if s.id == "review")
+    assert shipped.dates, "the review has no dates: the test would prove nothing"
+    book = _custom(tmp_path, "schedule.yaml", "    starts: filing_due\n", "    starts: before_filing_due\n")
+    moved = next(s for s in assess(answers, rulebook=book).steps if s.id == "review")
+    assert moved.dates and moved.dates[0].start < shipped.dates[0].start
