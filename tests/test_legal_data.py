@@ -68,3 +68,25 @@ def test_where_a_step_starts_is_read_from_the_data(tmp_path: Path) -> None:
     book = _custom(tmp_path, "schedule.yaml", "    starts: filing_due\n", "    starts: before_filing_due\n")
     moved = next(s for s in assess(answers, rulebook=book).steps if s.id == "review")
     assert moved.dates and moved.dates[0].start < shipped.dates[0].start
+
+
+# ---------------------------------------------------------------- naming.yaml
+
+def test_the_role_suffix_of_a_suggested_name_is_data(tmp_path: Path) -> None:
+    answers = load_answers(ROOT / "examples" / "model_api_business.yaml")
+    shipped = [a.name.zh for a in assess(answers).algorithms if a.role == "technical_supporter"]
+    assert shipped and all(name.endswith("（技术支持）") for name in shipped)
+    book = _custom(tmp_path, "naming.yaml", 'zh: "（技术支持）"', 'zh: "-技术支持者"')
+    custom = [a.name.zh for a in assess(answers, rulebook=book).algorithms if a.role == "technical_supporter"]
+    assert custom == [name.replace("（技术支持）", "-技术支持者") for name in shipped]
+
+
+def test_naming_with_an_unknown_role_names_file_key_and_fix(tmp_path: Path) -> None:
+    message = _load_error(_edited(tmp_path, "naming.yaml", "  technical_supporter:\n", "  technical_suporter:\n"))
+    assert "naming.yaml" in message and "role_suffix.technical_suporter" in message
+    assert "did you mean 'technical_supporter'" in message
+
+
+def test_naming_without_a_role_is_refused(tmp_path: Path) -> None:
+    message = _load_error(_edited(tmp_path, "naming.yaml", "  service_provider:\n    zh: \"\"\n    en: \"\"\n", ""))
+    assert "naming.yaml" in message and "role_suffix.service_provider" in message

@@ -249,14 +249,14 @@ class _Assembler:
 
     # -- output
     def _algorithm_name(self, d: _AlgorithmDraft, products: dict[int, ProductRef]) -> Text:
-        """A suggested filing name: the first product that needs it, then what it does."""
+        """A suggested filing name: the first product that needs it, what it does, and the suffix
+        of its role (``rules/catalogue/naming.yaml``)."""
         first = products[d.products[0]].name
         label = self.vocab.groups["behaviour"].get(d.behaviour)
         label_zh = label.zh if label else d.behaviour
         label_en = label.en if label else d.behaviour
-        suffix_zh = "（技术支持）" if d.role == "technical_supporter" else ""
-        suffix_en = " (technical support)" if d.role == "technical_supporter" else ""
-        return Text(zh=f"{first}{label_zh}算法{suffix_zh}", en=f"{first} {label_en.lower()} algorithm{suffix_en}")
+        suffix = self.book.naming.role_suffix[d.role]
+        return Text(zh=f"{first}{label_zh}算法{suffix.zh}", en=f"{first} {label_en.lower()} algorithm{suffix.en}")
 
     def _algorithm_order(self, algorithm_id: str) -> tuple[int, int]:
         """Output order of an algorithm id ``type.behaviour.role``: by type, then behaviour and role."""

@@ -184,6 +184,13 @@ class ScheduleFile(StrictModel):
     new_algorithm: NewAlgorithmDeadline
 
 
+class NamingFile(StrictModel):
+    """How suggested algorithm names end, per filing role, and why."""
+
+    role_suffix: dict[str, Text]
+    basis: list[Basis] = Field(min_length=1)
+
+
 class IndexFile(StrictModel):
     version: str
     as_of: dt.date
@@ -304,6 +311,7 @@ class Rulebook(StrictModel):
     display: dict[str, DisplayLocation]
     step_starts: dict[str, StepPlacement]
     new_algorithm: NewAlgorithmDeadline
+    naming: NamingFile
     rules: dict[str, Rule]
     rule_files: dict[str, str]
 
@@ -383,11 +391,14 @@ def _check_condition(cond: Condition, kind: str, where: str, path: Path) -> None
             _check_condition(sub, kind, f"{where}.{group_name}[{i}]", path)
 
 
+def _check_id(value: str, known: dict[str, Any], what: str, key: str, path: Path) -> None:
+    if value not in known:
+        raise RulebookError(f"unknown {what} id '{value}'; {did_you_mean(value, known)}", file=str(path), key=key)
+
+
 def _check_ids(ids: list[str] | None, known: dict[str, Any], what: str, key: str, path: Path) -> None:
     for i, value in enumerate(ids or []):
-        if value not in known:
-            raise RulebookError(f"unknown {what} id '{value}'; {did_you_mean(value, known)}",
-                                file=str(path), key=f"{key}[{i}]")
+        _check_id(value, known, what, f"{key}[{i}]", path)
 
 
 def _check_rule(rule: Rule, index: int, path: Path, book: dict[str, Any], vocab: Vocabulary) -> None:
@@ -502,12 +513,21 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
     schedule_file, schedule_path = catalogue("schedule", ScheduleFile)
     book["step_starts"] = {}
     for i, placement in enumerate(schedule_file.step_starts):
-        _check_ids([placement.step], book["steps"], "step", f"step_starts[{i}].step", schedule_path)
+        _check_id(placement.step, book["steps"], "step", f"step_starts[{i}].step", schedule_path)
         if placement.step in book["step_starts"]:
             raise RulebookError(f"step '{placement.step}' is placed twice", file=str(schedule_path),
                                 key=f"step_starts[{i}].step")
         book["step_starts"][placement.step] = placement
     book["new_algorithm"] = schedule_file.new_algorithm
+    naming_file, naming_path = catalogue("naming", NamingFile)
+    roles = dict.fromkeys(vocab.ids("role"))
+    for role in naming_file.role_suffix:
+        _check_id(role, roles, "role", f"role_suffix.{role}", naming_path)
+    for role in roles:
+        if role not in naming_file.role_suffix:
+            raise RulebookError(f"no suffix for the role '{role}'; give one (it may be empty)",
+                                file=str(naming_path), key=f"role_suffix.{role}")
+    book["naming"] = naming_file
 
     for name, path in (("obligations", obligations_path), ("materials", materials_path),
                        ("steps", process_path), ("display", display_path), ("step_starts", schedule_path)):
@@ -517,10 +537,12 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
                     raise RulebookError(f"unknown law id '{basis.law}'; "
                                         f"{did_you_mean(basis.law, book['laws'])}",
                                         file=str(path), key=f"{name}[{i}].basis[{j}].law")
-    for j, basis in enumerate(book["new_algorithm"].basis):
-        if basis.law not in book["laws"]:
-            raise RulebookError(f"unknown law id '{basis.law}'; {did_you_mean(basis.law, book['laws'])}",
-                                file=str(schedule_path), key=f"new_algorithm.basis[{j}].law")
+    for key, item, path in (("new_algorithm", book["new_algorithm"], schedule_path),
+                            ("", book["naming"], naming_path)):
+        for j, basis in enumerate(item.basis):
+            if basis.law not in book["laws"]:
+                raise RulebookError(f"unknown law id '{basis.law}'; {did_you_mean(basis.law, book['laws'])}",
+                                    file=str(path), key=f"{key}.basis[{j}].law".lstrip("."))
     for i, material in enumerate(book["materials"].values()):
         _check_ids(material.pitfalls, book["pitfalls"], "pitfall", f"materials[{i}].pitfalls",
                    materials_path)
