@@ -7,9 +7,9 @@ with), so renderers never load a rulebook or vocabulary of their own.
 Every list is sorted by a stable key, so the same answers and rules give the same bytes.
 
 What a duty, a material or a due date applies to is a typed *target* (:data:`Target`): the
-entity, a product (by its position in the answers, with its name) or an algorithm (by its id,
-with its suggested name). Names are shown, never used to tell targets apart, so two products
-with the same name stay two products. The JSON contract is versioned by
+entity, a product (by its position in the answers, with its name) or an algorithm (by its id;
+its name is that of the item of ``algorithms``). Names are shown, never used to tell targets
+apart, so two products with the same name stay two products. The JSON contract is versioned by
 :data:`SCHEMA_VERSION`; ``CHANGELOG.md`` lists what each version changed.
 """
 
@@ -51,8 +51,7 @@ class AlgorithmRef(StrictModel):
     """One algorithm of the assessment, by its stable id."""
 
     kind: Literal["algorithm"] = "algorithm"
-    id: str = Field(description="Stable id: type.behaviour.role")
-    name: Text = Field(description="The algorithm's suggested filing name (shown, not an identity)")
+    id: str = Field(description="Stable id (type.behaviour.role) of an item of ``algorithms``")
 
 
 Target = Annotated[EntityTarget | ProductRef | AlgorithmRef, Field(discriminator="kind")]

@@ -297,7 +297,6 @@ class _Assembler:
             if "feature" in root.attrs:
                 feature_order.setdefault((name, str(root.attrs["feature"])), len(feature_order))
         algorithm_order = self._algorithm_order
-        names = {key: self._algorithm_name(d, product_refs) for key, d in self.algorithms.items()}
 
         def target_order(target: _TargetKey) -> tuple[int, ...]:
             """Where an ``applies_to`` target sorts: the entity, products in answer order, algorithms.
@@ -310,21 +309,28 @@ class _Assembler:
                 return (1, target)
             return (2, *algorithm_order(algorithm_id(target[0], target[3], target[2])))
 
+        algorithm_refs: dict[_AlgorithmKey, AlgorithmRef] = {}
+        entity = EntityTarget()
+
         def target(key: _TargetKey) -> Target:
+            """One object per target, shared by every list that names it."""
             if key is None:
-                return EntityTarget()
+                return entity
             if isinstance(key, int):
                 return product_refs[key]
-            return AlgorithmRef(id=algorithm_id(key[0], key[3], key[2]), name=names[key])
+            ref = algorithm_refs.get(key)
+            if ref is None:
+                ref = algorithm_refs[key] = AlgorithmRef(id=algorithm_id(key[0], key[3], key[2]))
+            return ref
 
         def targets_out(keys: list[_TargetKey]) -> tuple[Target, ...]:
             return tuple(target(k) for k in sorted(keys, key=target_order))
 
         algorithms: list[Algorithm] = []
         drafts = sorted(
-            ((k, d) for k, d in self.algorithms.items() if _strongest(d.statuses) != "not_required"),
-            key=lambda kd: algorithm_order(kd[1].id))
-        for key, d in drafts:
+            (d for d in self.algorithms.values() if _strongest(d.statuses) != "not_required"),
+            key=lambda d: algorithm_order(d.id))
+        for d in drafts:
             basis: list[Basis] = []
             for rule_id in sorted(d.rules):
                 for b in book.rules[rule_id].basis:
@@ -332,7 +338,7 @@ class _Assembler:
                         basis.append(b)
             algorithms.append(Algorithm(
                 id=d.id,
-                name=names[key],
+                name=self._algorithm_name(d, product_refs),
                 type=d.type,  # type: ignore[arg-type]
                 type_label=vocab.groups["algorithm_type"][d.type],
                 subtype=d.subtype,  # type: ignore[arg-type]

@@ -116,17 +116,29 @@ def _plan(value: Any) -> Plan:
     return None
 
 
-def _fill(value: Any, plan: Plan, names: tuple[str, ...]) -> Any:
-    """A copy of ``value`` with its placeholders replaced; parts without any are shared."""
+def _fill(value: Any, plan: Plan, names: tuple[str, ...], done: dict[int, Any]) -> Any:
+    """A copy of ``value`` with its placeholders replaced; parts without any are shared.
+
+    A part the template holds in several places (a product's reference appears in every list
+    that applies to it) is filled once: ``done`` maps the template part's id to its copy.
+    """
+    filled = done.get(id(value))
+    if filled is not None:
+        return filled
     if plan == _TEXT:
-        return _PLACEHOLDER.sub(lambda m: names[int(m[1])], value)
-    is_model, parts = plan
-    if is_model:
-        return value.model_copy(update={name: _fill(getattr(value, name), p, names) for name, p in parts})
-    items = list(value)
-    for i, p in parts:
-        items[i] = _fill(value[i], p, names)
-    return tuple(items)
+        filled = _PLACEHOLDER.sub(lambda m: names[int(m[1])], value)
+    else:
+        is_model, parts = plan
+        if is_model:
+            filled = value.model_copy(update={name: _fill(getattr(value, name), p, names, done)
+                                              for name, p in parts})
+        else:
+            items = list(value)
+            for i, p in parts:
+                items[i] = _fill(value[i], p, names, done)
+            filled = tuple(items)
+    done[id(value)] = filled
+    return filled
 
 
 class Template:
@@ -143,7 +155,7 @@ class Template:
         """The assessment with ``names`` in place of the placeholders."""
         if self.plan is None:
             return self.assessment
-        filled: Assessment = _fill(self.assessment, self.plan, names)
+        filled: Assessment = _fill(self.assessment, self.plan, names, {})
         return filled
 
     def fill_json(self, names: tuple[str, ...]) -> str:

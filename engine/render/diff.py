@@ -13,6 +13,7 @@ from engine.render.table import cites, deadline_text, due_text, product_names, t
 def _sections(d: AssessmentDiff, lang: Lang) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, headers, rows) of every non-empty section, in reading order."""
     out: list[tuple[str, list[str], list[list[str]]]] = []
+    names = {a.id: a.name for side in (d.added, d.removed) for a in side.algorithms}
     for side in ("added", "removed"):
         items: DiffItems = getattr(d, side)
         head = word(side, lang)
@@ -30,14 +31,14 @@ def _sections(d: AssessmentDiff, lang: Lang) -> list[tuple[str, list[str], list[
         if items.materials:
             out.append((f"{head} · {word('diff_materials', lang)}",
                         [word("material", lang), word("applies_to", lang)],
-                        [[m.name.get(lang) + f"\n[{m.id}]", "\n".join(target_text(t, lang) for t in m.applies_to)]
-                         for m in items.materials]))
+                        [[m.name.get(lang) + f"\n[{m.id}]",
+                          "\n".join(target_text(t, lang, names) for t in m.applies_to)] for m in items.materials]))
     if d.changed:
         out.append((word("changed", lang),
                     [word("item", lang), word("diff_field", lang), word("gained", lang), word("lost", lang)],
                     [[c.name.get(lang) + f"\n[{c.id}]", c.field,
-                      "\n".join(target_text(x, lang) for x in c.added) or "—",
-                      "\n".join(target_text(x, lang) for x in c.removed) or "—"] for c in d.changed]))
+                      "\n".join(target_text(x, lang, names) for x in c.added) or "—",
+                      "\n".join(target_text(x, lang, names) for x in c.removed) or "—"] for c in d.changed]))
     return out
 
 

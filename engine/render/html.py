@@ -8,7 +8,7 @@ comes from the answers or the catalogue escaped with :func:`html.escape`, so a p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from engine.model.assessment import Assessment, MaterialOut, StepOut
@@ -157,10 +157,10 @@ def _duties(a: Assessment, lang: Lang) -> str:
         [36, 26, 20, 18], rows, lang, due_col=2) + note + "</section>")
 
 
-def _material(m: MaterialOut, lang: Lang) -> str:
+def _material(m: MaterialOut, lang: Lang, algorithms: Mapping[str, Text]) -> str:
     pitfalls = "".join(f"<li>⚠ {_t(p.text, lang)}</li>" for p in m.pitfalls)
     condition = f"<div class=\"basis\">{_t(m.condition, lang)}</div>" if m.condition else ""
-    targets = ", ".join(target_text(t, lang) for t in m.applies_to)
+    targets = ", ".join(target_text(t, lang, algorithms) for t in m.applies_to)
     return (f"<li><label><input type=\"checkbox\">{_t(m.name, lang)}</label> <span class=\"id\">{_e(m.id)}</span>"
             f"<div class=\"contents\">{_t(m.contents, lang)}{condition}"
             f"<div class=\"basis\">{_e(word('applies_to', lang))}: {_e(targets)}</div></div>"
@@ -170,11 +170,12 @@ def _material(m: MaterialOut, lang: Lang) -> str:
 def _materials(a: Assessment, lang: Lang) -> str:
     parts = [f"<section id=\"materials\"><h2>{_e(word('materials', lang))}</h2>",
              f"<p class=\"note\">{_e(word('report_scope_note', lang))}</p>"]
+    algorithms = {al.id: al.name for al in a.algorithms}
     for scope in ("entity", "product", "algorithm"):
         items = [m for m in a.materials if m.scope == scope]
         if items:
             parts.append(f"<h3>{_e(word('scope_' + scope, lang))}</h3><ul class=\"checklist\">"
-                         + "".join(_material(m, lang) for m in items) + "</ul>")
+                         + "".join(_material(m, lang, algorithms) for m in items) + "</ul>")
     if not a.materials:
         parts.append(f"<p>{_e(word('none', lang))}</p>")
     return "".join(parts) + "</section>"

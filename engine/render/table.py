@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from tabulate import tabulate
 
@@ -18,7 +18,7 @@ from engine.model.assessment import (
     ProductRef,
     StepOut,
 )
-from engine.model.base import Lang
+from engine.model.base import Lang, Text
 from engine.render.labels import word
 
 _WIDTH = 48
@@ -42,14 +42,17 @@ def duration_text(duration: DurationOut, lang: Lang) -> tuple[str, str]:
     practice = duration.practice_text.get(lang) if duration.practice_text else "—"
     return statutory, practice
 
-def target_text(target: EntityTarget | ProductRef | AlgorithmRef | str, lang: Lang) -> str:
-    """What a target is called in a report: the entity, a product's name, an algorithm's name."""
+def target_text(target: EntityTarget | ProductRef | AlgorithmRef | str, lang: Lang,
+                algorithms: Mapping[str, Text] | None = None) -> str:
+    """What a target is called in a report: the entity, a product's name, an algorithm's name
+    (from ``algorithms``, id -> name; its id where the name is not at hand)."""
     if isinstance(target, str):
         return target
     if isinstance(target, ProductRef):
         return target.name
     if isinstance(target, AlgorithmRef):
-        return target.name.get(lang)
+        name = (algorithms or {}).get(target.id)
+        return name.get(lang) if name is not None else target.id
     return word("entity", lang)
 
 
