@@ -90,3 +90,25 @@ def test_naming_with_an_unknown_role_names_file_key_and_fix(tmp_path: Path) -> N
 def test_naming_without_a_role_is_refused(tmp_path: Path) -> None:
     message = _load_error(_edited(tmp_path, "naming.yaml", "  service_provider:\n    zh: \"\"\n    en: \"\"\n", ""))
     assert "naming.yaml" in message and "role_suffix.service_provider" in message
+
+
+# ---------------------------------------------------------------- triage.yaml
+
+def test_triage_tiers_are_data_tried_in_order(tmp_path: Path) -> None:
+    from engine.intake.triage import complexity
+
+    result = assess(ROOT / "examples" / "news_app.yaml")
+    assert complexity(result, default_rulebook().tiers) == "high" and len(result.algorithms) >= 4
+    book = _custom(tmp_path, "triage.yaml", "      - algorithms_at_least: 4\n", "      - algorithms_at_least: 40\n")
+    assert complexity(result, book.tiers) == "medium"
+
+
+def test_triage_with_a_misspelt_test_names_file_key_and_fix(tmp_path: Path) -> None:
+    message = _load_error(_edited(tmp_path, "triage.yaml", "      - roles_at_least: 2\n", "      - role_at_least: 2\n"))
+    assert "triage.yaml" in message and "role_at_least" in message and "did you mean 'roles_at_least'" in message
+
+
+def test_triage_whose_last_tier_has_tests_is_refused(tmp_path: Path) -> None:
+    rules = _edited(tmp_path, "triage.yaml", "  - id: low\n", "  - id: low\n    any:\n      - status: [required]\n")
+    message = _load_error(rules)
+    assert "triage.yaml" in message and "tiers[3].any" in message

@@ -80,7 +80,7 @@ def assess_record(record: Record, *, summary: bool, as_of: dt.date | None, book:
         return ErrorRecord(line=record.line, error=RecordProblem(
             field=None, message=f"internal error while assessing: {type(exc).__name__}: {exc}")), False
     if summary:
-        return triage_row(result, line=record.line, entity=answers.entity.name), True
+        return triage_row(result, line=record.line, entity=answers.entity.name, tiers=book.tiers), True
     return text, True
 
 

@@ -191,6 +191,28 @@ class NamingFile(StrictModel):
     basis: list[Basis] = Field(min_length=1)
 
 
+class TierTest(StrictModel):
+    """One test of a triage tier: every key given must hold."""
+
+    status: list[Literal["required", "needs_review", "not_required"]] | None = None
+    algorithms_at_least: int | None = Field(default=None, ge=1)
+    roles_at_least: int | None = Field(default=None, ge=1)
+    genai_route: list[Literal["genai_filing", "genai_registration", "genai_none"]] | None = None
+
+
+class TriageTier(StrictModel):
+    """A complexity tier of the batch triage: it applies when one of its tests holds."""
+
+    id: Literal["none", "low", "medium", "high"]
+    description: Text
+    any: list[TierTest] | None = Field(default=None, min_length=1)
+    basis: list[Basis] = Field(min_length=1)
+
+
+class TriageFile(StrictModel):
+    tiers: list[TriageTier] = Field(min_length=1)
+
+
 class IndexFile(StrictModel):
     version: str
     as_of: dt.date
@@ -312,6 +334,7 @@ class Rulebook(StrictModel):
     step_starts: dict[str, StepPlacement]
     new_algorithm: NewAlgorithmDeadline
     naming: NamingFile
+    tiers: list[TriageTier]
     rules: dict[str, Rule]
     rule_files: dict[str, str]
 
@@ -528,6 +551,18 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
             raise RulebookError(f"no suffix for the role '{role}'; give one (it may be empty)",
                                 file=str(naming_path), key=f"role_suffix.{role}")
     book["naming"] = naming_file
+    triage_file, triage_path = catalogue("triage", TriageFile)
+    for i, tier in enumerate(triage_file.tiers):
+        last = i == len(triage_file.tiers) - 1
+        if (tier.any is None) != last:
+            raise RulebookError("the last tier takes every lead the others leave: remove its tests" if last
+                                else "only the last tier has no tests: give this one `any`",
+                                file=str(triage_path), key=f"tiers[{i}].any")
+        for j, basis in enumerate(tier.basis):
+            if basis.law not in book["laws"]:
+                raise RulebookError(f"unknown law id '{basis.law}'; {did_you_mean(basis.law, book['laws'])}",
+                                    file=str(triage_path), key=f"tiers[{i}].basis[{j}].law")
+    book["tiers"] = triage_file.tiers
 
     for name, path in (("obligations", obligations_path), ("materials", materials_path),
                        ("steps", process_path), ("display", display_path), ("step_starts", schedule_path)):
