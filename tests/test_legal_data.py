@@ -112,3 +112,33 @@ def test_triage_whose_last_tier_has_tests_is_refused(tmp_path: Path) -> None:
     rules = _edited(tmp_path, "triage.yaml", "  - id: low\n", "  - id: low\n    any:\n      - status: [required]\n")
     message = _load_error(rules)
     assert "triage.yaml" in message and "tiers[3].any" in message
+
+
+# ---------------------------------------------------------------- genai_routes.yaml
+
+def _two_chatbots() -> dict[str, object]:
+    """One chatbot on its own model and one calling a filed model: one algorithm, two routes."""
+    document = load_answers(ROOT / "examples" / "chatbot_own_model.yaml").model_dump(mode="json", exclude_none=True)
+    products = document["products"]
+    assert isinstance(products, list)
+    twin = {**products[0], "name": "调用API的对话", "features": [
+        {**products[0]["features"][0], "model_source": "third_party_api"}]}
+    products.append(twin)
+    return document
+
+
+def test_the_route_an_algorithm_shows_follows_the_precedence_in_data(tmp_path: Path) -> None:
+    chat = "generation_synthesis.generate_text.service_provider"
+    shipped = next(a for a in assess(_two_chatbots()).algorithms if a.id == chat)
+    assert len(shipped.products) == 2 and shipped.genai_route == "genai_filing"
+    book = _custom(tmp_path, "genai_routes.yaml", "[genai_filing, genai_registration, genai_none]",
+                   "[genai_registration, genai_filing, genai_none]")
+    custom = next(a for a in assess(_two_chatbots(), rulebook=book).algorithms if a.id == chat)
+    assert custom.genai_route == "genai_registration"
+
+
+def test_route_precedence_missing_a_route_is_refused(tmp_path: Path) -> None:
+    message = _load_error(_edited(tmp_path, "genai_routes.yaml", "[genai_filing, genai_registration, genai_none]",
+                                  "[genai_filing, genai_registraton]"))
+    assert "genai_routes.yaml" in message and "precedence[1]" in message
+    assert "did you mean 'genai_registration'" in message

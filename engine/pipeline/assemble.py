@@ -350,7 +350,7 @@ class _Assembler:
                 behaviours=(d.behaviour,),
                 products=tuple(product_refs[i] for i in sorted(d.products)),
                 features=tuple(d.features),
-                genai_route=(route := _route(d.genai_routes)),
+                genai_route=(route := _route(d.genai_routes, book.genai_routes.precedence)),
                 genai_route_label=vocab.groups["genai_route"][route] if route else None,
                 basis=_refs(book, basis),
                 rules=tuple(sorted(d.rules)),
@@ -421,9 +421,10 @@ _LAWS: dict[tuple[str, str], LawOut] = {}
 """The laws as the assessment shows them, per rulebook version and law id."""
 
 
-def _route(routes: list[str]) -> str | None:
-    """The heaviest generative-AI route any product of the algorithm needs."""
-    for route in ("genai_filing", "genai_registration", "genai_none"):
+def _route(routes: list[str], precedence: list[str]) -> str | None:
+    """The first route of ``precedence`` (``rules/catalogue/genai_routes.yaml``) that any product
+    of the algorithm needs."""
+    for route in precedence:
         if route in routes:
             return route
     return None

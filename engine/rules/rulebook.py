@@ -213,6 +213,13 @@ class TriageFile(StrictModel):
     tiers: list[TriageTier] = Field(min_length=1)
 
 
+class GenaiRoutesFile(StrictModel):
+    """The order in which an algorithm's generative-AI route is chosen among its products' routes."""
+
+    precedence: list[str] = Field(min_length=1)
+    basis: list[Basis] = Field(min_length=1)
+
+
 class IndexFile(StrictModel):
     version: str
     as_of: dt.date
@@ -335,6 +342,7 @@ class Rulebook(StrictModel):
     new_algorithm: NewAlgorithmDeadline
     naming: NamingFile
     tiers: list[TriageTier]
+    genai_routes: GenaiRoutesFile
     rules: dict[str, Rule]
     rule_files: dict[str, str]
 
@@ -563,6 +571,13 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
                 raise RulebookError(f"unknown law id '{basis.law}'; {did_you_mean(basis.law, book['laws'])}",
                                     file=str(triage_path), key=f"tiers[{i}].basis[{j}].law")
     book["tiers"] = triage_file.tiers
+    routes_file, routes_path = catalogue("genai_routes", GenaiRoutesFile)
+    routes = dict.fromkeys(vocab.ids("genai_route"))
+    _check_ids(routes_file.precedence, routes, "generative-AI route", "precedence", routes_path)
+    for route in routes:
+        if routes_file.precedence.count(route) != 1:
+            raise RulebookError(f"'{route}' must appear exactly once", file=str(routes_path), key="precedence")
+    book["genai_routes"] = routes_file
 
     for name, path in (("obligations", obligations_path), ("materials", materials_path),
                        ("steps", process_path), ("display", display_path), ("step_starts", schedule_path)):
@@ -573,7 +588,7 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
                                         f"{did_you_mean(basis.law, book['laws'])}",
                                         file=str(path), key=f"{name}[{i}].basis[{j}].law")
     for key, item, path in (("new_algorithm", book["new_algorithm"], schedule_path),
-                            ("", book["naming"], naming_path)):
+                            ("", book["naming"], naming_path), ("", book["genai_routes"], routes_path)):
         for j, basis in enumerate(item.basis):
             if basis.law not in book["laws"]:
                 raise RulebookError(f"unknown law id '{basis.law}'; {did_you_mean(basis.law, book['laws'])}",
