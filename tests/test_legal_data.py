@@ -142,3 +142,27 @@ def test_route_precedence_missing_a_route_is_refused(tmp_path: Path) -> None:
                                   "[genai_filing, genai_registraton]"))
     assert "genai_routes.yaml" in message and "precedence[1]" in message
     assert "did you mean 'genai_registration'" in message
+
+
+# ---------------------------------------------------------------- derived_facts.yaml
+
+def test_derived_flags_are_data_with_a_basis(tmp_path: Path) -> None:
+    from engine import build_facts, parse_answers
+
+    book = default_rulebook()
+    assert {f.attribute for f in book.derived_flags} == {"external", "opinion", "own_product"}
+    assert all(f.basis for f in book.derived_flags)
+    answers = parse_answers({"entity": {"name": "e"}, "products": [{
+        "name": "p", "forms": ["app"], "audience": ["public"], "opinion_features": ["comments"],
+        "features": [{"name": "f", "behaviours": ["hot_list"]}]}]})
+    assert build_facts(answers, book.as_of, book.derived_flags)[0].attrs["opinion"] == "yes"
+    custom = _custom(tmp_path, "derived_facts.yaml", " comments, ugc_posting]", " ugc_posting]")
+    assert build_facts(answers, book.as_of, custom.derived_flags)[0].attrs["opinion"] == "no"
+    assert "applicability_public_opinion" in {r.rule for r in assess(answers).filing.reasons}
+    assert "applicability_public_opinion" not in {r.rule for r in assess(answers, rulebook=custom).filing.reasons}
+
+
+def test_derived_flags_with_an_unknown_id_name_file_key_and_fix(tmp_path: Path) -> None:
+    message = _load_error(_edited(tmp_path, "derived_facts.yaml", "[public, business]", "[public, busines]"))
+    assert "derived_facts.yaml" in message and "flags[0].yes_if_any[1]" in message
+    assert "did you mean 'business'" in message

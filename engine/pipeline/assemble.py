@@ -40,8 +40,9 @@ from engine.model.assessment import (
 from engine.model.base import Text
 from engine.model.vocabulary import load_vocabulary
 from engine.pipeline.deadlines import schedule
+from engine.rules.basis import Basis
 from engine.rules.facts import RootFact, product_index
-from engine.rules.rulebook import Basis, Rule, Rulebook
+from engine.rules.rulebook import Rule, Rulebook
 from engine.rules.runtime import Firing
 
 _STATUS_ORDER = ("required", "needs_review", "not_required")

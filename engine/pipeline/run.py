@@ -72,7 +72,7 @@ def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | No
     book = rulebook or default_rulebook()
 
     def fresh(answers: Answers, when: dt.date) -> Assessment:
-        roots = build_facts(answers, when)
+        roots = build_facts(answers, when, book.derived_flags)
         firings = evaluate(roots, book, memoize=memoize)
         return assemble(book, roots, firings, when, answers=answers)
 

@@ -24,12 +24,22 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from engine.errors import LoadError, RulebookError
-from engine.model.base import Lang, StrictModel, Text
+from engine.model.base import StrictModel, Text
 from engine.model.suggest import did_you_mean
 from engine.model.validation import describe
 from engine.model.vocabulary import Vocabulary, load_vocabulary, rules_dir
 from engine.model.yamlio import read_data_file
-from engine.rules.facts import DERIVED_FROM, FACT_SCHEMA, INT, TEXT, AttrSpec
+from engine.rules.basis import Basis, Law
+from engine.rules.facts import (
+    ANSWER_GROUPS,
+    DERIVED_FROM,
+    FACT_SCHEMA,
+    INT,
+    TEXT,
+    AttrSpec,
+    DerivedFlag,
+    DerivedFlagsFile,
+)
 
 Scalar = str | int | bool
 
@@ -38,37 +48,6 @@ NOT_RULE_FILES = {"index.yaml", "vocabulary.yaml"}
 
 
 # ---------------------------------------------------------------- catalogues
-
-class Law(StrictModel):
-    """A regulation (or a non-statutory source such as practice) that rules cite."""
-
-    id: str
-    title: Text
-    short: Text
-    in_force: dt.date | None = None
-    statutory: bool = True
-
-
-class Basis(StrictModel):
-    """A legal reference: a law id of ``catalogue/laws.yaml`` and an article."""
-
-    law: str
-    article: str | None = None
-    note: Text | None = None
-
-    def render(self, laws: dict[str, Law], lang: Lang) -> str:
-        """``《算法推荐管理规定》第24条`` / ``Algorithm Recommendation Provisions, Art. 24``."""
-        law = laws[self.law]
-        if not law.statutory:
-            text = law.short.get(lang)
-        elif lang == "zh":
-            text = f"《{law.short.zh}》" + (f"第{self.article}条" if self.article else "")
-        else:
-            text = law.short.en + (f", Art. {self.article}" if self.article else "")
-        if self.note:
-            text += f" ({self.note.get(lang)})" if lang == "en" else f"（{self.note.get(lang)}）"
-        return text
-
 
 class Deadline(StrictModel):
     """A deadline as text, and where it is a count of working days, the count and its start."""
@@ -343,6 +322,7 @@ class Rulebook(StrictModel):
     naming: NamingFile
     tiers: list[TriageTier]
     genai_routes: GenaiRoutesFile
+    derived_flags: list[DerivedFlag]
     rules: dict[str, Rule]
     rule_files: dict[str, str]
 
@@ -578,6 +558,24 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
         if routes_file.precedence.count(route) != 1:
             raise RulebookError(f"'{route}' must appear exactly once", file=str(routes_path), key="precedence")
     book["genai_routes"] = routes_file
+    derived_file, derived_path = catalogue("derived_facts", DerivedFlagsFile)
+    seen: set[str] = set()
+    for i, flag in enumerate(derived_file.flags):
+        if flag.attribute in seen:
+            raise RulebookError(f"'{flag.attribute}' is derived twice", file=str(derived_path),
+                                key=f"flags[{i}].attribute")
+        seen.add(flag.attribute)
+        group = dict.fromkeys(vocab.ids(ANSWER_GROUPS[flag.answer]))
+        _check_ids(flag.yes_if_any, group, ANSWER_GROUPS[flag.answer], f"flags[{i}].yes_if_any", derived_path)
+        for j, basis in enumerate(flag.basis):
+            if basis.law not in book["laws"]:
+                raise RulebookError(f"unknown law id '{basis.law}'; {did_you_mean(basis.law, book['laws'])}",
+                                    file=str(derived_path), key=f"flags[{i}].basis[{j}].law")
+    missing = [a for a in ("external", "opinion", "own_product") if a not in seen]
+    if missing:
+        raise RulebookError(f"no derivation for {', '.join(missing)}; the rules test them",
+                            file=str(derived_path), key="flags")
+    book["derived_flags"] = derived_file.flags
 
     for name, path in (("obligations", obligations_path), ("materials", materials_path),
                        ("steps", process_path), ("display", display_path), ("step_starts", schedule_path)):
