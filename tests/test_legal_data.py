@@ -166,3 +166,10 @@ def test_derived_flags_with_an_unknown_id_name_file_key_and_fix(tmp_path: Path) 
     message = _load_error(_edited(tmp_path, "derived_facts.yaml", "[public, business]", "[public, busines]"))
     assert "derived_facts.yaml" in message and "flags[0].yes_if_any[1]" in message
     assert "did you mean 'business'" in message
+
+
+@pytest.mark.parametrize("name", ["schedule.yaml", "naming.yaml", "genai_routes.yaml", "triage.yaml",
+                                  "derived_facts.yaml"])
+def test_a_judgement_citing_an_unknown_law_is_refused(tmp_path: Path, name: str) -> None:
+    message = _load_error(_edited(tmp_path, name, "law: practice", "law: practise"))
+    assert name in message and "basis[" in message and "did you mean 'practice'" in message

@@ -407,6 +407,12 @@ def _check_id(value: str, known: dict[str, Any], what: str, key: str, path: Path
         raise RulebookError(f"unknown {what} id '{value}'; {did_you_mean(value, known)}", file=str(path), key=key)
 
 
+def _check_basis(basis: list[Basis], laws: dict[str, Law], prefix: str, path: Path) -> None:
+    """Every law a basis cites is in the laws catalogue (``prefix`` locates the basis in its file)."""
+    for j, ref in enumerate(basis):
+        _check_id(ref.law, laws, "law", f"{prefix}basis[{j}].law", path)
+
+
 def _check_ids(ids: list[str] | None, known: dict[str, Any], what: str, key: str, path: Path) -> None:
     for i, value in enumerate(ids or []):
         _check_id(value, known, what, f"{key}[{i}]", path)
@@ -419,10 +425,7 @@ def _check_rule(rule: Rule, index: int, path: Path, book: dict[str, Any], vocab:
         raise RulebookError(f"unknown fact kind '{kind}'; {did_you_mean(kind, FACT_SCHEMA)}",
                             file=str(path), key=f"{where}.when.fact")
     _check_condition(rule.when, kind, f"{where}.when", path)
-    for i, basis in enumerate(rule.basis):
-        if basis.law not in book["laws"]:
-            raise RulebookError(f"unknown law id '{basis.law}'; {did_you_mean(basis.law, book['laws'])}",
-                                file=str(path), key=f"{where}.basis[{i}].law")
+    _check_basis(rule.basis, book["laws"], f"{where}.", path)
     then = rule.then
     key = f"{where}.then"
     if then.classify is not None:
@@ -546,10 +549,7 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
             raise RulebookError("the last tier takes every lead the others leave: remove its tests" if last
                                 else "only the last tier has no tests: give this one `any`",
                                 file=str(triage_path), key=f"tiers[{i}].any")
-        for j, basis in enumerate(tier.basis):
-            if basis.law not in book["laws"]:
-                raise RulebookError(f"unknown law id '{basis.law}'; {did_you_mean(basis.law, book['laws'])}",
-                                    file=str(triage_path), key=f"tiers[{i}].basis[{j}].law")
+        _check_basis(tier.basis, book["laws"], f"tiers[{i}].", triage_path)
     book["tiers"] = triage_file.tiers
     routes_file, routes_path = catalogue("genai_routes", GenaiRoutesFile)
     routes = dict.fromkeys(vocab.ids("genai_route"))
@@ -567,10 +567,7 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
         seen.add(flag.attribute)
         group = dict.fromkeys(vocab.ids(ANSWER_GROUPS[flag.answer]))
         _check_ids(flag.yes_if_any, group, ANSWER_GROUPS[flag.answer], f"flags[{i}].yes_if_any", derived_path)
-        for j, basis in enumerate(flag.basis):
-            if basis.law not in book["laws"]:
-                raise RulebookError(f"unknown law id '{basis.law}'; {did_you_mean(basis.law, book['laws'])}",
-                                    file=str(derived_path), key=f"flags[{i}].basis[{j}].law")
+        _check_basis(flag.basis, book["laws"], f"flags[{i}].", derived_path)
     missing = [a for a in ("external", "opinion", "own_product") if a not in seen]
     if missing:
         raise RulebookError(f"no derivation for {', '.join(missing)}; the rules test them",
@@ -580,17 +577,10 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
     for name, path in (("obligations", obligations_path), ("materials", materials_path),
                        ("steps", process_path), ("display", display_path), ("step_starts", schedule_path)):
         for i, item in enumerate(book[name].values()):
-            for j, basis in enumerate(getattr(item, "basis", [])):
-                if basis.law not in book["laws"]:
-                    raise RulebookError(f"unknown law id '{basis.law}'; "
-                                        f"{did_you_mean(basis.law, book['laws'])}",
-                                        file=str(path), key=f"{name}[{i}].basis[{j}].law")
-    for key, item, path in (("new_algorithm", book["new_algorithm"], schedule_path),
-                            ("", book["naming"], naming_path), ("", book["genai_routes"], routes_path)):
-        for j, basis in enumerate(item.basis):
-            if basis.law not in book["laws"]:
-                raise RulebookError(f"unknown law id '{basis.law}'; {did_you_mean(basis.law, book['laws'])}",
-                                    file=str(path), key=f"{key}.basis[{j}].law".lstrip("."))
+            _check_basis(getattr(item, "basis", []), book["laws"], f"{name}[{i}].", path)
+    for prefix, item, path in (("new_algorithm.", book["new_algorithm"], schedule_path),
+                               ("", book["naming"], naming_path), ("", book["genai_routes"], routes_path)):
+        _check_basis(item.basis, book["laws"], prefix, path)
     for i, material in enumerate(book["materials"].values()):
         _check_ids(material.pitfalls, book["pitfalls"], "pitfall", f"materials[{i}].pitfalls",
                    materials_path)
