@@ -72,9 +72,18 @@ class ScenarioFile(pytest.File):
             yield ScenarioItem.from_parent(self, name=name, spec=spec)
 
 
+def _as_written(value: Any) -> Any:
+    """A typed target as a scenario names it: a product by its name, an algorithm by its id."""
+    if isinstance(value, list):
+        return [_as_written(v) for v in value]
+    if isinstance(value, dict) and "kind" in value:
+        return {"entity": "entity", "product": value.get("name"), "algorithm": value.get("id")}[value["kind"]]
+    return value
+
+
 def _match(item: Any, expected: dict[str, Any]) -> bool:
     data = item.model_dump(mode="json") if hasattr(item, "model_dump") else item
-    return all(data.get(k) == v for k, v in expected.items())
+    return all(_as_written(data.get(k)) == v for k, v in expected.items())
 
 
 def check_scenario(spec: dict[str, Any]) -> list[str]:

@@ -9,6 +9,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from engine import Assessment, assess, assessment_json_schema, load_answers
+from engine.model.assessment import AlgorithmRef, ProductRef
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
 NEWS_APP = Path(__file__).resolve().parent.parent / "examples" / "news_app.yaml"
@@ -51,8 +52,8 @@ def test_trace_names_the_answer_that_classified_a_feature() -> None:
 
 def test_schema_is_published_for_every_top_level_key() -> None:
     schema = assessment_json_schema()
-    assert list(schema["properties"]) == ["filing", "algorithms", "obligations", "materials", "steps",
-                                          "display", "open_questions", "rules_version", "trace"]
+    assert list(schema["properties"]) == ["schema_version", "filing", "algorithms", "obligations", "materials", "steps",
+                                          "display", "open_questions", "laws", "rules_version", "trace"]
     json.dumps(schema)
 
 
@@ -74,13 +75,14 @@ def test_order_follows_the_answers_never_the_names() -> None:
     renamed = assess(_renamed(data, {data["products"][0]["name"]: "ZZZ 第一个应用"}))
     ids = [a.id for a in first.algorithms]
     items = [*first.obligations, *first.materials], [*renamed.obligations, *renamed.materials]
-    both = [m.id for m in items[1] if {"ZZZ 第一个应用", "AAA 第二个应用"} <= set(m.applies_to)]
+    both = [m.id for m in items[1]
+            if {"ZZZ 第一个应用", "AAA 第二个应用"} <= {t.name for t in m.applies_to if isinstance(t, ProductRef)}]
     assert both, "nothing applies to both products: the test would prove nothing"
     for ob_first, ob_renamed in zip(*items, strict=True):
         assert len(ob_first.applies_to) == len(ob_renamed.applies_to)
-        products = [t for t in ob_renamed.applies_to if t in ("ZZZ 第一个应用", "AAA 第二个应用")]
+        products = [t.name for t in ob_renamed.applies_to if isinstance(t, ProductRef)]
         assert products == sorted(products, reverse=True), ob_renamed.id
-        algorithms = [t for t in ob_first.applies_to if t in ids]
+        algorithms = [t.id for t in ob_first.applies_to if isinstance(t, AlgorithmRef)]
         assert algorithms == sorted(algorithms, key=ids.index), ob_first.id
 
 

@@ -42,8 +42,8 @@ def test_assess_json_has_the_contract_keys_and_is_byte_stable(capsys: pytest.Cap
     _, second, _ = run(capsys, "assess", str(EXAMPLE), "--format", "json")
     assert first == second
     data = json.loads(first)
-    assert list(data) == ["filing", "algorithms", "obligations", "materials", "steps", "display",
-                          "open_questions", "rules_version", "trace"]
+    assert list(data) == ["schema_version", "filing", "algorithms", "obligations", "materials", "steps",
+                          "display", "open_questions", "laws", "rules_version", "trace"]
     assert data["filing"]["status"] == "required"
 
 

@@ -53,7 +53,8 @@ def test_the_new_algorithm_is_due_from_the_feature_going_live(capsys: pytest.Cap
     assert [(x["event"], x["event_date"], x["date"]) for x in dsp_19["due"]] == [
         ("change", "2025-09-30", "2025-10-21")]
     change = {(c["id"], c["field"]): c for c in d["changed"]}
-    assert change[("arp_24", "applies_to")]["added"] == [GENERATION]
+    added = change[("arp_24", "applies_to")]["added"]
+    assert [(t["kind"], t["id"]) for t in added] == [("algorithm", GENERATION)]
     assert change[("arp_24_p2", "due")]["added"] == ["某某新闻: 2025-10-21 (change 2025-09-30)"]
     assert d["calendar"]["source"].startswith("chinese-calendar")
 

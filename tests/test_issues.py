@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import cli
+from engine import assess, load_answers
 from engine.errors import EngineError, FlowError
+from engine.model.assessment import ProductRef
 from engine.questionnaire.flow import Flow
 from engine.questionnaire.loader import default_questionnaire
+from engine.render import render
 
 ROOT = Path(__file__).resolve().parents[1]
 MIXED = ROOT / "tests" / "fixtures" / "batch" / "mixed.jsonl"
@@ -67,3 +71,92 @@ def test_a_signal_swallowed_inside_the_rules_engine_still_stops_the_batch(
         batch.run_batch(MIXED, out)
     assert signals.signal_number(caught.value.cause) == signal.SIGTERM
     assert caught.value.stats.last_line == 2 and len(out.read_text(encoding="utf-8").splitlines()) == 2
+
+
+NEWS_APP = ROOT / "examples" / "news_app.yaml"
+
+
+def _twins(first_launch: str, second_launch: str) -> dict[str, Any]:
+    """The news app answered twice under one name, launched on two dates."""
+    document = load_answers(NEWS_APP).model_dump(mode="json", exclude_none=True)
+    twin = copy.deepcopy(document["products"][0])
+    document["products"][0]["launch_date"] = first_launch
+    twin["launch_date"] = second_launch
+    document["products"].append(twin)
+    return document
+
+
+def test_products_of_one_name_each_get_their_own_filing_due_date() -> None:
+    """Two products named alike used to be one name: the second got no due date for arp_24 and no note."""
+    result = assess(_twins("2021-06-01", "2031-03-03"))
+    arp_24 = next(o for o in result.obligations if o.id == "arp_24")
+    assert [(d.product.index, d.product.name) for d in arp_24.due] == [(0, "某某新闻"), (1, "某某新闻")]
+    first, second = arp_24.due
+    assert first.event_date.isoformat() == "2021-06-01" and first.date is not None
+    assert first.note is not None and "2022-03-01" in first.note.en  # counted from the entry into force
+    assert second.event_date.isoformat() == "2031-03-03" and second.date is None
+    assert second.estimate is not None and second.note is not None and "2031" in second.note.en
+    table = render(result, "table", "en")
+    assert "某某新闻: 2022-03-15" in table and "某某新闻: ≈2031-03-17" in table
+
+
+def test_products_of_one_name_each_get_their_own_step_dates() -> None:
+    result = assess(_twins("2025-03-03", "2025-06-02"))
+    arp_24 = next(o for o in result.obligations if o.id == "arp_24")
+    assert [(d.product.index, d.event_date.isoformat()) for d in arp_24.due] == [
+        (0, "2025-03-03"), (1, "2025-06-02")]
+    review = next(s for s in result.steps if s.id == "review")
+    assert [d.product.index for d in review.dates] == [0, 1]
+    assert review.dates[0].start != review.dates[1].start
+    targets = {t.index for o in result.obligations for t in o.applies_to if isinstance(t, ProductRef)}
+    targets |= {p.index for al in result.algorithms for p in al.products}
+    assert targets == {0, 1}
+
+
+def test_a_product_named_like_a_target_is_only_a_name() -> None:
+    """Names were matched against ``entity`` and algorithm ids; typed targets never read a name."""
+    document = load_answers(NEWS_APP).model_dump(mode="json", exclude_none=True)
+    plain = assess(document, memoize=False)
+    for name in ("entity", "personalized_push.recommend_by_profile.service_provider"):
+        document["products"][0]["name"] = name
+        renamed = assess(document, memoize=False)
+        assert [[t.kind for t in o.applies_to] for o in renamed.obligations] == [
+            [t.kind for t in o.applies_to] for o in plain.obligations]
+        assert [len(o.due) for o in renamed.obligations] == [len(o.due) for o in plain.obligations]
+
+
+def test_the_report_cites_the_laws_of_the_rulebook_the_assessment_used(tmp_path: Path) -> None:
+    """The table renderer loaded the default rulebook itself and showed its titles after assess(rulebook=...)."""
+    import shutil
+
+    from engine import load_rulebook
+    from engine.model.vocabulary import rules_dir
+
+    rules = tmp_path / "rules"
+    shutil.copytree(rules_dir(), rules, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    laws = rules / "catalogue" / "laws.yaml"
+    text = laws.read_text(encoding="utf-8")
+    title = 'zh: "互联网信息服务算法推荐管理规定"'
+    assert title in text
+    laws.write_text(text.replace(title, 'zh: "算法推荐管理规定（本地修订稿）"', 1), encoding="utf-8")
+    custom = assess(NEWS_APP, rulebook=load_rulebook(rules))
+    assert "arp" in {law.id for law in custom.laws}
+    for fmt in ("table", "markdown", "html"):
+        shown = render(custom, fmt, "zh")
+        assert "算法推荐管理规定（本地修订稿）" in shown, fmt
+        assert "互联网信息服务算法推荐管理规定" not in shown, fmt
+    assert "互联网信息服务算法推荐管理规定" in render(assess(NEWS_APP), "table", "zh")
+
+
+def test_renderers_load_no_rulebook_and_no_vocabulary() -> None:
+    """What a report shows comes with the assessment: a renderer reading the default rulebook or
+    vocabulary shows the wrong text for an assessment made with another."""
+    import ast
+
+    loaders = {"default_rulebook", "load_rulebook", "load_vocabulary", "shipped_derived_flags"}
+    for path in sorted((ROOT / "engine" / "render").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        # The rule listing is given the rulebook it lists (a Rulebook argument); nothing loads one.
+        assert not imported & loaders and "engine.model.vocabulary" not in imported, path.name

@@ -15,12 +15,12 @@ from test_differential import SETTINGS, answers
 from engine import SHAPES, RulebookError, assess, assess_json, default_rulebook, load_answers, load_rulebook
 from engine.model.answers import Answers, Entity, Feature, Product
 from engine.model.vocabulary import rules_dir
-from engine.pipeline.shapes import LABELS, ShapeMemo, reserved_targets, shape_of
+from engine.pipeline.shapes import LABELS, ShapeMemo, shape_of
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
 
 AWKWARD = [
-    "entity", "personalized_push.recommend_by_profile.service_provider",  # what applies_to also holds
+    "entity", "personalized_push.recommend_by_profile.service_provider",  # a target kind, an algorithm id
     "\ue000" + "0" + "\ue001", "a\ue001", r"\1", r"\g<0>", "$1",  # placeholders and replacement syntax
     "抖音", "抖音极速版", "音", "", " ", "A", "a", "Ünïcødé 名", '"quoted"', "line\nbreak", "tab\t",
 ]
@@ -75,7 +75,7 @@ def test_renamed_examples_give_the_bytes_of_a_fresh_assessment(path: Path) -> No
     same = [_rename(document, lambda: "同名"), _rename(document, lambda: "同名二")]
     results = []
     for renamed in (document, document, *distinct, *same):
-        results.append(assess(renamed))
+        results.append(assess(renamed, shapes=True))
         assert results[-1].to_json() == assess(renamed, memoize=False).to_json()
     book = default_rulebook()
 
@@ -88,11 +88,11 @@ def test_renamed_examples_give_the_bytes_of_a_fresh_assessment(path: Path) -> No
 
 def test_names_are_filled_in_not_shared_between_leads() -> None:
     document = _documents()[0]
-    assess(_rename(document, lambda: "第零家的产品"))  # the first sighting of this shape
-    first = assess(_rename(document, lambda: "第一家的产品"))
-    second = assess(_rename(document, lambda: "第二家的产品"))
-    assert first.algorithms and first.algorithms[0].products == ("第一家的产品",)
-    assert second.algorithms[0].products == ("第二家的产品",)
+    assess(_rename(document, lambda: "第零家的产品"), shapes=True)  # the first sighting of this shape
+    first = assess(_rename(document, lambda: "第一家的产品"), shapes=True)
+    second = assess(_rename(document, lambda: "第二家的产品"), shapes=True)
+    assert first.algorithms and [p.name for p in first.algorithms[0].products] == ["第一家的产品"]
+    assert [p.name for p in second.algorithms[0].products] == ["第二家的产品"]
     assert "第一家" not in second.to_json()
     # the parts without names are one object, not a copy
     assert first.trace is second.trace
@@ -103,27 +103,32 @@ def test_names_are_filled_in_not_shared_between_leads() -> None:
 def test_awkward_names_give_the_bytes_of_a_fresh_assessment(document: dict[str, Any], data: st.DataObject) -> None:
     renamed = _rename(document, lambda: data.draw(st.sampled_from(AWKWARD)) or "空")
     expected = assess(renamed, memoize=False).to_json()
-    assert assess(renamed).to_json() == expected  # first sighting: afresh
-    assert assess(renamed).to_json() == expected  # second: from a template with placeholders
+    assert assess(renamed, shapes=True).to_json() == expected  # first sighting: afresh
+    assert assess(renamed, shapes=True).to_json() == expected  # second: from a template with placeholders
 
 
 def test_unsafe_names_are_assessed_afresh() -> None:
     base = load_answers(EXAMPLES[0])
-    reserved = reserved_targets()
-    assert shape_of(base, reserved) is not None
-    for name in ("entity", "a\ue000b", "personalized_push.recommend_by_profile.service_provider",
-                 "retrieval_filtering.content_moderation+spam_filtering.service_provider"):
+    assert shape_of(base) is not None
+    for name in ("a\ue000b", "\ue001"):
         product = base.products[0].model_copy(update={"name": name})
-        assert shape_of(base.model_copy(update={"products": [product]}), reserved) is None, name
+        assert shape_of(base.model_copy(update={"products": [product]})) is None, name
+
+
+def test_names_that_look_like_targets_share_a_shape() -> None:
+    """Targets are typed, so a product called ``entity`` or like an algorithm id is just a name."""
+    base = load_answers(EXAMPLES[0])
+    for name in ("entity", "personalized_push.recommend_by_profile.service_provider"):
+        product = base.products[0].model_copy(update={"name": name})
+        assert shape_of(base.model_copy(update={"products": [product]})) is not None, name
 
 
 def test_equal_names_are_part_of_the_shape() -> None:
     """Two features of one name are one feature to the assessment: a different shape from two names."""
     document = _documents()[0]
-    same = shape_of(Answers.model_validate(_rename(document, lambda: "X")), reserved_targets())
+    same = shape_of(Answers.model_validate(_rename(document, lambda: "X")))
     counter = iter(range(1000))
-    distinct = shape_of(Answers.model_validate(_rename(document, lambda: f"X{next(counter)}")),
-                        reserved_targets())
+    distinct = shape_of(Answers.model_validate(_rename(document, lambda: f"X{next(counter)}")))
     assert same is not None and distinct is not None
     assert same.key != distinct.key
 
@@ -173,9 +178,9 @@ def test_json_filled_as_text_is_the_dump_of_the_assessment(path: Path) -> None:
     pool = iter(['"quoted"', "line\nbreak", "tab\t", r"back\slash", "Ünïcødé 名", "$1"] * 50)
     for renamed in (document, _rename(document, lambda: next(pool) or "空")):
         expected = assess(renamed, memoize=False).model_dump_json()
-        assert assess_json(renamed) == expected  # first sighting: dumped
-        assert assess_json(renamed) == expected  # second: a template, its text filled in
-        assert assess_json(renamed) == expected  # third: the template's text, cached
+        assert assess_json(renamed, shapes=True) == expected  # first sighting: dumped
+        assert assess_json(renamed, shapes=True) == expected  # second: a template, its text filled in
+        assert assess_json(renamed, shapes=True) == expected  # third: the template's text, cached
         assert assess_json(renamed, memoize=False) == expected
 
 
@@ -186,5 +191,27 @@ def test_json_of_awkward_names_is_the_dump_of_the_assessment(document: dict[str,
     names = st.one_of(st.sampled_from(AWKWARD[7:]), st.text(min_size=1, max_size=6))
     renamed = _rename(document, lambda: data.draw(names) or "空")
     expected = assess(renamed, memoize=False).model_dump_json()
-    assert assess_json(renamed) == expected
-    assert assess_json(renamed) == expected
+    assert assess_json(renamed, shapes=True) == expected
+    assert assess_json(renamed, shapes=True) == expected
+
+
+def test_assess_computes_from_the_answers_unless_a_batch_asks_for_the_memo(tmp_path: Path) -> None:
+    """Only batches share templates: a single assessment never comes from another lead's template."""
+    from engine.intake.batch import run_batch
+
+    SHAPES.clear()
+    document = _documents()[0]
+    for _ in range(3):
+        assess(document)
+        assess_json(document)
+    assert len(SHAPES) == 0
+    source = tmp_path / "leads.jsonl"
+    counter = iter(range(1000))
+    source.write_text("".join(json.dumps(_rename(document, lambda: f"名{next(counter)}"), ensure_ascii=False)
+                              + "\n" for _ in range(3)), encoding="utf-8")
+    run_batch(source, tmp_path / "out.jsonl")
+    assert len(SHAPES) == 1
+    SHAPES.clear()
+    run_batch(source, tmp_path / "fresh.jsonl", shapes=False)
+    assert len(SHAPES) == 0
+    assert (tmp_path / "fresh.jsonl").read_bytes() == (tmp_path / "out.jsonl").read_bytes()

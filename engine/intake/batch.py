@@ -63,16 +63,20 @@ MAX_LINES_QUOTED = 10
 # ---------------------------------------------------------------- assessing one record
 
 def assess_record(record: Record, *, summary: bool, as_of: dt.date | None, book: Rulebook,
-                  memoize: bool = True, limits: Limits = DEFAULT_LIMITS) -> tuple[str | TriageRow | ErrorRecord, bool]:
-    """The output of one record (assessment JSON, triage row or error record), and whether it assessed."""
+                  memoize: bool = True, limits: Limits = DEFAULT_LIMITS,
+                  shapes: bool = True) -> tuple[str | TriageRow | ErrorRecord, bool]:
+    """The output of one record (assessment JSON, triage row or error record), and whether it assessed.
+
+    ``shapes`` (on for batches) shares one assembly among leads that differ only in names.
+    """
     if record.problem is not None:
         return ErrorRecord(line=record.line, error=record.problem), False
     try:
         answers = parse_answers(record.data, source=f"line {record.line}", limits=limits)
         if summary:
-            result = assess(answers, as_of=as_of, rulebook=book, memoize=memoize)
+            result = assess(answers, as_of=as_of, rulebook=book, memoize=memoize, shapes=shapes)
         else:
-            text = assess_json(answers, as_of=as_of, rulebook=book, memoize=memoize)
+            text = assess_json(answers, as_of=as_of, rulebook=book, memoize=memoize, shapes=shapes)
     except AnswersError as exc:
         key, message = exc.problems[0] if exc.problems else ("(document)", exc.message)
         if record.columns is not None:
@@ -88,7 +92,7 @@ def assess_record(record: Record, *, summary: bool, as_of: dt.date | None, book:
         return ErrorRecord(line=record.line, error=RecordProblem(
             field=None, message=f"internal error while assessing: {type(exc).__name__}: {clip(str(exc))}")), False
     if summary:
-        return triage_row(result, line=record.line, entity=answers.entity.name), True
+        return triage_row(result, line=record.line, entity=answers.entity.name, tiers=book.tiers), True
     return text, True
 
 
@@ -258,12 +262,14 @@ def _keep_complete_lines(dst: TextIO) -> None:
 
 def run_batch(source: Path, output: Path, *, input_format: str | None = None, summary: bool = False,
               as_of: dt.date | None = None, progress: bool = False, rulebook: Rulebook | None = None,
-              memoize: bool = True, limits: Limits = DEFAULT_LIMITS, start_line: int = 1) -> BatchStats:
+              memoize: bool = True, limits: Limits = DEFAULT_LIMITS, start_line: int = 1,
+              shapes: bool = True) -> BatchStats:
     """Assess every record of ``source`` and write one output line per record to ``output``.
 
     ``source`` may be ``-`` (standard input; give ``input_format``). Records before input line
     ``start_line`` are skipped (to continue an interrupted batch). On Ctrl-C or a termination
     signal the output keeps the records done and :class:`BatchInterrupted` is raised.
+    ``shapes=False`` assesses every record from scratch (the shape memo off; same bytes).
     """
     source, output = Path(source), Path(output)
     if is_stdin(source) and input_format is None:
@@ -288,7 +294,7 @@ def run_batch(source: Path, output: Path, *, input_format: str | None = None, su
                     if record.line < start_line:
                         continue
                     item, ok = assess_record(record, summary=summary, as_of=as_of, book=book, memoize=memoize,
-                                             limits=limits)
+                                             limits=limits, shapes=shapes)
                     pending = take_pending()
                     if pending is not None:  # a signal the rules engine swallowed: this record is not done
                         raise pending

@@ -11,36 +11,24 @@ registration runs alongside the algorithm filing, so the sum is the cautious rea
 working-day limits are not added (they are ceilings, not estimates). Both are ``null`` when the
 assessment lists no step with a practice duration (nothing to file, or nothing known).
 
-Complexity tiers, the first that applies (:data:`TIER_RULES`):
-
-* ``none``: the filing status is ``not_required``;
-* ``high``: 4 or more algorithms, or both roles (service provider and technical supporter), or
-  an algorithm that needs the generative-AI service filing (``genai_filing``, reported 6–8 months);
-* ``medium``: 2 or 3 algorithms, or an algorithm that needs generative-AI registration
-  (``genai_registration``), or the status is ``needs_review`` (open questions remain);
-* ``low``: everything else: one algorithm, one role, filing required, no generative-AI procedure.
+Complexity tiers are data: ``rules/catalogue/triage.yaml`` lists them in the order they are
+tried, each with its tests, description and basis (practice: they sort leads by effort and are
+not a legal category); the first tier one of whose tests holds applies.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal, get_args
 
 from pydantic import Field
 
 from engine.model.assessment import AlgorithmType, Assessment, Role, Status
 from engine.model.base import StrictModel
+from engine.rules.rulebook import TierTest, TriageTier, default_rulebook
 from engine.sanitize import csv_cell
 
 Tier = Literal["none", "low", "medium", "high"]
-
-TIER_RULES: tuple[tuple[Tier, str], ...] = (
-    ("none", "the filing status is not_required"),
-    ("high", "4 or more algorithms, or both roles, or a generative-AI service filing (genai_filing)"),
-    ("medium", "2 or 3 algorithms, or a generative-AI registration (genai_registration), "
-               "or the status is needs_review"),
-    ("low", "otherwise: one algorithm, one role, filing required, no generative-AI procedure"),
-)
-"""The tiers in the order they are tried, with the condition of each (quoted in docs/batch.md)."""
 
 _TYPE_ORDER: tuple[Any, ...] = get_args(AlgorithmType)
 _ROLE_ORDER: tuple[Any, ...] = get_args(Role)
@@ -77,18 +65,21 @@ class ErrorRecord(StrictModel):
     error: RecordProblem
 
 
-def complexity(assessment: Assessment) -> Tier:
-    """The complexity tier of an assessment (rules in :data:`TIER_RULES`, first that applies)."""
-    if assessment.filing.status == "not_required":
-        return "none"
-    count = len(assessment.algorithms)
-    roles = {a.role for a in assessment.algorithms if a.role}
-    routes = {a.genai_route for a in assessment.algorithms}
-    if count >= 4 or len(roles) > 1 or "genai_filing" in routes:
-        return "high"
-    if count >= 2 or "genai_registration" in routes or assessment.filing.status == "needs_review":
-        return "medium"
-    return "low"
+def _holds(test: TierTest, assessment: Assessment) -> bool:
+    """Whether every key the test gives holds for the assessment."""
+    algorithms = assessment.algorithms
+    return ((test.status is None or assessment.filing.status in test.status)
+            and (test.algorithms_at_least is None or len(algorithms) >= test.algorithms_at_least)
+            and (test.roles_at_least is None or len({a.role for a in algorithms if a.role}) >= test.roles_at_least)
+            and (test.genai_route is None or any(a.genai_route in test.genai_route for a in algorithms)))
+
+
+def complexity(assessment: Assessment, tiers: Sequence[TriageTier]) -> Tier:
+    """The complexity tier of an assessment: the first of ``tiers`` (the rulebook's) that applies."""
+    for tier in tiers:
+        if tier.any is None or any(_holds(test, assessment) for test in tier.any):
+            return tier.id
+    raise ValueError("no tier applies: the last tier of rules/catalogue/triage.yaml takes every lead")
 
 
 def calendar_days(assessment: Assessment) -> tuple[int | None, int | None]:
@@ -103,17 +94,19 @@ def calendar_days(assessment: Assessment) -> tuple[int | None, int | None]:
     return low, high
 
 
-def triage_row(assessment: Assessment, *, line: int, entity: str) -> TriageRow:
-    """Reduce an assessment to its triage row."""
+def triage_row(assessment: Assessment, *, line: int, entity: str,
+               tiers: Sequence[TriageTier] | None = None) -> TriageRow:
+    """Reduce an assessment to its triage row; ``tiers`` default to the shipped rulebook's."""
     types = {a.type for a in assessment.algorithms}
     roles = {a.role for a in assessment.algorithms if a.role}
     days_min, days_max = calendar_days(assessment)
+    tier = complexity(assessment, default_rulebook().tiers if tiers is None else tiers)
     return TriageRow(
         line=line, entity=entity, status=assessment.filing.status,
         algorithms=len(assessment.algorithms),
         types=[t for t in _TYPE_ORDER if t in types],
         roles=[r for r in _ROLE_ORDER if r in roles],
-        days_min=days_min, days_max=days_max, complexity=complexity(assessment),
+        days_min=days_min, days_max=days_max, complexity=tier,
         open_questions=len(assessment.open_questions), rules_version=assessment.rules_version)
 
 

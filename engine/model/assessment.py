@@ -1,14 +1,22 @@
 """The assessment: what an answers document leads to, with the reason for every conclusion.
 
-As JSON its top-level keys are ``filing``, ``algorithms``, ``obligations``, ``materials``,
-``steps``, ``display``, ``open_questions``, ``rules_version`` and ``trace``. Every list is
-sorted by a stable key, so the same answers and rules give the same bytes.
+As JSON its top-level keys are ``schema_version``, ``filing``, ``algorithms``, ``obligations``,
+``materials``, ``steps``, ``display``, ``open_questions``, ``laws``, ``rules_version`` and
+``trace``. It carries every label and law title a report shows (from the rulebook it was made
+with), so renderers never load a rulebook or vocabulary of their own.
+Every list is sorted by a stable key, so the same answers and rules give the same bytes.
+
+What a duty, a material or a due date applies to is a typed *target* (:data:`Target`): the
+entity, a product (by its position in the answers, with its name) or an algorithm (by its id;
+its name is that of the item of ``algorithms``). Names are shown, never used to tell targets
+apart, so two products with the same name stay two products. The JSON contract is versioned by
+:data:`SCHEMA_VERSION`; ``CHANGELOG.md`` lists what each version changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -22,6 +30,44 @@ Role = Literal["service_provider", "technical_supporter"]
 BasisKind = Literal["statute", "practice"]
 """What a conclusion rests on: ``statute`` = a regulation's article whose condition the rule
 tests; ``practice`` = what filers and the regulator do, or the published lists, not a regulation."""
+
+
+SCHEMA_VERSION: Literal["2.0"] = "2.0"
+"""Version of the assessment's JSON contract: the major part changes when a field changes meaning."""
+
+
+class EntityTarget(StrictModel):
+    """The filing entity (the company) as a whole."""
+
+    kind: Literal["entity"] = "entity"
+
+
+class ProductRef(StrictModel):
+    """One product of the answers: its position there identifies it, its name is for display."""
+
+    kind: Literal["product"] = "product"
+    index: int = Field(description="Position of the product in the answers' products (0 = first)")
+    name: str = Field(description="The product's name as answered (shown, not an identity)")
+
+
+class AlgorithmRef(StrictModel):
+    """One algorithm of the assessment, by its stable id."""
+
+    kind: Literal["algorithm"] = "algorithm"
+    id: str = Field(description="Stable id (type.behaviour.role) of an item of ``algorithms``")
+
+
+Target = Annotated[EntityTarget | ProductRef | AlgorithmRef, Field(discriminator="kind")]
+"""What a duty or material applies to: the entity, a product or an algorithm."""
+
+
+def target_key(target: EntityTarget | ProductRef | AlgorithmRef) -> tuple[str | int, ...]:
+    """The identity of a target: its kind with its position or id, never its name."""
+    if isinstance(target, ProductRef):
+        return ("product", target.index)
+    if isinstance(target, AlgorithmRef):
+        return ("algorithm", target.id)
+    return ("entity",)
 
 
 class LegalRef(StrictModel):
@@ -44,6 +90,16 @@ class Reason(StrictModel):
     products: tuple[str, ...]
 
 
+class LawOut(StrictModel):
+    """A law the assessment cites, as the rulebook it was made with describes it."""
+
+    id: str
+    title: Text
+    short: Text = Field(description="The name used in citations")
+    in_force: dt.date | None
+    statutory: bool = Field(description="False for non-statutory sources such as filing practice")
+
+
 class CalendarInfo(StrictModel):
     """How due dates are counted, and which years the holiday calendar covers."""
 
@@ -56,7 +112,7 @@ class CalendarInfo(StrictModel):
 class DueDate(StrictModel):
     """A deadline counted on the working-day calendar from one product's dated event."""
 
-    product: str
+    product: ProductRef
     event: Literal["launch", "change", "termination"]
     event_date: dt.date
     working_days: int
@@ -100,13 +156,16 @@ class Algorithm(StrictModel):
     type: AlgorithmType
     type_label: Text
     subtype: Subtype | None
+    subtype_label: Text | None
     role: Role | None = Field(description="The filing system's 填报角色; null for types it asks no role for")
     role_label: Text
     status: Status
+    status_label: Text
     behaviours: tuple[str, ...] = Field(description="What the algorithm does: the behaviours its id joins")
-    products: tuple[str, ...]
+    products: tuple[ProductRef, ...]
     features: tuple[str, ...]
     genai_route: str | None = Field(description="genai_filing, genai_registration, genai_none or null")
+    genai_route_label: Text | None
     basis: tuple[LegalRef, ...]
     rules: tuple[str, ...]
 
@@ -127,7 +186,7 @@ class ObligationOut(StrictModel):
     basis_kind: BasisKind
     basis: tuple[LegalRef, ...]
     deadline: Deadline | None
-    applies_to: tuple[str, ...]
+    applies_to: tuple[Target, ...]
     rules: tuple[str, ...]
     due: tuple[DueDate, ...] = Field(default_factory=tuple, description="Due dates from the answers' dates")
 
@@ -148,7 +207,7 @@ class MaterialOut(StrictModel):
     condition: Text | None
     basis_kind: BasisKind
     pitfalls: tuple[PitfallOut, ...]
-    applies_to: tuple[str, ...]
+    applies_to: tuple[Target, ...]
     rules: tuple[str, ...]
 
 
@@ -162,7 +221,7 @@ class DurationOut(StrictModel):
 class StepDates(StrictModel):
     """One product's step on the calendar: from a stated start, the statutory and practice ends."""
 
-    product: str
+    product: ProductRef
     start: dt.date
     start_is: Text = Field(description="Why the step is placed at this start")
     statutory_by: dt.date | None = Field(description="start + the statutory working days, if any")
@@ -188,6 +247,7 @@ class DisplayOut(StrictModel):
 
     product: str
     form: str
+    form_label: Text | None = Field(description="The product form's label; null for a place that is not a form")
     location: Text
     basis: tuple[LegalRef, ...]
 
@@ -226,6 +286,8 @@ class TraceEntry(StrictModel):
 class Assessment(StrictModel):
     """The complete, explained filing assessment."""
 
+    schema_version: Literal["2.0"] = Field(
+        default=SCHEMA_VERSION, description="Version of this JSON contract (see CHANGELOG.md)")
     filing: FilingConclusion
     algorithms: tuple[Algorithm, ...]
     obligations: tuple[ObligationOut, ...]
@@ -233,6 +295,7 @@ class Assessment(StrictModel):
     steps: tuple[StepOut, ...]
     display: tuple[DisplayOut, ...]
     open_questions: tuple[OpenQuestion, ...]
+    laws: tuple[LawOut, ...] = Field(description="Every law cited above, in the rulebook's order")
     rules_version: str
     trace: tuple[TraceEntry, ...]
 

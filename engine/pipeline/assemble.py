@@ -19,26 +19,32 @@ from typing import Any
 from engine.model.answers import Answers
 from engine.model.assessment import (
     Algorithm,
+    AlgorithmRef,
     AnswerUsed,
     Assessment,
     Deadline,
     DisplayOut,
     DurationOut,
+    EntityTarget,
     FilingConclusion,
+    LawOut,
     LegalRef,
     MaterialOut,
     ObligationOut,
     OpenQuestion,
     PitfallOut,
+    ProductRef,
     Reason,
     StepOut,
+    Target,
     TraceEntry,
 )
 from engine.model.base import Text
 from engine.model.vocabulary import load_vocabulary
 from engine.pipeline.deadlines import schedule
-from engine.rules.facts import RootFact
-from engine.rules.rulebook import Basis, Rule, Rulebook
+from engine.rules.basis import Basis
+from engine.rules.facts import RootFact, product_index
+from engine.rules.rulebook import Rule, Rulebook
 from engine.rules.runtime import Firing
 
 _STATUS_ORDER = ("required", "needs_review", "not_required")
@@ -78,10 +84,13 @@ def algorithm_id(type_: str, behaviour: str, role: str) -> str:
 
 
 _Unit = tuple[str, str, str, str, str, str]
-"""(type, subtype, role, behaviour, product, feature): what one filing fact is about."""
+"""(type, subtype, role, behaviour, product index, feature): what one filing fact is about."""
 
 _UNIT_MARK = "\x00"
-"""Joins a unit into the provisional target string that :meth:`_Assembler.build` replaces."""
+"""Joins a unit into the provisional trace conclusion that :meth:`_Assembler.build` replaces."""
+
+_TargetKey = int | _Unit | None
+"""A target while assembling: None the entity, an int a product's index, else an algorithm's unit."""
 
 
 @dataclass
@@ -91,7 +100,7 @@ class _AlgorithmDraft:
     role: str
     behaviour: str
     statuses: list[str] = field(default_factory=list)
-    products: list[str] = field(default_factory=list)
+    products: list[int] = field(default_factory=list)
     features: list[str] = field(default_factory=list)
     genai_routes: list[str] = field(default_factory=list)
     rules: set[str] = field(default_factory=set)
@@ -101,7 +110,7 @@ class _AlgorithmDraft:
         return algorithm_id(self.type, self.behaviour, self.role)
 
 
-def _add_unique(items: list[str], value: str) -> None:
+def _add_unique(items: list[Any], value: Any) -> None:
     if value not in items:
         items.append(value)
 
@@ -116,8 +125,8 @@ class _Assembler:
         """One draft per behaviour of one feature; :meth:`_group` merges them per feature and type."""
         self.statuses: list[str] = []
         self.reasons: dict[tuple[str, str], list[str]] = defaultdict(list)
-        self.obligations: dict[str, tuple[list[str], set[str]]] = {}
-        self.materials: dict[str, tuple[list[str], set[str]]] = {}
+        self.obligations: dict[str, tuple[list[_TargetKey], set[str]]] = {}
+        self.materials: dict[str, tuple[list[_TargetKey], set[str]]] = {}
         self.steps: set[str] = set()
         self.display: dict[tuple[str, str], None] = {}
         self.questions: dict[tuple[str, str | None, str | None], OpenQuestion] = {}
@@ -172,14 +181,15 @@ class _Assembler:
     def _algorithm_key(self, fact: dict[str, Any]) -> _Unit | None:
         if fact.get("kind") != "filing":
             return None
-        return (fact["type"], fact["subtype"], fact["role"], fact["behaviour"], str(fact.get("product", "")),
+        return (fact["type"], fact["subtype"], fact["role"], fact["behaviour"], str(product_index(str(fact["fid"]))),
                 str(fact.get("feature", "")))
 
-    def _target(self, fact: dict[str, Any]) -> str:
+    def _target(self, fact: dict[str, Any]) -> _TargetKey:
+        """What a duty concluded on this fact applies to: its algorithm, else its product."""
         key = self._algorithm_key(fact)
         if key is not None:
-            return _UNIT_MARK.join(key)
-        return str(fact.get("product", ""))
+            return key
+        return product_index(str(fact["fid"]))
 
     # -- per firing
     def add(self, firing: Firing) -> None:
@@ -187,6 +197,7 @@ class _Assembler:
         fact = firing.fact
         then = rule.then
         product = str(fact.get("product", ""))
+        index = product_index(str(fact["fid"]))
         concluded: list[str] = []
         if then.classify is not None:
             concluded.append(f"classify.{fact['behaviour']}")
@@ -195,7 +206,7 @@ class _Assembler:
             self.statuses.append(status)
             _add_unique(self.reasons[(rule.id, status)], product)
             # On an algorithm fact the conclusion names the role of the filing fact it derives.
-            key = ((fact["type"], fact["subtype"], then.filing["role"], fact["behaviour"], product,
+            key = ((fact["type"], fact["subtype"], then.filing["role"], fact["behaviour"], str(index),
                     str(fact.get("feature", "")))
                    if fact.get("kind") == "algorithm" else self._algorithm_key(fact))
             if key is not None:
@@ -203,7 +214,7 @@ class _Assembler:
                     type=key[0], subtype=None if key[1] == "none" else key[1], role=key[2],
                     behaviour=key[3]))
                 draft.statuses.append(status)
-                _add_unique(draft.products, product)
+                _add_unique(draft.products, index)
                 _add_unique(draft.features, str(fact["feature"]))
                 draft.rules.add(rule.id)
                 for rule_id in str(fact.get("via") or "").split(">"):
@@ -220,11 +231,11 @@ class _Assembler:
             for item in getattr(then, name) or []:
                 targets, rules = store.setdefault(item, ([], set()))
                 if name == "materials" and self.book.materials[item].scope == "entity":
-                    _add_unique(targets, "entity")
+                    _add_unique(targets, None)
                 elif name == "materials" and self.book.materials[item].scope == "product":
-                    _add_unique(targets, product)
+                    _add_unique(targets, index)
                 elif name == "obligations" and self.book.obligations[item].scope == "product" and product:
-                    _add_unique(targets, product)
+                    _add_unique(targets, index)
                 else:
                     _add_unique(targets, self._target(fact))
                 rules.add(rule.id)
@@ -253,6 +264,17 @@ class _Assembler:
             self._trace(concluded, rule, fact)
 
     # -- output
+    def _algorithm_name(self, d: _AlgorithmDraft, products: dict[int, ProductRef]) -> Text:
+        """A suggested filing name: the first product that needs it, what it does (every behaviour of
+        the feature), and the suffix of its role (``rules/catalogue/naming.yaml``)."""
+        first = products[d.products[0]].name
+        behaviours = d.behaviour.split("+")
+        labels = [self.vocab.groups["behaviour"].get(b) for b in behaviours]
+        label_zh = "、".join(lb.zh if lb else b for lb, b in zip(labels, behaviours, strict=True))
+        label_en = " and ".join(_lower_first(lb.en) if lb else b for lb, b in zip(labels, behaviours, strict=True))
+        suffix = self.book.naming.role_suffix[d.role]
+        return Text(zh=f"{first}{label_zh}算法{suffix.zh}", en=f"{first} {label_en} algorithm{suffix.en}")
+
     def _algorithm_order(self, algorithm_id: str) -> tuple[int, ...]:
         """Output order of an algorithm id: by type, then its behaviours and role."""
         order = self._order_cache.get(algorithm_id)
@@ -265,17 +287,17 @@ class _Assembler:
                 *(behaviours.index(b) for b in behaviour.split("+")), -1, roles.index(role))
         return order
 
-    def _group(self) -> tuple[list[_AlgorithmDraft], dict[str, str]]:
+    def _group(self) -> tuple[list[_AlgorithmDraft], dict[_Unit, str]]:
         """One draft per feature, type and role (features with the same behaviours share one).
 
-        Returns the merged drafts and, for every unit's provisional target, the id it becomes.
+        Returns the merged drafts and, for every unit, the id of the algorithm it joins.
         """
         behaviour_order = {b: i for i, b in enumerate((*self.vocab.ids("behaviour"), "unsure"))}
         per_feature: dict[tuple[str, str, str, str], list[_Unit]] = {}
         for unit in self.algorithms:
             per_feature.setdefault((unit[0], unit[2], unit[4], unit[5]), []).append(unit)
         groups: dict[str, _AlgorithmDraft] = {}
-        ids: dict[str, str] = {}
+        ids: dict[_Unit, str] = {}
         for (type_, role, _, _), units in per_feature.items():
             behaviours = sorted({u[3] for u in units}, key=behaviour_order.__getitem__)
             subtypes = {self.algorithms[u].subtype for u in units}
@@ -290,13 +312,13 @@ class _Assembler:
             for unit in units:
                 draft = self.algorithms[unit]
                 merged.statuses += draft.statuses
-                for name in draft.products:
-                    _add_unique(merged.products, name)
-                for name in draft.features:
-                    _add_unique(merged.features, name)
+                for index in draft.products:
+                    _add_unique(merged.products, index)
+                for feature in draft.features:
+                    _add_unique(merged.features, feature)
                 merged.genai_routes += draft.genai_routes
                 merged.rules |= draft.rules
-                ids[_UNIT_MARK.join(unit)] = group_id
+                ids[unit] = group_id
         return list(groups.values()), ids
 
     def build(self) -> Assessment:
@@ -317,30 +339,51 @@ class _Assembler:
             reasons = []
         product_order: dict[str, int] = {}
         feature_order: dict[tuple[str, str], int] = {}
+        product_refs: dict[int, ProductRef] = {}
         for root in self.roots.values():
             name = str(root.attrs["product"])
             product_order.setdefault(name, len(product_order))
+            index = product_index(root.fid)
+            if index not in product_refs:
+                product_refs[index] = ProductRef(index=index, name=name)
             if "feature" in root.attrs:
                 feature_order.setdefault((name, str(root.attrs["feature"])), len(feature_order))
         algorithm_order = self._algorithm_order
         grouped, group_of = self._group()
 
-        def regroup(targets: list[str]) -> list[str]:
-            out: list[str] = []
-            for target in targets:
-                _add_unique(out, group_of.get(target, target))
-            return out
+        group_of_text = {_UNIT_MARK.join(unit): group_id for unit, group_id in group_of.items()}
 
-        def target_order(target: str) -> tuple[int, ...]:
+        def target_order(target: int | str | None) -> tuple[int, ...]:
             """Where an ``applies_to`` target sorts: the entity, products in answer order, algorithms.
 
             Never by name, so that two answers differing only in names give the same order.
             """
-            if target == "entity":
+            if target is None:
                 return (0, 0)
-            if target in product_order:
-                return (1, product_order[target])
+            if isinstance(target, int):
+                return (1, target)
             return (2, *algorithm_order(target))
+
+        algorithm_refs: dict[str, AlgorithmRef] = {}
+        entity = EntityTarget()
+
+        def target(key: int | str | None) -> Target:
+            """One object per target, shared by every list that names it."""
+            if key is None:
+                return entity
+            if isinstance(key, int):
+                return product_refs[key]
+            ref = algorithm_refs.get(key)
+            if ref is None:
+                ref = algorithm_refs[key] = AlgorithmRef(id=key)
+            return ref
+
+        def targets_out(keys: list[_TargetKey]) -> tuple[Target, ...]:
+            """The targets of a duty or material, each unit as the algorithm it joined, once each."""
+            out: list[int | str | None] = []
+            for key in keys:
+                _add_unique(out, group_of[key] if isinstance(key, tuple) else key)
+            return tuple(target(k) for k in sorted(out, key=target_order))
 
         algorithms: list[Algorithm] = []
         role_types = vocab.groups["filing_role_type"]
@@ -348,13 +391,6 @@ class _Assembler:
             (d for d in grouped if _strongest(d.statuses) != "not_required"),
             key=lambda d: algorithm_order(d.id))
         for d in drafts:
-            first = d.products[0]
-            labels = [vocab.groups["behaviour"].get(b) for b in d.behaviour.split("+")]
-            label_zh = "、".join(lb.zh if lb else b for lb, b in zip(labels, d.behaviour.split("+"), strict=True))
-            label_en = " and ".join(_lower_first(lb.en) if lb else b
-                                    for lb, b in zip(labels, d.behaviour.split("+"), strict=True))
-            suffix_zh = "（技术支持）" if d.role == "technical_supporter" else ""
-            suffix_en = " (technical support)" if d.role == "technical_supporter" else ""
             basis: list[Basis] = []
             for rule_id in sorted(d.rules):
                 for b in book.rules[rule_id].basis:
@@ -362,19 +398,21 @@ class _Assembler:
                         basis.append(b)
             algorithms.append(Algorithm(
                 id=d.id,
-                name=Text(zh=f"{first}{label_zh}算法{suffix_zh}",
-                          en=f"{first} {label_en} algorithm{suffix_en}"),
+                name=self._algorithm_name(d, product_refs),
                 type=d.type,  # type: ignore[arg-type]
                 type_label=vocab.groups["algorithm_type"][d.type],
                 subtype=d.subtype,  # type: ignore[arg-type]
+                subtype_label=vocab.groups["algorithm_subtype"][d.subtype] if d.subtype else None,
                 role=d.role if d.type in role_types else None,  # type: ignore[arg-type]
                 role_label=(vocab.groups["role"][d.role] if d.type in role_types
                             else vocab.groups["no_filing_role"]["none"]),
                 status=_strongest(d.statuses),  # type: ignore[arg-type]
+                status_label=vocab.groups["applicability"][_strongest(d.statuses)],
                 behaviours=tuple(d.behaviour.split("+")),
-                products=tuple(sorted(d.products, key=lambda p: product_order.get(p, 0))),
+                products=tuple(product_refs[i] for i in sorted(d.products)),
                 features=tuple(d.features),
-                genai_route=_route(d.genai_routes),
+                genai_route=(route := _route(d.genai_routes, book.genai_routes.precedence)),
+                genai_route_label=vocab.groups["genai_route"][route] if route else None,
                 basis=_refs(book, basis),
                 rules=tuple(sorted(d.rules)),
             ))
@@ -386,8 +424,7 @@ class _Assembler:
             deadline = Deadline(**spec.deadline.model_dump()) if spec.deadline else None
             obligations.append(ObligationOut(
                 id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=_refs(book, spec.basis),
-                deadline=deadline,
-                applies_to=tuple(sorted(regroup(targets), key=target_order)), rules=tuple(sorted(rules))))
+                deadline=deadline, applies_to=targets_out(targets), rules=tuple(sorted(rules))))
         material_order = list(book.materials)
         materials = [
             MaterialOut(
@@ -395,7 +432,7 @@ class _Assembler:
                 scope=book.materials[mid].scope, contents=book.materials[mid].contents,
                 condition=book.materials[mid].condition, basis_kind=book.materials[mid].basis_kind,
                 pitfalls=tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in book.materials[mid].pitfalls),
-                applies_to=tuple(sorted(regroup(targets), key=target_order)), rules=tuple(sorted(rules)))
+                applies_to=targets_out(targets), rules=tuple(sorted(rules)))
             for mid, (targets, rules) in sorted(self.materials.items(),
                                                 key=lambda kv: material_order.index(kv[0]))
         ]
@@ -405,8 +442,9 @@ class _Assembler:
             for s in sorted((book.steps[i] for i in self.steps), key=lambda s: (s.order, s.id))
         ]
         form_order = (*vocab.ids("product_form"), *book.display)
+        forms = vocab.groups["product_form"]
         display = [
-            DisplayOut(product=product, form=form, location=book.display[form].location,
+            DisplayOut(product=product, form=form, form_label=forms.get(form), location=book.display[form].location,
                        basis=_refs(book, book.display[form].basis))
             for product, form in sorted(self.display, key=lambda pf: (product_order.get(pf[0], 0),
                                                                       form_order.index(pf[1])))
@@ -415,7 +453,7 @@ class _Assembler:
                            key=lambda q: (product_order.get(q.product or "", -1),
                                          feature_order.get((q.product or "", q.feature or ""), -1), q.id))
         trace = sorted((t.model_copy(update={"conclusions": tuple(
-            f"algorithms.{group_of[c[11:]]}" if c.startswith("algorithms.") and c[11:] in group_of else c
+            f"algorithms.{group_of_text[c[11:]]}" if c.startswith("algorithms.") and c[11:] in group_of_text else c
             for c in t.conclusions)}) if any(_UNIT_MARK in c for c in t.conclusions) else t
             for t in self.trace), key=lambda t: (t.rule, t.fact, t.via))
         return Assessment(
@@ -424,6 +462,7 @@ class _Assembler:
                                     as_of=self.as_of, reasons=tuple(reasons)),
             algorithms=tuple(algorithms), obligations=tuple(obligations), materials=tuple(materials),
             steps=tuple(steps), display=tuple(display), open_questions=tuple(questions),
+            laws=_laws(book, reasons, algorithms, obligations, display),
             rules_version=book.rules_version, trace=tuple(trace))
 
 
@@ -434,9 +473,29 @@ def _lower_first(label: str) -> str:
     return label
 
 
-def _route(routes: list[str]) -> str | None:
-    """The heaviest generative-AI route any product of the algorithm needs."""
-    for route in ("genai_filing", "genai_registration", "genai_none"):
+def _laws(book: Rulebook, *cited: list[Reason] | list[Algorithm] | list[ObligationOut] | list[DisplayOut],
+          ) -> tuple[LawOut, ...]:
+    """The laws the assessment cites, as this rulebook describes them (titles, in-force dates)."""
+    ids = {ref.law for items in cited for item in items for ref in item.basis}
+    out = []
+    for law in book.laws.values():
+        if law.id in ids:
+            key = (book.rules_version, law.id)
+            if (cached := _LAWS.get(key)) is None:
+                cached = _LAWS[key] = LawOut(id=law.id, title=law.title, short=law.short,
+                                             in_force=law.in_force, statutory=law.statutory)
+            out.append(cached)
+    return tuple(out)
+
+
+_LAWS: dict[tuple[str, str], LawOut] = {}
+"""The laws as the assessment shows them, per rulebook version and law id."""
+
+
+def _route(routes: list[str], precedence: list[str]) -> str | None:
+    """The first route of ``precedence`` (``rules/catalogue/genai_routes.yaml``) that any product
+    of the algorithm needs."""
+    for route in precedence:
         if route in routes:
             return route
     return None
@@ -465,7 +524,7 @@ def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of
     if answers is None:
         return result
     in_force = {law.id: law.in_force for law in book.laws.values() if law.statutory and law.in_force}
-    return schedule(result, answers, in_force)
+    return schedule(result, answers, in_force, book.step_starts)
 
 
 def legal_refs(book: Rulebook, basis: list[Basis]) -> tuple[LegalRef, ...]:

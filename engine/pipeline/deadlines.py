@@ -23,11 +23,14 @@ from engine.model.assessment import (
     DueDate,
     NextDue,
     ObligationOut,
+    ProductRef,
     StepDates,
     StepOut,
+    Target,
 )
 from engine.model.base import Text
 from engine.pipeline.workdays import CalendarGapError, add_weekdays, add_working_days, calendar_version, covered_years
+from engine.rules.rulebook import StepPlacement, StepStart
 
 Event = Literal["launch", "change", "termination"]
 EVENTS: tuple[Event, ...] = ("launch", "change", "termination")
@@ -80,7 +83,7 @@ def _gap_note(gap: CalendarGapError, estimate: dt.date) -> Text:
     )
 
 
-def due_date(product: str, event: Event, event_date: dt.date, working_days: int) -> DueDate:
+def due_date(product: ProductRef, event: Event, event_date: dt.date, working_days: int) -> DueDate:
     """The due date ``working_days`` after ``event_date``, or an explained estimate."""
     try:
         date = add_working_days(event_date, working_days)
@@ -91,50 +94,58 @@ def due_date(product: str, event: Event, event_date: dt.date, working_days: int)
     return DueDate(product=product, event=event, event_date=event_date, working_days=working_days, date=date)
 
 
+def products_of(targets: Sequence[Target], of_algorithm: Mapping[str, Sequence[ProductRef]]) -> list[ProductRef]:
+    """The products that ``targets`` cover (an algorithm covers its products), in answer order, once each."""
+    found: dict[int, ProductRef] = {}
+    for target in targets:
+        if isinstance(target, ProductRef):
+            found.setdefault(target.index, target)
+        elif target.kind == "algorithm":
+            for product in of_algorithm.get(target.id, ()):
+                found.setdefault(product.index, product)
+    return [found[i] for i in sorted(found)]
+
+
 class _Products:
-    """The assessment's targets resolved to answered products, in answer order."""
+    """The assessment's targets resolved to answered products, by position, in answer order."""
 
     def __init__(self, assessment: Assessment, answers: Answers) -> None:
-        self.by_name: dict[str, Product] = {}
-        for product in answers.products:
-            self.by_name.setdefault(product.name, product)
-        self.order = list(self.by_name)
+        self.answers = answers.products
         self.of_algorithm = {a.id: a.products for a in assessment.algorithms}
         self.features_of = {a.id: a.features for a in assessment.algorithms}
-        self.feature_launch: dict[tuple[str, str], dt.date | None] = {}
-        for product in answers.products:
+        self.feature_launch: dict[tuple[int, str], dt.date | None] = {}
+        for index, product in enumerate(answers.products):
             for feature in product.features:
-                self.feature_launch.setdefault((product.name, feature.name), feature.launch_date)
-        self.filed = self.sorted({p for a in assessment.algorithms for p in a.products})
-        self.genai = self.sorted({p for a in assessment.algorithms
-                                  if a.genai_route in ("genai_filing", "genai_registration") for p in a.products})
+                self.feature_launch.setdefault((index, feature.name), feature.launch_date)
+        self.filed = self._sorted({p.index: p for a in assessment.algorithms for p in a.products})
+        self.genai = self._sorted({p.index: p for a in assessment.algorithms
+                                   if a.genai_route in ("genai_filing", "genai_registration") for p in a.products})
 
-    def sorted(self, names: set[str]) -> list[str]:
-        return [n for n in self.order if n in names]
+    @staticmethod
+    def _sorted(refs: dict[int, ProductRef]) -> list[ProductRef]:
+        return [refs[i] for i in sorted(refs)]
 
-    def of_targets(self, targets: Sequence[str]) -> list[str]:
-        names: set[str] = set()
-        for target in targets:
-            names.update(self.of_algorithm.get(target, [target]))
-        return self.sorted(names)
+    def answered(self, ref: ProductRef) -> Product:
+        """The answered product a reference points to."""
+        return self.answers[ref.index]
 
-    def launches(self, targets: Sequence[str]) -> list[tuple[str, dt.date]]:
+    def of_targets(self, targets: Sequence[Target]) -> list[ProductRef]:
+        return products_of(targets, self.of_algorithm)
+
+    def launches(self, targets: Sequence[Target]) -> list[tuple[ProductRef, dt.date]]:
         """(product, launch date) of every target: a product's own launch, or, for an algorithm whose
         features in that product all have their own launch date (features added later), the
         earliest of those; in product order, then by date."""
-        found: set[tuple[str, dt.date]] = set()
+        found: dict[tuple[int, dt.date], ProductRef] = {}
         for target in targets:
-            for name in self.of_algorithm.get(target, [target]):
-                product = self.by_name.get(name)
-                if product is None:
-                    continue
-                own = [self.feature_launch[(name, f)] for f in self.features_of.get(target, ())
-                       if (name, f) in self.feature_launch]
+            features = self.features_of.get(target.id, ()) if target.kind == "algorithm" else ()
+            for ref in products_of([target], self.of_algorithm):
+                own = [self.feature_launch[(ref.index, f)] for f in features if (ref.index, f) in self.feature_launch]
                 dated = [d for d in own if d is not None]
-                when = min(dated) if own and len(dated) == len(own) else product.launch_date
+                when = min(dated) if own and len(dated) == len(own) else self.answered(ref).launch_date
                 if when is not None:
-                    found.add((name, when))
-        return sorted(found, key=lambda pair: (self.order.index(pair[0]), pair[1]))
+                    found[(ref.index, when)] = ref
+        return [(found[key], key[1]) for key in sorted(found)]
 
 
 def _duty_in_force(ob: ObligationOut, in_force: Mapping[str, dt.date]) -> tuple[dt.date, str] | None:
@@ -160,16 +171,16 @@ def _date_obligation(ob: ObligationOut, products: _Products, in_force: Mapping[s
     law_start = _duty_in_force(ob, in_force)
     due: list[DueDate] = []
     dated = (products.launches(ob.applies_to) if event == "launch" else
-             [(name, when) for name in products.of_targets(ob.applies_to)
-              if (when := _event_date(products.by_name[name], event)) is not None])
-    for name, when in dated:
+             [(ref, when) for ref in products.of_targets(ob.applies_to)
+              if (when := _event_date(products.answered(ref), event)) is not None])
+    for ref, when in dated:
         if law_start is not None and when < law_start[0]:
-            counted = due_date(name, event, law_start[0], deadline.working_days)
+            counted = due_date(ref, event, law_start[0], deadline.working_days)
             due.append(counted.model_copy(update={
                 "event_date": when,
                 "note": counted.note or _before_in_force_note(event, when, law_start[0], law_start[1])}))
         else:
-            due.append(due_date(name, event, when, deadline.working_days))
+            due.append(due_date(ref, event, when, deadline.working_days))
     return ob.model_copy(update={"due": tuple(due)}) if due else ob
 
 
@@ -185,7 +196,7 @@ def _at(start: dt.date, days: int | None) -> dt.date | None:
     return start + dt.timedelta(days=days) if days is not None else None
 
 
-def _step_dates(step: StepOut, product: str, start: dt.date, start_is: Text) -> StepDates:
+def _step_dates(step: StepOut, product: ProductRef, start: dt.date, start_is: Text) -> StepDates:
     duration = step.duration
     statutory: dt.date | None = None
     note: Text | None = None
@@ -245,45 +256,46 @@ def _genai_start(step: StepOut, product: Product, filing_due: DueDate | None) ->
             f"be through by the launch on {product.launch_date.isoformat()} even at the slow end of practice"))
 
 
-# Where each step with a duration sits on the calendar. The process catalogue gives durations
-# only; the anchors follow process.md §1 (entity review before any algorithm filing; review from
-# complete materials, Art. 25; generative-AI filing or registration before opening to the public).
-_PLACERS: dict[str, tuple[Placer, str]] = {
-    "entity_filing": (_entity_start, "filed"),
-    "review": (_review_start, "filed"),
-    "genai_service_filing": (_genai_start, "genai"),
+_PLACERS: dict[StepStart, Placer] = {
+    "before_filing_due": _entity_start,
+    "filing_due": _review_start,
+    "before_launch": _genai_start,
 }
+"""How each kind of start of ``rules/catalogue/schedule.yaml`` is counted; which step starts
+where, and for which products, is the catalogue's (with its basis)."""
 
 
-def _date_step(step: StepOut, products: _Products, filing_days: int | None) -> StepOut:
-    placer = _PLACERS.get(step.id)
-    if placer is None:
+def _date_step(step: StepOut, products: _Products, filing_days: int | None,
+               placements: Mapping[str, StepPlacement]) -> StepOut:
+    placement = placements.get(step.id)
+    if placement is None:
         return step
-    place, which = placer
+    place = _PLACERS[placement.starts]
     dates: list[StepDates] = []
-    for name in products.filed if which == "filed" else products.genai:
-        product = products.by_name[name]
-        filing_due = (due_date(name, "launch", product.launch_date, filing_days)
+    for ref in products.filed if placement.products == "filed" else products.genai:
+        product = products.answered(ref)
+        filing_due = (due_date(ref, "launch", product.launch_date, filing_days)
                       if product.launch_date is not None and filing_days else None)
         where = place(step, product, filing_due)
         if where is not None:
-            dates.append(_step_dates(step, name, *where))
+            dates.append(_step_dates(step, ref, *where))
     return step.model_copy(update={"dates": tuple(dates)}) if dates else step
 
 
-def schedule(assessment: Assessment, answers: Answers,
-             in_force: Mapping[str, dt.date] | None = None) -> Assessment:
+def schedule(assessment: Assessment, answers: Answers, in_force: Mapping[str, dt.date] | None = None,
+             placements: Mapping[str, StepPlacement] | None = None) -> Assessment:
     """The assessment with due dates on its duties and steps, and the counting convention.
 
     Products without dates get none (the report says which dates to add); the convention is
     stated whenever the answers were given, so every dated report says how it counted.
     ``in_force`` maps law ids to their entry into force: an event before it (a service launched
-    in 2020) is counted from that date, with a note, never from the event itself.
+    in 2020) is counted from that date, with a note, never from the event itself. ``placements``
+    (the rulebook's ``step_starts``) say where each step starts; steps without one get no dates.
     """
     products = _Products(assessment, answers)
     obligations = tuple(_date_obligation(ob, products, in_force or {}) for ob in assessment.obligations)
     filing_days = _filing_days(assessment)
-    steps = tuple(_date_step(step, products, filing_days) for step in assessment.steps)
+    steps = tuple(_date_step(step, products, filing_days, placements or {}) for step in assessment.steps)
     filing = assessment.filing.model_copy(update={"calendar": convention(), "next_due": _next_due(obligations)})
     return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps})
 

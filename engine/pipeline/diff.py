@@ -16,12 +16,27 @@ from typing import Any, Literal
 from pydantic import Field
 
 from engine.model.answers import Answers
-from engine.model.assessment import Algorithm, Assessment, CalendarInfo, MaterialOut, ObligationOut, Status
+from engine.model.assessment import (
+    Algorithm,
+    AlgorithmRef,
+    Assessment,
+    CalendarInfo,
+    EntityTarget,
+    MaterialOut,
+    ObligationOut,
+    ProductRef,
+    Status,
+    target_key,
+)
 from engine.model.base import StrictModel, Text
-from engine.pipeline.deadlines import due_date
+from engine.pipeline.deadlines import due_date, products_of
 from engine.pipeline.run import assess
+from engine.rules.rulebook import NewAlgorithmDeadline, default_rulebook
 
 ChangeField = Literal["status", "products", "features", "applies_to", "due"]
+
+ChangeValue = EntityTarget | ProductRef | AlgorithmRef | str
+"""What a changed field gained or lost: a target (applies_to), a product (products), else text."""
 
 
 class DiffItems(StrictModel):
@@ -39,8 +54,8 @@ class Change(StrictModel):
     id: str
     name: Text
     field: ChangeField
-    added: list[str]
-    removed: list[str]
+    added: list[ChangeValue]
+    removed: list[ChangeValue]
 
 
 class AssessmentDiff(StrictModel):
@@ -50,6 +65,8 @@ class AssessmentDiff(StrictModel):
     status_after: Status
     as_of_before: dt.date
     as_of_after: dt.date
+    status_before_label: Text
+    status_after_label: Text
     added: DiffItems = Field(description="Only in the assessment after")
     removed: DiffItems = Field(description="Only in the assessment before")
     changed: list[Change] = Field(description="In both, with different coverage")
@@ -62,19 +79,30 @@ class AssessmentDiff(StrictModel):
 
 
 def _dues(ob: ObligationOut) -> list[str]:
-    return [f"{d.product}: {(d.date or d.estimate or d.event_date).isoformat()} ({d.event} {d.event_date.isoformat()})"
-            for d in ob.due]
+    return [f"{d.product.name}: {(d.date or d.estimate or d.event_date).isoformat()} "
+            f"({d.event} {d.event_date.isoformat()})" for d in ob.due]
 
 
 def _changes(kind: Literal["algorithm", "obligation", "material"], item_id: str, name: Text,
-             pairs: Sequence[tuple[ChangeField, Sequence[str], Sequence[str]]]) -> list[Change]:
+             pairs: Sequence[tuple[ChangeField, Sequence[ChangeValue], Sequence[ChangeValue]]]) -> list[Change]:
     out = []
     for field, before, after in pairs:
-        gained = [x for x in after if x not in before]
-        lost = [x for x in before if x not in after]
+        before_keys = {_identity(x) for x in before}
+        after_keys = {_identity(x) for x in after}
+        gained = [x for x in after if _identity(x) not in before_keys]
+        lost = [x for x in before if _identity(x) not in after_keys]
         if gained or lost:
             out.append(Change(kind=kind, id=item_id, name=name, field=field, added=gained, removed=lost))
     return out
+
+
+def _identity(value: ChangeValue) -> tuple[str | int, ...]:
+    """What makes two values the same across documents: a product is its position and its name."""
+    if isinstance(value, str):
+        return ("text", value)
+    if isinstance(value, ProductRef):
+        return ("product", value.index, value.name)
+    return target_key(value)
 
 
 def compare(before: Assessment, after: Assessment) -> AssessmentDiff:
@@ -100,6 +128,7 @@ def compare(before: Assessment, after: Assessment) -> AssessmentDiff:
             changed += _changes("material", m.id, m.name, [("applies_to", mb.applies_to, m.applies_to)])
     return AssessmentDiff(
         status_before=before.filing.status, status_after=after.filing.status,
+        status_before_label=before.filing.label, status_after_label=after.filing.label,
         as_of_before=before.filing.as_of, as_of_after=after.filing.as_of,
         added=DiffItems(algorithms=[a for a in after.algorithms if a.id not in alg_before],
                         obligations=[o for o in after.obligations if o.id not in ob_before],
@@ -122,28 +151,21 @@ def diff_answers(before: Answers, after: Answers, *, as_of: dt.date | None = Non
     old = assess(before, as_of=as_of)  # assess() dates duties and steps from the answers' dates
     new = assess(after, as_of=as_of)
     added = {a.id for a in new.algorithms} - {a.id for a in old.algorithms}
-    return compare(old, date_new_algorithms(new, after, added))
+    return compare(old, date_new_algorithms(new, after, added, default_rulebook().new_algorithm))
 
 
-NEW_ALGORITHM = Text(
-    zh="新增算法：自该功能上线（products[].change_date）起算，按新算法备案办理",
-    en="new algorithm: counted from the feature going live (products[].change_date), filed as a new filing",
-)
-
-
-def date_new_algorithms(a: Assessment, answers: Answers, new_ids: set[str]) -> Assessment:
+def date_new_algorithms(a: Assessment, answers: Answers, new_ids: set[str],
+                        rule: NewAlgorithmDeadline) -> Assessment:
     """Count the filing deadline of algorithms new to a product from the product's change date.
 
     Answers date products, not features: a duty to file within N working days of launch would
     otherwise be counted from the product's first launch, long before the new feature existed.
-    A new algorithm is a new filing (process.md §5), due N working days after it starts
-    serving, which for a feature added to a live product is the product's ``change_date``.
-    Products without a change date keep the launch count.
+    ``rule`` (``new_algorithm`` of ``rules/catalogue/schedule.yaml``, with its basis) says a new
+    algorithm is a new filing, due N working days after it starts serving, which for a feature
+    added to a live product is the product's ``change_date``, and gives the note the due date
+    carries. Products without a change date keep the launch count.
     """
-    changes: dict[str, dt.date] = {}
-    for product in answers.products:
-        if product.change_date is not None:
-            changes.setdefault(product.name, product.change_date)
+    changes = {i: p.change_date for i, p in enumerate(answers.products) if p.change_date is not None}
     of_algorithm = {al.id: al.products for al in a.algorithms}
     obligations = []
     for ob in a.obligations:
@@ -151,11 +173,12 @@ def date_new_algorithms(a: Assessment, answers: Answers, new_ids: set[str]) -> A
         if deadline is None or deadline.start != "launch" or not deadline.working_days:
             obligations.append(ob)
             continue
-        old = {p for t in ob.applies_to if t not in new_ids for p in of_algorithm.get(t, [t])}
-        fresh = [p for t in ob.applies_to if t in new_ids for p in of_algorithm.get(t, []) if p in changes]
-        due = [d for d in ob.due if d.product in old or d.product not in changes]
-        due += [due_date(p, "change", changes[p], deadline.working_days).model_copy(update={"note": NEW_ALGORITHM})
-                for p in dict.fromkeys(fresh)]
+        new = [t for t in ob.applies_to if isinstance(t, AlgorithmRef) and t.id in new_ids]
+        old = {p.index for p in products_of([t for t in ob.applies_to if t not in new], of_algorithm)}
+        fresh = [p for p in products_of(new, of_algorithm) if p.index in changes]
+        due = [d for d in ob.due if d.product.index in old or d.product.index not in changes]
+        due += [due_date(p, rule.counted_from, changes[p.index], deadline.working_days).model_copy(
+            update={"note": rule.note}) for p in fresh]
         obligations.append(ob.model_copy(update={"due": tuple(due)}) if tuple(due) != ob.due else ob)
     return a.model_copy(update={"obligations": tuple(obligations)})
 

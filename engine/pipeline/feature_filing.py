@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field
 
 from engine.model.answers import Answers
-from engine.model.assessment import Assessment, DueDate, LegalRef
+from engine.model.assessment import Assessment, DueDate, LegalRef, ProductRef
 from engine.model.base import StrictModel, Text
 from engine.pipeline.assemble import legal_refs
 from engine.pipeline.deadlines import due_date
@@ -59,15 +59,16 @@ def feature_filings(book: Rulebook, before: Assessment, after: Assessment, answe
     filed = {a.id for a in before.algorithms}
     out: list[FeatureFilingOut] = []
     for algorithm in after.algorithms:
-        if item.name not in algorithm.products or new.name not in algorithm.features:
+        if product not in {p.index for p in algorithm.products} or new.name not in algorithm.features:
             continue
         kind: FilingKind = "filed_algorithm" if algorithm.id in filed else "new_algorithm"
         spec = getattr(book.new_feature, kind)
         duty = book.obligations[spec.obligation]
         deadline = duty.deadline
         assert deadline is not None and deadline.working_days is not None, "checked when the rulebook loads"
-        due = (due_date(item.name, "launch" if kind == "new_algorithm" else "change", new.launch_date,
-                        deadline.working_days) if new.launch_date is not None else None)
+        event: Literal["launch", "change"] = "launch" if kind == "new_algorithm" else "change"
+        due = (due_date(ProductRef(index=product, name=item.name), event, new.launch_date, deadline.working_days)
+               if new.launch_date is not None else None)
         out.append(FeatureFilingOut(
             algorithm=algorithm.id, name=algorithm.name, type_label=algorithm.type_label, kind=kind,
             label=spec.label, explanation=spec.explanation, obligation=duty.id,

@@ -1,7 +1,8 @@
 """The pipeline in one call: answers -> facts -> durable-rules -> assembly -> assessment.
 
 Each stage is a function of its own package (:mod:`engine.model`, :mod:`engine.rules`,
-:mod:`engine.pipeline`); this module only chains them and keeps the shape memo.
+:mod:`engine.pipeline`); this module only chains them and keeps the shape memo, which only
+batches turn on (``shapes=True``): a single assessment is always computed from its answers.
 """
 
 from __future__ import annotations
@@ -27,35 +28,36 @@ def evaluate(roots: list[RootFact], book: Rulebook | None = None, *, memoize: bo
 
 
 SHAPES = ShapeMemo()
-"""Assessments shared by answers that differ only in names (see :mod:`engine.shapes`)."""
+"""Assessments shared by answers that differ only in names (see :mod:`engine.pipeline.shapes`)."""
 
 
 def assess(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | None = None,
-           rulebook: Rulebook | None = None, memoize: bool = True) -> Assessment:
+           rulebook: Rulebook | None = None, memoize: bool = True, shapes: bool = False) -> Assessment:
     """Assess one answers document (model, dict, or path of a YAML/JSON file).
 
     ``as_of`` picks the rules in force on that date; without it the answers' own ``as_of``,
     else the rulebook's date, so the same answers always give the same assessment.
-    With ``memoize`` (the default) answers that differ only in names share one rules run and
-    one assembly (:mod:`engine.shapes`); ``memoize=False`` computes everything afresh, with the
-    same bytes. The result is immutable and may be shared.
+    With ``memoize`` (the default) durable-rules firings are cached per fact (keyed by what the
+    rules test); ``memoize=False`` sends every fact through the engine, with the same bytes.
+    ``shapes=True`` (batches) also lets answers that differ only in names share one assembly
+    (:mod:`engine.pipeline.shapes`, only with ``memoize``). The result is immutable and may be shared.
     Raises :class:`AnswersError` for invalid answers (every bad field listed).
     """
     model, when, book, fresh = _prepare(answers, as_of, rulebook, memoize)
-    if memoize:
+    if memoize and shapes:
         return SHAPES.assess(model, when, book, fresh)
     return fresh(model, when)
 
 
 def assess_json(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | None = None,
-                rulebook: Rulebook | None = None, memoize: bool = True) -> str:
+                rulebook: Rulebook | None = None, memoize: bool = True, shapes: bool = False) -> str:
     """The assessment as compact JSON: the text of ``assess(...).model_dump_json()``.
 
-    For batches: a memoised shape's JSON is filled in as text, which costs far less than
-    dumping the whole assessment again.
+    For batches: with ``shapes=True`` a memoised shape's JSON is filled in as text, which costs
+    far less than dumping the whole assessment again.
     """
     model, when, book, fresh = _prepare(answers, as_of, rulebook, memoize)
-    if memoize:
+    if memoize and shapes:
         return SHAPES.assess_json(model, when, book, fresh)
     return fresh(model, when).model_dump_json()
 
@@ -70,7 +72,7 @@ def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | No
     book = rulebook or default_rulebook()
 
     def fresh(answers: Answers, when: dt.date) -> Assessment:
-        roots = build_facts(answers, when)
+        roots = build_facts(answers, when, book.derived_flags)
         firings = evaluate(roots, book, memoize=memoize)
         return assemble(book, roots, firings, when, answers=answers)
 

@@ -1,10 +1,12 @@
 """Answers that differ only in names share one assessment, filled in with each one's names.
 
 No rule tests a name or a free text: the rules see ids, flags, counts and dates, and the
-rule loader refuses a condition on a text attribute (``product``, ``feature``). And the
-assembler orders everything by answer position, never by name. So the assessment of a product
-is a function of its *shape* (the answers without names and free texts, plus which names are
-equal) and of its names, which only ever appear as whole values or inside algorithm names.
+rule loader refuses a condition on a text attribute (``product``, ``feature``). The assembler
+orders everything by answer position, never by name, and targets are typed (a product is its
+position, an algorithm its id), so no name is ever read as anything else. So the assessment of
+a product is a function of its *shape* (the answers without names and free texts, plus which
+names are equal) and of its names, which only ever appear in ``name`` fields and inside
+algorithm names.
 
 Sales leads repeat a few shapes under thousands of names. :class:`ShapeMemo` assesses each
 shape once with placeholder names and keeps that *template* with a plan of where the
@@ -30,8 +32,6 @@ from pydantic_core import to_json
 
 from engine.model.answers import Answers
 from engine.model.assessment import Assessment
-from engine.model.vocabulary import load_vocabulary
-from engine.pipeline.assemble import algorithm_id
 from engine.rules.rulebook import Rulebook
 
 LABELS: dict[str, tuple[str, ...]] = {
@@ -68,12 +68,8 @@ class Shape:
         self.names = names
 
 
-def shape_of(answers: Answers, reserved: frozenset[str]) -> Shape | None:
-    """The answers' shape, or None when a name could be mistaken for something else.
-
-    A name is unsafe when it holds a placeholder character or equals a ``reserved`` target
-    (``entity`` or an algorithm id, which share the ``applies_to`` lists with product names).
-    """
+def shape_of(answers: Answers) -> Shape | None:
+    """The answers' shape, or None when a name holds a placeholder character."""
     names: dict[str, int] = {}
     slots: list[int] = []
     for product in answers.products:
@@ -81,7 +77,7 @@ def shape_of(answers: Answers, reserved: frozenset[str]) -> Shape | None:
         for feature in product.features:
             slots.append(names.setdefault(feature.name, len(names)))
     for name in names:
-        if _OPEN in name or _CLOSE in name or name in reserved or _looks_like_algorithm_id(name, reserved):
+        if _OPEN in name or _CLOSE in name:
             return None
     return Shape((answers.model_dump_json(exclude=_EXCLUDE), tuple(slots)), tuple(names))
 
@@ -120,17 +116,29 @@ def _plan(value: Any) -> Plan:
     return None
 
 
-def _fill(value: Any, plan: Plan, names: tuple[str, ...]) -> Any:
-    """A copy of ``value`` with its placeholders replaced; parts without any are shared."""
+def _fill(value: Any, plan: Plan, names: tuple[str, ...], done: dict[int, Any]) -> Any:
+    """A copy of ``value`` with its placeholders replaced; parts without any are shared.
+
+    A part the template holds in several places (a product's reference appears in every list
+    that applies to it) is filled once: ``done`` maps the template part's id to its copy.
+    """
+    filled = done.get(id(value))
+    if filled is not None:
+        return filled
     if plan == _TEXT:
-        return _PLACEHOLDER.sub(lambda m: names[int(m[1])], value)
-    is_model, parts = plan
-    if is_model:
-        return value.model_copy(update={name: _fill(getattr(value, name), p, names) for name, p in parts})
-    items = list(value)
-    for i, p in parts:
-        items[i] = _fill(value[i], p, names)
-    return tuple(items)
+        filled = _PLACEHOLDER.sub(lambda m: names[int(m[1])], value)
+    else:
+        is_model, parts = plan
+        if is_model:
+            filled = value.model_copy(update={name: _fill(getattr(value, name), p, names, done)
+                                              for name, p in parts})
+        else:
+            items = list(value)
+            for i, p in parts:
+                items[i] = _fill(value[i], p, names, done)
+            filled = tuple(items)
+    done[id(value)] = filled
+    return filled
 
 
 class Template:
@@ -147,7 +155,7 @@ class Template:
         """The assessment with ``names`` in place of the placeholders."""
         if self.plan is None:
             return self.assessment
-        filled: Assessment = _fill(self.assessment, self.plan, names)
+        filled: Assessment = _fill(self.assessment, self.plan, names, {})
         return filled
 
     def fill_json(self, names: tuple[str, ...]) -> str:
@@ -162,22 +170,6 @@ class Template:
             text = self._json = self.assessment.model_dump_json()
         escaped = [to_json(name).decode()[1:-1] for name in names]
         return _PLACEHOLDER.sub(lambda m: escaped[int(m[1])], text)
-
-
-def _looks_like_algorithm_id(name: str, reserved: frozenset[str]) -> bool:
-    """A name shaped like ``type.a+b.role`` (the id of a feature's several behaviours) is unsafe too."""
-    if name.count(".") != 2 or "+" not in name:
-        return False
-    type_, behaviours, role = name.split(".")
-    return all(f"{type_}.{b}.{role}" in reserved for b in behaviours.split("+"))
-
-
-def reserved_targets() -> frozenset[str]:
-    """Strings that ``applies_to`` uses besides product names: ``entity`` and every algorithm id."""
-    vocab = load_vocabulary()
-    behaviours = (*vocab.ids("behaviour"), "unsure")
-    return frozenset({"entity"} | {algorithm_id(t, b, r) for t in vocab.ids("algorithm_type")
-                                   for b in behaviours for r in vocab.ids("role")})
 
 
 Assessor = Callable[[Answers, dt.date], Assessment]
@@ -201,7 +193,6 @@ class ShapeMemo:
         self._templates: OrderedDict[tuple[Any, ...], Template] = OrderedDict()
         self._seen: OrderedDict[tuple[Any, ...], None] = OrderedDict()
         self._lock = threading.Lock()
-        self._reserved = reserved_targets()
 
     def template(self, answers: Answers, when: dt.date, book: Rulebook,
                  fresh: Assessor) -> tuple[Template, tuple[str, ...]] | None:
@@ -210,7 +201,7 @@ class ShapeMemo:
         None when the shape is seen for the first time, or its names are unsafe to stand in
         for: assess those afresh.
         """
-        shape = shape_of(answers, self._reserved)
+        shape = shape_of(answers)
         if shape is None:
             return None
         key = (book.rules_version, when, *shape.key)

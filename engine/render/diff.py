@@ -6,17 +6,21 @@ from collections.abc import Callable
 
 from tabulate import tabulate
 
-from engine.model.base import Lang
-from engine.pipeline.diff import AssessmentDiff, DiffItems
+from engine.model.base import Lang, Text
+from engine.pipeline.diff import AssessmentDiff, ChangeValue, DiffItems
 from engine.render.labels import word
-from engine.render.table import cites, deadline_text, due_text, fit_widths, shown_cell
+from engine.render.table import cites, deadline_text, due_text, fit_widths, product_names, shown_cell, target_text
 from engine.sanitize import markdown_text, terminal_safe
 
 
-def _sections(d: AssessmentDiff, lang: Lang, target: Callable[[str], str] = str,
+def _sections(d: AssessmentDiff, lang: Lang, label: Callable[[ChangeValue], str] | None = None,
               ) -> list[tuple[str, list[str], list[list[str]]]]:
-    """(title, headers, rows) of every non-empty section, in reading order; ``target`` names targets."""
+    """(title, headers, rows) of every non-empty section, in reading order; ``label`` names targets."""
     out: list[tuple[str, list[str], list[list[str]]]] = []
+    names = {a.id: a.name for side in (d.added, d.removed) for a in side.algorithms}
+    if label is None:
+        def label(target: ChangeValue) -> str:
+            return target_text(target, lang, names)
     for side in ("added", "removed"):
         items: DiffItems = getattr(d, side)
         head = word(side, lang)
@@ -25,7 +29,7 @@ def _sections(d: AssessmentDiff, lang: Lang, target: Callable[[str], str] = str,
                         [word("diff_name", lang), word("type", lang), word("role", lang), word("products", lang)],
                         [[a.name.get(lang) + f"\n[{a.id}]",
                           a.type_label.get(lang) + (f" ({a.subtype})" if a.subtype else ""),
-                          a.role_label.get(lang), "\n".join(a.products)] for a in items.algorithms]))
+                          a.role_label.get(lang), "\n".join(product_names(a.products))] for a in items.algorithms]))
         if items.obligations:
             out.append((f"{head} · {word('diff_obligations', lang)}",
                         [word("duty", lang), word("deadline", lang), word("due", lang), word("basis", lang)],
@@ -34,22 +38,20 @@ def _sections(d: AssessmentDiff, lang: Lang, target: Callable[[str], str] = str,
         if items.materials:
             out.append((f"{head} · {word('diff_materials', lang)}",
                         [word("material", lang), word("applies_to", lang)],
-                        [[m.name.get(lang) + f"\n[{m.id}]", "\n".join(target(t) for t in m.applies_to)]
-                         for m in items.materials]))
+                        [[m.name.get(lang) + f"\n[{m.id}]",
+                          "\n".join(label(t) for t in m.applies_to)] for m in items.materials]))
     if d.changed:
         out.append((word("changed", lang),
                     [word("item", lang), word("diff_field", lang), word("gained", lang), word("lost", lang)],
-                    [[c.name.get(lang) + f"\n[{c.id}]", c.field, "\n".join(c.added) or "—",
-                      "\n".join(c.removed) or "—"] for c in d.changed]))
+                    [[c.name.get(lang) + f"\n[{c.id}]", c.field,
+                      "\n".join(label(x) for x in c.added) or "—",
+                      "\n".join(label(x) for x in c.removed) or "—"] for c in d.changed]))
     return out
 
 
 def _status_line(d: AssessmentDiff, lang: Lang) -> str:
-    from engine.model.vocabulary import load_vocabulary
-
-    labels = load_vocabulary().groups["applicability"]
-    before = f"{labels[d.status_before].get(lang)} ({d.status_before})"
-    after = f"{labels[d.status_after].get(lang)} ({d.status_after})"
+    before = f"{d.status_before_label.get(lang)} ({d.status_before})"
+    after = f"{d.status_after_label.get(lang)} ({d.status_after})"
     return f"{word('diff_status', lang)}: {before} → {after}"
 
 
@@ -80,17 +82,16 @@ def _coverage_rows(d: AssessmentDiff, lang: Lang) -> list[list[str]]:
             continue
         for side, targets in (("gained", c.added), ("lost", c.removed)):
             for target in targets:
-                groups.setdefault((side, target), []).append(
+                groups.setdefault((side, label(target)), []).append(
                     ("☐ " if c.kind == "material" else "• ") + short_title(c.name.get(lang)))
-    return [[f"{word(side, lang)}: {label(target)}", "\n".join(items)] for (side, target), items in groups.items()]
+    return [[f"{word(side, lang)}: {shown}", "\n".join(items)] for (side, shown), items in groups.items()]
 
 
-def _target_labels(d: AssessmentDiff, lang: Lang) -> Callable[[str], str]:
+def _target_labels(d: AssessmentDiff, lang: Lang) -> Callable[[ChangeValue], str]:
     """An ``applies_to`` target in words: the entity, a product's name, or an algorithm's name and type."""
-    names = {a.id: f"{a.name.get(lang)}（{a.type_label.get(lang)}）" if lang == "zh"
-             else f"{a.name.get(lang)} ({a.type_label.get(lang)})"
+    names = {a.id: Text(zh=f"{a.name.zh}（{a.type_label.zh}）", en=f"{a.name.en} ({a.type_label.en})")
              for a in (*d.added.algorithms, *d.removed.algorithms)}
-    return lambda target: word("entity", lang) if target == "entity" else names.get(target, target)
+    return lambda target: target_text(target, lang, names)
 
 
 def render_diff_table(d: AssessmentDiff, lang: Lang, *, width: int | None = None, ids: bool = False) -> str:
@@ -104,12 +105,14 @@ def render_diff_table(d: AssessmentDiff, lang: Lang, *, width: int | None = None
     if not ids:
         sections = [(t, h, r) for t, h, r in sections if t != word("changed", lang)]
         other = [c for c in d.changed if c.field != "applies_to"]
+        label = _target_labels(d, lang)
         sections = [(t, h, [[row[0].split("\n[")[0], *row[1:]] for row in r]) for t, h, r in sections]
         if other:
             sections.append((word("changed", lang),
                              [word("item", lang), word("diff_field", lang), word("gained", lang), word("lost", lang)],
-                             [[c.name.get(lang), word(f"field_{c.field}", lang), "\n".join(c.added) or "—",
-                               "\n".join(c.removed) or "—"] for c in other]))
+                             [[c.name.get(lang), word(f"field_{c.field}", lang),
+                               "\n".join(map(label, c.added)) or "—", "\n".join(map(label, c.removed)) or "—"]
+                              for c in other]))
         coverage = _coverage_rows(d, lang)
         if coverage:
             sections.append((word("coverage", lang), [word("applies_to", lang), word("item", lang)], coverage))

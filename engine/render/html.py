@@ -8,12 +8,11 @@ comes from the answers or the catalogue escaped with :func:`html.escape`, so a p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from engine.model.assessment import Assessment, MaterialOut, StepOut
 from engine.model.base import Lang, Text
-from engine.model.vocabulary import load_vocabulary
 from engine.render.labels import word
 from engine.render.table import (
     calendar_text,
@@ -21,7 +20,9 @@ from engine.render.table import (
     deadline_text,
     due_line,
     duration_text,
+    product_names,
     references,
+    target_text,
 )
 
 _CSS = """
@@ -135,12 +136,10 @@ def _reasons(a: Assessment, lang: Lang) -> str:
 
 
 def _algorithms(a: Assessment, lang: Lang) -> str:
-    groups = load_vocabulary().groups
-    subtypes, statuses, routes = groups["algorithm_subtype"], groups["applicability"], groups["genai_route"]
     rows = [[f"{_t(al.name, lang)}<br><span class=\"id\">{_e(al.id)}</span>",
-             _t(al.type_label, lang) + (f"<br>{_t(subtypes[al.subtype], lang)}" if al.subtype else ""),
-             _t(al.role_label, lang), _t(statuses[al.status], lang), _lines(al.products), _lines(al.features),
-             _t(routes[al.genai_route], lang) if al.genai_route else "—"] for al in a.algorithms]
+             _t(al.type_label, lang) + (f"<br>{_t(al.subtype_label, lang)}" if al.subtype_label else ""),
+             _t(al.role_label, lang), _t(al.status_label, lang), _lines(product_names(al.products)),
+             _lines(al.features), _t(al.genai_route_label, lang)] for al in a.algorithms]
     return (f"<section id=\"algorithms\"><h2>{_e(word('algorithms', lang))}</h2>" + _table(
         [word("name", lang), word("type", lang), word("role", lang), word("status", lang),
          word("products", lang), word("features", lang), word("genai", lang)],
@@ -159,10 +158,10 @@ def _duties(a: Assessment, lang: Lang) -> str:
         [36, 26, 20, 18], rows, lang, due_col=2) + note + "</section>")
 
 
-def _material(m: MaterialOut, lang: Lang) -> str:
+def _material(m: MaterialOut, lang: Lang, algorithms: Mapping[str, Text]) -> str:
     pitfalls = "".join(f"<li>⚠ {_t(p.text, lang)}</li>" for p in m.pitfalls)
     condition = f"<div class=\"basis\">{_t(m.condition, lang)}</div>" if m.condition else ""
-    targets = ", ".join(t if t != "entity" else word("entity", lang) for t in m.applies_to)
+    targets = ", ".join(target_text(t, lang, algorithms) for t in m.applies_to)
     return (f"<li><label><input type=\"checkbox\">{_t(m.name, lang)}</label> <span class=\"id\">{_e(m.id)}</span>"
             f"<div class=\"contents\">{_t(m.contents, lang)}{condition}"
             f"<div class=\"basis\">{_e(word('applies_to', lang))}: {_e(targets)}</div></div>"
@@ -172,11 +171,12 @@ def _material(m: MaterialOut, lang: Lang) -> str:
 def _materials(a: Assessment, lang: Lang) -> str:
     parts = [f"<section id=\"materials\"><h2>{_e(word('materials', lang))}</h2>",
              f"<p class=\"note\">{_e(word('report_scope_note', lang))}</p>"]
+    algorithms = {al.id: al.name for al in a.algorithms}
     for scope in ("entity", "product", "algorithm"):
         items = [m for m in a.materials if m.scope == scope]
         if items:
             parts.append(f"<h3>{_e(word('scope_' + scope, lang))}</h3><ul class=\"checklist\">"
-                         + "".join(_material(m, lang) for m in items) + "</ul>")
+                         + "".join(_material(m, lang, algorithms) for m in items) + "</ul>")
     if not a.materials:
         parts.append(f"<p>{_e(word('none', lang))}</p>")
     return "".join(parts) + "</section>"
@@ -186,7 +186,7 @@ def _step(s: StepOut, lang: Lang) -> str:
     statutory, practice = duration_text(s.duration, lang)
     statute = f"<div class=\"basis\">{_t(s.statute, lang)}</div>" if s.statute else ""
     dates = "".join(
-        f"<li><strong>{_e(d.product)}</strong> — {_e(d.start_is.get(lang))}: "
+        f"<li><strong>{_e(d.product.name)}</strong> — {_e(d.start_is.get(lang))}: "
         + "; ".join(x for x in (
             f"{_e(word('report_statutory_by', lang))} {_e(d.statutory_by.isoformat())}" if d.statutory_by else "",
             f"{_e(word('report_practice_window', lang))} {_e(d.practice_from.isoformat())}"
@@ -207,8 +207,7 @@ def _steps(a: Assessment, lang: Lang) -> str:
 
 
 def _display(a: Assessment, lang: Lang) -> str:
-    forms = load_vocabulary().groups["product_form"]
-    rows = [[_e(d.product), _t(forms[d.form], lang) if d.form in forms else _e(d.form), _t(d.location, lang),
+    rows = [[_e(d.product), _t(d.form_label, lang) if d.form_label else _e(d.form), _t(d.location, lang),
              _e(cites(d.basis, lang))] for d in a.display]
     return (f"<section id=\"display\"><h2>{_e(word('display', lang))}</h2>" + _table(
         [word("product", lang), word("form", lang), word("location", lang), word("basis", lang)],

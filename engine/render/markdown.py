@@ -9,7 +9,7 @@ from tabulate import tabulate
 from engine.model.assessment import Assessment
 from engine.model.base import Lang
 from engine.render.labels import word
-from engine.render.table import calendar_text, cites, references, with_dates, with_due
+from engine.render.table import calendar_text, cites, product_names, references, with_dates, with_due
 from engine.sanitize import markdown_text
 
 _CODE_SAFE = re.compile(r"^[A-Za-z0-9_.\[\]:-]*$")
@@ -47,7 +47,7 @@ def render_markdown(a: Assessment, lang: Lang) -> str:
         [word("name", lang), word("type", lang), word("role", lang), word("status", lang),
          word("products", lang), word("features", lang), word("genai", lang)],
         [[al.name.get(lang), al.type_label.get(lang) + (f" ({al.subtype})" if al.subtype else ""),
-          al.role_label.get(lang), al.status, ", ".join(al.products), ", ".join(al.features),
+          al.role_label.get(lang), al.status, ", ".join(product_names(al.products)), ", ".join(al.features),
           al.genai_route or "—"] for al in a.algorithms], lang))
     lines += [f"## {word('obligations', lang)}", ""]
     lines.append(_md_table(

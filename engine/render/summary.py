@@ -35,8 +35,8 @@ def _due_day(due: DueDate) -> dt.date | None:
 def _since(due: DueDate, lang: Lang) -> str:
     event = word(due.event, lang)
     if lang == "zh":
-        return f"{_safe(due.product)}：{event} {due.event_date.isoformat()} 后第{due.working_days}个工作日"
-    return f"{_safe(due.product)}: {due.working_days} working days after {event} on {due.event_date.isoformat()}"
+        return f"{_safe(due.product.name)}：{event} {due.event_date.isoformat()} 后第{due.working_days}个工作日"
+    return f"{_safe(due.product.name)}: {due.working_days} working days after {event} on {due.event_date.isoformat()}"
 
 
 def deadline_line(due: DueDate, today: dt.date, lang: Lang, *, color: bool = False) -> str:

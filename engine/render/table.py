@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from tabulate import tabulate
 from wcwidth import wcswidth
 
-from engine.model.assessment import Assessment, Deadline, DueDate, DurationOut, LegalRef, ObligationOut, StepOut
-from engine.model.base import Lang
-from engine.model.vocabulary import load_vocabulary
+from engine.model.assessment import (
+    AlgorithmRef,
+    Assessment,
+    Deadline,
+    DueDate,
+    DurationOut,
+    EntityTarget,
+    LegalRef,
+    ObligationOut,
+    ProductRef,
+    StepOut,
+)
+from engine.model.base import Lang, Text
 from engine.render.labels import word
 from engine.render.wrap import wrap
 from engine.sanitize import terminal_safe
@@ -49,8 +59,23 @@ def duration_text(duration: DurationOut, lang: Lang) -> tuple[str, str]:
     practice = duration.practice_text.get(lang) if duration.practice_text else "—"
     return statutory, practice
 
+def target_text(target: EntityTarget | ProductRef | AlgorithmRef | str, lang: Lang,
+                algorithms: Mapping[str, Text] | None = None) -> str:
+    """What a target is called in a report: the entity, a product's name, an algorithm's name
+    (from ``algorithms``, id -> name; its id where the name is not at hand)."""
+    if isinstance(target, str):
+        return target
+    if isinstance(target, ProductRef):
+        return target.name
+    if isinstance(target, AlgorithmRef):
+        name = (algorithms or {}).get(target.id)
+        return name.get(lang) if name is not None else target.id
+    return word("entity", lang)
 
 
+def product_names(products: Sequence[ProductRef]) -> list[str]:
+    """The names of products, in the order given."""
+    return [p.name for p in products]
 
 
 def due_line(d: DueDate, lang: Lang) -> str:
@@ -63,7 +88,8 @@ def due_line(d: DueDate, lang: Lang) -> str:
     when = d.date.isoformat() if d.date else f"≈{d.estimate.isoformat() if d.estimate else '?'} " \
         f"({word('estimate', lang)})"
     note = f" — {d.note.get(lang)}" if d.note else ""
-    return f"{d.product}: {when} ({since}){note}" if lang == "en" else f"{d.product}：{when}（{since}）{note}"
+    name = d.product.name
+    return f"{name}: {when} ({since}){note}" if lang == "en" else f"{name}：{when}（{since}）{note}"
 
 
 def due_text(due: Sequence[DueDate], lang: Lang) -> str:
@@ -83,7 +109,7 @@ def step_dates_text(step: StepOut, lang: Lang) -> str:
                          f"{d.practice_to.isoformat()}")
         sep = "；" if lang == "zh" else "; "
         start = f"自 {d.start.isoformat()} 起" if lang == "zh" else f"from {d.start.isoformat()}"
-        lines.append(f"{d.product} ({start}): {sep.join(parts)}")
+        lines.append(f"{d.product.name} ({start}): {sep.join(parts)}")
     return "\n".join(lines)
 
 
@@ -127,12 +153,11 @@ def _article_key(ref: LegalRef) -> tuple[int, str]:
 def references(a: Assessment, lang: Lang) -> list[tuple[str, list[str]]]:
     """(law heading, [what of it is cited]) for every law the assessment cites, in ``lang``.
 
-    The heading is the law's full title with its in-force date, from the laws catalogue; the
-    items are the articles (with paragraph notes) in article order.
+    The heading is the law's full title with its in-force date, as the assessment carries them
+    (from the rulebook it was made with); the items are the articles (with paragraph notes) in
+    article order.
     """
-    from engine.rules.rulebook import default_rulebook  # the laws catalogue only: titles, not rules
-
-    laws = default_rulebook().laws
+    laws = {law.id: law for law in a.laws}
     out: list[tuple[str, list[str]]] = []
     for law_id, refs in legal_references(a):
         law = laws.get(law_id)
@@ -215,13 +240,12 @@ def _table(headers: list[str], rows: list[list[str]], width: int | None = None) 
                     maxcolwidths=widths, maxheadercolwidths=[max(w - 2, 1) for w in widths])
 
 
-def _label(group: str, value: str | None, lang: Lang, ids: bool) -> str:
-    """A vocabulary id in words (the id in brackets only with ``ids``)."""
+def _shown(label: Text | None, value: str | None, lang: Lang, ids: bool) -> str:
+    """A stable id in the words the assessment carries for it (the id in brackets only with ``ids``)."""
     if value is None:
         return "—"
-    labels = load_vocabulary().groups[group]
-    text = labels[value].get(lang) if value in labels else value
-    return f"{text} [{value}]" if ids and value in labels else text
+    text = label.get(lang) if label is not None else value
+    return f"{text} [{value}]" if ids and label is not None else text
 
 
 def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bool = False) -> str:
@@ -245,15 +269,15 @@ def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bo
                 [word("reason", lang), word("basis", lang), word("products", lang)],
                 [[r.title.get(lang) + tag(r.rule), cites(r.basis, lang, r.basis_kind), "\n".join(r.products)]
                  for r in a.filing.reasons], width))
-    several_products = len({p for al in a.algorithms for p in al.products}) > 1
+    several_products = len({p.index for al in a.algorithms for p in al.products}) > 1
     section(word("algorithms", lang), _table(
         [word("name", lang), word("type", lang), word("role", lang), word("status", lang),
          word("features", lang), word("genai", lang)],
         [[al.name.get(lang) + tag(al.id),
-          al.type_label.get(lang) + (f"\n{_label('algorithm_subtype', al.subtype, lang, ids)}" if al.subtype else ""),
-          al.role_label.get(lang), _label("applicability", al.status, lang, ids),
-          "\n".join(al.features) + (f"\n({'、'.join(al.products)})" if several_products else ""),
-          _label("genai_route", al.genai_route, lang, ids)] for al in a.algorithms], width))
+          al.type_label.get(lang) + (f"\n{_shown(al.subtype_label, al.subtype, lang, ids)}" if al.subtype else ""),
+          al.role_label.get(lang), _shown(al.status_label, al.status, lang, ids),
+          "\n".join(al.features) + (f"\n({'、'.join(product_names(al.products))})" if several_products else ""),
+          _shown(al.genai_route_label, al.genai_route, lang, ids)] for al in a.algorithms], width))
     section(word("obligations", lang), _table(
         [word("duty", lang), word("deadline", lang), word("basis", lang)],
         [[o.title.get(lang) + tag(o.id), with_due(o, lang), cites(o.basis, lang, o.basis_kind)]
@@ -273,7 +297,7 @@ def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bo
         [[str(s.order), s.title.get(lang), *with_dates(s, lang)] for s in a.steps], width))
     section(word("display", lang), _table(
         [word("product", lang), word("form", lang), word("location", lang)],
-        [[d.product, _label("product_form", d.form, lang, ids), d.location.get(lang)] for d in a.display], width))
+        [[d.product, _shown(d.form_label, d.form, lang, ids), d.location.get(lang)] for d in a.display], width))
     question_headers = [word("question", lang), word("product", lang)] + ([word("field", lang)] if ids else [])
     section(word("open_questions", lang), _table(
         question_headers,

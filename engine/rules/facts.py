@@ -15,11 +15,18 @@ against it, so a misspelt attribute or value fails at load time with a did-you-m
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import Field
 
 from engine.model.answers import Answers, Feature, Product
-from engine.model.vocabulary import UNSURE, load_vocabulary
+from engine.model.base import StrictModel, Text
+from engine.model.vocabulary import UNSURE, load_vocabulary, rules_dir
+from engine.model.yamlio import read_data_file
+from engine.rules.basis import Basis
 
 YES, NO = "yes", "no"
 TRI: tuple[str, ...] = (YES, NO, UNSURE)
@@ -103,6 +110,51 @@ class RootFact:
         return {"kind": self.kind, "fid": self.fid, **self.attrs}
 
 
+class DerivedFlag(StrictModel):
+    """A flag drawn from a multi-select answer by a judgement (``rules/catalogue/derived_facts.yaml``).
+
+    The rulebook loader checks the ids against the vocabulary and the laws catalogue.
+    """
+
+    attribute: Literal["external", "opinion", "own_product"]
+    answer: Literal["audience", "opinion_features", "forms"]
+    yes_if_any: list[str] = Field(min_length=1)
+    unsure_overrides_yes: bool
+    explanation: Text
+    basis: list[Basis] = Field(min_length=1)
+
+    def value(self, chosen: list[str]) -> str:
+        """``yes``, ``no`` or ``unsure`` for the ids an answer lists."""
+        yes = any(i in self.yes_if_any for i in chosen)
+        if UNSURE in chosen and (self.unsure_overrides_yes or not yes):
+            return UNSURE
+        return YES if yes else NO
+
+
+class DerivedFlagsFile(StrictModel):
+    flags: list[DerivedFlag] = Field(min_length=1)
+
+
+ANSWER_GROUPS = {"audience": "audience", "opinion_features": "opinion_feature", "forms": "product_form"}
+"""The vocabulary group of each answer a derived flag may read."""
+
+
+@cache
+def shipped_derived_flags() -> tuple[DerivedFlag, ...]:
+    """The derived flags of the shipped rules (the rulebook loader checks them; a custom
+    rulebook passes its own to :func:`build_facts`)."""
+    raw = read_data_file(rules_dir() / "catalogue" / "derived_facts.yaml")
+    return tuple(DerivedFlagsFile.model_validate(raw).flags)
+
+
+def product_index(fid: str) -> int:
+    """The position in the answers of the product a fact (root or derived) comes from.
+
+    Fact ids start with ``p<index>`` (see :func:`build_facts`); derived facts keep their root's id.
+    """
+    return int(fid.split(".", 1)[0][1:])
+
+
 def _flags(prefix: str, chosen: list[str], group: str) -> dict[str, str]:
     """A multi-select answer as one tri-state flag per id."""
     if UNSURE in chosen:
@@ -118,14 +170,8 @@ def _tri(value: bool | str | None, default: str = NO) -> str:
     return YES if value else NO
 
 
-def _any_of(*values: str) -> str:
-    if YES in values:
-        return YES
-    return UNSURE if UNSURE in values else NO
-
-
-def _product_fact_attrs(product: Product, index: int, as_of: dt.date) -> tuple[dict[str, str | int],
-                                                                                 dict[str, Source]]:
+def _product_fact_attrs(product: Product, index: int, as_of: dt.date,
+                        derived: Sequence[DerivedFlag]) -> tuple[dict[str, str | int], dict[str, Source]]:
     base = f"products[{index}]"
     attrs: dict[str, str | int] = {"product": product.name}
     sources: dict[str, Source] = {"product": Source(f"{base}.name", product.name)}
@@ -137,18 +183,13 @@ def _product_fact_attrs(product: Product, index: int, as_of: dt.date) -> tuple[d
     audience = _flags("audience_", product.audience, "audience")
     for name, value in audience.items():
         put(name, value, f"{base}.audience", product.audience)
-    put("external", _any_of(audience["audience_public"], audience["audience_business"]),
-        f"{base}.audience", product.audience)
-    opinion = (UNSURE if UNSURE in product.opinion_features
-               else YES if product.opinion_features else NO)
-    put("opinion", opinion, f"{base}.opinion_features", product.opinion_features)
     for name, value in _flags("opinion_", product.opinion_features, "opinion_feature").items():
         put(name, value, f"{base}.opinion_features", product.opinion_features)
     for name, value in _flags("form_", product.forms, "product_form").items():
         put(name, value, f"{base}.forms", product.forms)
-    own = (UNSURE if UNSURE in product.forms
-           else YES if any(f != "api" for f in product.forms) else NO)
-    put("own_product", own, f"{base}.forms", product.forms)
+    for flag in derived:
+        chosen: list[str] = getattr(product, flag.answer)
+        put(flag.attribute, flag.value(chosen), f"{base}.{flag.answer}", chosen)
     for name, value in _flags("users_", product.user_groups, "user_group").items():
         put(name, value, f"{base}.user_groups", product.user_groups)
     put("news", _tri(product.news), f"{base}.news", product.news)
@@ -179,11 +220,16 @@ def _feature_attrs(feature: Feature, base: str) -> tuple[dict[str, str | int], d
     return attrs, sources
 
 
-def build_facts(answers: Answers, as_of: dt.date) -> list[RootFact]:
-    """Turn validated answers into root facts, in answer order (deterministic)."""
+def build_facts(answers: Answers, as_of: dt.date,
+                derived: Sequence[DerivedFlag] | None = None) -> list[RootFact]:
+    """Turn validated answers into root facts, in answer order (deterministic).
+
+    ``derived`` are the rulebook's derived flags (the shipped ones by default).
+    """
+    flags = shipped_derived_flags() if derived is None else derived
     facts: list[RootFact] = []
     for p_index, product in enumerate(answers.products):
-        p_attrs, p_sources = _product_fact_attrs(product, p_index, as_of)
+        p_attrs, p_sources = _product_fact_attrs(product, p_index, as_of, flags)
         behaviour_facts: list[RootFact] = []
         for f_index, feature in enumerate(product.features):
             base = f"products[{p_index}].features[{f_index}]"

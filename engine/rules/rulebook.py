@@ -25,13 +25,23 @@ from pydantic import Field, field_validator, model_validator
 
 from engine.errors import LoadError, RulebookError
 from engine.model.assessment import BasisKind
-from engine.model.base import Lang, StrictModel, Text
+from engine.model.base import StrictModel, Text
 from engine.model.conditions import NUMBER_OPERATORS, Condition, shape_problems, split_test
 from engine.model.suggest import did_you_mean
 from engine.model.validation import validate_file
 from engine.model.vocabulary import Vocabulary, load_vocabulary, rules_dir
 from engine.model.yamlio import read_data_file
-from engine.rules.facts import DERIVED_FROM, FACT_SCHEMA, INT, TEXT, AttrSpec
+from engine.rules.basis import Basis, Law
+from engine.rules.facts import (
+    ANSWER_GROUPS,
+    DERIVED_FROM,
+    FACT_SCHEMA,
+    INT,
+    TEXT,
+    AttrSpec,
+    DerivedFlag,
+    DerivedFlagsFile,
+)
 
 Scalar = str | int | bool
 
@@ -40,37 +50,6 @@ NOT_RULE_FILES = {"index.yaml", "vocabulary.yaml"}
 
 
 # ---------------------------------------------------------------- catalogues
-
-class Law(StrictModel):
-    """A regulation (or a non-statutory source such as practice) that rules cite."""
-
-    id: str
-    title: Text
-    short: Text
-    in_force: dt.date | None = None
-    statutory: bool = True
-
-
-class Basis(StrictModel):
-    """A legal reference: a law id of ``catalogue/laws.yaml`` and an article."""
-
-    law: str
-    article: str | None = None
-    note: Text | None = None
-
-    def render(self, laws: dict[str, Law], lang: Lang) -> str:
-        """``《算法推荐管理规定》第24条`` / ``Algorithm Recommendation Provisions, Art. 24``."""
-        law = laws[self.law]
-        if not law.statutory:
-            text = law.short.get(lang)
-        elif lang == "zh":
-            text = f"《{law.short.zh}》" + (f"第{self.article}条" if self.article else "")
-        else:
-            text = law.short.en + (f", Art. {self.article}" if self.article else "")
-        if self.note:
-            text += f" ({self.note.get(lang)})" if lang == "en" else f"（{self.note.get(lang)}）"
-        return text
-
 
 class Deadline(StrictModel):
     """A deadline as text, and where it is a count of working days, the count and its start."""
@@ -181,6 +160,68 @@ class DisplayFile(StrictModel):
     locations: list[DisplayLocation]
 
 
+StepStart = Literal["filing_due", "before_filing_due", "before_launch"]
+"""Where a dated step starts: on the last day to file, before it, or before the launch."""
+
+
+class StepPlacement(StrictModel):
+    """Where one process step sits on the calendar, and for which products."""
+
+    step: str
+    starts: StepStart
+    products: Literal["filed", "genai"]
+    basis: list[Basis] = Field(min_length=1)
+
+
+class NewAlgorithmDeadline(StrictModel):
+    """How the filing deadline of an algorithm new to a live product is counted."""
+
+    counted_from: Literal["change"]
+    note: Text
+    basis: list[Basis] = Field(min_length=1)
+
+
+class ScheduleFile(StrictModel):
+    step_starts: list[StepPlacement]
+    new_algorithm: NewAlgorithmDeadline
+
+
+class NamingFile(StrictModel):
+    """How suggested algorithm names end, per filing role, and why."""
+
+    role_suffix: dict[str, Text]
+    basis: list[Basis] = Field(min_length=1)
+
+
+class TierTest(StrictModel):
+    """One test of a triage tier: every key given must hold."""
+
+    status: list[Literal["required", "needs_review", "not_required"]] | None = None
+    algorithms_at_least: int | None = Field(default=None, ge=1)
+    roles_at_least: int | None = Field(default=None, ge=1)
+    genai_route: list[Literal["genai_filing", "genai_registration", "genai_none"]] | None = None
+
+
+class TriageTier(StrictModel):
+    """A complexity tier of the batch triage: it applies when one of its tests holds."""
+
+    id: Literal["none", "low", "medium", "high"]
+    description: Text
+    any: list[TierTest] | None = Field(default=None, min_length=1)
+    basis: list[Basis] = Field(min_length=1)
+
+
+class TriageFile(StrictModel):
+    tiers: list[TriageTier] = Field(min_length=1)
+
+
+class GenaiRoutesFile(StrictModel):
+    """The order in which an algorithm's generative-AI route is chosen among its products' routes."""
+
+    precedence: list[str] = Field(min_length=1)
+    basis: list[Basis] = Field(min_length=1)
+
+
 class IndexFile(StrictModel):
     version: str
     as_of: dt.date
@@ -271,6 +312,12 @@ class Rulebook(StrictModel):
     steps: dict[str, ProcessStep]
     new_feature: FeatureFilings
     display: dict[str, DisplayLocation]
+    step_starts: dict[str, StepPlacement]
+    new_algorithm: NewAlgorithmDeadline
+    naming: NamingFile
+    tiers: list[TriageTier]
+    genai_routes: GenaiRoutesFile
+    derived_flags: list[DerivedFlag]
     rules: dict[str, Rule]
     rule_files: dict[str, str]
 
@@ -336,11 +383,20 @@ def _check_condition(cond: Condition, kind: str, where: str, path: Path) -> None
             _check_condition(sub, kind, f"{where}.{group_name}[{i}]", path)
 
 
+def _check_id(value: str, known: dict[str, Any], what: str, key: str, path: Path) -> None:
+    if value not in known:
+        raise RulebookError(f"unknown {what} id '{value}'; {did_you_mean(value, known)}", file=str(path), key=key)
+
+
+def _check_basis(basis: list[Basis], laws: dict[str, Law], prefix: str, path: Path) -> None:
+    """Every law a basis cites is in the laws catalogue (``prefix`` locates the basis in its file)."""
+    for j, ref in enumerate(basis):
+        _check_id(ref.law, laws, "law", f"{prefix}basis[{j}].law", path)
+
+
 def _check_ids(ids: list[str] | None, known: dict[str, Any], what: str, key: str, path: Path) -> None:
     for i, value in enumerate(ids or []):
-        if value not in known:
-            raise RulebookError(f"unknown {what} id '{value}'; {did_you_mean(value, known)}",
-                                file=str(path), key=f"{key}[{i}]")
+        _check_id(value, known, what, f"{key}[{i}]", path)
 
 
 def _check_rule(rule: Rule, index: int, path: Path, book: dict[str, Any], vocab: Vocabulary) -> None:
@@ -350,10 +406,7 @@ def _check_rule(rule: Rule, index: int, path: Path, book: dict[str, Any], vocab:
         raise RulebookError(f"unknown fact kind '{kind}'; {did_you_mean(kind, FACT_SCHEMA)}",
                             file=str(path), key=f"{where}.when.fact")
     _check_condition(rule.when, kind, f"{where}.when", path)
-    for i, basis in enumerate(rule.basis):
-        if basis.law not in book["laws"]:
-            raise RulebookError(f"unknown law id '{basis.law}'; {did_you_mean(basis.law, book['laws'])}",
-                                file=str(path), key=f"{where}.basis[{i}].law")
+    _check_basis(rule.basis, book["laws"], f"{where}.", path)
     then = rule.then
     key = f"{where}.then"
     if then.classify is not None:
@@ -464,15 +517,63 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
                                 key=f"new_feature.{kind}.obligation")
     display_file, display_path = catalogue("display", DisplayFile)
     book["display"] = _index(display_file.locations, display_path, "display")
+    schedule_file, schedule_path = catalogue("schedule", ScheduleFile)
+    book["step_starts"] = {}
+    for i, placement in enumerate(schedule_file.step_starts):
+        _check_id(placement.step, book["steps"], "step", f"step_starts[{i}].step", schedule_path)
+        if placement.step in book["step_starts"]:
+            raise RulebookError(f"step '{placement.step}' is placed twice", file=str(schedule_path),
+                                key=f"step_starts[{i}].step")
+        book["step_starts"][placement.step] = placement
+    book["new_algorithm"] = schedule_file.new_algorithm
+    naming_file, naming_path = catalogue("naming", NamingFile)
+    roles = dict.fromkeys(vocab.ids("role"))
+    for role in naming_file.role_suffix:
+        _check_id(role, roles, "role", f"role_suffix.{role}", naming_path)
+    for role in roles:
+        if role not in naming_file.role_suffix:
+            raise RulebookError(f"no suffix for the role '{role}'; give one (it may be empty)",
+                                file=str(naming_path), key=f"role_suffix.{role}")
+    book["naming"] = naming_file
+    triage_file, triage_path = catalogue("triage", TriageFile)
+    for i, tier in enumerate(triage_file.tiers):
+        last = i == len(triage_file.tiers) - 1
+        if (tier.any is None) != last:
+            raise RulebookError("the last tier takes every lead the others leave: remove its tests" if last
+                                else "only the last tier has no tests: give this one `any`",
+                                file=str(triage_path), key=f"tiers[{i}].any")
+        _check_basis(tier.basis, book["laws"], f"tiers[{i}].", triage_path)
+    book["tiers"] = triage_file.tiers
+    routes_file, routes_path = catalogue("genai_routes", GenaiRoutesFile)
+    routes = dict.fromkeys(vocab.ids("genai_route"))
+    _check_ids(routes_file.precedence, routes, "generative-AI route", "precedence", routes_path)
+    for route in routes:
+        if routes_file.precedence.count(route) != 1:
+            raise RulebookError(f"'{route}' must appear exactly once", file=str(routes_path), key="precedence")
+    book["genai_routes"] = routes_file
+    derived_file, derived_path = catalogue("derived_facts", DerivedFlagsFile)
+    seen: set[str] = set()
+    for i, flag in enumerate(derived_file.flags):
+        if flag.attribute in seen:
+            raise RulebookError(f"'{flag.attribute}' is derived twice", file=str(derived_path),
+                                key=f"flags[{i}].attribute")
+        seen.add(flag.attribute)
+        group = dict.fromkeys(vocab.ids(ANSWER_GROUPS[flag.answer]))
+        _check_ids(flag.yes_if_any, group, ANSWER_GROUPS[flag.answer], f"flags[{i}].yes_if_any", derived_path)
+        _check_basis(flag.basis, book["laws"], f"flags[{i}].", derived_path)
+    missing = [a for a in ("external", "opinion", "own_product") if a not in seen]
+    if missing:
+        raise RulebookError(f"no derivation for {', '.join(missing)}; the rules test them",
+                            file=str(derived_path), key="flags")
+    book["derived_flags"] = derived_file.flags
 
     for name, path in (("obligations", obligations_path), ("materials", materials_path),
-                       ("steps", process_path), ("display", display_path)):
+                       ("steps", process_path), ("display", display_path), ("step_starts", schedule_path)):
         for i, item in enumerate(book[name].values()):
-            for j, basis in enumerate(getattr(item, "basis", [])):
-                if basis.law not in book["laws"]:
-                    raise RulebookError(f"unknown law id '{basis.law}'; "
-                                        f"{did_you_mean(basis.law, book['laws'])}",
-                                        file=str(path), key=f"{name}[{i}].basis[{j}].law")
+            _check_basis(getattr(item, "basis", []), book["laws"], f"{name}[{i}].", path)
+    for prefix, item, path in (("new_algorithm.", book["new_algorithm"], schedule_path),
+                               ("", book["naming"], naming_path), ("", book["genai_routes"], routes_path)):
+        _check_basis(item.basis, book["laws"], prefix, path)
     for i, material in enumerate(book["materials"].values()):
         _check_ids(material.pitfalls, book["pitfalls"], "pitfall", f"materials[{i}].pitfalls",
                    materials_path)
