@@ -17,7 +17,8 @@ import yaml
 
 from engine import assess
 from engine.model.assessment import Assessment
-from engine.rules.rulebook import Condition, Rule, default_rulebook
+from engine.model.conditions import Condition
+from engine.rules.rulebook import Rule, default_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = default_rulebook()

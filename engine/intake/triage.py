@@ -25,7 +25,8 @@ from pydantic import Field
 
 from engine.model.assessment import AlgorithmType, Assessment, Role, Status
 from engine.model.base import StrictModel
-from engine.rules.rulebook import TierTest, TriageTier, default_rulebook
+from engine.rules.catalogue import TierTest, TriageTier
+from engine.rules.rulebook import default_rulebook
 from engine.sanitize import csv_cell
 
 Tier = Literal["none", "low", "medium", "high"]

@@ -30,7 +30,7 @@ from engine.model.assessment import (
 )
 from engine.model.base import Text
 from engine.pipeline.workdays import CalendarGapError, add_weekdays, add_working_days, calendar_version, covered_years
-from engine.rules.rulebook import StepPlacement, StepStart
+from engine.rules.catalogue import StepPlacement, StepStart
 
 Event = Literal["launch", "change", "termination"]
 EVENTS: tuple[Event, ...] = ("launch", "change", "termination")

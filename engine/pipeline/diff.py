@@ -31,7 +31,8 @@ from engine.model.assessment import (
 from engine.model.base import StrictModel, Text
 from engine.pipeline.deadlines import due_date, products_of
 from engine.pipeline.run import assess
-from engine.rules.rulebook import NewAlgorithmDeadline, default_rulebook
+from engine.rules.catalogue import NewAlgorithmDeadline
+from engine.rules.rulebook import default_rulebook
 
 ChangeField = Literal["status", "products", "features", "applies_to", "due"]
 

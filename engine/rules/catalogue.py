@@ -1,0 +1,202 @@
+"""The catalogues the rules refer to (``rules/catalogue/*.yaml``), as strict models.
+
+Laws, duties, materials and pitfalls, process steps, display locations, and the judgements the
+engine applies with their basis (step placement, naming, triage tiers, GenAI route precedence).
+:mod:`engine.rules.rulebook` loads them and checks their ids across files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from engine.model.assessment import BasisKind
+from engine.model.base import StrictModel, Text
+from engine.rules.basis import Basis, Law
+
+CATALOGUE_FILES = ("laws", "obligations", "materials", "process", "display")
+NOT_RULE_FILES = {"index.yaml", "vocabulary.yaml"}
+
+
+# ---------------------------------------------------------------- catalogues
+
+class Deadline(StrictModel):
+    """A deadline as text, and where it is a count of working days, the count and its start."""
+
+    text: Text
+    working_days: int | None = None
+    start: Literal["launch", "change", "termination", "complete_materials", "before_launch"] | None = None
+
+
+class Obligation(StrictModel):
+    """A duty the assessment can list."""
+
+    id: str
+    title: Text
+    basis_kind: BasisKind
+    basis: list[Basis] = Field(min_length=1)
+    deadline: Deadline | None = None
+    valid_from: dt.date | None = None
+    scope: Literal["product", "algorithm"] = Field(
+        default="algorithm", description="What the duty attaches to: each algorithm the rule fired for, or the "
+                                         "product (a platform's duty, e.g. marking AI content users post)")
+
+
+class FeatureFiling(StrictModel):
+    """What a new feature means for the filing of one algorithm it uses (ARP Art. 24)."""
+
+    label: Text
+    obligation: str = Field(description="The duty whose deadline and basis apply, e.g. arp_24_p2")
+    explanation: Text
+
+
+class FeatureFilings(StrictModel):
+    """A new feature's algorithm is either not filed yet (a new filing) or filed (a change)."""
+
+    new_algorithm: FeatureFiling
+    filed_algorithm: FeatureFiling
+
+
+class Pitfall(StrictModel):
+    """A reason filings get rejected in practice."""
+
+    id: str
+    text: Text
+
+
+class Material(StrictModel):
+    """An item of the materials checklist."""
+
+    id: str
+    name: Text
+    group: Literal["entity_info", "product_info", "algorithm_info", "other"]
+    scope: Literal["entity", "product", "algorithm"]
+    contents: Text
+    condition: Text | None = None
+    basis_kind: BasisKind
+    pitfalls: list[str] = Field(default_factory=list)
+    basis: list[Basis] = Field(default_factory=list)
+
+
+class Duration(StrictModel):
+    """How long a step takes: the statute's figure and the range seen in practice."""
+
+    statutory_working_days: int | None = None
+    practice_min_days: int | None = None
+    practice_max_days: int | None = None
+    practice_text: Text | None = None
+
+
+class ProcessStep(StrictModel):
+    """A step of the filing process."""
+
+    id: str
+    order: int
+    title: Text
+    what: Text
+    statute: Text | None = None
+    duration: Duration = Field(default_factory=Duration)
+    basis: list[Basis] = Field(default_factory=list)
+
+
+class DisplayLocation(StrictModel):
+    """Where a product of one form shows the filing number."""
+
+    id: str
+    location: Text
+    basis: list[Basis] = Field(min_length=1)
+
+
+class LawsFile(StrictModel):
+    laws: list[Law]
+
+
+class ObligationsFile(StrictModel):
+    obligations: list[Obligation]
+
+
+class MaterialsFile(StrictModel):
+    materials: list[Material]
+    pitfalls: list[Pitfall]
+
+
+class ProcessFile(StrictModel):
+    steps: list[ProcessStep]
+    new_feature: FeatureFilings
+
+
+class DisplayFile(StrictModel):
+    locations: list[DisplayLocation]
+
+
+StepStart = Literal["filing_due", "before_filing_due", "before_launch"]
+"""Where a dated step starts: on the last day to file, before it, or before the launch."""
+
+
+class StepPlacement(StrictModel):
+    """Where one process step sits on the calendar, and for which products."""
+
+    step: str
+    starts: StepStart
+    products: Literal["filed", "genai"]
+    basis: list[Basis] = Field(min_length=1)
+
+
+class NewAlgorithmDeadline(StrictModel):
+    """How the filing deadline of an algorithm new to a live product is counted."""
+
+    counted_from: Literal["change"]
+    note: Text
+    basis: list[Basis] = Field(min_length=1)
+
+
+class ScheduleFile(StrictModel):
+    step_starts: list[StepPlacement]
+    new_algorithm: NewAlgorithmDeadline
+
+
+class NamingFile(StrictModel):
+    """How suggested algorithm names end, per filing role, and why."""
+
+    role_suffix: dict[str, Text]
+    basis: list[Basis] = Field(min_length=1)
+
+
+class TierTest(StrictModel):
+    """One test of a triage tier: every key given must hold."""
+
+    status: list[Literal["required", "needs_review", "not_required"]] | None = None
+    algorithms_at_least: int | None = Field(default=None, ge=1)
+    roles_at_least: int | None = Field(default=None, ge=1)
+    genai_route: list[Literal["genai_filing", "genai_registration", "genai_none"]] | None = None
+
+
+class TriageTier(StrictModel):
+    """A complexity tier of the batch triage: it applies when one of its tests holds."""
+
+    id: Literal["none", "low", "medium", "high"]
+    description: Text
+    any: list[TierTest] | None = Field(default=None, min_length=1)
+    basis: list[Basis] = Field(min_length=1)
+
+
+class TriageFile(StrictModel):
+    tiers: list[TriageTier] = Field(min_length=1)
+
+
+class GenaiRoutesFile(StrictModel):
+    """The order in which an algorithm's generative-AI route is chosen among its products' routes."""
+
+    precedence: list[str] = Field(min_length=1)
+    basis: list[Basis] = Field(min_length=1)
+
+
+class IndexFile(StrictModel):
+    version: str
+    as_of: dt.date
+
+
+# ---------------------------------------------------------------- rules
+

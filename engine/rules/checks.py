@@ -1,0 +1,154 @@
+"""The cross-checks of a rulebook: rule conditions against the fact schema, ids against the
+catalogues and the vocabulary. Each failure names the file, the key path and a did-you-mean.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import RulebookError
+from engine.model.conditions import NUMBER_OPERATORS, Condition, shape_problems, split_test
+from engine.model.suggest import did_you_mean
+from engine.model.vocabulary import Vocabulary
+from engine.rules.basis import Basis, Law
+
+if TYPE_CHECKING:
+    from engine.rules.rulebook import Rule
+from engine.rules.facts import (
+    DERIVED_FROM,
+    FACT_SCHEMA,
+    INT,
+    TEXT,
+    AttrSpec,
+)
+
+
+def check_attr_value(spec: AttrSpec, value: Any, where: str, path: Path, attr: str) -> None:
+    if spec == INT:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise RulebookError(f"'{attr}' is a number; got {value!r}", file=str(path), key=where)
+        return
+    if spec == TEXT:
+        raise RulebookError(f"'{attr}' is free text and cannot be tested by a rule",
+                            file=str(path), key=where, hint="test an id attribute instead")
+    if not isinstance(value, str) or value not in spec:
+        raise RulebookError(f"unknown value {value!r} for '{attr}'; {did_you_mean(str(value), spec)}",
+                            file=str(path), key=where)
+
+
+def check_condition(cond: Condition, kind: str, where: str, path: Path) -> None:
+    """Rule-side checks of a condition whose shape the model already checked: known attributes
+    of the fact, values of their vocabulary, numbers only compared with numbers."""
+    for key, message in shape_problems(cond):
+        raise RulebookError(message, file=str(path), key=f"{where}.{key}".rstrip("."))
+    schema = FACT_SCHEMA[kind]
+    for attr, test in cond.tests.items():
+        key = f"{where}.{attr}"
+        if attr not in schema:
+            raise RulebookError(f"fact '{kind}' has no attribute '{attr}'; {did_you_mean(attr, schema)}",
+                                file=str(path), key=key)
+        spec = schema[attr]
+        op, operand = split_test(test)
+        if op == "only":
+            raise RulebookError("'only' tests a multi-select answer; a fact attribute holds one value",
+                                file=str(path), key=f"{key}.only", hint="write {in: [...]}")
+        if op in ("in", "not_in"):
+            for i, value in enumerate(operand):
+                check_attr_value(spec, value, f"{key}.{op}[{i}]", path, attr)
+        elif op in NUMBER_OPERATORS:
+            if spec != INT:
+                raise RulebookError(f"'{op}' compares numbers; '{attr}' is not a number",
+                                    file=str(path), key=f"{key}.{op}")
+            check_attr_value(spec, operand, f"{key}.{op}", path, attr)
+        else:
+            check_attr_value(spec, operand, key if op == "equals" else f"{key}.{op}", path, attr)
+    if cond.none is not None:
+        raise RulebookError("'none' is not available in rules (the engine cannot negate a group)",
+                            file=str(path), key=f"{where}.none", hint="negate each test: {not: v} or {not_in: [...]}")
+    for group_name, group in cond.groups():
+        for i, sub in enumerate(group):
+            if sub.fact is not None:
+                raise RulebookError("`fact` belongs at the top of `when` only",
+                                    file=str(path), key=f"{where}.{group_name}[{i}].fact")
+            check_condition(sub, kind, f"{where}.{group_name}[{i}]", path)
+
+
+def check_id(value: str, known: dict[str, Any], what: str, key: str, path: Path) -> None:
+    if value not in known:
+        raise RulebookError(f"unknown {what} id '{value}'; {did_you_mean(value, known)}", file=str(path), key=key)
+
+
+def check_basis(basis: list[Basis], laws: dict[str, Law], prefix: str, path: Path) -> None:
+    """Every law a basis cites is in the laws catalogue (``prefix`` locates the basis in its file)."""
+    for j, ref in enumerate(basis):
+        check_id(ref.law, laws, "law", f"{prefix}basis[{j}].law", path)
+
+
+def check_ids(ids: list[str] | None, known: dict[str, Any], what: str, key: str, path: Path) -> None:
+    for i, value in enumerate(ids or []):
+        check_id(value, known, what, f"{key}[{i}]", path)
+
+
+def check_rule(rule: Rule, index: int, path: Path, book: dict[str, Any], vocab: Vocabulary) -> None:
+    where = f"rules[{index}]"
+    kind = rule.when.fact or ""
+    if kind not in FACT_SCHEMA:
+        raise RulebookError(f"unknown fact kind '{kind}'; {did_you_mean(kind, FACT_SCHEMA)}",
+                            file=str(path), key=f"{where}.when.fact")
+    check_condition(rule.when, kind, f"{where}.when", path)
+    check_basis(rule.basis, book["laws"], f"{where}.", path)
+    then = rule.then
+    key = f"{where}.then"
+    if then.classify is not None:
+        if kind != DERIVED_FROM["algorithm"]:
+            raise RulebookError("`classify` applies to `behaviour` facts only", file=str(path),
+                                key=f"{key}.classify")
+        extra = set(then.classify) - {"type", "subtype"}
+        if extra or "type" not in then.classify:
+            raise RulebookError("`classify` takes `type` and optionally `subtype`", file=str(path),
+                                key=f"{key}.classify")
+        if (problem := vocab.check_id("algorithm_type", then.classify["type"])):
+            raise RulebookError(problem, file=str(path), key=f"{key}.classify.type")
+        subtype = then.classify.get("subtype")
+        if subtype is not None:
+            if (problem := vocab.check_id("algorithm_subtype", subtype)):
+                raise RulebookError(problem, file=str(path), key=f"{key}.classify.subtype")
+            if then.classify["type"] != "retrieval_filtering":
+                raise RulebookError("a subtype belongs to retrieval_filtering only", file=str(path),
+                                    key=f"{key}.classify.subtype")
+        elif then.classify["type"] == "retrieval_filtering":
+            raise RulebookError("retrieval_filtering needs a subtype (information_retrieval or "
+                                "content_filtering)", file=str(path), key=f"{key}.classify")
+    if then.filing is not None:
+        extra = set(then.filing) - {"status", "role"}
+        if extra or "status" not in then.filing:
+            raise RulebookError("`filing` takes `status` and optionally `role`", file=str(path),
+                                key=f"{key}.filing")
+        if (problem := vocab.check_id("applicability", then.filing["status"])):
+            raise RulebookError(problem, file=str(path), key=f"{key}.filing.status")
+        role = then.filing.get("role")
+        if kind == DERIVED_FROM["filing"]:
+            if role is None:
+                raise RulebookError("a filing conclusion on an algorithm names its `role`",
+                                    file=str(path), key=f"{key}.filing")
+            if (problem := vocab.check_id("role", role)):
+                raise RulebookError(problem, file=str(path), key=f"{key}.filing.role")
+        elif role is not None:
+            raise RulebookError("only rules on `algorithm` facts conclude a role", file=str(path),
+                                key=f"{key}.filing.role")
+    if then.genai_route is not None and (problem := vocab.check_id("genai_route", then.genai_route)):
+        raise RulebookError(problem, file=str(path), key=f"{key}.genai_route")
+    check_ids(then.obligations, book["obligations"], "obligation", f"{key}.obligations", path)
+    for i, oid in enumerate(then.obligations or []):
+        in_force = book["obligations"][oid].valid_from
+        if in_force and (rule.valid_from is None or rule.valid_from < in_force):
+            raise RulebookError(f"obligation '{oid}' applies from {in_force}; the rule must not fire earlier",
+                                file=str(path), key=f"{key}.obligations[{i}]",
+                                hint=f"add `valid_from: {in_force}` to the rule")
+    check_ids(then.materials, book["materials"], "material", f"{key}.materials", path)
+    check_ids(then.steps, book["steps"], "step", f"{key}.steps", path)
+    check_ids(then.display, {**book["display"], "product_forms": None}, "display",
+               f"{key}.display", path)
+
+
