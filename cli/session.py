@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from engine.model.base import Lang
     from engine.questionnaire.drafts import NewFeature
     from engine.questionnaire.flow import Flow
+    from engine.questionnaire.slots import Step, Value
 
 
 def _fill(text: str, **values: Any) -> str:
@@ -136,40 +137,46 @@ class Session:
             if step.value == UNSURE:
                 current = self.t("choice_unsure")
 
+            def number_of(text: str) -> Value | None:
+                """What was typed as the flow takes it: ``unsure`` (a word for it, or nothing), a count, or None."""
+                if not text.strip() or text.strip().lower() in unsure_words:
+                    return UNSURE
+                return parse_count(text)
+
             def check_number(text: str) -> bool | str:
-                if text.strip().lower() in unsure_words or (not text.strip() and question.unsure):
-                    return True if question.unsure else self.t("error_number")
-                return True if parse_count(text) is not None else self.t("error_number")
+                value = number_of(text)
+                return self._checked(step, value, "error_number") if value is not None else self.t("error_number")
 
             empty = self.t("choice_unsure") if question.unsure else None
             answer = self.ui.text(message, default=current, placeholder=empty, validate=check_number,
                                   instruction=self._text_instruction(empty))
-            if answer is BACK:
-                return answer
-            if not answer.strip() or answer.strip().lower() in unsure_words:
-                return UNSURE
-            return parse_count(answer)
+            return answer if answer is BACK else number_of(answer)
         placeholder = None
         if kind == "text" and question.default is not None:
             number = (slot.feature if slot.feature is not None else slot.product or 0) + 1
             placeholder = _fill(question.default.get(self.lang), n=number)
         empty = placeholder or (self.t("not_given") if question.optional else None)
 
-        def check_text(text: str) -> bool | str:
-            if not text.strip():
-                return True if empty else self.t("error_required")
-            if kind == "date":
-                try:
-                    dt.date.fromisoformat(text.strip())
-                except ValueError:
-                    return self.t("error_date")
-            return True
+        def text_of(typed: str) -> str:
+            return typed.strip() or (placeholder or "")
+
+        def check_text(typed: str) -> bool | str:
+            problem = "error_date" if kind == "date" and typed.strip() else "error_required"
+            return self._checked(step, text_of(typed), problem)
 
         answer = self.ui.text(message, default=current, placeholder=empty, validate=check_text,
                               instruction=self._text_instruction(empty))
-        if answer is BACK:
-            return answer
-        return answer.strip() or (placeholder or "")
+        return answer if answer is BACK else text_of(answer)
+
+    def _checked(self, step: Step, value: Value, problem: str) -> bool | str:
+        """True if the flow takes ``value`` for ``step`` (its check is the only one), else the text ``problem``."""
+        from engine.errors import FlowError
+
+        try:
+            self.flow.check(step, value)
+        except FlowError:
+            return self.t(problem)
+        return True
 
     def _text_instruction(self, empty: str | None) -> str:
         return self.t("instructions_text", empty=empty) if empty else self.t("instructions_required_text")
