@@ -28,23 +28,18 @@ import re
 from typing import Any
 
 from engine.errors import FlowError
-from engine.model.answers import Answers, Entity, Feature, Product, parse_answers
+from engine.model.answers import Answers, parse_answers
 from engine.model.vocabulary import UNSURE
+from engine.questionnaire.document import document_of
 from engine.questionnaire.prefill import infer
-from engine.questionnaire.schema import NO, NONE, YES, Question, Questionnaire, Repeat
+from engine.questionnaire.schema import NO, NONE, YES, Questionnaire, Repeat
 from engine.questionnaire.slots import ReviewItem, ReviewSection, Slot, Step, Value
 from engine.questionnaire.targets import Scope
 from engine.sanitize import terminal_safe
 
-_DATE_FIELDS = frozenset(name for model in (Answers, Entity, Product, Feature)
-                         for name, field in model.model_fields.items() if "date" in str(field.annotation))
 _LIST_SEPARATORS = re.compile(r"[,，、;；]")
 """What separates the names of several features typed into one answer ("首页推荐、热榜, 搜索")."""
 
-_MODEL_ORDER: dict[str, list[str]] = {
-    "": list(Answers.model_fields), "entity": list(Entity.model_fields),
-    "product": list(Product.model_fields), "feature": list(Feature.model_fields),
-}
 
 
 class Flow:
@@ -360,73 +355,9 @@ class Flow:
         self._changed()
 
     # -- the answers document
-    def _kept_given(self, slot: Slot) -> bool:
-        """A value read from a file stays, though not asked, while what it depends on is unchanged."""
-        if slot.key not in self.given:
-            return False
-        question = self.q.questions[slot.question]
-        deps = question.when.subjects() if question.when else []
-        gate = self.q.gate_of.get(question.id)
-        if gate is not None:
-            deps.append(gate[0])
-        for dep in deps:
-            dep_key = self._slot_for(dep, slot.product, slot.feature).key
-            if self.values.get(dep_key) != self.given.get(dep_key):
-                return False
-        return True
-
     def document(self) -> dict[str, Any]:
-        """The answers so far as an answers document (keys in the answers model's order).
-
-        Only answered fields appear, so a draft shows exactly what was said; a product or
-        feature without any answer yet appears as ``{}`` only when a later one has answers.
-        """
-        seq = self.sequence()
-        containers: dict[str, dict[str, Any]] = {key: dict(fields) for key, fields in self.extras.items()}
-        active = {s.key for s in seq}
-        scopes = {s.scope_key for s in seq}
-        candidates = [s for s in seq if s.question in self.q.questions and s.key in self.values]
-        candidates += [s for s in (Slot.parse(k) for k in self.given)
-                       if s.key not in active and s.key in self.values and s.scope_key in scopes
-                       and self._kept_given(s)]
-        order = {qid: i for i, qid in enumerate(self.q.questions)}
-        candidates.sort(key=lambda s: (order[s.question], s.product or 0, s.feature or 0))
-        lists: dict[tuple[str, str], tuple[list[str], bool]] = {}
-        for slot in candidates:
-            question = self.q.questions[slot.question]
-            leaf = self.q.targets[question.id].leaf
-            value = self.values[slot.key]
-            if question.type == "multi":
-                assert isinstance(value, list)
-                bucket, none = lists.get((slot.scope_key, leaf), ([], False))
-                stored = set(question.stored_ids())
-                bucket += [v for v in value if v in stored and v not in bucket]
-                lists[(slot.scope_key, leaf)] = (bucket, none or NONE in value)
-                continue
-            stored_value = _stored(question, value)
-            if stored_value is not None:
-                containers.setdefault(slot.scope_key, {})[leaf] = stored_value
-        for (scope_key, leaf), (bucket, none) in lists.items():
-            if bucket or none:
-                containers.setdefault(scope_key, {})[leaf] = bucket
-        doc = dict(containers.get("", {}))
-        if containers.get("entity"):
-            doc["entity"] = _ordered(containers["entity"], "entity")
-        products: list[dict[str, Any]] = []
-        for p in range(self.product_count()):
-            product = dict(containers.get(f"p{p}", {}))
-            features = [_ordered(containers.get(f"p{p}.f{f}", {}), "feature")
-                        for f in range(self.feature_count(p))]
-            while features and not features[-1]:
-                features.pop()
-            if features:
-                product["features"] = features
-            products.append(_ordered(product, "product"))
-        while products and not products[-1]:
-            products.pop()
-        if products:
-            doc["products"] = products
-        return _ordered(doc, "")
+        """The answers so far as an answers document (see :func:`engine.questionnaire.document.document_of`)."""
+        return document_of(self)
 
     def answers(self) -> Answers:
         """The answers as the model (raises AnswersError while incomplete or invalid)."""
@@ -491,30 +422,3 @@ class Flow:
             values[Slot(product_repeat, p).key] = YES if p < len(products) - 1 else NO
         given = {k: v for k, v in values.items() if Slot.parse(k).question in questionnaire.questions}
         return cls(questionnaire, values=values, given=given, extras={k: v for k, v in extras.items() if v})
-
-
-def _stored(question: Question, value: Value) -> Any:
-    """A raw answer as the answers model stores it (None: leave the field out)."""
-    if question.type == "yes_no":
-        return {YES: True, NO: False}.get(str(value), UNSURE)
-    if question.type == "date":
-        return dt.date.fromisoformat(str(value)) if value else None
-    if question.type == "text":
-        return value if value else None
-    return value
-
-
-def _ordered(mapping: dict[str, Any], kind: str) -> dict[str, Any]:
-    """Keys in the answers model's order; ISO dates (e.g. from a sidecar) back to dates."""
-    order = _MODEL_ORDER[kind]
-    return {k: _as_date(mapping[k]) if k in _DATE_FIELDS else mapping[k]
-            for k in sorted(mapping, key=lambda k: order.index(k) if k in order else len(order))}
-
-
-def _as_date(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
