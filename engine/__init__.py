@@ -20,16 +20,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import AnswersError, EngineError, LoadError, RuleActionError, RulebookError
-from engine.model.answers import Answers, answers_json_schema, load_answers, parse_answers
-from engine.model.assessment import Assessment, assessment_json_schema
-from engine.pipeline.assemble import assemble
-from engine.pipeline.run import SHAPES, assess, assess_json, evaluate
-from engine.rules.facts import RootFact, build_facts
-from engine.rules.rulebook import Rulebook, default_rulebook, load_rulebook
-from engine.rules.runtime import Firing
-
 if TYPE_CHECKING:
+    from engine.errors import AnswersError, EngineError, LoadError, RuleActionError, RulebookError
     from engine.intake.batch import assess_record, one_line
     from engine.intake.records import Record, read_jsonl
     from engine.intake.triage import (
@@ -40,10 +32,17 @@ if TYPE_CHECKING:
         triage_json_schema,
         triage_row,
     )
+    from engine.model.answers import Answers, answers_json_schema, load_answers, parse_answers
+    from engine.model.assessment import Assessment, assessment_json_schema
     from engine.model.filing_number import FilingNumber, FilingNumberError, decode_filing_number
     from engine.model.vocabulary import Vocabulary, load_vocabulary
+    from engine.pipeline.assemble import assemble
     from engine.pipeline.diff import AssessmentDiff, diff_answers, diff_json_schema
+    from engine.pipeline.run import SHAPES, assess, assess_json, evaluate
     from engine.render.html import render_html
+    from engine.rules.facts import RootFact, build_facts
+    from engine.rules.rulebook import Rulebook, default_rulebook, load_rulebook
+    from engine.rules.runtime import Firing
 
 __all__ = [
     "SHAPES", "Answers", "AnswersError", "Assessment", "AssessmentDiff", "EngineError", "ErrorRecord",
@@ -56,6 +55,16 @@ __all__ = [
 ]
 
 _LAZY: dict[str, str] = {
+    "AnswersError": "errors", "EngineError": "errors", "LoadError": "errors", "RuleActionError": "errors",
+    "RulebookError": "errors",
+    "Answers": "model.answers", "answers_json_schema": "model.answers", "load_answers": "model.answers",
+    "parse_answers": "model.answers",
+    "Assessment": "model.assessment", "assessment_json_schema": "model.assessment",
+    "assemble": "pipeline.assemble",
+    "SHAPES": "pipeline.run", "assess": "pipeline.run", "assess_json": "pipeline.run", "evaluate": "pipeline.run",
+    "RootFact": "rules.facts", "build_facts": "rules.facts",
+    "Rulebook": "rules.rulebook", "default_rulebook": "rules.rulebook", "load_rulebook": "rules.rulebook",
+    "Firing": "rules.runtime",
     "assess_record": "intake.batch", "one_line": "intake.batch",
     "FilingNumber": "model.filing_number", "FilingNumberError": "model.filing_number",
     "decode_filing_number": "model.filing_number",
@@ -66,10 +75,11 @@ _LAZY: dict[str, str] = {
     "error_record_json_schema": "intake.triage", "triage_json_schema": "intake.triage", "triage_row": "intake.triage",
     "Vocabulary": "model.vocabulary", "load_vocabulary": "model.vocabulary",
 }
-"""Public names of the batch, diff, decode, rendering and vocabulary modules, imported on first use.
+"""Every public name and the module it lives in, imported on first use.
 
-They are part of the library API (a service calls them without reaching into submodules), but
-importing them all here would add tabulate and the renderers to every ``import engine``.
+``import engine`` (or of any one submodule, such as ``engine.limits`` for the CLI's flag
+defaults) then costs nothing: the rules engine, pydantic models and renderers load only when a
+name that needs them is asked for, which keeps ``algo-filing --version`` and ``--help`` fast.
 """
 
 
