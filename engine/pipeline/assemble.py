@@ -20,15 +20,12 @@ from engine.model.answers import Answers
 from engine.model.assessment import (
     Algorithm,
     AlgorithmRef,
-    AnswerUsed,
     Assessment,
     Deadline,
     DisplayOut,
     DurationOut,
     EntityTarget,
     FilingConclusion,
-    LawOut,
-    LegalRef,
     MaterialOut,
     ObligationOut,
     OpenQuestion,
@@ -37,40 +34,23 @@ from engine.model.assessment import (
     Reason,
     StepOut,
     Target,
-    TraceEntry,
 )
 from engine.model.base import Text
 from engine.model.vocabulary import load_vocabulary
+from engine.pipeline.citations import laws_cited, legal_refs
 from engine.pipeline.deadlines import schedule
+from engine.pipeline.trace import Tracer
 from engine.rules.basis import Basis
 from engine.rules.facts import RootFact, product_index
-from engine.rules.rulebook import Rule, Rulebook
+from engine.rules.rulebook import Rulebook
 from engine.rules.runtime import Firing
 
 _STATUS_ORDER = ("required", "needs_review", "not_required")
 
-_RULE_ATTRS: dict[tuple[str, str], tuple[str, ...]] = {}
-"""The attributes each rule tests, per rulebook version (computed once per process)."""
 
 
 def _strongest(statuses: list[str]) -> str:
     return min(statuses, key=_STATUS_ORDER.index)
-
-
-_REFS: dict[tuple[str, Basis], LegalRef] = {}
-"""Rendered citations per rulebook version and basis: the same few dozen recur in every assessment."""
-
-
-def _refs(book: Rulebook, basis: list[Basis]) -> tuple[LegalRef, ...]:
-    out = []
-    for b in basis:
-        key = (book.rules_version, b)
-        ref = _REFS.get(key)
-        if ref is None:
-            ref = _REFS[key] = LegalRef(law=b.law, article=b.article,
-                                        citation=Text(zh=b.render(book.laws, "zh"), en=b.render(book.laws, "en")))
-        out.append(ref)
-    return tuple(out)
 
 
 def algorithm_id(type_: str, behaviour: str, role: str) -> str:
@@ -130,53 +110,8 @@ class _Assembler:
         self.steps: set[str] = set()
         self.display: dict[tuple[str, str], None] = {}
         self.questions: dict[tuple[str, str | None, str | None], OpenQuestion] = {}
-        self.trace: list[TraceEntry] = []
-        self._used_cache: dict[tuple[str, tuple[str, ...]], tuple[AnswerUsed, ...]] = {}
-        self._answer_cache: dict[str, AnswerUsed] = {}
+        self.tracer = Tracer(book, self.roots)
         self._order_cache: dict[str, tuple[int, ...]] = {}
-
-    # -- helpers
-    def _rule_attrs(self, rule_id: str) -> tuple[str, ...]:
-        key = (self.book.rules_version, rule_id)
-        attrs = _RULE_ATTRS.get(key)
-        if attrs is None:
-            attrs = _RULE_ATTRS[key] = self.book.rules[rule_id].tested_attributes()
-        return attrs
-
-    def _answers_used(self, fact: dict[str, Any], rule: Rule) -> tuple[tuple[str, ...], tuple[AnswerUsed, ...]]:
-        """The answers behind every attribute the rule (and the rules that derived its fact) tested.
-
-        Trace entries are many (one per rule firing), so the attribute sets are cached per
-        rule, the answer lists per (fact, attribute set) and each answer per path (one path, one
-        value in a document).
-        """
-        via = tuple(r for r in str(fact.get("via") or "").split(">") if r)
-        attrs: dict[str, None] = {}
-        for rule_id in [*via, rule.id]:
-            attrs.update(dict.fromkeys(self._rule_attrs(rule_id)))
-        key = (str(fact["fid"]), tuple(attrs))
-        used = self._used_cache.get(key)
-        if used is None:
-            root = self.roots[fact["fid"]]
-            values: dict[str, Any] = {}
-            for attr in attrs:
-                source = root.sources.get(attr)
-                if source is not None:
-                    values[source.path] = source.value
-            used = tuple(self._answer(p, v) for p, v in sorted(values.items()))
-            self._used_cache[key] = used
-        return via, used
-
-    def _answer(self, path: str, value: Any) -> AnswerUsed:
-        answer = self._answer_cache.get(path)
-        if answer is None:
-            answer = self._answer_cache[path] = AnswerUsed(path=path, value=_jsonable(value))
-        return answer
-
-    def _trace(self, conclusions: list[str], rule: Rule, fact: dict[str, Any]) -> None:
-        via, used = self._answers_used(fact, rule)
-        self.trace.append(TraceEntry(conclusions=tuple(conclusions), rule=rule.id, fact=fact["fid"],
-                                     via=via, answers=used))
 
     def _algorithm_key(self, fact: dict[str, Any]) -> _Unit | None:
         if fact.get("kind") != "filing":
@@ -261,7 +196,7 @@ class _Assembler:
                     product=product or None, feature=feature, question=spec.text, rule=rule.id)
             concluded.append(f"open_questions.{spec.id}")
         if concluded:
-            self._trace(concluded, rule, fact)
+            self.tracer.add(concluded, rule, fact)
 
     # -- output
     def _algorithm_name(self, d: _AlgorithmDraft, products: dict[int, ProductRef]) -> Text:
@@ -330,7 +265,7 @@ class _Assembler:
                 Reason(rule=rule_id, status=st,  # type: ignore[arg-type]
                        title=book.rules[rule_id].title, explanation=book.rules[rule_id].explanation,
                        basis_kind=book.rules[rule_id].basis_kind,
-                       basis=_refs(book, book.rules[rule_id].basis), products=tuple(products))
+                       basis=legal_refs(book, book.rules[rule_id].basis), products=tuple(products))
                 for (rule_id, st), products in sorted(
                     self.reasons.items(), key=lambda kv: (_STATUS_ORDER.index(kv[0][1]), kv[0][0]))
             ]
@@ -413,7 +348,7 @@ class _Assembler:
                 features=tuple(d.features),
                 genai_route=(route := _route(d.genai_routes, book.genai_routes.precedence)),
                 genai_route_label=vocab.groups["genai_route"][route] if route else None,
-                basis=_refs(book, basis),
+                basis=legal_refs(book, basis),
                 rules=tuple(sorted(d.rules)),
             ))
         obligation_order = list(book.obligations)
@@ -423,7 +358,7 @@ class _Assembler:
             spec = book.obligations[oid]
             deadline = Deadline(**spec.deadline.model_dump()) if spec.deadline else None
             obligations.append(ObligationOut(
-                id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=_refs(book, spec.basis),
+                id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=legal_refs(book, spec.basis),
                 deadline=deadline, applies_to=targets_out(targets), rules=tuple(sorted(rules))))
         material_order = list(book.materials)
         materials = [
@@ -445,7 +380,7 @@ class _Assembler:
         forms = vocab.groups["product_form"]
         display = [
             DisplayOut(product=product, form=form, form_label=forms.get(form), location=book.display[form].location,
-                       basis=_refs(book, book.display[form].basis))
+                       basis=legal_refs(book, book.display[form].basis))
             for product, form in sorted(self.display, key=lambda pf: (product_order.get(pf[0], 0),
                                                                       form_order.index(pf[1])))
         ]
@@ -455,14 +390,14 @@ class _Assembler:
         trace = sorted((t.model_copy(update={"conclusions": tuple(
             f"algorithms.{group_of_text[c[11:]]}" if c.startswith("algorithms.") and c[11:] in group_of_text else c
             for c in t.conclusions)}) if any(_UNIT_MARK in c for c in t.conclusions) else t
-            for t in self.trace), key=lambda t: (t.rule, t.fact, t.via))
+            for t in self.tracer.trace), key=lambda t: (t.rule, t.fact, t.via))
         return Assessment(
             filing=FilingConclusion(status=status,  # type: ignore[arg-type]
                                     label=vocab.groups["applicability"][status],
                                     as_of=self.as_of, reasons=tuple(reasons)),
             algorithms=tuple(algorithms), obligations=tuple(obligations), materials=tuple(materials),
             steps=tuple(steps), display=tuple(display), open_questions=tuple(questions),
-            laws=_laws(book, reasons, algorithms, obligations, display),
+            laws=laws_cited(book, reasons, algorithms, obligations, display),
             rules_version=book.rules_version, trace=tuple(trace))
 
 
@@ -473,25 +408,6 @@ def _lower_first(label: str) -> str:
     return label
 
 
-def _laws(book: Rulebook, *cited: list[Reason] | list[Algorithm] | list[ObligationOut] | list[DisplayOut],
-          ) -> tuple[LawOut, ...]:
-    """The laws the assessment cites, as this rulebook describes them (titles, in-force dates)."""
-    ids = {ref.law for items in cited for item in items for ref in item.basis}
-    out = []
-    for law in book.laws.values():
-        if law.id in ids:
-            key = (book.rules_version, law.id)
-            if (cached := _LAWS.get(key)) is None:
-                cached = _LAWS[key] = LawOut(id=law.id, title=law.title, short=law.short,
-                                             in_force=law.in_force, statutory=law.statutory)
-            out.append(cached)
-    return tuple(out)
-
-
-_LAWS: dict[tuple[str, str], LawOut] = {}
-"""The laws as the assessment shows them, per rulebook version and law id."""
-
-
 def _route(routes: list[str], precedence: list[str]) -> str | None:
     """The first route of ``precedence`` (``rules/catalogue/genai_routes.yaml``) that any product
     of the algorithm needs."""
@@ -499,15 +415,6 @@ def _route(routes: list[str], precedence: list[str]) -> str | None:
         if route in routes:
             return route
     return None
-
-
-def _jsonable(value: Any) -> Any:
-    """An answer as it appears in the trace: dates as ISO text, lists as tuples (never changed)."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return tuple(_jsonable(v) for v in value)
-    return value
 
 
 def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of: dt.date,
@@ -525,8 +432,3 @@ def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of
         return result
     in_force = {law.id: law.in_force for law in book.laws.values() if law.statutory and law.in_force}
     return schedule(result, answers, in_force, book.step_starts)
-
-
-def legal_refs(book: Rulebook, basis: list[Basis]) -> tuple[LegalRef, ...]:
-    """A catalogue item's basis as the assessment cites it (rendered in both languages)."""
-    return _refs(book, basis)

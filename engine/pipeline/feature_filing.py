@@ -17,7 +17,7 @@ from pydantic import Field
 from engine.model.answers import Answers
 from engine.model.assessment import Assessment, DueDate, LegalRef, ProductRef
 from engine.model.base import StrictModel, Text
-from engine.pipeline.assemble import legal_refs
+from engine.pipeline.citations import legal_refs
 from engine.pipeline.deadlines import due_date
 from engine.rules.rulebook import Rulebook
 

@@ -1,0 +1,80 @@
+"""The trace of an assessment: for every rule firing, its conclusions and the answers behind them.
+
+Trace entries are many (one per firing), so the attribute sets are cached per rule, the answer
+lists per (fact, attribute set) and each answer per path (one path, one value in a document).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from engine.model.assessment import AnswerUsed, TraceEntry
+from engine.rules.facts import RootFact
+from engine.rules.rulebook import Rule, Rulebook
+
+_RULE_ATTRS: dict[tuple[str, str], tuple[str, ...]] = {}
+"""The attributes each rule tests, per rulebook version (computed once per process)."""
+
+
+class Tracer:
+    """Collects the trace entries of one assessment."""
+
+    def __init__(self, book: Rulebook, roots: dict[str, RootFact]) -> None:
+        self.book = book
+        self.roots = roots
+        self.trace: list[TraceEntry] = []
+        self._used_cache: dict[tuple[str, tuple[str, ...]], tuple[AnswerUsed, ...]] = {}
+        self._answer_cache: dict[str, AnswerUsed] = {}
+
+    def _rule_attrs(self, rule_id: str) -> tuple[str, ...]:
+        key = (self.book.rules_version, rule_id)
+        attrs = _RULE_ATTRS.get(key)
+        if attrs is None:
+            attrs = _RULE_ATTRS[key] = self.book.rules[rule_id].tested_attributes()
+        return attrs
+
+    def _answers_used(self, fact: dict[str, Any], rule: Rule) -> tuple[tuple[str, ...], tuple[AnswerUsed, ...]]:
+        """The answers behind every attribute the rule (and the rules that derived its fact) tested.
+
+        Trace entries are many (one per rule firing), so the attribute sets are cached per
+        rule, the answer lists per (fact, attribute set) and each answer per path (one path, one
+        value in a document).
+        """
+        via = tuple(r for r in str(fact.get("via") or "").split(">") if r)
+        attrs: dict[str, None] = {}
+        for rule_id in [*via, rule.id]:
+            attrs.update(dict.fromkeys(self._rule_attrs(rule_id)))
+        key = (str(fact["fid"]), tuple(attrs))
+        used = self._used_cache.get(key)
+        if used is None:
+            root = self.roots[fact["fid"]]
+            values: dict[str, Any] = {}
+            for attr in attrs:
+                source = root.sources.get(attr)
+                if source is not None:
+                    values[source.path] = source.value
+            used = tuple(self._answer(p, v) for p, v in sorted(values.items()))
+            self._used_cache[key] = used
+        return via, used
+
+    def _answer(self, path: str, value: Any) -> AnswerUsed:
+        answer = self._answer_cache.get(path)
+        if answer is None:
+            answer = self._answer_cache[path] = AnswerUsed(path=path, value=_jsonable(value))
+        return answer
+
+    def add(self, conclusions: list[str], rule: Rule, fact: dict[str, Any]) -> None:
+        via, used = self._answers_used(fact, rule)
+        self.trace.append(TraceEntry(conclusions=tuple(conclusions), rule=rule.id, fact=fact["fid"],
+                                     via=via, answers=used))
+
+
+
+def _jsonable(value: Any) -> Any:
+    """An answer as it appears in the trace: dates as ISO text, lists as tuples (never changed)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return tuple(_jsonable(v) for v in value)
+    return value
