@@ -137,6 +137,24 @@ def test_the_route_an_algorithm_shows_follows_the_precedence_in_data(tmp_path: P
     assert custom.genai_route == "genai_registration"
 
 
+def test_which_routes_date_the_generative_ai_filing_step_is_data(tmp_path: Path) -> None:
+    """Only products whose route is a procedure of its own (procedure_routes) get the GenAI step dated."""
+    answers = load_answers(ROOT / "examples" / "chatbot_own_model.yaml")
+    shipped = next(s for s in assess(answers).steps if s.id == "genai_service_filing")
+    assert shipped.dates, "the GenAI step has no dates: the test would prove nothing"
+    book = _custom(tmp_path, "genai_routes.yaml", "procedure_routes: [genai_filing, genai_registration]",
+                   "procedure_routes: [genai_registration]")
+    custom = next(s for s in assess(answers, rulebook=book).steps if s.id == "genai_service_filing")
+    assert not custom.dates
+
+
+def test_procedure_routes_with_an_unknown_route_are_refused(tmp_path: Path) -> None:
+    message = _load_error(_edited(tmp_path, "genai_routes.yaml", "procedure_routes: [genai_filing, genai_registration]",
+                                  "procedure_routes: [genai_filing, genai_registraton]"))
+    assert "genai_routes.yaml" in message and "procedure_routes[1]" in message
+    assert "did you mean 'genai_registration'" in message
+
+
 def test_route_precedence_missing_a_route_is_refused(tmp_path: Path) -> None:
     message = _load_error(_edited(tmp_path, "genai_routes.yaml", "[genai_filing, genai_registration, genai_none]",
                                   "[genai_filing, genai_registraton]"))

@@ -431,4 +431,4 @@ def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of
     if answers is None:
         return result
     in_force = {law.id: law.in_force for law in book.laws.values() if law.statutory and law.in_force}
-    return schedule(result, answers, in_force, book.step_starts)
+    return schedule(result, answers, in_force, book.step_starts, book.genai_routes.procedure_routes)

@@ -13,7 +13,7 @@ so :func:`schedule` takes a finished assessment and returns it with dates added.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Literal
 
 from engine.model.answers import Answers, Product
@@ -109,7 +109,7 @@ def products_of(targets: Sequence[Target], of_algorithm: Mapping[str, Sequence[P
 class _Products:
     """The assessment's targets resolved to answered products, by position, in answer order."""
 
-    def __init__(self, assessment: Assessment, answers: Answers) -> None:
+    def __init__(self, assessment: Assessment, answers: Answers, procedure_routes: Collection[str]) -> None:
         self.answers = answers.products
         self.of_algorithm = {a.id: a.products for a in assessment.algorithms}
         self.features_of = {a.id: a.features for a in assessment.algorithms}
@@ -119,7 +119,7 @@ class _Products:
                 self.feature_launch.setdefault((index, feature.name), feature.launch_date)
         self.filed = self._sorted({p.index: p for a in assessment.algorithms for p in a.products})
         self.genai = self._sorted({p.index: p for a in assessment.algorithms
-                                   if a.genai_route in ("genai_filing", "genai_registration") for p in a.products})
+                                   if a.genai_route in procedure_routes for p in a.products})
 
     @staticmethod
     def _sorted(refs: dict[int, ProductRef]) -> list[ProductRef]:
@@ -283,7 +283,8 @@ def _date_step(step: StepOut, products: _Products, filing_days: int | None,
 
 
 def schedule(assessment: Assessment, answers: Answers, in_force: Mapping[str, dt.date] | None = None,
-             placements: Mapping[str, StepPlacement] | None = None) -> Assessment:
+             placements: Mapping[str, StepPlacement] | None = None,
+             procedure_routes: Collection[str] = ()) -> Assessment:
     """The assessment with due dates on its duties and steps, and the counting convention.
 
     Products without dates get none (the report says which dates to add); the convention is
@@ -291,8 +292,10 @@ def schedule(assessment: Assessment, answers: Answers, in_force: Mapping[str, dt
     ``in_force`` maps law ids to their entry into force: an event before it (a service launched
     in 2020) is counted from that date, with a note, never from the event itself. ``placements``
     (the rulebook's ``step_starts``) say where each step starts; steps without one get no dates.
+    ``procedure_routes`` (the rulebook's ``genai_routes.procedure_routes``) are the generative-AI
+    routes whose products get the generative-AI filing step dated.
     """
-    products = _Products(assessment, answers)
+    products = _Products(assessment, answers, procedure_routes)
     obligations = tuple(_date_obligation(ob, products, in_force or {}) for ob in assessment.obligations)
     filing_days = _filing_days(assessment)
     steps = tuple(_date_step(step, products, filing_days, placements or {}) for step in assessment.steps)

@@ -190,6 +190,9 @@ class GenaiRoutesFile(StrictModel):
     """The order in which an algorithm's generative-AI route is chosen among its products' routes."""
 
     precedence: list[str] = Field(min_length=1)
+    procedure_routes: list[str] = Field(
+        description="Routes that are a procedure of their own before launch (备案, 登记): their products "
+                    "get the generative-AI filing step dated")
     basis: list[Basis] = Field(min_length=1)
 
 

@@ -254,6 +254,7 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
     routes_file, routes_path = catalogue("genai_routes", GenaiRoutesFile)
     routes = dict.fromkeys(vocab.ids("genai_route"))
     check_ids(routes_file.precedence, routes, "generative-AI route", "precedence", routes_path)
+    check_ids(routes_file.procedure_routes, routes, "generative-AI route", "procedure_routes", routes_path)
     for route in routes:
         if routes_file.precedence.count(route) != 1:
             raise RulebookError(f"'{route}' must appear exactly once", file=str(routes_path), key="precedence")
