@@ -160,3 +160,26 @@ def test_renderers_load_no_rulebook_and_no_vocabulary() -> None:
         imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         # The rule listing is given the rulebook it lists (a Rulebook argument); nothing loads one.
         assert not imported & loaders and "engine.model.vocabulary" not in imported, path.name
+
+
+def test_the_new_feature_screen_shows_escape_sequences_in_names_instead_of_obeying_them() -> None:
+    """The new-feature filing block printed product and feature names raw: an escape sequence in a
+    name reached the terminal (the summary and tables escaped them already)."""
+    import datetime as dt
+
+    from engine import parse_answers
+    from engine.pipeline.feature_filing import feature_filings
+    from engine.render.feature_filing import render_feature_filings
+    from engine.rules.rulebook import default_rulebook
+
+    document = load_answers(NEWS_APP).model_dump(mode="json", exclude_none=True)
+    before = assess(document)
+    document["products"][0]["name"] = "news\x1b[2J"
+    document["products"][0]["features"].append(
+        {"name": "evil\x1b]0;x\x07", "behaviours": ["pickup_point_suggestion"], "launch_date": "2026-12-07"})
+    after_answers = parse_answers(document)
+    filings = feature_filings(default_rulebook(), before, assess(after_answers), after_answers, 0,
+                              len(document["products"][0]["features"]) - 1)
+    shown = render_feature_filings(filings, "en", today=dt.date(2026, 12, 1), width=200)
+    assert filings.filings and "\x1b" not in shown and "\x07" not in shown
+    assert "evil\\x1b]0;x\\x07" in shown and "news\\x1b[2J" in shown

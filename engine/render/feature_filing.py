@@ -10,19 +10,22 @@ from engine.render.labels import word
 from engine.render.summary import deadline_line
 from engine.render.table import cites
 from engine.render.wrap import wrap
+from engine.sanitize import terminal_safe
 
 
 def render_feature_filings(f: NewFeatureFilings, lang: Lang, *, today: dt.date, width: int = 80,
                            color: bool = False) -> str:
     """One block per algorithm the feature uses: the filing, its due date and basis, why."""
     colon = "：" if lang == "zh" else ": "
-    lines = [f"== {word('new_filing_title', lang)}{colon}{f.product} › {f.feature} =="]
+    product, feature = (terminal_safe(name, keep_newlines=False) for name in (f.product, f.feature))
+    lines = [f"== {word('new_filing_title', lang)}{colon}{product} › {feature} =="]
     if not f.filings:
         lines.append(word("new_feature_no_filing", lang))
     for item in f.filings:
         due = (deadline_line(item.due, today, lang, color=color) if item.due is not None
                else word("new_feature_no_date", lang))
-        lines.append(f"▶ {item.label.get(lang)}{colon}{item.name.get(lang)} · {item.type_label.get(lang)}")
+        name = terminal_safe(item.name.get(lang), keep_newlines=False)
+        lines.append(f"▶ {item.label.get(lang)}{colon}{name} · {item.type_label.get(lang)}")
         lines.append(f"  {word('due', lang)}{colon}{due}" + (
             f"（{word('launch', lang)} {f.launch_date} + {item.due.working_days}{word('working_days', lang)}）"
             if lang == "zh" and item.due is not None else
