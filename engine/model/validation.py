@@ -56,6 +56,16 @@ def _model_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMod
     return model
 
 
+def _short_repr(value: Any) -> str:
+    """A rejected value for a message, through :func:`engine.sanitize.echo` (clipped, containers by
+    size); text is quoted, and an enormous integer is described rather than converted to digits."""
+    if isinstance(value, str):
+        return repr(echo(value))
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 700:
+        return f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
+    return echo(value)
+
+
 def describe(error: Mapping[str, Any], root: type[BaseModel]) -> tuple[str, str]:
     """One pydantic error as ``(key path, message with the fix)``."""
     loc = tuple(error["loc"])
@@ -100,15 +110,3 @@ def validate_file(model: type[M], raw: Any, *, file: str, error: type[LoadError]
     more = "; ".join(f"{k}: {m}" for k, m in problems[1:3])
     hint = (f"also {more}" + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")) if more else None
     raise error(message, file=file, key=key, hint=hint)
-def _short_repr(value: Any) -> str:
-    """A rejected value for a message: never more than about :data:`ECHO_LIMIT` characters.
-
-    Containers are shown by size, not expanded: the value may be enormous.
-    """
-    if isinstance(value, dict | list | tuple | set):
-        return f"a {type(value).__name__} of {len(value):,} items"
-    if isinstance(value, str):
-        return repr(echo(value))
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 700:
-        return f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
-    return echo(value)
