@@ -16,7 +16,7 @@ import datetime as dt
 from engine.model.assessment import Assessment, DueDate
 from engine.model.base import Lang
 from engine.render.labels import word
-from engine.render.table import cites, render_table
+from engine.render.table import cites, counted_from, render_table
 from engine.render.wrap import wrap
 from engine.sanitize import terminal_safe
 
@@ -33,10 +33,7 @@ def _due_day(due: DueDate) -> dt.date | None:
 
 
 def _since(due: DueDate, lang: Lang) -> str:
-    event = word(due.event, lang)
-    if lang == "zh":
-        return f"{_safe(due.product.name)}：{event} {due.event_date.isoformat()} 后第{due.working_days}个工作日"
-    return f"{_safe(due.product.name)}: {due.working_days} working days after {event} on {due.event_date.isoformat()}"
+    return f"{_safe(due.product.name)}{'：' if lang == 'zh' else ': '}{counted_from(due, lang)}"
 
 
 def deadline_line(due: DueDate, today: dt.date, lang: Lang, *, color: bool = False) -> str:

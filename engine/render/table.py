@@ -78,13 +78,17 @@ def product_names(products: Sequence[ProductRef]) -> list[str]:
     return [p.name for p in products]
 
 
-def due_line(d: DueDate, lang: Lang) -> str:
-    """One due date: product, date (or the marked estimate) and what it counts from."""
+def counted_from(d: DueDate, lang: Lang) -> str:
+    """What a due date counts from: "10 working days after launch on 2026-03-02"."""
     event = word(d.event, lang)
     if lang == "zh":
-        since = f"{event} {d.event_date.isoformat()} 后第{d.working_days}个工作日"
-    else:
-        since = f"{d.working_days} working days after {event} on {d.event_date.isoformat()}"
+        return f"{event} {d.event_date.isoformat()} 后第{d.working_days}个工作日"
+    return f"{d.working_days} working days after {event} on {d.event_date.isoformat()}"
+
+
+def due_line(d: DueDate, lang: Lang) -> str:
+    """One due date: product, date (or the marked estimate) and what it counts from."""
+    since = counted_from(d, lang)
     when = d.date.isoformat() if d.date else f"≈{d.estimate.isoformat() if d.estimate else '?'} " \
         f"({word('estimate', lang)})"
     note = f" — {d.note.get(lang)}" if d.note else ""
