@@ -305,6 +305,7 @@ def run_batch(source: Path, output: Path, *, input_format: str | None = None, su
                         bar.errors(stats.errors)
             except KeyboardInterrupt as exc:  # keep the lines done; the caller hears of it below
                 interrupted = exc
+                take_pending()  # this interrupt is the one its handler noted: nothing is pending now
                 _keep_complete_lines(dst)
     finally:
         bar.close()
