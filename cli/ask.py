@@ -12,7 +12,8 @@ from typing import Any
 
 from cli.exits import EXIT_INTERRUPTED, EXIT_OK, fail
 from cli.prompts import BACK, Prompter
-from cli.session import Session, free_path, terminal_width
+from cli.screen import terminal_width
+from cli.session import Session, free_path
 
 DEFAULT_DRAFT = "algo-filing-draft.yaml"
 

@@ -6,12 +6,12 @@ import argparse
 import datetime as dt
 import json
 import shlex
-import shutil
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cli.exits import EXIT_FAILED_RECORDS, EXIT_OK
+from cli.screen import terminal_width
 
 if TYPE_CHECKING:
     from engine.intake.batch import BatchInterrupted
@@ -30,9 +30,6 @@ def limits_of(args: argparse.Namespace) -> Limits:
     return replace(DEFAULT_LIMITS, **given)
 
 
-def terminal_width() -> int:
-    """The terminal's columns (80 when unknown, e.g. piped), so tables fit the screen."""
-    return shutil.get_terminal_size((80, 24)).columns
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
@@ -111,8 +108,6 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 def interrupted_message(args: argparse.Namespace, exc: BatchInterrupted) -> str:
     """What an interrupted batch kept, and the command that continues it."""
-    import shlex
-
     from engine.sanitize import terminal_safe
     from engine.signals import signal_name
 

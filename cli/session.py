@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli.prompts import BACK, Prompter
+from cli.screen import terminal_width
 
 if TYPE_CHECKING:
     from engine.model.base import Lang
@@ -24,13 +25,6 @@ if TYPE_CHECKING:
 def _fill(text: str, **values: Any) -> str:
     """Fill ``{name}`` placeholders that are given; leave any other braces alone."""
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
-
-
-def terminal_width() -> int:
-    """The terminal's columns now (80 when unknown), so text and tables fit the screen."""
-    import shutil
-
-    return shutil.get_terminal_size((80, 24)).columns
 
 
 def free_path(path: Path) -> Path:
