@@ -206,8 +206,7 @@ class Session:
         """The review screen: answers by section; True when confirmed."""
         from engine import AnswersError
         from engine.questionnaire.inputs import describe_value
-        from engine.render.grid import grid
-        from engine.render.table import fit_widths
+        from engine.render.grid import fit_widths, grid
 
         self.ui.say()
         self.ui.say(f"== {self.t('review_title')} ==")

@@ -8,8 +8,9 @@ from tabulate import tabulate
 
 from engine.model.base import Lang, Text
 from engine.pipeline.diff import AssessmentDiff, ChangeValue, DiffItems
+from engine.render.grid import fitted_grid
 from engine.render.labels import word
-from engine.render.table import cites, deadline_text, due_text, fit_widths, product_names, shown_cell, target_text
+from engine.render.table import cites, deadline_text, due_text, product_names, target_text
 from engine.sanitize import markdown_text, terminal_safe
 
 
@@ -117,11 +118,7 @@ def render_diff_table(d: AssessmentDiff, lang: Lang, *, width: int | None = None
         if coverage:
             sections.append((word("coverage", lang), [word("applies_to", lang), word("item", lang)], coverage))
     for title, headers, rows in sections:
-        widths = fit_widths(headers, rows, width)
-        lines += ["", f"== {title} ==",
-                  tabulate([[shown_cell(c) for c in row] for row in rows], headers=headers, tablefmt="simple_grid",
-                           disable_numparse=True, maxcolwidths=widths,
-                           maxheadercolwidths=[max(w - 2, 1) for w in widths])]
+        lines += ["", f"== {title} ==", fitted_grid(headers, rows, width)]
     if not sections:
         lines += ["", word("nothing", lang)]
     if d.calendar is not None and any(o.due for o in d.added.obligations):
@@ -130,18 +127,13 @@ def render_diff_table(d: AssessmentDiff, lang: Lang, *, width: int | None = None
     return terminal_safe("\n".join(lines) + "\n")
 
 
-def _md_cell(text: str) -> str:
-    """A cell as literal Markdown text: no HTML, no links, no forged rows."""
-    return markdown_text(text)
-
-
 def render_diff_markdown(d: AssessmentDiff, lang: Lang) -> str:
     """The diff as a Markdown report."""
     lines = [f"# {word('diff_title', lang)}", "", f"- {_status_line(d, lang)}", f"- {_as_of_line(d, lang)}", ""]
     sections = _sections(d, lang)
     for title, headers, rows in sections:
         lines += [f"## {title}", "",
-                  tabulate([[_md_cell(c) for c in row] for row in rows], headers=headers, tablefmt="github"), ""]
+                  tabulate([[markdown_text(c) for c in row] for row in rows], headers=headers, tablefmt="github"), ""]
     if not sections:
         lines += [word("nothing", lang), ""]
     if d.calendar is not None and any(o.due for o in d.added.obligations):

@@ -5,9 +5,67 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tabulate import tabulate
+from wcwidth import wcswidth
+
+from engine.sanitize import terminal_safe
+
+_WIDTH = 48
+
+_CELL_LINE_CHARS = 1_000
+"""The most characters of one line of a cell shown: wrapping is quadratic in a line's length
+(a 300 KB name took 24 s); the JSON output keeps every character."""
+
+
+def shown_cell(cell: str) -> str:
+    """A cell as shown: control characters escaped, each line cut at :data:`_CELL_LINE_CHARS`."""
+    lines = cell.split("\n")
+    if any(len(line) > _CELL_LINE_CHARS for line in lines):
+        cell = "\n".join(line if len(line) <= _CELL_LINE_CHARS else line[:_CELL_LINE_CHARS] + "…"
+                         for line in lines)
+    return terminal_safe(cell)
 
 
 def grid(rows: Sequence[Sequence[str]], *, widths: Sequence[int], headers: Sequence[str] = ()) -> str:
     """``rows`` as a boxed table, each column wrapped at its width; cells are shown as text, never as numbers."""
     return tabulate([list(r) for r in rows], headers=list(headers), tablefmt="simple_grid",
                     maxcolwidths=list(widths), disable_numparse=True)
+
+
+def _cell_width(text: str) -> int:
+    return max((max(wcswidth(line), len(line)) for line in text.split("\n")), default=0)
+
+
+def fit_widths(headers: list[str], rows: list[list[str]], width: int | None) -> list[int]:
+    """Column widths that keep a grid table within ``width`` columns (wide characters count 2).
+
+    A grid line is the columns plus 3 per column and 1; columns that fit keep their width and the
+    widest ones share what is left, none narrower than 8. Headers wrap 2 narrower: tabulate pads
+    a column to its header plus 2.
+    """
+    columns = list(zip(headers, *rows, strict=True))
+    # tabulate pads a column to its (wrapped) header plus 2, so no column is narrower than 3.
+    natural = [max(3, *(_cell_width(c) for c in column)) for column in columns]
+    if width is None:
+        return [min(n, _WIDTH) for n in natural]
+    available = max(width - 3 * len(headers) - 1, 8 * len(headers))
+    if sum(natural) <= available:
+        return natural
+    floor = [min(n, 8) for n in natural]
+    low, high = 0, max(natural)
+    while low < high:                                   # the largest cap under which all fit
+        cap = (low + high + 1) // 2
+        if sum(max(f, min(n, cap)) for n, f in zip(natural, floor, strict=True)) <= available:
+            low = cap
+        else:
+            high = cap - 1
+    return [max(f, min(n, low)) for n, f in zip(natural, floor, strict=True)]
+
+
+def fitted_grid(headers: list[str], rows: list[list[str]], width: int | None = None) -> str:
+    """``rows`` as a boxed table within ``width`` columns (cells shown safely; "" without rows)."""
+    if not rows:
+        return ""
+    shown = [[shown_cell(c) for c in row] for row in rows]
+    widths = fit_widths(headers, shown, width)
+    return tabulate(shown, headers=headers, tablefmt="simple_grid", disable_numparse=True,
+                    maxcolwidths=widths, maxheadercolwidths=[max(w - 2, 1) for w in widths])

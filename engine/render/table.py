@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from tabulate import tabulate
-from wcwidth import wcswidth
-
 from engine.model.assessment import (
     AlgorithmRef,
     Assessment,
@@ -20,24 +17,10 @@ from engine.model.assessment import (
     StepOut,
 )
 from engine.model.base import Lang, Text
+from engine.render.grid import fitted_grid
 from engine.render.labels import word
 from engine.render.wrap import wrap
 from engine.sanitize import terminal_safe
-
-_WIDTH = 48
-
-_CELL_LINE_CHARS = 1_000
-"""The most characters of one line of a cell shown: wrapping is quadratic in a line's length
-(a 300 KB name took 24 s); the JSON output keeps every character."""
-
-
-def shown_cell(cell: str) -> str:
-    """A cell as shown: control characters escaped, each line cut at :data:`_CELL_LINE_CHARS`."""
-    lines = cell.split("\n")
-    if any(len(line) > _CELL_LINE_CHARS for line in lines):
-        cell = "\n".join(line if len(line) <= _CELL_LINE_CHARS else line[:_CELL_LINE_CHARS] + "…"
-                         for line in lines)
-    return terminal_safe(cell)
 
 
 def cites(refs: Sequence[LegalRef], lang: Lang, kind: str | None = None) -> str:
@@ -205,45 +188,6 @@ def calendar_text(a: Assessment, lang: Lang) -> str | None:
     return text if dated else word("no_dates", lang) + " " + text
 
 
-def _cell_width(text: str) -> int:
-    return max((max(wcswidth(line), len(line)) for line in text.split("\n")), default=0)
-
-
-def fit_widths(headers: list[str], rows: list[list[str]], width: int | None) -> list[int]:
-    """Column widths that keep a grid table within ``width`` columns (wide characters count 2).
-
-    A grid line is the columns plus 3 per column and 1; columns that fit keep their width and the
-    widest ones share what is left, none narrower than 8. Headers wrap 2 narrower: tabulate pads
-    a column to its header plus 2.
-    """
-    columns = list(zip(headers, *rows, strict=True))
-    # tabulate pads a column to its (wrapped) header plus 2, so no column is narrower than 3.
-    natural = [max(3, *(_cell_width(c) for c in column)) for column in columns]
-    if width is None:
-        return [min(n, _WIDTH) for n in natural]
-    available = max(width - 3 * len(headers) - 1, 8 * len(headers))
-    if sum(natural) <= available:
-        return natural
-    floor = [min(n, 8) for n in natural]
-    low, high = 0, max(natural)
-    while low < high:                                   # the largest cap under which all fit
-        cap = (low + high + 1) // 2
-        if sum(max(f, min(n, cap)) for n, f in zip(natural, floor, strict=True)) <= available:
-            low = cap
-        else:
-            high = cap - 1
-    return [max(f, min(n, low)) for n, f in zip(natural, floor, strict=True)]
-
-
-def _table(headers: list[str], rows: list[list[str]], width: int | None = None) -> str:
-    if not rows:
-        return ""
-    shown = [[shown_cell(c) for c in row] for row in rows]
-    widths = fit_widths(headers, shown, width)
-    return tabulate(shown, headers=headers, tablefmt="simple_grid", disable_numparse=True,
-                    maxcolwidths=widths, maxheadercolwidths=[max(w - 2, 1) for w in widths])
-
-
 def _shown(label: Text | None, value: str | None, lang: Lang, ids: bool) -> str:
     """A stable id in the words the assessment carries for it (the id in brackets only with ``ids``)."""
     if value is None:
@@ -269,12 +213,12 @@ def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bo
     status = a.filing.label.get(lang) + (f" ({a.filing.status})" if ids else "")
     section(word("filing", lang), f"{word('status', lang)}: {status}\n"
             f"{word('as_of', lang)}: {a.filing.as_of.isoformat()}    "
-            f"{word('rules_version', lang)}: {a.rules_version}\n" + _table(
+            f"{word('rules_version', lang)}: {a.rules_version}\n" + fitted_grid(
                 [word("reason", lang), word("basis", lang), word("products", lang)],
                 [[r.title.get(lang) + tag(r.rule), cites(r.basis, lang, r.basis_kind), "\n".join(r.products)]
                  for r in a.filing.reasons], width))
     several_products = len({p.index for al in a.algorithms for p in al.products}) > 1
-    section(word("algorithms", lang), _table(
+    section(word("algorithms", lang), fitted_grid(
         [word("name", lang), word("type", lang), word("role", lang), word("status", lang),
          word("features", lang), word("genai", lang)],
         [[al.name.get(lang) + tag(al.id),
@@ -282,7 +226,7 @@ def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bo
           al.role_label.get(lang), _shown(al.status_label, al.status, lang, ids),
           "\n".join(al.features) + (f"\n({'、'.join(product_names(al.products))})" if several_products else ""),
           _shown(al.genai_route_label, al.genai_route, lang, ids)] for al in a.algorithms], width))
-    section(word("obligations", lang), _table(
+    section(word("obligations", lang), fitted_grid(
         [word("duty", lang), word("deadline", lang), word("basis", lang)],
         [[o.title.get(lang) + tag(o.id), with_due(o, lang), cites(o.basis, lang, o.basis_kind)]
          for o in a.obligations], width))
@@ -292,18 +236,18 @@ def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bo
         items = [m for m in a.materials if m.scope == scope]
         if not items:
             continue
-        section(f"{word('materials', lang)} · {word('scope_' + scope, lang)}", _table(
+        section(f"{word('materials', lang)} · {word('scope_' + scope, lang)}", fitted_grid(
             [word("material", lang), word("contents", lang), word("pitfalls", lang)],
             [["☐ " + m.name.get(lang) + f" [{word('kind_' + m.basis_kind, lang)}]" + tag(m.id), m.contents.get(lang),
               "\n".join("• " + p.text.get(lang) for p in m.pitfalls) or "—"] for m in items], width))
-    section(word("steps", lang), _table(
+    section(word("steps", lang), fitted_grid(
         ["#", word("step", lang), word("statutory", lang), word("practice", lang)],
         [[str(s.order), s.title.get(lang), *with_dates(s, lang)] for s in a.steps], width))
-    section(word("display", lang), _table(
+    section(word("display", lang), fitted_grid(
         [word("product", lang), word("form", lang), word("location", lang)],
         [[d.product, _shown(d.form_label, d.form, lang, ids), d.location.get(lang)] for d in a.display], width))
     question_headers = [word("question", lang), word("product", lang)] + ([word("field", lang)] if ids else [])
-    section(word("open_questions", lang), _table(
+    section(word("open_questions", lang), fitted_grid(
         question_headers,
         [[q.question.get(lang), " / ".join(x for x in (q.product, q.feature) if x)] + ([q.field] if ids else [])
          for q in a.open_questions], width))
