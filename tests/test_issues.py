@@ -183,3 +183,24 @@ def test_the_new_feature_screen_shows_escape_sequences_in_names_instead_of_obeyi
     shown = render_feature_filings(filings, "en", today=dt.date(2026, 12, 1), width=200)
     assert filings.filings and "\x1b" not in shown and "\x07" not in shown
     assert "evil\\x1b]0;x\\x07" in shown and "news\\x1b[2J" in shown
+
+
+def test_building_the_command_line_loads_neither_pydantic_nor_the_rules_engine() -> None:
+    """The limit flags' defaults come from engine.limits; while ``import engine`` imported every
+    public name eagerly, that pulled pydantic and durable-rules into --version (384 ms)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from cli.main import build_parser; build_parser(); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'durable', 'tabulate'}))")
+    shown = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                           check=True).stdout
+    assert shown.strip() == "[]"
+
+
+def test_every_public_name_of_engine_resolves() -> None:
+    """The public names are imported on first use from a table kept beside ``__all__``."""
+    import engine
+
+    for name in engine.__all__:
+        assert getattr(engine, name) is not None, name
