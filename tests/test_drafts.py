@@ -226,6 +226,8 @@ def test_the_calendar_imports_and_each_event_names_its_article(written: dict[str
     due = [e for e in events if "第24条" in str(e["DESCRIPTION"])]
     assert due and str(due[0]["DTSTART"].to_ical().decode()) == "20260316"
     assert any(e.get("RRULE") for e in events), "the yearly review repeats"
+    display = sorted(s for s in summaries if "检查备案编号展示" in s)
+    assert display == ["某某新闻（移动应用程序（APP））：检查备案编号展示", "某某新闻（网站）：检查备案编号展示"]
     for event in events:
         assert re.search(r"第\d+条|实务", str(event["DESCRIPTION"])), event["SUMMARY"]
     for stem in written:

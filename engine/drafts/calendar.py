@@ -1,9 +1,10 @@
 """What follows the filing, as calendar events: every dated duty and step, each naming its article.
 
-Events come from the assessment's dates alone (due dates of duties, dated steps per product);
-nothing is counted here. Periodic reviews (ARP Art. 8, yearly in practice) repeat yearly from the
-first filing due date. UIDs and order derive from the content, so the same assessment gives the
-same calendar byte for byte.
+Events come from the assessment's dates alone (due dates of duties, dated steps per product, the
+display of the number per product form once the review can end); nothing is counted here.
+Periodic reviews (ARP Art. 8, yearly in practice) repeat yearly from the first filing due date.
+UIDs and order derive from the content, so the same assessment gives the same calendar byte for
+byte.
 """
 
 from __future__ import annotations
@@ -68,6 +69,33 @@ def _step_events(facts: Facts) -> list[CalendarEvent]:
     return out
 
 
+def _display_checks(facts: Facts) -> list[CalendarEvent]:
+    """Each product form's display of the number, checked once the number can be issued.
+
+    The window runs from the end of the review's statutory period to the practice's longest
+    review (both dates are the assessment's review step for that product).
+    """
+    review = next((s for s in facts.assessment.steps if s.id == "review"), None)
+    if review is None:
+        return []
+    out = []
+    for dated in review.dates:
+        start = dated.statutory_by or dated.practice_from
+        if start is None:
+            continue
+        product = facts.product(dated.product.index).name
+        for place in (d for d in facts.assessment.display if d.product == product):
+            form = facts.t(place.form_label) if place.form_label is not None else place.form
+            summary = (f"{product}（{form}）：检查备案编号展示" if facts.lang == "zh"
+                       else f"{product} ({form}): check the filing number is displayed")
+            basis = facts.join(facts.t(ref.citation) for ref in place.basis)
+            end = dated.practice_to if dated.practice_to is not None and dated.practice_to > start else None
+            out.append(CalendarEvent(uid=_uid("display", str(dated.product.index), place.form, start.isoformat()),
+                                     start=start, end=end, summary=summary,
+                                     description=f"{facts.t(place.location)}\n{basis}"))
+    return out
+
+
 def _reviews(facts: Facts, first: dt.date | None) -> list[CalendarEvent]:
     review = next((d for d in facts.assessment.obligations if d.id == "arp_8"), None)
     if review is None or first is None:
@@ -83,5 +111,5 @@ def events(facts: Facts) -> list[CalendarEvent]:
     """Every dated event, sorted by date and then by summary."""
     duties = _duty_events(facts)
     first = min((e.start for e in duties), default=None)
-    dated = duties + _step_events(facts) + _reviews(facts, first)
+    dated = duties + _step_events(facts) + _display_checks(facts) + _reviews(facts, first)
     return sorted(dated, key=lambda e: (e.start, e.summary, e.uid))
