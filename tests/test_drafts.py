@@ -22,7 +22,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 import cli
-from engine import assess, load_answers
+from engine import assess, load_answers, parse_answers
 from engine.drafts.catalogue import load_drafting
 from engine.drafts.compose import compose, folder_name
 from engine.drafts.consistency import check
@@ -326,3 +326,19 @@ def test_libreoffice_converts_a_draft_to_pdf(written: dict[str, Path], tmp_path:
     assert done.returncode == 0, done.stderr
     pdf = tmp_path / "拟公示内容.pdf"
     assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_two_features_with_one_name_stay_apart_in_the_drafts() -> None:
+    """A feature is found by its position: a name shared with another algorithm's feature mixes nothing."""
+    answers = load_answers(NEWS).model_dump()
+    answers["products"][0]["features"] = [
+        {"name": "推荐", "description": "按兴趣为每个用户挑选资讯", "behaviours": ["recommend_by_profile"]},
+        {"name": "推荐", "description": "按全站热度排出今日榜单", "behaviours": ["hot_list"]},
+    ]
+    parsed = parse_answers(answers)
+    drafts = compose(parsed, assess(parsed))
+    texts = {f.algorithm: "".join(s.text for s in f.documents[0].sentences()) for f in drafts.filings[1:]}
+    ranking = next(t for a, t in texts.items() if a is not None and a.startswith("ranking_selection"))
+    push = next(t for a, t in texts.items() if a is not None and a.startswith("personalized_push"))
+    assert "按全站热度排出今日榜单" in ranking and "按兴趣为每个用户挑选资讯" not in ranking
+    assert "按兴趣为每个用户挑选资讯" in push and "按全站热度排出今日榜单" not in push

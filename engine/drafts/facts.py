@@ -108,13 +108,9 @@ class Facts:
 
     # -- features
     def features_of(self, algorithm: Algorithm) -> list[FeatureAt]:
-        """The features an algorithm covers: in its products, named by it and showing its behaviours."""
-        found: list[FeatureAt] = []
-        for ref in algorithm.products:
-            for f_index, feature in enumerate(self.product(ref.index).features):
-                if feature.name in algorithm.features and set(feature.behaviours) & set(algorithm.behaviours):
-                    found.append(FeatureAt(ref.index, f_index, feature))
-        return found
+        """The features an algorithm covers, by their positions in the answers."""
+        return [FeatureAt(ref.product, ref.index, self.product(ref.product).features[ref.index])
+                for ref in algorithm.feature_refs]
 
     def feature_name(self, at: FeatureAt) -> FactRef:
         return FactRef(path=f"{at.path}.name", value=at.feature.name)
