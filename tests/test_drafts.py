@@ -72,6 +72,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return out
 
 
+@pytest.mark.slow
 def test_every_example_writes_a_folder_per_filing_with_its_documents(written: dict[str, Path]) -> None:
     for stem, folder in written.items():
         drafts = drafts_of(ROOT / "examples" / f"{stem}.yaml")
@@ -96,6 +97,7 @@ def test_only_algorithms_whose_filing_is_not_ruled_out_get_a_folder() -> None:
         assert drafted == [a.id for a in result.algorithms if a.status != "not_required"], example.name
 
 
+@pytest.mark.slow
 def test_the_word_files_open_with_their_headings_tables_and_page_numbers(written: dict[str, Path]) -> None:
     for stem, folder in written.items():
         for path in folder.rglob("*.docx"):
@@ -109,6 +111,7 @@ def test_the_word_files_open_with_their_headings_tables_and_page_numbers(written
             assert "PAGE" in footer, path
 
 
+@pytest.mark.slow
 def test_no_word_table_contradicts_the_answers(written: dict[str, Path]) -> None:
     """Every form field in the .docx reads exactly as drafted, and every named answer as answered."""
     for stem, folder in written.items():
@@ -217,6 +220,7 @@ def test_the_consistency_check_finds_a_fact_written_two_ways() -> None:
     assert {v for _, v in found[0].values} == {"2026-03-02", "2026-04-01"}
 
 
+@pytest.mark.slow
 def test_the_calendar_imports_and_each_event_names_its_article(written: dict[str, Path]) -> None:
     calendar = icalendar.Calendar.from_ical((written["news_app"] / "filing.ics").read_bytes())
     events = list(calendar.walk("VEVENT"))
@@ -234,6 +238,7 @@ def test_the_calendar_imports_and_each_event_names_its_article(written: dict[str
         icalendar.Calendar.from_ical((written[stem] / "filing.ics").read_bytes())
 
 
+@pytest.mark.slow
 def test_the_same_answers_give_the_same_bytes() -> None:
     first = render_files(drafts_of(NEWS))
     second = render_files(drafts_of(NEWS))
@@ -305,6 +310,7 @@ def test_the_catalogue_loader_names_the_file_the_key_and_the_fix(tmp_path: Path)
     assert "dsp_77" in caught.value.render() and "policies[" in caught.value.render()
 
 
+@pytest.mark.slow
 def test_the_service_returns_the_folder_as_a_zip_byte_for_byte() -> None:
     client = TestClient(create_app())
     body = json.loads(json.dumps(yaml.safe_load(NEWS.read_text(encoding="utf-8")), default=str))
@@ -319,6 +325,7 @@ def test_the_service_returns_the_folder_as_a_zip_byte_for_byte() -> None:
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.slow
 def test_libreoffice_converts_a_draft_to_pdf(written: dict[str, Path], tmp_path: Path) -> None:
     source = next(written["news_app"].rglob("拟公示内容.docx"))
     done = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
