@@ -35,6 +35,7 @@ def drafts_router(settings: Settings, book: Rulebook, dependencies: list[Any]) -
     auth = [401] if settings.token is not None else []
 
     @router.post("/drafts", summary="Drafts of the filing documents (.docx, .md, .ics) as a zip archive",
+                 response_class=Response,
                  openapi_extra=json_body(Answers, "An answers document (schema: GET /v1/schema/answers)"),
                  responses={200: {"content": {ZIP: {"schema": {"type": "string", "format": "binary"}}},
                                   "description": "The drafts folder as a zip archive, the files of "
