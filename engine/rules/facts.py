@@ -97,10 +97,11 @@ class RootFact:
     """A fact built from the answers, with the answer each attribute came from.
 
     ``product_pos`` and ``feature_pos`` are the fact's place in the answers (``products[i]``,
-    its ``features[j]``; ``None`` on a product fact). ``dates`` are the answered event dates the
-    fact's duties are counted from (the contract's ``date`` fields: ``launch``, ``change``,
-    ``termination`` of the product, ``feature_launch`` of a feature added later). Neither goes
-    to the rules engine: no rule may test a position.
+    its ``features[j]``; ``None`` on a product fact): assembly groups by them, never by names
+    and never by parsing ``fid``. ``dates`` are the answered event dates the fact's duties are
+    counted from (the contract's ``date`` fields: ``launch``, ``change``, ``termination`` of the
+    product; ``feature_launch`` of a feature added later). Neither goes to the rules engine: no
+    rule may test a position.
     """
 
     fid: str
@@ -151,14 +152,6 @@ def shipped_derived_flags() -> tuple[DerivedFlag, ...]:
     rulebook passes its own to :func:`build_facts`)."""
     raw = read_data_file(rules_dir() / "catalogue" / "derived_facts.yaml")
     return tuple(DerivedFlagsFile.model_validate(raw).flags)
-
-
-def product_index(fid: str) -> int:
-    """The position in the answers of the product a fact (root or derived) comes from.
-
-    Fact ids start with ``p<index>`` (see :func:`build_facts`); derived facts keep their root's id.
-    """
-    return int(fid.split(".", 1)[0][1:])
 
 
 def _tri(value: bool | str | None, absent: str) -> str:
