@@ -217,3 +217,18 @@ def test_a_walk_through_that_meets_an_unscripted_question_says_which() -> None:
                "user_groups": ["none"], "commercial": "yes", "launch_status": "planned"}
     with pytest.raises(pytest.fail.Exception, match="no answer for question 'news' in the script of product 0"):
         run(Flow(default_questionnaire()), {"entity_name": "某某"}, [(product, [])])
+
+
+def test_the_rule_loader_checks_the_laws_the_contract_cites(tmp_path: Path) -> None:
+    from engine.errors import RulebookError
+    from engine.model.vocabulary import rules_dir
+    from engine.rules.rulebook import load_rulebook
+
+    target = tmp_path / "rules"
+    shutil.copytree(rules_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    contract = target / "answer_contract.yaml"
+    text = contract.read_text(encoding="utf-8")
+    contract.write_text(text.replace('basis: [{law: arp, article: "13"}]', 'basis: [{law: apr, article: "13"}]', 1),
+                        encoding="utf-8")
+    with pytest.raises(RulebookError, match=r"answer_contract.yaml.*unknown law id 'apr'; did you mean 'arp'"):
+        load_rulebook(target)
