@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from engine.errors import AnswersError, LoadError
 from engine.limits import DEFAULT_LIMITS, Limits, check_document
 from engine.model.base import StrictModel
+from engine.model.contract import AnswerField, Scope, answer_contract
 from engine.model.suggest import did_you_mean
 from engine.model.validation import describe
 from engine.model.vocabulary import UNSURE, load_vocabulary
@@ -126,6 +127,46 @@ ModelSourceId = Annotated[str, AfterValidator(_id_checker("model_source")), _id_
 _UnsureList = BeforeValidator(_unsure_to_list)
 
 
+def _annotation(field: AnswerField) -> Any:
+    """The type of a field declared only in the contract (``rules/answer_contract.yaml``)."""
+    if field.kind in ("ids", "id"):
+        group = field.vocabulary or ""
+        one = Annotated[str, AfterValidator(_id_checker(group)), _id_schema(group)]
+        return Annotated[list[one], _UnsureList] if field.kind == "ids" else one | None
+    if field.kind == "yes_no":
+        return TriState if field.absent == "no" else TriState | None
+    typed: Any = {"text": str, "count": UserCount, "date": Day}[field.kind]
+    return typed if field.required else typed | None
+
+
+def _default(field: AnswerField) -> Any:
+    """The stored default: what ``absent`` means, kept as the answers model stores it."""
+    if field.required:
+        return Field(min_length=1, description=field.description) if field.kind in ("ids", "text") \
+            else Field(description=field.description)
+    if field.kind == "ids":
+        return Field(default_factory=list, description=field.description)
+    if field.kind == "yes_no":
+        return Field(default=False if field.absent == "no" else None, description=field.description)
+    if field.kind == "id" and field.absent not in (None, "none"):
+        return Field(default=field.absent, description=field.description)
+    return Field(default=None, description=field.description)
+
+
+def _contract_fields(namespace: dict[str, Any], scope: Scope) -> None:
+    """Add to a model class being defined the contract's fields of ``scope`` it does not declare.
+
+    The fields Python reads are declared in the class (their JSON Schema is published and stays
+    as it is; tests/test_contract.py holds them to the contract); a field only the rules read is
+    declared in the contract alone, and appears after them.
+    """
+    annotations: dict[str, Any] = namespace.setdefault("__annotations__", {})
+    for field in answer_contract().of(scope):
+        if field.answer not in annotations:
+            annotations[field.answer] = _annotation(field)
+            namespace[field.answer] = _default(field)
+
+
 class Feature(StrictModel):
     """One function of a product, described by what its algorithm does."""
 
@@ -149,6 +190,7 @@ class Feature(StrictModel):
     launch_date: dt.date | None = Field(
         default=None, description="When this feature launched or launches, if not with the product (a feature "
                                   "added later): its algorithm's duties are dated from it")
+    _contract_fields(locals(), "feature")
 
 
 class Product(StrictModel):
@@ -172,6 +214,7 @@ class Product(StrictModel):
     change_date: Day | None = None
     termination_date: Day | None = None
     features: list[Feature] = Field(min_length=1)
+    _contract_fields(locals(), "product")
 
 
 class Entity(StrictModel):
@@ -179,6 +222,7 @@ class Entity(StrictModel):
 
     name: str = Field(min_length=1)
     credit_code: str | None = Field(default=None, description="统一社会信用代码")
+    _contract_fields(locals(), "entity")
 
 
 class Answers(StrictModel):
@@ -188,6 +232,7 @@ class Answers(StrictModel):
         default=None, description="Assess the rules in force on this date (default: the rules' date)")
     entity: Entity
     products: list[Product] = Field(min_length=1)
+    _contract_fields(locals(), "document")
 
 
 def parse_answers(data: Any, *, source: str = "<answers>", limits: Limits = DEFAULT_LIMITS) -> Answers:
