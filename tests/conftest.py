@@ -28,6 +28,8 @@ Failures print the file, the scenario and what differs, not a Python traceback.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,12 @@ EXPECTED_KEYS = {
     "materials", "not_materials", "genai_route", "open_questions", "no_open_questions", "steps",
     "not_steps", "display", "reasons", "algorithm_count", "due",
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The precedent index is cached in a folder of the tests' own, never the user's (it is keyed
+    # by the lists' hash, so runs share it safely).
+    os.environ.setdefault("ALGO_FILING_CACHE_DIR", os.path.join(tempfile.gettempdir(), "algo-filing-test-cache"))
 
 
 class ScenarioFailure(Exception):
