@@ -1,4 +1,4 @@
-"""The non-interactive commands: assess, validate, rules, schema, batch, diff, decode."""
+"""The non-interactive commands: assess, validate, rules, schema, batch, diff, decode, similar."""
 
 from __future__ import annotations
 
@@ -83,9 +83,10 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 def _cmd_schema(args: argparse.Namespace) -> int:
     from engine import answers_json_schema, assessment_json_schema
     from engine.intake.triage import error_record_json_schema, triage_json_schema
+    from engine.precedents.similar import similar_json_schema
 
     schemas = {"answers": answers_json_schema, "assessment": assessment_json_schema,
-               "triage": triage_json_schema, "batch-error": error_record_json_schema}
+               "triage": triage_json_schema, "batch-error": error_record_json_schema, "similar": similar_json_schema}
     schema = schemas[args.which]()
     print(json.dumps(schema, ensure_ascii=False, indent=2))
     return EXIT_OK
@@ -158,6 +159,18 @@ def _cmd_decode(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_similar(args: argparse.Namespace) -> int:
+    from engine.model.vocabulary import load_vocabulary
+    from engine.precedents.similar import similar
+    from engine.render.similar import render_similar
+
+    result = similar(args.sentence, top=args.top, type_=args.type, form=args.form, role=args.role)
+    sys.stdout.write(render_similar(result, args.format, args.lang, load_vocabulary(), width=terminal_width(),
+                                    ids=args.ids))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "assess": _cmd_assess, "validate": _cmd_validate, "rules": _cmd_rules, "schema": _cmd_schema,
-    "batch": _cmd_batch, "diff": _cmd_diff, "decode": _cmd_decode, "serve": _cmd_serve}
+    "batch": _cmd_batch, "diff": _cmd_diff, "decode": _cmd_decode, "serve": _cmd_serve,
+    "similar": _cmd_similar}
