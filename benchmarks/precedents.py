@@ -14,7 +14,9 @@ rows; a class with more rows than ``--per-class`` is sampled deterministically (
 the filing number), never by looking at the results.
 
 Speed: the index is built in a fresh temporary cache folder (build time, file size), then every
-evaluated query is timed (``similar()``, the whole suggestion: p50, p99, max).
+evaluated query is timed twice: the index query alone (top 10 over all rows; wall clock and the
+process's CPU time, which a busy shared machine inflates less) and ``similar()``, the whole
+suggestion (p50, p99, max).
 
 Targets: query p99 < 30 ms over all rows, build < 5 s, index < 20 MB; suggestions: the published
 class first for >= 90 % and within the first two for >= 97 %, on every class. The figures are
@@ -73,7 +75,13 @@ def main() -> int:
         evaluated = _sample(rows, None if args.all else args.per_class)
         hits: dict[str, list[int]] = {}
         times: list[float] = []
+        search_times: list[float] = []
+        search_cpu: list[float] = []
         for row in evaluated:
+            start, cpu = time.perf_counter(), time.process_time()
+            index.search(row.purpose, top=10)
+            search_times.append(time.perf_counter() - start)
+            search_cpu.append(time.process_time() - cpu)
             start = time.perf_counter()
             result = similar(row.purpose, top=0, index=index, rules=rules, exclude_entity=row.entity)
             times.append(time.perf_counter() - start)
@@ -84,9 +92,12 @@ def main() -> int:
     scope = "all" if args.all else f"<= {args.per_class} per class"
     print(f"rows indexed: {index.rows}; evaluated: {len(evaluated)} ({scope})")
     print(f"build: {build_s:.2f} s; index file: {size / 1e6:.1f} MB")
-    ms = sorted(t * 1000 for t in times)
-    print(f"similar() per query: p50 {statistics.median(ms):.1f} ms, p99 {ms[int(len(ms) * 0.99) - 1]:.1f} ms, "
-          f"max {ms[-1]:.1f} ms")
+    for what, measured in (("index query (top 10), wall clock", search_times),
+                           ("index query (top 10), CPU time", search_cpu),
+                           ("similar() (whole suggestion), wall clock", times)):
+        ms = sorted(t * 1000 for t in measured)
+        print(f"{what}: p50 {statistics.median(ms):.1f} ms, p99 {ms[int(len(ms) * 0.99) - 1]:.1f} ms, "
+              f"max {ms[-1]:.1f} ms")
     print()
     print(f"{'class':24} {'rows':>6} {'in data':>8} {'top-1':>7} {'top-2':>7} {'top-3':>7}")
     totals = by_label(rows)

@@ -20,6 +20,7 @@ pattern "应用于…场景，根据…" is in nearly all) are dropped, and the 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sqlite3
 import tempfile
@@ -30,7 +31,7 @@ from pathlib import Path
 
 from engine.precedents.rows import Precedent, data_digest, read_rows
 
-SCHEMA = 1
+SCHEMA = 2
 """Bumped when the index's layout changes: an older cached index is then built again."""
 
 MAX_QUERY_CHARS = 1_000
@@ -51,6 +52,7 @@ CREATE TABLE filings(id INTEGER PRIMARY KEY, entity TEXT NOT NULL, type TEXT NOT
                      label TEXT NOT NULL, role TEXT, forms TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(name, purpose, products, tokenize='trigram', content='');
 CREATE VIRTUAL TABLE vocab USING fts5vocab(fts, 'row');
+CREATE TABLE df(term TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -91,6 +93,7 @@ def _fill(conn: sqlite3.Connection, rows: list[Precedent], digest: str) -> None:
           " " + " ".join(f for p in r.products for f in p.forms) + " ", r.model_dump_json()) for r in rows])
     conn.executemany("INSERT INTO fts(rowid, name, purpose, products) VALUES (?, ?, ?, ?)",
                      [(r.row, fold(r.name), fold(r.purpose), fold(r.products_text)) for r in rows])
+    conn.execute("INSERT INTO df SELECT term, doc FROM vocab")  # fts5vocab has no index: keep a copy that has
     conn.executemany("INSERT INTO meta VALUES (?, ?)",
                      [("digest", digest), ("schema", str(SCHEMA)), ("rows", str(len(rows)))])
     conn.commit()
@@ -175,7 +178,7 @@ class PrecedentIndex:
                 chunk = grams[start:start + 500]
                 marks = ",".join("?" * len(chunk))
                 frequency.update(self._conn.execute(
-                    f"SELECT term, doc FROM vocab WHERE term IN ({marks})", chunk).fetchall())
+                    f"SELECT term, doc FROM df WHERE term IN ({marks})", chunk).fetchall())
         ceiling = max(COMMON_SHARE * self.rows, 1)
         kept = [g for g in grams if 0 < frequency.get(g, 0) <= ceiling]
         return sorted(kept, key=lambda g: frequency[g])[:MAX_TERMS]
@@ -204,7 +207,7 @@ class PrecedentIndex:
         with self._lock:
             found = self._conn.execute(sql, params).fetchall()
         hits = (_hit(doc, relevance, terms) for doc, relevance in found)
-        return [hit for hit in hits if hit.shared][:top]
+        return list(itertools.islice((hit for hit in hits if hit.shared), top))
 
 
 def _hit(doc: str, relevance: float, terms: list[str]) -> Hit:
