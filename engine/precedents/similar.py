@@ -241,3 +241,8 @@ def similar(sentence: str, *, top: int = 5, type_: str | None = None, form: str 
         matches=[_match(i + 1, hit) for i, hit in enumerate(shown[:top])], suggested=best, classes=classes,
         suggested_role=_role(generation_voters) if best and best.type == "generation_synthesis" else None,
         behaviours=_behaviours(own, best, voters, rules), neighbours=len(voters), indexed_rows=index.rows)
+
+
+def suggest_behaviours(description: str) -> list[str]:
+    """The behaviour ids a one-sentence description suggests (keywords, else the precedents'), maybe none."""
+    return [b.behaviour for b in similar(description, top=0).behaviours]

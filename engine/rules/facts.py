@@ -64,6 +64,7 @@ _BEHAVIOUR = {
     "offered_as_api": TRI,
     "large_model": (*TRI, NONE),
     "biometric_output": (*TRI, NONE),
+    "suggested": TRI,
 }
 _ALGORITHM = {
     **_BEHAVIOUR,
@@ -209,6 +210,7 @@ def _feature_attrs(feature: Feature, base: str) -> tuple[dict[str, str | int], d
         "offered_as_api": _tri(feature.offered_as_api),
         "large_model": _tri(feature.large_model, default=NONE),
         "biometric_output": _tri(feature.biometric_output, default=NONE),
+        "suggested": _tri(feature.behaviours_suggested),
     }
     sources = {
         "feature": Source(f"{base}.name", feature.name),
@@ -216,6 +218,7 @@ def _feature_attrs(feature: Feature, base: str) -> tuple[dict[str, str | int], d
         "offered_as_api": Source(f"{base}.offered_as_api", feature.offered_as_api),
         "large_model": Source(f"{base}.large_model", feature.large_model),
         "biometric_output": Source(f"{base}.biometric_output", feature.biometric_output),
+        "suggested": Source(f"{base}.behaviours_suggested", feature.behaviours_suggested),
     }
     return attrs, sources
 
