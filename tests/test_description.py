@@ -109,3 +109,10 @@ def test_csv_records_may_leave_the_behaviours_cell_empty_when_a_description_is_g
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["filing"]["status"] == "needs_review"
     assert [q["id"] for q in result["open_questions"]] == ["confirm_behaviours"]
+
+
+def test_features_are_told_apart_by_position_not_by_name() -> None:
+    # Two features called the same: only the one given as a description is held.
+    result = assess(document(FEED, {**SEARCH, "name": FEED["name"]}))
+    assert {a.type: a.status for a in result.algorithms} == {"personalized_push": "needs_review",
+                                                             "retrieval_filtering": "required"}

@@ -22,14 +22,15 @@ def _label() -> Text:
     return load_vocabulary().groups["applicability"][HELD]
 
 
-def _suggested(answers: Answers) -> set[tuple[int, str]]:
-    """(product index, feature name) of every feature whose behaviours are only suggested."""
-    return {(i, f.name) for i, p in enumerate(answers.products) for f in p.features if f.behaviours_suggested}
+def _suggested(answers: Answers) -> set[tuple[int, int]]:
+    """(product position, feature position) of every feature whose behaviours are only suggested."""
+    return {(p, f) for p, product in enumerate(answers.products) for f, feature in enumerate(product.features)
+            if feature.behaviours_suggested}
 
 
-def _held(algorithm: Algorithm, suggested: set[tuple[int, str]]) -> Algorithm:
-    if algorithm.status != "required" or not any(
-            (ref.index, name) in suggested for ref in algorithm.products for name in algorithm.features):
+def _held(algorithm: Algorithm, suggested: set[tuple[int, int]]) -> Algorithm:
+    if algorithm.status != "required" or not any((ref.product, ref.index) in suggested
+                                                 for ref in algorithm.feature_refs):
         return algorithm
     return algorithm.model_copy(update={"status": HELD, "status_label": _label()})
 
