@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where to keep the draft (default: algo-filing-draft.yaml in the current directory)")
     p.add_argument("--new-feature", action="store_true",
                    help="with --answers: describe only a new feature and see what changes")
+    p.add_argument("--describe", action="store_true",
+                   help="after each feature's name, ask for a one-sentence description: the behaviours are "
+                        "pre-ticked from it and the three nearest published filings shown")
 
     p = sub.add_parser("assess", help="assess an answers file (YAML or JSON; - reads standard input)")
     p.add_argument("file", type=Path)
