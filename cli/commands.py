@@ -54,6 +54,11 @@ def _cmd_assess(args: argparse.Namespace) -> int:
             report_hint=f"algo-filing assess {shlex.quote(str(args.file))} --format html -o report.html")
     else:
         text = render(result, args.format, args.lang)
+    if getattr(args, "purposes", False) and args.format in ("table", "markdown"):
+        from engine.precedents.wording import purpose_notes
+        from engine.render.similar import render_purposes
+
+        text += "\n" + render_purposes(purpose_notes(result), args.lang)
     if args.output:
         atomic_write(args.output, text, inputs=[args.file])
     else:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from engine.model.base import Lang
 from engine.precedents.similar import ClassScore, Match, SimilarResult
+from engine.precedents.wording import PurposeNote
 from engine.render.grid import fitted_grid
 
 if TYPE_CHECKING:
@@ -44,6 +45,12 @@ _WORDS: dict[str, tuple[str, str]] = {
     "col_number": ("备案编号 · 批次", "Filing number · batch"),
     "cancelled": ("已注销", "cancelled"),
     "no_product": ("（无自有产品）", "(no product of its own)"),
+    "purposes": ("主要用途的写法（每个算法：两条已公示的同类备案用途，及据答案起草的一句，供改写）",
+                 "How to word each algorithm's purpose: two published purposes of its kind, and a draft from "
+                 "the answers to rewrite"),
+    "example": ("示例", "Example"),
+    "draft": ("草稿", "Draft"),
+    "no_example": ("未找到同类的已公示用途", "no published purpose of its kind found"),
 }
 
 
@@ -140,3 +147,19 @@ def render_similar(result: SimilarResult, fmt: str, lang: Lang, vocab: Vocabular
     headers = [_w(k, lang) for k in ("col_n", "col_algorithm", "col_entity", "col_purpose", "col_number")]
     table = fitted_grid(headers, [_row(vocab, m, lang, ids) for m in result.matches], width)
     return "\n".join(lines) + "\n" + (table + "\n" if table else "")
+
+
+def render_purposes(notes: list[PurposeNote], lang: Lang) -> str:
+    """Per algorithm, the published examples and the draft of its one-sentence purpose, as text."""
+    if not notes:
+        return ""
+    lines = [_w("purposes", lang)]
+    for i, note in enumerate(notes, start=1):
+        lines.append(f"{i}. {note.name.get(lang)}")
+        for example in note.examples:
+            lines.append(f"   {_w('example', lang)}{_colon(lang)}{example.name}{_paren(example.filing_number, lang)}"
+                         f"{_colon(lang)}{example.purpose}")
+        if not note.examples:
+            lines.append(f"   {_w('example', lang)}{_colon(lang)}{_w('no_example', lang)}")
+        lines.append(f"   {_w('draft', lang)}{_colon(lang)}{note.draft.get(lang)}")
+    return "\n".join(lines) + "\n"
