@@ -10,12 +10,15 @@ in, are held at ``needs_review`` until the behaviours are written into the answe
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Final
+
 from engine.model.answers import Answers
-from engine.model.assessment import Algorithm, Assessment
+from engine.model.assessment import Algorithm, Assessment, Outline
 from engine.model.base import Text
 from engine.model.vocabulary import load_vocabulary
 
-HELD = "needs_review"
+HELD: Final = "needs_review"
 
 
 def _label() -> Text:
@@ -45,3 +48,10 @@ def hold_unconfirmed(result: Assessment, answers: Answers) -> Assessment:
     if filing.status == "required":
         filing = filing.model_copy(update={"status": HELD, "label": _label()})
     return result.model_copy(update={"algorithms": algorithms, "filing": filing})
+
+
+def hold_outline(outline: Outline, answers: Answers) -> Outline:
+    """The triage outline held like the assessment (:func:`hold_unconfirmed`): the same status."""
+    if outline.status != "required" or not _suggested(answers):
+        return outline
+    return dataclasses.replace(outline, status=HELD)
