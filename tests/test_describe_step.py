@@ -105,3 +105,16 @@ def test_without_describe_the_step_is_not_asked_and_ctrl_c_keeps_the_flag(
 def test_on_request_is_only_for_optional_text() -> None:
     question = default_questionnaire().questions["describe"]
     assert question.on_request and question.optional and question.type == "text"
+
+
+def test_a_description_in_an_answers_file_is_kept_without_describe(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    monkeypatch.chdir(tmp_path)
+    root = Path(__file__).resolve().parent.parent
+    doc = yaml.safe_load((root / "examples" / "news_app.yaml").read_text(encoding="utf-8"))
+    doc["products"][0]["features"][0]["description"] = SENTENCE
+    (tmp_path / "in.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    assert cli.ask(args(answers=Path("in.yaml")), prompter=Recording(["confirm", "quit"])) == 0
+    assert load_answers(tmp_path / "algo-filing-draft.yaml").products[0].features[0].description == SENTENCE
