@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -43,4 +42,3 @@ def test_a_missing_class_in_the_templates_is_refused(tmp_path: Path) -> None:
     (tmp_path / "purpose_templates.yaml").write_text(text[:start], encoding="utf-8")
     with pytest.raises(LoadError, match="classes: classes missing: scheduling_decision"):
         load_templates(tmp_path)
-    shutil.rmtree(tmp_path)
