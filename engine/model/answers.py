@@ -19,6 +19,7 @@ from pydantic import (
     PlainValidator,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -167,14 +168,28 @@ def _contract_fields(namespace: dict[str, Any], scope: Scope) -> None:
             namespace[field.answer] = _default(field)
 
 
+def _behaviours_or_description(schema: dict[str, Any]) -> None:
+    """The schema of a feature: ``behaviours`` may be left out where a ``description`` is given."""
+    schema["required"] = [key for key in schema.get("required", []) if key != "behaviours"]
+    schema["anyOf"] = [{"required": ["behaviours"]}, {"required": ["description"]}]
+
+
 class Feature(StrictModel):
     """One function of a product, described by what its algorithm does."""
 
+    model_config = StrictModel.model_config | {"json_schema_extra": _behaviours_or_description}
+
     name: str = Field(min_length=1, description="The feature's name in the product, e.g. 首页推荐")
-    description: str | None = Field(default=None, description="What it does, in the person's words")
+    description: str | None = Field(default=None, description="What it does, in the person's words; without "
+                                                              "behaviours, the behaviours are suggested from it")
     behaviours: Annotated[list[BehaviourId], _UnsureList] = Field(
         description="What the feature's algorithm outputs (behaviour ids), or unsure; "
-                    "[] when the feature uses none of these algorithms")
+                    "[] when the feature uses none of these algorithms. May be left out when a description "
+                    "is given: the behaviours are then suggested from it (behaviours_suggested)")
+    behaviours_suggested: bool = Field(
+        default=False,
+        description="The behaviours were suggested from the description and nobody has confirmed them yet: the "
+                    "assessment stays needs_review with the open question confirm_behaviours")
     model_source: ModelSourceId | None = Field(
         default=None, description="For generative behaviours: where the model comes from")
     offered_as_api: TriState = Field(
@@ -191,6 +206,23 @@ class Feature(StrictModel):
         default=None, description="When this feature launched or launches, if not with the product (a feature "
                                   "added later): its algorithm's duties are dated from it")
     _contract_fields(locals(), "feature")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _suggest_from_description(cls, data: Any) -> Any:
+        """A feature with a description and no behaviours gets the behaviours its description suggests.
+
+        They are marked ``behaviours_suggested``, which keeps the assessment at needs_review until
+        a person confirms them (the rule ``confirm_suggested_behaviours``); nothing unconfirmed
+        becomes a conclusion. With nothing suggested the behaviours are ``unsure``.
+        """
+        if isinstance(data, dict) and "behaviours" not in data and isinstance(data.get("description"), str) \
+                and data["description"].strip():
+            from engine.precedents.similar import suggest_behaviours
+
+            data = {**data, "behaviours": suggest_behaviours(data["description"]) or [UNSURE],
+                    "behaviours_suggested": True}
+        return data
 
 
 class Product(StrictModel):
