@@ -187,8 +187,8 @@ def test_csv_rows_are_assessed_and_errors_name_the_column(tmp_path: Path, capsys
     assert [row["line"] for row in rows] == [2, 3, 4, 5, 6, 7, 8, 9]
     assert rows[0]["entity"] == "北京某某资讯科技有限公司" and rows[0]["status"] == "required"
     assert rows[1]["roles"] == ["service_provider", "technical_supporter"]
-    # generative with unknown opinion attributes: required in practice either way (rulings.md #2)
-    assert rows[3]["status"] == "required" and rows[3]["open_questions"] > 0
+    # generative with unknown opinion attributes: statute or practice turns on that answer (issue 16)
+    assert rows[3]["status"] == "needs_review" and rows[3]["open_questions"] > 0
     assert rows[4]["error"]["field"] == "feature1_behaviours"
     assert "did you mean 'recommend_by_profile'" in rows[4]["error"]["message"]
     assert "blank row" in rows[5]["error"]["message"]

@@ -164,6 +164,11 @@ class Product(StrictModel):
     monthly_active_users: UserCount | None = None
     user_groups: Annotated[list[UserGroupId], _UnsureList] = Field(
         default_factory=list, description="Special user groups among the users; empty means none")
+    output_reaches_individuals: TriState | None = Field(
+        default=None,
+        description="For a product offered to business customers only: whether its algorithms' output "
+                    "reaches individuals (customers' staff, drivers, riders, guests, the public), answered "
+                    "once for every feature; absent = not answered")
     news: TriState = Field(default=False, description="Carries news information (互联网新闻信息)")
     commercial: TriState | None = Field(
         default=None, description="A commercial (经营性) internet information service")

@@ -5,7 +5,7 @@ fired, and the trace names that rule and the answers it looked at. It only group
 algorithm per feature, type and role, as a filer files it: a feature that both moderates and
 filters spam is one content-filtering algorithm listing both behaviours; features with the same
 behaviours of a type share one algorithm), merges duplicates, resolves the filing status by
-precedence (required > needs_review > not_required, so an ``unsure`` that led to needs_review is
+precedence (required > recommended > needs_review > not_required, so an ``unsure`` that led to needs_review is
 never outweighed by a "not required") and sorts everything by stable keys.
 """
 
@@ -32,6 +32,7 @@ from engine.model.assessment import (
     PitfallOut,
     ProductRef,
     Reason,
+    StatusCount,
     StepOut,
     Target,
 )
@@ -45,7 +46,10 @@ from engine.rules.facts import RootFact, product_index
 from engine.rules.rulebook import Rulebook
 from engine.rules.runtime import Firing
 
-_STATUS_ORDER = ("required", "needs_review", "not_required")
+_STATUS_ORDER = ("required", "recommended", "needs_review", "not_required")
+"""Precedence of statuses. ``recommended`` beats ``needs_review`` because the rules that add
+needs_review to an algorithm already concluded on (an undecided GenAI route, a model source) leave
+its filing decided; an ``unsure`` on the deciding answer concludes needs_review alone."""
 
 
 
@@ -359,7 +363,8 @@ class _Assembler:
             deadline = Deadline(**spec.deadline.model_dump()) if spec.deadline else None
             obligations.append(ObligationOut(
                 id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=legal_refs(book, spec.basis),
-                deadline=deadline, applies_to=targets_out(targets), rules=tuple(sorted(rules))))
+                deadline=deadline, applies_to=targets_out(targets), rules=tuple(sorted(rules)),
+                files_algorithm=spec.files_algorithm))
         material_order = list(book.materials)
         materials = [
             MaterialOut(
@@ -391,14 +396,24 @@ class _Assembler:
             f"algorithms.{group_of_text[c[11:]]}" if c.startswith("algorithms.") and c[11:] in group_of_text else c
             for c in t.conclusions)}) if any(_UNIT_MARK in c for c in t.conclusions) else t
             for t in self.tracer.trace), key=lambda t: (t.rule, t.fact, t.via))
+        counts = _counts(algorithms, vocab.groups["applicability"])
+        if counts:
+            status = counts[0].status
         return Assessment(
             filing=FilingConclusion(status=status,  # type: ignore[arg-type]
                                     label=vocab.groups["applicability"][status],
-                                    as_of=self.as_of, reasons=tuple(reasons)),
+                                    as_of=self.as_of, reasons=tuple(reasons), counts=counts),
             algorithms=tuple(algorithms), obligations=tuple(obligations), materials=tuple(materials),
             steps=tuple(steps), display=tuple(display), open_questions=tuple(questions),
             laws=laws_cited(book, reasons, algorithms, obligations, display),
             rules_version=book.rules_version, trace=tuple(trace))
+
+
+def _counts(algorithms: list[Algorithm], labels: dict[str, Text]) -> tuple[StatusCount, ...]:
+    """Algorithms per status, strongest first, so the headline and the algorithms agree."""
+    found = {a.status for a in algorithms}
+    return tuple(StatusCount(status=s, label=labels[s], count=sum(1 for a in algorithms if a.status == s))
+                 for s in _STATUS_ORDER if s in found)
 
 
 def _lower_first(label: str) -> str:
