@@ -116,6 +116,7 @@ def test_ai_photo_mini_program_calling_a_filed_model() -> None:
 
 def test_model_vendor_offering_an_api_is_asked_about_the_api_and_files_as_supporter() -> None:
     product = {"product_name": "某某大模型开放平台", "forms": ["api"], "audience": ["business"],
+               "output_reaches_individuals": "yes",
                "opinion_features": ["none"], "monthly_active_users": "unsure", "user_groups": ["none"],
                "news": "no", "commercial": "yes", "launch_status": "launched", "launch_date": ""}
     feature = {"feature_name": "文本生成API", "does": ["makes_content"], "generates": ["generate_text"],

@@ -300,7 +300,7 @@ def test_back_then_review_edit_then_result_and_saved_reports(
     assert saved.products[0].news is False
     assert "# " in (tmp_path / "report.md").read_text(encoding="utf-8")
     back_to = [m for kind, m, _ in prompter.asked if kind == "checkbox"]
-    assert back_to.count(next(m for m in back_to if m.startswith("用户能在产品里公开表达"))) == 2
+    assert back_to.count(next(m for m in back_to if m.startswith("产品里有下面哪些功能"))) == 2
 
 
 def test_review_can_add_a_feature(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     Field,
     PlainValidator,
+    PrivateAttr,
     ValidationError,
     WithJsonSchema,
 )
@@ -25,6 +26,7 @@ from pydantic_core import PydanticCustomError
 from engine.errors import AnswersError, LoadError
 from engine.limits import DEFAULT_LIMITS, Limits, check_document
 from engine.model.base import StrictModel
+from engine.model.migrate import migrate_answers
 from engine.model.suggest import did_you_mean
 from engine.model.validation import describe
 from engine.model.vocabulary import UNSURE, load_vocabulary
@@ -193,6 +195,12 @@ class Answers(StrictModel):
         default=None, description="Assess the rules in force on this date (default: the rules' date)")
     entity: Entity
     products: list[Product] = Field(min_length=1)
+    _migrated: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def migrated(self) -> tuple[str, ...]:
+        """What was mapped from schema 2.0 on load (``path: old -> new``); empty for a 3.0 document."""
+        return self._migrated
 
 
 def parse_answers(data: Any, *, source: str = "<answers>", limits: Limits = DEFAULT_LIMITS) -> Answers:
@@ -207,10 +215,13 @@ def parse_answers(data: Any, *, source: str = "<answers>", limits: Limits = DEFA
         raise AnswersError([("(document)", "expected a mapping with `entity` and `products`")], file=source)
     if problems := check_document(data, limits):
         raise AnswersError(problems, file=source)
+    data, notes = migrate_answers(data)
     try:
-        return Answers.model_validate(data)
+        answers = Answers.model_validate(data)
     except ValidationError as exc:
         raise AnswersError([describe(e, Answers) for e in exc.errors()], file=source) from None
+    answers._migrated = tuple(notes)
+    return answers
 
 
 def load_answers(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Answers:

@@ -192,7 +192,7 @@ class Flow:
         if self.revisit:
             seq = self.askable()
             index = next((i for i, s in enumerate(seq) if s.key == step.slot.key), len(seq))
-            following = seq[index + 1] if index + 1 < len(seq) else None
+            following = next((s for s in seq[index + 1:] if s.key not in self.carried), None)
             if following is not None and following.key in self.values:
                 self.cursor = following.key
                 return
@@ -272,10 +272,13 @@ class Flow:
         """
         seq = self.askable()
         step = self.current()
-        index = step.index if step is not None else len(seq)
-        if index == 0:
+        # The position in the sequence, not the displayed number: that one leaves out the slots a
+        # list of names carried, so it would land several questions too early.
+        position = next((i for i, s in enumerate(seq) if s.key == step.slot.key), len(seq)) if step else len(seq)
+        earlier = [s for s in seq[:position] if s.key not in self.carried]
+        if not earlier:
             return False
-        self.cursor = seq[index - 1].key
+        self.cursor = earlier[-1].key
         self.revisit = True
         return True
 
