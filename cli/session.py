@@ -98,7 +98,8 @@ class Session:
 
         slot = step.slot
         product_name = self.flow.name_of(slot.product) if slot.product is not None else None
-        fill = {"product": product_name or "…"}
+        previous = self.flow.name_of(slot.product - 1) if slot.product else None
+        fill = {"product": product_name or "…", "previous": previous or "…"}
         self.ui.say()
         self.ui.say(f"── {self.item_label(slot.product, slot.feature)} · "
                     f"{self.t('progress', n=step.index + 1, total=step.total)} ──")

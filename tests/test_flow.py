@@ -49,6 +49,8 @@ def run(flow: Flow, entity: dict[str, Any], products: list[tuple[dict[str, Any],
             value: Any = "yes" if slot.feature + 1 < len(products[slot.product][1]) else "no"
         elif slot.question == "another_product":
             value = "yes" if slot.product + 1 < len(products) else "no"
+        elif slot.question == "same_as_previous":
+            value = products[slot.product][0].get("same_as_previous", "no")
         elif slot.product is None:
             value = entity[slot.question]
         elif slot.feature is None:
@@ -372,7 +374,7 @@ def test_add_and_remove_features_and_products() -> None:
     assert names == ["首页推荐", "搜索", "评论审核", "消息推送"]
     assert flow.is_complete()
     flow.add_product()
-    assert flow.current().slot.key == "p1:product_name"
+    assert flow.current().slot.key == "p1:same_as_previous"
     run(flow, {}, [(NEWS_PRODUCT, NEWS_FEATURES), ({**NEWS_PRODUCT, "product_name": "第二个"}, NEWS_FEATURES[:1])])
     assert [p["name"] for p in flow.document()["products"]] == ["某某新闻", "第二个"]
     assert flow.remove_product(0)

@@ -171,6 +171,10 @@ class Product(StrictModel):
         description="For a product offered to business customers only: whether its algorithms' output "
                     "reaches individuals (customers' staff, drivers, riders, guests, the public), answered "
                     "once for every feature; absent = not answered")
+    separate_algorithms: bool = Field(
+        default=False,
+        description="This product's algorithms are separate filings: a feature doing the same as a feature "
+                    "of another product is not merged with it into one algorithm (asked before merging)")
     news: TriState = Field(default=False, description="Carries news information (互联网新闻信息)")
     commercial: TriState | None = Field(
         default=None, description="A commercial (经营性) internet information service")

@@ -60,6 +60,11 @@ def _strongest(statuses: list[str]) -> str:
     return min(statuses, key=_STATUS_ORDER.index)
 
 
+SEPARATE_MARK = "@p"
+"""Ends the id of an algorithm of a product whose algorithms are filed separately
+(``products[].separate_algorithms``): ``type.behaviours.role@p<position>``."""
+
+
 def algorithm_id(type_: str, behaviour: str, role: str) -> str:
     """The stable id of an algorithm in the assessment: ``type.behaviours.role``.
 
@@ -92,6 +97,8 @@ class _AlgorithmDraft:
     subtype: str | None
     role: str
     behaviour: str
+    mark: str = ""
+    """``@p<position>`` for a product whose algorithms are filed separately, else empty."""
     statuses: list[str] = field(default_factory=list)
     products: list[int] = field(default_factory=list)
     features: list[tuple[int, int]] = field(default_factory=list)
@@ -100,7 +107,7 @@ class _AlgorithmDraft:
 
     @property
     def id(self) -> str:
-        return algorithm_id(self.type, self.behaviour, self.role)
+        return algorithm_id(self.type, self.behaviour, self.role) + self.mark
 
     def absorb(self, other: _AlgorithmDraft) -> None:
         """Merge another draft (a behaviour of the same feature, or a feature of the same behaviours)."""
@@ -140,6 +147,8 @@ class _Assembler:
         self.questions: dict[tuple[str, int, int | None], OpenQuestion] = {}
         self.tracer = Tracer(book, self.roots)
         self._order_cache: dict[str, tuple[int, ...]] = {}
+        self.separate = {r.product_pos: str(r.attrs.get("separate", "no")) for r in roots if r.kind == "product"}
+        """Products whose algorithms are filed on their own (``separate_algorithms``): never merged."""
 
     def _unit(self, fact: dict[str, Any], role: str | None = None) -> _Unit | None:
         """The unit of a filing fact, or of the filing fact an algorithm fact derives with ``role``."""
@@ -254,7 +263,7 @@ class _Assembler:
         """Output order of an algorithm id: by type, then its behaviours and role."""
         order = self._order_cache.get(algorithm_id)
         if order is None:
-            type_, behaviour, role = algorithm_id.split(".")
+            type_, behaviour, role = algorithm_id.split(SEPARATE_MARK)[0].split(".")
             behaviours = (*self.vocab.ids("behaviour"), "unsure")
             roles = self.vocab.ids("role")
             order = self._order_cache[algorithm_id] = (
@@ -276,12 +285,14 @@ class _Assembler:
         for (type_, role, _, _), units in per_feature.items():
             behaviours = "+".join(sorted({u.behaviour for u in units}, key=behaviour_order.__getitem__))
             subtypes = {self.algorithms[u].subtype for u in units}
-            group_id = algorithm_id(type_, behaviours, role)
+            product = units[0].product
+            mark = f"{SEPARATE_MARK}{product}" if self.separate.get(product) == "yes" else ""
+            group_id = algorithm_id(type_, behaviours, role) + mark
             merged = groups.get(group_id)
             if merged is None:
                 merged = groups[group_id] = _AlgorithmDraft(
                     type=type_, subtype=subtypes.pop() if len(subtypes) == 1 else None, role=role,
-                    behaviour=behaviours)
+                    behaviour=behaviours, mark=mark)
             elif merged.subtype not in subtypes or len(subtypes) > 1:
                 merged.subtype = None
             for unit in units:

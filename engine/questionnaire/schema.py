@@ -85,7 +85,10 @@ class Question(StrictModel):
     new_feature_only: bool = Field(
         default=False, description="feature scope: asked only about a feature added to known answers (--new-feature)")
     splits: bool = Field(
-        default=False, description="text naming a feature: a list (a, b、c) describes several features at once")
+        default=False, description="text naming a feature: a list (a, b、c) describes several features at once; "
+                                   "naming a product that copies the previous one: several such products")
+    copies_only: bool = Field(
+        default=False, description="product scope: asked only for a product that copies the previous one")
     default: Text | str | None = Field(
         default=None, description="text: what an empty answer stands for ({n} = the item's number); "
                                   "select, multi, yes_no: the choice highlighted first")
@@ -124,6 +127,9 @@ class SectionFile(StrictModel):
     title: Text
     questions: list[Question] = Field(min_length=1)
     repeat: Repeat | None = None
+    same_as_previous: Repeat | None = Field(
+        default=None, description="product scope: asked before every product but the first; yes copies the "
+                                  "previous product's answers and features, and only the name is asked")
 
 
 class IndexFile(StrictModel):
@@ -147,6 +153,7 @@ class Section:
     title: Text
     questions: tuple[Question, ...]
     repeat: Repeat | None
+    same_as_previous: Repeat | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +191,10 @@ class Questionnaire:
     def in_scope(self, scope: Scope) -> list[Question]:
         """The questions asked in ``scope``, in order."""
         return [q for s in self.sections if s.scope == scope for q in s.questions]
+
+    def same_as_previous(self) -> Repeat | None:
+        """The "same as the previous product?" question, if the product section has one."""
+        return next((s.same_as_previous for s in self.sections if s.same_as_previous is not None), None)
 
     def repeat(self, scope: Scope) -> Repeat:
         """The repeat question of the product or feature scope."""

@@ -45,7 +45,7 @@ def _product_attrs() -> dict[str, AttrSpec]:
         "product": TEXT,
         "audience_public": TRI, "audience_business": TRI, "audience_internal": TRI,
         "external": TRI, "opinion": TRI, "own_product": TRI,
-        "news": TRI, "commercial": TRI, "output_individuals": (*TRI, NONE),
+        "news": TRI, "commercial": TRI, "output_individuals": (*TRI, NONE), "separate": TRI,
         "launch_status": (*_VOCAB.ids("launch_status"), UNSURE),
         "mau": INT, "as_of": INT,
     }
@@ -204,6 +204,7 @@ def _product_fact_attrs(product: Product, index: int, as_of: dt.date,
         put(name, value, f"{base}.user_groups", product.user_groups)
     put("news", _tri(product.news), f"{base}.news", product.news)
     put("commercial", _tri(product.commercial, default=UNSURE), f"{base}.commercial", product.commercial)
+    put("separate", _tri(product.separate_algorithms), f"{base}.separate_algorithms", product.separate_algorithms)
     put("output_individuals", _tri(product.output_reaches_individuals, default=NONE),
         f"{base}.output_reaches_individuals", product.output_reaches_individuals)
     put("launch_status", product.launch_status, f"{base}.launch_status", product.launch_status)
