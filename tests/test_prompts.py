@@ -342,15 +342,48 @@ def test_a_new_feature_using_a_filed_algorithm_is_a_change_filing_dated_from_its
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Another feed (the behaviours of the filed 首页推荐): Art. 24 ¶2, 10 working days from its launch."""
     monkeypatch.chdir(tmp_path)
+    document = yaml.safe_load((ROOT / "examples" / "news_app.yaml").read_text(encoding="utf-8"))
+    document["filed_algorithms"] = [{"number": "网信算备110108823483902220017号", "name": "某某新闻个性化推荐算法",
+                                     "products": ["某某新闻"]}]
+    filed = tmp_path / "filed.yaml"
+    filed.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     prompter = Scripted(["视频推荐", ["picks_for_user"], ["recommend_by_profile"], "2026-12-07", "quit"])
-    code = cli.ask(args(answers=ROOT / "examples" / "news_app.yaml", new_feature=True, lang="en"),
-                   prompter=prompter)
+    code = cli.ask(args(answers=filed, new_feature=True, lang="en"), prompter=prompter)
     out = capsys.readouterr().out
     assert code == 0
     block = out[out.index("Filing for the new feature"):out.index("What changes")]
     assert "Change filing: 某某新闻 personalised recommendation algorithm" in block
     assert "Due: 2026-12-21" in block and "Art. 24 (¶2)" in block
     assert "New filing" not in block
+
+
+def test_a_new_feature_of_an_algorithm_nothing_says_was_filed_is_a_new_filing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16, ruling 16: without filed_algorithms the tool said "change filing" for an algorithm
+    nothing said was filed; filing is per algorithm and what is filed is asked, never assumed."""
+    monkeypatch.chdir(tmp_path)
+    prompter = Scripted(["视频推荐", ["picks_for_user"], ["recommend_by_profile"], "2026-12-07", "quit"])
+    code = cli.ask(args(answers=ROOT / "examples" / "news_app.yaml", new_feature=True, lang="en"),
+                   prompter=prompter)
+    out = capsys.readouterr().out
+    assert code == 0
+    block = out[out.index("Filing for the new feature"):out.index("What changes")]
+    assert "New filing: 某某新闻 personalised recommendation algorithm" in block
+    assert "Change filing" not in block
+
+
+def test_a_new_feature_without_opinion_attributes_takes_the_practice_filing_not_art_24(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 item 4: --new-feature always cited Art. 24 with a statutory date, also without
+    opinion attributes; the duty now comes from the algorithm's own assessment."""
+    monkeypatch.chdir(tmp_path)
+    prompter = Scripted(["0", "猜你喜欢", ["picks_for_user"], ["recommend_by_profile"], "2026-12-07", "quit"])
+    code = cli.ask(args(answers=ROOT / "examples" / "ride_hailing.yaml", new_feature=True, lang="en"),
+                   prompter=prompter)
+    out = capsys.readouterr().out
+    assert code == 0
+    block = out[out.index("Filing for the new feature"):out.index("What changes")]
+    assert "Art. 24 (¶1)" not in block and "practice" in block.lower()
 
 
 def test_an_existing_draft_is_offered_and_never_overwritten(

@@ -20,6 +20,7 @@ from pydantic import (
     PrivateAttr,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -192,6 +193,29 @@ class Entity(StrictModel):
     credit_code: str | None = Field(default=None, description="统一社会信用代码")
 
 
+def _filing_number(value: str) -> str:
+    """A 网信算备 number, checked and normalised with the decoder of ``algo-filing decode``."""
+    from engine.model.filing_number import FilingNumberError, decode_filing_number
+
+    try:
+        return decode_filing_number(value).number
+    except FilingNumberError as exc:
+        raise PydanticCustomError("filing_number", "not a filing number: {message}",
+                                  {"message": echo(exc.message)}) from None
+
+
+class FiledAlgorithm(StrictModel):
+    """An algorithm the entity has already filed (网信算备…号), and where it is used."""
+
+    number: Annotated[str, AfterValidator(_filing_number)] = Field(
+        description="The filing number, e.g. 网信算备110108823483902220017号 (decoded and checked)")
+    name: str = Field(min_length=1, description="The filed algorithm's name, e.g. 某某个性化推荐算法")
+    products: list[str] = Field(min_length=1, description="Names of the products (in these answers) it is linked to")
+    features: list[str] = Field(
+        default_factory=list, description="Names of the features it serves; empty: every feature of its type "
+                                          "in those products")
+
+
 class Answers(StrictModel):
     """Everything the assessment needs: one entity and its products."""
 
@@ -199,7 +223,23 @@ class Answers(StrictModel):
         default=None, description="Assess the rules in force on this date (default: the rules' date)")
     entity: Entity
     products: list[Product] = Field(min_length=1)
+    filed_algorithms: list[FiledAlgorithm] = Field(
+        default_factory=list,
+        description="Algorithms already filed: they decide new vs change filing, the change and cancellation "
+                    "duties, and which algorithms of the result are covered; empty: nothing filed yet")
     _migrated: tuple[str, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _filed_products_exist(self) -> Answers:
+        """A filed algorithm names products of these answers (a typo would silently cover nothing)."""
+        names = [p.name for p in self.products]
+        for i, filed in enumerate(self.filed_algorithms):
+            for j, name in enumerate(filed.products):
+                if name not in names:
+                    raise PydanticCustomError(
+                        "unknown_product", "filed_algorithms[{i}].products[{j}]: no product named '{name}'; {hint}",
+                        {"i": i, "j": j, "name": echo(name), "hint": did_you_mean(name, names)})
+        return self
 
     @property
     def migrated(self) -> tuple[str, ...]:

@@ -151,6 +151,13 @@ class FilingDue(StrictModel):
     due: DueDate
 
 
+class FiledRef(StrictModel):
+    """The filing that already covers an algorithm (from the answers' ``filed_algorithms``)."""
+
+    number: str
+    name: str
+
+
 class StatusCount(StrictModel):
     """How many algorithms have one status: the headline's "3 required, 2 recommended"."""
 
@@ -202,7 +209,9 @@ class Algorithm(StrictModel):
     rules: tuple[str, ...]
     filing_due: FilingDue | None = Field(
         default=None, description="When to file this algorithm, from its products' (or features') launch "
-                                  "dates: a statutory deadline or a recommended date (basis_kind)")
+                                  "dates: a statutory deadline or a recommended date (basis_kind); null once filed")
+    filed: FiledRef | None = Field(
+        default=None, description="The filing that covers it already (answers' filed_algorithms); null: not filed")
 
 
 class Deadline(StrictModel):

@@ -311,7 +311,7 @@ def schedule(assessment: Assessment, dates: EventDates, in_force: Mapping[str, d
     obligations = tuple(_date_obligation(ob, products, in_force or {}) for ob in assessment.obligations)
     filing_days = _filing_days(assessment)
     steps = tuple(_date_step(step, products, filing_days, placements or {}) for step in assessment.steps)
-    filing = assessment.filing.model_copy(update={"calendar": convention(), "next_due": _next_due(obligations)})
+    filing = assessment.filing.model_copy(update={"calendar": convention(), "next_due": next_due(obligations)})
     algorithms = tuple(_with_filing_due(a, obligations) for a in assessment.algorithms)
     return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps,
                                          "algorithms": algorithms})
@@ -332,7 +332,7 @@ def _with_filing_due(algorithm: Algorithm, obligations: Sequence[ObligationOut])
                                                                 due=due)})
 
 
-def _next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
+def next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
     """The earliest dated due (an estimate where the calendar ends), the duties' order breaking ties."""
     dated = [(d.date or d.estimate, i, o, d) for i, o in enumerate(obligations) for d in o.due
              if (d.date or d.estimate) is not None]

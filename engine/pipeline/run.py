@@ -15,6 +15,7 @@ from typing import Any
 from engine.model.answers import Answers, load_answers, parse_answers
 from engine.model.assessment import Assessment
 from engine.pipeline.assemble import assemble
+from engine.pipeline.filed import mark_filed
 from engine.pipeline.shapes import ShapeMemo
 from engine.rules.facts import RootFact, build_facts
 from engine.rules.rulebook import Rulebook, default_rulebook
@@ -74,6 +75,6 @@ def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | No
     def fresh(answers: Answers, when: dt.date) -> Assessment:
         roots = build_facts(answers, when, book.derived_flags)
         firings = evaluate(roots, book, memoize=memoize)
-        return assemble(book, roots, firings, when)
+        return mark_filed(assemble(book, roots, firings, when), answers)
 
     return model, as_of or model.as_of or book.as_of, book, fresh

@@ -74,6 +74,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "due_statutory": ("法定期限", "statutory deadline"),
     "due_recommended": ("建议日期（实务，非法定期限）", "recommended date (practice, not a statutory deadline)"),
     "due_recommended_short": ("建议", "recommended by"),
+    "filed_as": ("已备案", "filed as"),
     "due_statutory_short": ("期限", "due"),
     "summary_no_dates": ("未计算（答案中没有上线、变更或终止日期）",
                          "not computed (the answers give no launch, change or termination date)"),

@@ -100,7 +100,9 @@ def counts_text(a: Assessment, lang: Lang) -> str:
 
 
 def algorithm_due(al: Algorithm, today: dt.date, lang: Lang) -> str:
-    """" · 建议 2025-06-16": when to file one algorithm, a recommended date said as such."""
+    """" · 建议 2025-06-16": when to file one algorithm, a recommended date said as such; or its number."""
+    if al.filed is not None:
+        return f" · {word('filed_as', lang)} {al.filed.number}"
     if al.filing_due is None:
         return ""
     key = "due_statutory_short" if al.filing_due.basis_kind == "statute" else "due_recommended_short"

@@ -46,6 +46,7 @@ def _product_attrs() -> dict[str, AttrSpec]:
         "audience_public": TRI, "audience_business": TRI, "audience_internal": TRI,
         "external": TRI, "opinion": TRI, "own_product": TRI,
         "news": TRI, "commercial": TRI, "output_individuals": (*TRI, NONE), "separate": TRI,
+        "has_filed": TRI,
         "launch_status": (*_VOCAB.ids("launch_status"), UNSURE),
         "mau": INT, "as_of": INT,
     }
@@ -243,6 +244,10 @@ def build_facts(answers: Answers, as_of: dt.date,
     facts: list[RootFact] = []
     for p_index, product in enumerate(answers.products):
         p_attrs, p_sources = _product_fact_attrs(product, p_index, as_of, flags)
+        filed = [i for i, f in enumerate(answers.filed_algorithms) if product.name in f.products]
+        p_attrs["has_filed"] = YES if filed else NO
+        p_sources["has_filed"] = Source(f"filed_algorithms[{filed[0]}].products" if filed else "filed_algorithms",
+                                        answers.filed_algorithms[filed[0]].number if filed else [])
         behaviour_facts: list[RootFact] = []
         for f_index, feature in enumerate(product.features):
             base = f"products[{p_index}].features[{f_index}]"
