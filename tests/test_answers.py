@@ -97,7 +97,8 @@ def test_filed_algorithms_are_decoded_and_name_products_of_the_answers() -> None
         parse_answers(document)
     assert any(k == "filed_algorithms[0].number" for k, _ in info.value.problems)
     assert "type code" in info.value.render_all()
-    document["filed_algorithms"][0] = {"number": "网信算备110108823483902220017号", "name": "n", "products": ["某某咨讯"]}
+    document["filed_algorithms"][0] = {"number": "网信算备110108823483902220017号", "name": "n",
+                                       "products": ["某某咨讯"]}
     with pytest.raises(AnswersError) as info:
         parse_answers(document)
     assert "no product named '某某咨讯'" in info.value.render_all()
