@@ -21,7 +21,7 @@ from prompt_toolkit.output import DummyOutput
 import cli
 from cli import BACK, Prompter
 from cli.session import Session
-from engine import load_answers
+from engine import assess, load_answers
 from engine.questionnaire.drafts import progress_path
 from engine.questionnaire.flow import Flow
 from engine.questionnaire.loader import default_questionnaire
@@ -453,3 +453,19 @@ def test_bad_answers_file_exits_2_naming_file_and_field(tmp_path: Path, capsys: 
 def test_missing_draft_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["ask", "--resume", str(tmp_path / "nope.yaml")])
     assert code == 2 and "draft not found" in capsys.readouterr().err
+
+
+def test_the_review_asks_what_is_already_filed_and_the_result_shows_it_covered(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 item 4: a step of `ask` for the algorithms already filed; kept in the answers."""
+    monkeypatch.chdir(tmp_path)
+    prompter = Scripted(["add_filed", "网信算备 110108 8234839 02 22 0017", "某某新闻个性化推荐算法", ["0"],
+                         "confirm", "quit"])
+    assert cli.ask(args(answers=ROOT / "examples" / "news_app.yaml"), prompter=prompter) == 0
+    out = capsys.readouterr().out
+    assert "已备案的算法：网信算备110108823483902220017号（某某新闻个性化推荐算法）" in out
+    assert "已备案 网信算备110108823483902220017号" in out
+    saved = load_answers(tmp_path / "algo-filing-draft.yaml")
+    assert [(f.number, f.products) for f in saved.filed_algorithms] == [
+        ("网信算备110108823483902220017号", ["某某新闻"])]
+    assert any(a.filed is not None for a in assess(saved).algorithms)

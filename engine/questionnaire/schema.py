@@ -49,7 +49,8 @@ UI_TEXTS: tuple[str, ...] = (
     "saved", "draft_saved", "answers_kept", "resume_hint", "interrupted", "draft_found", "draft_broken",
     "draft_header_incomplete", "draft_header_complete", "save_failed", "draft_continue", "draft_new",
     "draft_moved", "draft_edited", "needs_terminal", "new_feature_product", "new_feature_intro",
-    "new_feature_changes", "prefilled", "open_questions_hint",
+    "new_feature_changes", "prefilled", "open_questions_hint", "review_add_filed", "review_filed", "filed_number",
+    "filed_number_help", "filed_name", "filed_products", "error_filed_number",
 )
 """The fixed texts of the terminal screens that ``index.yaml`` must give in both languages."""
 
