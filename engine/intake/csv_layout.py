@@ -27,6 +27,7 @@ PRODUCT_COLUMNS: dict[str, str] = {
     "monthly_active_users": "monthly_active_users", "user_groups": "user_groups", "news": "news",
     "commercial": "commercial", "launch_status": "launch_status", "launch_date": "launch_date",
     "change_date": "change_date", "termination_date": "termination_date",
+    "output_reaches_individuals": "output_reaches_individuals",
 }
 """CSV column -> key of the product (``products[0]``)."""
 
