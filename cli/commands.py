@@ -8,7 +8,7 @@ import json
 import shlex
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cli.exits import EXIT_FAILED_RECORDS, EXIT_OK
 from cli.screen import terminal_width
@@ -32,6 +32,17 @@ def limits_of(args: argparse.Namespace) -> Limits:
 
 
 
+def note_migrated(answers: Any, source: Any) -> None:
+    """One line on standard error when a schema-2.0 answers file was read as 3.0 (never a refusal)."""
+    from engine.model.migrate import migration_note
+    from engine.sanitize import terminal_safe
+
+    if answers.migrated:
+        name = "<stdin>" if str(source) == "-" else str(source)
+        print(terminal_safe(f"algo-filing: note: {migration_note(name, list(answers.migrated))}",
+                            keep_newlines=False), file=sys.stderr)
+
+
 def _cmd_assess(args: argparse.Namespace) -> int:
     from engine import assess, load_answers
     from engine.files import atomic_write, check_output
@@ -42,6 +53,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     if args.output:
         check_output(args.output, [args.file])
     answers = load_answers(args.file, limits=limits_of(args))
+    note_migrated(answers, args.file)
     result = assess(answers, as_of=args.as_of)
     pending = take_pending()
     if pending is not None:  # Ctrl-C caught inside the rules engine: the result may be short of a rule
@@ -71,6 +83,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from engine.sanitize import terminal_safe
 
     answers = load_answers(args.file, limits=limits_of(args))
+    note_migrated(answers, args.file)
     features = sum(len(p.features) for p in answers.products)
     name = "<stdin>" if str(args.file) == "-" else str(args.file)
     print(terminal_safe(f"{name}: valid ({len(answers.products)} products, {features} features)"))
@@ -145,6 +158,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
     limits = limits_of(args)
     before, after = load_answers(args.before, limits=limits), load_answers(args.after, limits=limits)
+    note_migrated(before, args.before)
+    note_migrated(after, args.after)
     sys.stdout.write(render_diff(diff_answers(before, after, as_of=args.as_of), args.format, args.lang,
                                  width=terminal_width(), ids=args.ids))
     return EXIT_OK

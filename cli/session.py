@@ -99,7 +99,8 @@ class Session:
 
         slot = step.slot
         product_name = self.flow.name_of(slot.product) if slot.product is not None else None
-        fill = {"product": product_name or "…"}
+        previous = self.flow.name_of(slot.product - 1) if slot.product else None
+        fill = {"product": product_name or "…", "previous": previous or "…"}
         self.ui.say()
         self.ui.say(f"── {self.item_label(slot.product, slot.feature)} · "
                     f"{self.t('progress', n=step.index + 1, total=step.total)} ──")
@@ -294,6 +295,10 @@ class Session:
             options.append((f"add_feature:{p}", self.t("review_add_feature", product=self.flow.name_of(p) or "…"),
                             None))
         options.append(("add_product", self.t("review_add_product"), None))
+        options.append(("add_filed", self.t("review_add_filed"), None))
+        filed = self.flow.extras.get("", {}).get("filed_algorithms") or []
+        if filed:
+            self.ui.say(self.t("review_filed", items="、".join(f"{f['number']}（{f['name']}）" for f in filed)))
         choice = self.ui.select(self.t("review_menu"), options, default=options[0][0],
                                 instruction=self.t("instructions_select"))
         if choice is BACK:
@@ -302,7 +307,9 @@ class Session:
         if choice == "confirm":
             return True
         action, _, arg = choice.partition(":")
-        if action == "add_product":
+        if action == "add_filed":
+            self.ask_filed()
+        elif action == "add_product":
             self.flow.add_product()
         elif action == "add_feature":
             self.flow.add_feature(int(arg))
@@ -310,6 +317,39 @@ class Session:
             self.edit_section(next(s for s in sections if s.items[0].slot.scope_key == arg))
         self.save()
         return False
+
+    def ask_filed(self) -> None:
+        """One algorithm already filed: its number (checked with the decoder), name and products.
+
+        Kept with the answers (``filed_algorithms``), so drafts and saved answers hold it.
+        """
+        from engine.model.filing_number import FilingNumberError, decode_filing_number
+
+        def check_number(typed: str) -> bool | str:
+            try:
+                decode_filing_number(typed)
+            except FilingNumberError as exc:
+                return self.t("error_filed_number", problem=exc.message)
+            return True
+
+        self.note("ℹ " + self.t("filed_number_help"))
+        number = self.ui.text(self.t("filed_number"), validate=check_number,
+                              instruction=self.t("instructions_required_text"))
+        if number is BACK:
+            return
+        name = self.ui.text(self.t("filed_name"), validate=lambda typed: bool(typed.strip()) or self.t(
+            "error_required"), instruction=self.t("instructions_required_text"))
+        if name is BACK:
+            return
+        names = [self.flow.name_of(p) or "" for p in range(self.flow.product_count())]
+        products = self.ui.checkbox(self.t("filed_products"), [(str(i), n, None) for i, n in enumerate(names)],
+                                    checked=[], pointer="0", instruction=self.t("instructions_multi"))
+        if products is BACK or not products:
+            return
+        entry = {"number": decode_filing_number(number).number, "name": name.strip(),
+                 "products": [names[int(i)] for i in products]}
+        top = self.flow.extras.setdefault("", {})
+        top["filed_algorithms"] = [*(top.get("filed_algorithms") or []), entry]
 
     def edit_section(self, section: Any) -> None:
         """Pick one answer of a section to change, or remove the product or feature."""

@@ -25,6 +25,9 @@ A scenario file holds a list of scenarios::
         display: [{product: x, form: app}]
         reasons: [rule_id]
         due: {arp_24: ["2025-09-15"]}             # an obligation's due dates, exactly ([] = none)
+        counts: {required: 3, recommended: 2}     # algorithms per status, exactly (the headline's)
+        filing_due:                               # when listed algorithms are filed
+          - {id: scheduling_decision.order_dispatch.service_provider, basis_kind: statute, date: 2025-06-16}
 
 Failures print the file, the scenario and what differs, not a Python traceback. Scenario files
 are read with the project's strict YAML reader: a key written twice in one scenario is an error,
@@ -50,7 +53,7 @@ SCENARIO_KEYS = {"name", "based_on", "answers", "answers_file", "as_of", "expect
 EXPECTED_KEYS = {
     "status", "algorithms", "algorithms_exactly", "not_algorithms", "obligations", "not_obligations",
     "materials", "not_materials", "genai_route", "open_questions", "no_open_questions", "steps",
-    "not_steps", "display", "reasons", "algorithm_count", "due",
+    "not_steps", "display", "reasons", "algorithm_count", "due", "counts", "filing_due",
     "obligations_exactly", "materials_exactly", "steps_exactly", "open_questions_exactly",
 }
 
@@ -177,6 +180,19 @@ def check_scenario(spec: dict[str, Any], rulebook: Any = None) -> list[str]:
             problems.append(f"due: obligation {oid} missing")
         elif got_dates != [str(d) for d in dates]:
             problems.append(f"due {oid}: expected {dates}, got {got_dates}")
+    if "counts" in expected:
+        got_counts = {c.status: c.count for c in result.filing.counts}
+        if got_counts != expected["counts"]:
+            problems.append(f"counts: expected {expected['counts']}, got {got_counts}")
+        if sum(got_counts.values()) != len(result.algorithms):
+            problems.append(f"counts {got_counts} do not add up to the {len(result.algorithms)} algorithms")
+    for want in expected.get("filing_due", []):
+        found_a = [a for a in result.algorithms if a.id == want["id"]]
+        fd = found_a[0].filing_due if found_a else None
+        got_due = (fd.basis_kind, (fd.due.date or fd.due.estimate).isoformat()) if fd else None
+        if got_due != (want["basis_kind"], str(want["date"])):
+            problems.append(f"filing_due {want['id']}: expected {(want['basis_kind'], str(want['date']))}, "
+                            f"got {got_due}")
     reasons = {r.rule for r in result.filing.reasons}
     missing_r = [r for r in expected.get("reasons", []) if r not in reasons]
     if missing_r:

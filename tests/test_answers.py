@@ -83,3 +83,23 @@ def test_schema_lists_vocabulary_ids() -> None:
     text = str(schema)
     assert "recommend_by_profile" in text and "pickup_point_suggestion" in text
     assert schema["additionalProperties"] is False
+
+
+def test_filed_algorithms_are_decoded_and_name_products_of_the_answers() -> None:
+    """Issue 16 item 4: a filed number is checked with the decoder; a product name must exist."""
+    document = {"entity": {"name": "e"}, "products": [{
+        "name": "某某资讯", "forms": ["app"], "audience": ["public"],
+        "features": [{"name": "推荐", "behaviours": ["recommend_by_profile"]}]}],
+        "filed_algorithms": [{"number": "110108 8234839 02 22 0017", "name": "推荐算法", "products": ["某某资讯"]}]}
+    assert parse_answers(document).filed_algorithms[0].number == "网信算备110108823483902220017号"
+    document["filed_algorithms"][0]["number"] = "网信算备1101088234839092220017号"
+    with pytest.raises(AnswersError) as info:
+        parse_answers(document)
+    assert any(k == "filed_algorithms[0].number" for k, _ in info.value.problems)
+    assert "type code" in info.value.render_all()
+    document["filed_algorithms"][0] = {"number": "网信算备110108823483902220017号", "name": "n",
+                                       "products": ["某某咨讯"]}
+    with pytest.raises(AnswersError) as info:
+        parse_answers(document)
+    assert "no product named '某某咨讯'" in info.value.render_all()
+    assert "did you mean '某某资讯'" in info.value.render_all()

@@ -187,8 +187,8 @@ def test_csv_rows_are_assessed_and_errors_name_the_column(tmp_path: Path, capsys
     assert [row["line"] for row in rows] == [2, 3, 4, 5, 6, 7, 8, 9]
     assert rows[0]["entity"] == "北京某某资讯科技有限公司" and rows[0]["status"] == "required"
     assert rows[1]["roles"] == ["service_provider", "technical_supporter"]
-    # generative with unknown opinion attributes: required in practice either way (rulings.md #2)
-    assert rows[3]["status"] == "required" and rows[3]["open_questions"] > 0
+    # generative with unknown opinion attributes: statute or practice turns on that answer (issue 16)
+    assert rows[3]["status"] == "needs_review" and rows[3]["open_questions"] > 0
     assert rows[4]["error"]["field"] == "feature1_behaviours"
     assert "did you mean 'recommend_by_profile'" in rows[4]["error"]["message"]
     assert "blank row" in rows[5]["error"]["message"]
@@ -352,3 +352,16 @@ def test_unicode_line_separators_in_names_do_not_split_a_record(tmp_path: Path) 
     text = out.read_text(encoding="utf-8")
     assert len(text.splitlines()) == 1
     assert json.loads(text)["entity"] == document["entity"]["name"]
+
+
+def test_a_csv_row_says_whether_a_business_products_output_reaches_individuals(tmp_path: Path) -> None:
+    """Issue 16 item 3: the product-level answer is a column of its own; without it, needs_review."""
+    source = tmp_path / "b2b.csv"
+    source.write_text(
+        "entity_name,product_name,forms,audience,output_reaches_individuals,feature1_name,feature1_behaviours\n"
+        "某某软件,排产云,website,business,yes,智能排产,production_scheduling\n"
+        "某某软件,排产云,website,business,,智能排产,production_scheduling\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    run_batch(source, out)
+    rows = [json.loads(line) for line in lines_of(out)]
+    assert [row["filing"]["status"] for row in rows] == ["recommended", "needs_review"]

@@ -135,3 +135,27 @@ def test_installed_console_script_works_outside_the_source_tree(tmp_path: Path) 
                             capture_output=True, text=True, timeout=120, check=False, env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["filing"]["status"] == "required"
+
+
+def test_a_schema_2_answers_file_assesses_with_a_one_line_note(capsys: pytest.CaptureFixture[str],
+                                                                tmp_path: Path) -> None:
+    """Issue 16: old opinion ids are read as the checklist, said in one line, never refused."""
+    old = tmp_path / "old.yaml"
+    old.write_text(
+        "entity: {name: 某某餐饮}\n"
+        "products:\n"
+        "  - name: 某某点餐\n"
+        "    forms: [mini_program]\n"
+        "    audience: [public]\n"
+        "    opinion_features: [mini_program_platform, forum]\n"
+        "    features:\n"
+        "      - {name: 排序, behaviours: [list_sorting]}\n", encoding="utf-8")
+    code, out, err = run(capsys, "assess", str(old), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["filing"]["status"] == "required"
+    notes = [line for line in err.splitlines() if line]
+    assert len(notes) == 1 and str(old) in notes[0] and "schema 2.0" in notes[0]
+    assert "mini_program_platform -> own_account_or_mini_program" in notes[0]
+    assert "forum -> ugc_posting" in notes[0]
+    code, out, err = run(capsys, "assess", str(EXAMPLE), "--format", "json")
+    assert code == 0 and err == ""

@@ -26,8 +26,8 @@ from engine.rules.rulebook import default_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "contract"
-STRUCTURE = {"features", "entity", "products"}
-"""Keys of the answers document that hold other mappings, not answers."""
+STRUCTURE = {"features", "entity", "products", "filed_algorithms"}
+"""Keys of the answers document that hold other mappings (lists of structured entries), not answers."""
 
 MODELS: list[tuple[Any, type[Any]]] = [("document", Answers), ("entity", Entity), ("product", Product),
                                         ("feature", Feature)]

@@ -49,6 +49,8 @@ def run(flow: Flow, entity: dict[str, Any], products: list[tuple[dict[str, Any],
             value: Any = "yes" if slot.feature + 1 < len(products[slot.product][1]) else "no"
         elif slot.question == "another_product":
             value = "yes" if slot.product + 1 < len(products) else "no"
+        elif slot.question == "same_as_previous":
+            value = products[slot.product][0].get("same_as_previous", "no")
         elif slot.product is None:
             value = scripted(entity, slot.question, "the entity")
         elif slot.feature is None:
@@ -126,6 +128,7 @@ def test_ai_photo_mini_program_calling_a_filed_model() -> None:
 
 def test_model_vendor_offering_an_api_is_asked_about_the_api_and_files_as_supporter() -> None:
     product = {"product_name": "某某大模型开放平台", "forms": ["api"], "audience": ["business"],
+               "output_reaches_individuals": "yes",
                "opinion_features": ["none"], "monthly_active_users": "unsure", "user_groups": ["none"],
                "news": "no", "commercial": "yes", "launch_status": "launched", "launch_date": ""}
     feature = {"feature_name": "文本生成API", "does": ["makes_content"], "generates": ["generate_text"],
@@ -381,7 +384,7 @@ def test_add_and_remove_features_and_products() -> None:
     assert names == ["首页推荐", "搜索", "评论审核", "消息推送"]
     assert flow.is_complete()
     flow.add_product()
-    assert flow.current().slot.key == "p1:product_name"
+    assert flow.current().slot.key == "p1:same_as_previous"
     run(flow, {}, [(NEWS_PRODUCT, NEWS_FEATURES), ({**NEWS_PRODUCT, "product_name": "第二个"}, NEWS_FEATURES[:1])])
     assert [p["name"] for p in flow.document()["products"]] == ["某某新闻", "第二个"]
     assert flow.remove_product(0)

@@ -174,7 +174,7 @@ def test_derived_flags_are_data_with_a_basis(tmp_path: Path) -> None:
         "name": "p", "forms": ["app"], "audience": ["public"], "opinion_features": ["comments"],
         "features": [{"name": "f", "behaviours": ["hot_list"]}]}]})
     assert build_facts(answers, book.as_of, book.derived_flags)[0].attrs["opinion"] == "yes"
-    custom = _custom(tmp_path, "derived_facts.yaml", " comments, ugc_posting]", " ugc_posting]")
+    custom = _custom(tmp_path, "derived_facts.yaml", "[reviews, comments, ugc_posting,", "[reviews, ugc_posting,")
     assert build_facts(answers, book.as_of, custom.derived_flags)[0].attrs["opinion"] == "no"
     assert "applicability_public_opinion" in {r.rule for r in assess(answers).filing.reasons}
     assert "applicability_public_opinion" not in {r.rule for r in assess(answers, rulebook=custom).filing.reasons}

@@ -93,7 +93,9 @@ def test_every_needs_review_reason_lists_an_open_question(name: str, answers: An
 
 def test_the_check_fails_on_a_reason_without_its_question() -> None:
     """The invariant can fail: drop the open questions of a needs_review assessment."""
-    result = assess(ROOT / "examples" / "b2b_saas_scheduling.yaml")
+    document = yaml.safe_load((ROOT / "examples" / "b2b_saas_scheduling.yaml").read_text(encoding="utf-8"))
+    del document["products"][0]["output_reaches_individuals"]
+    result = assess(document)
     assert result.filing.status == "needs_review"
     assert _unsettled(result) == []
-    assert _unsettled(result.model_copy(update={"open_questions": ()})) == ["applicability_business_only"]
+    assert _unsettled(result.model_copy(update={"open_questions": ()})) == ["applicability_business_output_unknown"]

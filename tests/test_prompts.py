@@ -21,7 +21,7 @@ from prompt_toolkit.output import DummyOutput
 import cli
 from cli import BACK, Prompter
 from cli.session import Session
-from engine import load_answers
+from engine import assess, load_answers
 from engine.questionnaire.drafts import progress_path
 from engine.questionnaire.flow import Flow
 from engine.questionnaire.loader import default_questionnaire
@@ -302,7 +302,7 @@ def test_back_then_review_edit_then_result_and_saved_reports(
     assert saved.products[0].news is False
     assert "# " in (tmp_path / "report.md").read_text(encoding="utf-8")
     back_to = [m for kind, m, _ in prompter.asked if kind == "checkbox"]
-    assert back_to.count(next(m for m in back_to if m.startswith("用户能在产品里公开表达"))) == 2
+    assert back_to.count(next(m for m in back_to if m.startswith("产品里有下面哪些功能"))) == 2
 
 
 def test_review_can_add_a_feature(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -344,15 +344,48 @@ def test_a_new_feature_using_a_filed_algorithm_is_a_change_filing_dated_from_its
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """Another feed (the behaviours of the filed 首页推荐): Art. 24 ¶2, 10 working days from its launch."""
     monkeypatch.chdir(tmp_path)
+    document = yaml.safe_load((ROOT / "examples" / "news_app.yaml").read_text(encoding="utf-8"))
+    document["filed_algorithms"] = [{"number": "网信算备110108823483902220017号", "name": "某某新闻个性化推荐算法",
+                                     "products": ["某某新闻"]}]
+    filed = tmp_path / "filed.yaml"
+    filed.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     prompter = Scripted(["视频推荐", ["picks_for_user"], ["recommend_by_profile"], "2026-12-07", "quit"])
-    code = cli.ask(args(answers=ROOT / "examples" / "news_app.yaml", new_feature=True, lang="en"),
-                   prompter=prompter)
+    code = cli.ask(args(answers=filed, new_feature=True, lang="en"), prompter=prompter)
     out = capsys.readouterr().out
     assert code == 0
     block = out[out.index("Filing for the new feature"):out.index("What changes")]
     assert "Change filing: 某某新闻 personalised recommendation algorithm" in block
     assert "Due: 2026-12-21" in block and "Art. 24 (¶2)" in block
     assert "New filing" not in block
+
+
+def test_a_new_feature_of_an_algorithm_nothing_says_was_filed_is_a_new_filing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16, ruling 16: without filed_algorithms the tool said "change filing" for an algorithm
+    nothing said was filed; filing is per algorithm and what is filed is asked, never assumed."""
+    monkeypatch.chdir(tmp_path)
+    prompter = Scripted(["视频推荐", ["picks_for_user"], ["recommend_by_profile"], "2026-12-07", "quit"])
+    code = cli.ask(args(answers=ROOT / "examples" / "news_app.yaml", new_feature=True, lang="en"),
+                   prompter=prompter)
+    out = capsys.readouterr().out
+    assert code == 0
+    block = out[out.index("Filing for the new feature"):out.index("What changes")]
+    assert "New filing: 某某新闻 personalised recommendation algorithm" in block
+    assert "Change filing" not in block
+
+
+def test_a_new_feature_without_opinion_attributes_takes_the_practice_filing_not_art_24(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 item 4: --new-feature always cited Art. 24 with a statutory date, also without
+    opinion attributes; the duty now comes from the algorithm's own assessment."""
+    monkeypatch.chdir(tmp_path)
+    prompter = Scripted(["0", "猜你喜欢", ["picks_for_user"], ["recommend_by_profile"], "2026-12-07", "quit"])
+    code = cli.ask(args(answers=ROOT / "examples" / "ride_hailing.yaml", new_feature=True, lang="en"),
+                   prompter=prompter)
+    out = capsys.readouterr().out
+    assert code == 0
+    block = out[out.index("Filing for the new feature"):out.index("What changes")]
+    assert "Art. 24 (¶1)" not in block and "practice" in block.lower()
 
 
 def test_an_existing_draft_is_offered_and_never_overwritten(
@@ -422,3 +455,19 @@ def test_bad_answers_file_exits_2_naming_file_and_field(tmp_path: Path, capsys: 
 def test_missing_draft_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["ask", "--resume", str(tmp_path / "nope.yaml")])
     assert code == 2 and "draft not found" in capsys.readouterr().err
+
+
+def test_the_review_asks_what_is_already_filed_and_the_result_shows_it_covered(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 16 item 4: a step of `ask` for the algorithms already filed; kept in the answers."""
+    monkeypatch.chdir(tmp_path)
+    prompter = Scripted(["add_filed", "网信算备 110108 8234839 02 22 0017", "某某新闻个性化推荐算法", ["0"],
+                         "confirm", "quit"])
+    assert cli.ask(args(answers=ROOT / "examples" / "news_app.yaml"), prompter=prompter) == 0
+    out = capsys.readouterr().out
+    assert "已备案的算法：网信算备110108823483902220017号（某某新闻个性化推荐算法）" in out
+    assert "已备案 网信算备110108823483902220017号" in out
+    saved = load_answers(tmp_path / "algo-filing-draft.yaml")
+    assert [(f.number, f.products) for f in saved.filed_algorithms] == [
+        ("网信算备110108823483902220017号", ["某某新闻"])]
+    assert any(a.filed is not None for a in assess(saved).algorithms)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from test_differential import SETTINGS, answers
 
 from engine import SHAPES, RulebookError, assess, assess_json, default_rulebook, load_answers, load_rulebook
-from engine.model.answers import Answers, Entity, Feature, Product
+from engine.model.answers import Answers, Entity, Feature, Product, parse_answers
 from engine.model.vocabulary import rules_dir
 from engine.pipeline.shapes import LABELS, ShapeMemo, shape_of
 
@@ -46,6 +46,7 @@ def test_every_answer_field_is_either_a_label_or_part_of_the_shape() -> None:
     shape_fields = {
         "entity": set(),
         "product": {"forms", "audience", "opinion_features", "monthly_active_users", "user_groups", "news",
+                    "separate_algorithms", "output_reaches_individuals",
                     "commercial", "launch_status", "launch_date", "change_date", "termination_date",
                     "features"},
         "feature": {"behaviours", "behaviours_suggested", "model_source", "offered_as_api", "large_model",
@@ -53,7 +54,8 @@ def test_every_answer_field_is_either_a_label_or_part_of_the_shape() -> None:
     }
     for key, model in (("entity", Entity), ("product", Product), ("feature", Feature)):
         assert set(model.model_fields) == set(LABELS[key]) | shape_fields[key], key
-    assert set(Answers.model_fields) == {"as_of", "entity", "products"}
+    # filed_algorithms name products, so answers with them are never memoised (see shape_of)
+    assert set(Answers.model_fields) == {"as_of", "entity", "products", "filed_algorithms"}
 
 
 def test_labels_other_than_names_never_reach_the_assessment() -> None:
@@ -218,3 +220,14 @@ def test_assess_computes_from_the_answers_unless_a_batch_asks_for_the_memo(tmp_p
     run_batch(source, tmp_path / "fresh.jsonl", shapes=False)
     assert len(SHAPES) == 0
     assert (tmp_path / "fresh.jsonl").read_bytes() == (tmp_path / "out.jsonl").read_bytes()
+
+
+def test_answers_with_filed_algorithms_have_no_shape() -> None:
+    """Which algorithms are covered depends on product names, which a shape leaves out."""
+    document = {"entity": {"name": "e"}, "products": [{
+        "name": "某某资讯", "forms": ["app"], "audience": ["public"],
+        "features": [{"name": "推荐", "behaviours": ["recommend_by_profile"]}]}]}
+    assert shape_of(parse_answers(document)) is not None
+    document["filed_algorithms"] = [{"number": "网信算备110108823483902220017号", "name": "推荐算法",
+                                     "products": ["某某资讯"]}]
+    assert shape_of(parse_answers(document)) is None

@@ -40,7 +40,7 @@ class TriageRow(StrictModel):
 
     line: int = Field(description="The record's line in the input file (1 = first line)")
     entity: str = Field(description="The entity's name, as given")
-    status: Status = Field(description="Whether filing applies: required, needs_review, not_required")
+    status: Status = Field(description="Whether filing applies: required, recommended, needs_review, not_required")
     algorithms: int = Field(description="How many algorithms to file or review")
     types: list[AlgorithmType] = Field(description="Their algorithm types, each once")
     roles: list[Role] = Field(description="The filing roles, each once")

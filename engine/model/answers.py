@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     Field,
     PlainValidator,
+    PrivateAttr,
     ValidationError,
     WithJsonSchema,
     model_validator,
@@ -27,6 +28,7 @@ from engine.errors import AnswersError, LoadError
 from engine.limits import DEFAULT_LIMITS, Limits, check_document
 from engine.model.base import StrictModel
 from engine.model.contract import AnswerField, Scope, answer_contract
+from engine.model.migrate import migrate_answers
 from engine.model.suggest import did_you_mean
 from engine.model.validation import describe
 from engine.model.vocabulary import UNSURE, load_vocabulary
@@ -257,6 +259,29 @@ class Entity(StrictModel):
     _contract_fields(locals(), "entity")
 
 
+def _filing_number(value: str) -> str:
+    """A 网信算备 number, checked and normalised with the decoder of ``algo-filing decode``."""
+    from engine.model.filing_number import FilingNumberError, decode_filing_number
+
+    try:
+        return decode_filing_number(value).number
+    except FilingNumberError as exc:
+        raise PydanticCustomError("filing_number", "not a filing number: {message}",
+                                  {"message": echo(exc.message)}) from None
+
+
+class FiledAlgorithm(StrictModel):
+    """An algorithm the entity has already filed (网信算备…号), and where it is used."""
+
+    number: Annotated[str, AfterValidator(_filing_number)] = Field(
+        description="The filing number, e.g. 网信算备110108823483902220017号 (decoded and checked)")
+    name: str = Field(min_length=1, description="The filed algorithm's name, e.g. 某某个性化推荐算法")
+    products: list[str] = Field(min_length=1, description="Names of the products (in these answers) it is linked to")
+    features: list[str] = Field(
+        default_factory=list, description="Names of the features it serves; empty: every feature of its type "
+                                          "in those products")
+
+
 class Answers(StrictModel):
     """Everything the assessment needs: one entity and its products."""
 
@@ -264,7 +289,29 @@ class Answers(StrictModel):
         default=None, description="Assess the rules in force on this date (default: the rules' date)")
     entity: Entity
     products: list[Product] = Field(min_length=1)
+    filed_algorithms: list[FiledAlgorithm] = Field(
+        default_factory=list,
+        description="Algorithms already filed: they decide new vs change filing, the change and cancellation "
+                    "duties, and which algorithms of the result are covered; empty: nothing filed yet")
     _contract_fields(locals(), "document")
+    _migrated: tuple[str, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _filed_products_exist(self) -> Answers:
+        """A filed algorithm names products of these answers (a typo would silently cover nothing)."""
+        names = [p.name for p in self.products]
+        for i, filed in enumerate(self.filed_algorithms):
+            for j, name in enumerate(filed.products):
+                if name not in names:
+                    raise PydanticCustomError(
+                        "unknown_product", "filed_algorithms[{i}].products[{j}]: no product named '{name}'; {hint}",
+                        {"i": i, "j": j, "name": echo(name), "hint": did_you_mean(name, names)})
+        return self
+
+    @property
+    def migrated(self) -> tuple[str, ...]:
+        """What was mapped from schema 2.0 on load (``path: old -> new``); empty for a 3.0 document."""
+        return self._migrated
 
 
 def parse_answers(data: Any, *, source: str = "<answers>", limits: Limits = DEFAULT_LIMITS) -> Answers:
@@ -279,10 +326,13 @@ def parse_answers(data: Any, *, source: str = "<answers>", limits: Limits = DEFA
         raise AnswersError([("(document)", "expected a mapping with `entity` and `products`")], file=source)
     if problems := check_document(data, limits):
         raise AnswersError(problems, file=source)
+    data, notes = migrate_answers(data)
     try:
-        return Answers.model_validate(data)
+        answers = Answers.model_validate(data)
     except ValidationError as exc:
         raise AnswersError([describe(e, Answers) for e in exc.errors()], file=source) from None
+    answers._migrated = tuple(notes)
+    return answers
 
 
 def load_answers(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Answers:

@@ -23,7 +23,7 @@ from pydantic import Field
 
 from engine.model.base import StrictModel, Text
 
-Status = Literal["required", "needs_review", "not_required"]
+Status = Literal["required", "recommended", "needs_review", "not_required"]
 AlgorithmType = Literal["generation_synthesis", "personalized_push", "ranking_selection",
                         "retrieval_filtering", "scheduling_decision"]
 Subtype = Literal["information_retrieval", "content_filtering"]
@@ -33,7 +33,7 @@ BasisKind = Literal["statute", "practice"]
 tests; ``practice`` = what filers and the regulator do, or the published lists, not a regulation."""
 
 
-SCHEMA_VERSION: Literal["2.0"] = "2.0"
+SCHEMA_VERSION: Literal["3.0"] = "3.0"
 """Version of the assessment's JSON contract: the major part changes when a field changes meaning."""
 
 
@@ -139,6 +139,32 @@ class NextDue(StrictModel):
     title: Text
     basis: tuple[LegalRef, ...]
     due: DueDate
+    basis_kind: BasisKind = Field(
+        default="statute", description="statute: a statutory deadline; practice: a recommended date, "
+                                       "counted the same way but binding no one")
+
+
+class FilingDue(StrictModel):
+    """When one algorithm should be filed: the earliest due date of its filing duty."""
+
+    obligation: str = Field(description="The filing duty (arp_24, dsp_19, dsp_19_p2, gai_17, practice_filing)")
+    basis_kind: BasisKind = Field(description="statute: a statutory deadline; practice: a recommended date")
+    due: DueDate
+
+
+class FiledRef(StrictModel):
+    """The filing that already covers an algorithm (from the answers' ``filed_algorithms``)."""
+
+    number: str
+    name: str
+
+
+class StatusCount(StrictModel):
+    """How many algorithms have one status: the headline's "3 required, 2 recommended"."""
+
+    status: Status
+    label: Text
+    count: int
 
 
 class FilingConclusion(StrictModel):
@@ -148,6 +174,9 @@ class FilingConclusion(StrictModel):
     label: Text
     as_of: dt.date = Field(description="The date whose rules were applied")
     reasons: tuple[Reason, ...]
+    counts: tuple[StatusCount, ...] = Field(
+        default_factory=tuple, description="Algorithms per status, strongest first; the status is the "
+                                           "strongest of them (required > recommended > needs_review)")
     calendar: CalendarInfo | None = Field(
         default=None, description="Set when due dates were computed from the answers' dates")
     next_due: NextDue | None = Field(
@@ -179,6 +208,11 @@ class Algorithm(StrictModel):
     genai_route_label: Text | None
     basis: tuple[LegalRef, ...]
     rules: tuple[str, ...]
+    filing_due: FilingDue | None = Field(
+        default=None, description="When to file this algorithm, from its products' (or features') launch "
+                                  "dates: a statutory deadline or a recommended date (basis_kind); null once filed")
+    filed: FiledRef | None = Field(
+        default=None, description="The filing that covers it already (answers' filed_algorithms); null: not filed")
 
 
 class Deadline(StrictModel):
@@ -199,6 +233,8 @@ class ObligationOut(StrictModel):
     deadline: Deadline | None
     applies_to: tuple[Target, ...]
     rules: tuple[str, ...]
+    files_algorithm: bool = Field(
+        default=False, description="The duty is the filing itself: it dates algorithms[].filing_due")
     due: tuple[DueDate, ...] = Field(default_factory=tuple, description="Due dates from the answers' dates")
 
 
@@ -297,7 +333,7 @@ class TraceEntry(StrictModel):
 class Assessment(StrictModel):
     """The complete, explained filing assessment."""
 
-    schema_version: Literal["2.0"] = Field(
+    schema_version: Literal["3.0"] = Field(
         default=SCHEMA_VERSION, description="Version of this JSON contract (see CHANGELOG.md)")
     filing: FilingConclusion
     algorithms: tuple[Algorithm, ...]

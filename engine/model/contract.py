@@ -120,10 +120,29 @@ class AnswerField(StrictModel):
         return load_vocabulary().ids(self.vocabulary)
 
 
+class DerivedAttribute(StrictModel):
+    """A fact attribute that no single answer gives: drawn from several answers or from a list of
+    structured entries (``filed_algorithms``). The contract declares what the rules see; how it is
+    drawn is one function of :mod:`engine.rules.facts`, named by the attribute."""
+
+    attribute: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    scope: Literal["product"]
+    kind: Literal["yes_no"]
+    reads: list[str] = Field(min_length=1)
+    description: str
+    basis: list[dict[str, Any]]
+
+    def attribute_values(self) -> dict[str, tuple[str, ...] | str]:
+        """The attribute and its values (yes / no / unsure)."""
+        return {self.attribute: ("yes", "no", UNSURE)}
+
+
 class AnswerContract(StrictModel):
-    """Every answer field, in the answers model's order within each scope."""
+    """Every answer field, in the answers model's order within each scope, and the attributes drawn
+    from more than one answer."""
 
     fields: list[AnswerField] = Field(min_length=1)
+    derived: list[DerivedAttribute] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique(self) -> AnswerContract:
@@ -133,6 +152,11 @@ class AnswerContract(StrictModel):
             if key in seen:
                 raise ValueError(f"the field {field.path} is declared twice")
             seen.add(key)
+        given = {a for f in self.fields for a in f.attribute_values()}
+        for derived in self.derived:
+            if derived.attribute in given:
+                raise ValueError(f"the attribute {derived.attribute} is given by an answer field and derived too")
+            given.add(derived.attribute)
         return self
 
     def of(self, scope: Scope) -> list[AnswerField]:
@@ -140,6 +164,9 @@ class AnswerContract(StrictModel):
 
     def field(self, scope: Scope, answer: str) -> AnswerField | None:
         return next((f for f in self.fields if f.scope == scope and f.answer == answer), None)
+
+    def derived_of(self, scope: Scope) -> list[DerivedAttribute]:
+        return [d for d in self.derived if d.scope == scope]
 
 
 def read_contract(path: Path) -> AnswerContract:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -37,6 +37,7 @@ from engine.model.assessment import (
     PitfallOut,
     ProductRef,
     Reason,
+    StatusCount,
     StepOut,
     Target,
 )
@@ -50,11 +51,19 @@ from engine.rules.facts import RootFact
 from engine.rules.rulebook import Rule, Rulebook
 from engine.rules.runtime import Firing
 
-_STATUS_ORDER = ("required", "needs_review", "not_required")
+_STATUS_ORDER = ("required", "recommended", "needs_review", "not_required")
+"""Precedence of statuses. ``recommended`` beats ``needs_review`` because the rules that add
+needs_review to an algorithm already concluded on (an undecided GenAI route, a model source) leave
+its filing decided; an ``unsure`` on the deciding answer concludes needs_review alone."""
 
 
 def _strongest(statuses: list[str]) -> str:
     return min(statuses, key=_STATUS_ORDER.index)
+
+
+SEPARATE_MARK = "@p"
+"""Ends the id of an algorithm of a product whose algorithms are filed separately
+(``products[].separate_algorithms``): ``type.behaviours.role@p<position>``."""
 
 
 def algorithm_id(type_: str, behaviour: str, role: str) -> str:
@@ -88,6 +97,8 @@ class _AlgorithmDraft:
     subtype: str | None
     role: str
     behaviour: str
+    mark: str = ""
+    """``@p<position>`` for a product whose algorithms are filed separately, else empty."""
     statuses: list[str] = field(default_factory=list)
     products: list[int] = field(default_factory=list)
     features: list[tuple[int, int]] = field(default_factory=list)
@@ -96,7 +107,7 @@ class _AlgorithmDraft:
 
     @property
     def id(self) -> str:
-        return algorithm_id(self.type, self.behaviour, self.role)
+        return algorithm_id(self.type, self.behaviour, self.role) + self.mark
 
     def absorb(self, other: _AlgorithmDraft) -> None:
         """Merge another draft (a behaviour of the same feature, or a feature of the same behaviours)."""
@@ -182,6 +193,8 @@ class _Assembler:
         self.questions: dict[tuple[str, int, int | None], OpenQuestion] = {}
         self.tracer = Tracer(book, self.roots)
         self._order_cache: dict[str, tuple[int, ...]] = {}
+        self.separate = {r.product_pos: str(r.attrs.get("separate", "no")) for r in roots if r.kind == "product"}
+        """Products whose algorithms are filed on their own (``separate_algorithms``): never merged."""
 
     def _unit(self, fact: dict[str, Any], role: str | None = None) -> _Unit | None:
         """The unit of a filing fact, or of the filing fact an algorithm fact derives with ``role``."""
@@ -292,7 +305,7 @@ class _Assembler:
         """Output order of an algorithm id: by type, then its behaviours and role."""
         order = self._order_cache.get(algorithm_id)
         if order is None:
-            type_, behaviour, role = algorithm_id.split(".")
+            type_, behaviour, role = algorithm_id.split(SEPARATE_MARK)[0].split(".")
             behaviours = (*self.vocab.ids("behaviour"), "unsure")
             roles = self.vocab.ids("role")
             order = self._order_cache[algorithm_id] = (
@@ -314,12 +327,14 @@ class _Assembler:
         for (type_, role, _, _), units in per_feature.items():
             behaviours = "+".join(sorted({u.behaviour for u in units}, key=behaviour_order.__getitem__))
             subtypes = {self.algorithms[u].subtype for u in units}
-            group_id = algorithm_id(type_, behaviours, role)
+            product = units[0].product
+            mark = f"{SEPARATE_MARK}{product}" if self.separate.get(product) == "yes" else ""
+            group_id = algorithm_id(type_, behaviours, role) + mark
             merged = groups.get(group_id)
             if merged is None:
                 merged = groups[group_id] = _AlgorithmDraft(
                     type=type_, subtype=subtypes.pop() if len(subtypes) == 1 else None, role=role,
-                    behaviour=behaviours)
+                    behaviour=behaviours, mark=mark)
             elif merged.subtype not in subtypes or len(subtypes) > 1:
                 merged.subtype = None
             for unit in units:
@@ -387,7 +402,8 @@ class _Assembler:
             spec = book.obligations[oid]
             out.append(ObligationOut(
                 id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=legal_refs(book, spec.basis),
-                deadline=self.index.deadlines[oid], applies_to=targets_out(targets), rules=tuple(sorted(rules))))
+                deadline=self.index.deadlines[oid], applies_to=targets_out(targets), rules=tuple(sorted(rules)),
+                files_algorithm=spec.files_algorithm))
         return out
 
     def _materials(self, targets_out: Callable[[Iterable[_TargetKey]], tuple[Target, ...]]) -> list[MaterialOut]:
@@ -443,10 +459,13 @@ class _Assembler:
                                       key=lambda d: self._algorithm_order(d.id))]
         obligations = self._obligations(targets.out)
         display = self._display_out(products)
+        counts = status_counts(algorithms, self.vocab.groups["applicability"])
+        if counts:
+            status = counts[0].status
         result = Assessment(
             filing=FilingConclusion(status=status,  # type: ignore[arg-type]
                                     label=self.vocab.groups["applicability"][status],
-                                    as_of=self.as_of, reasons=tuple(reasons)),
+                                    as_of=self.as_of, reasons=tuple(reasons), counts=counts),
             algorithms=tuple(algorithms), obligations=tuple(obligations),
             materials=tuple(self._materials(targets.out)), steps=tuple(self._steps()), display=tuple(display),
             open_questions=tuple(self._questions()),
@@ -490,6 +509,13 @@ class _Targets:
         """The targets of a duty or material, each unit as the algorithm it joined, once each."""
         found = {self.group_of[key] if isinstance(key, _Unit) else key: None for key in keys}
         return tuple(self._target(k) for k in sorted(found, key=self._order))
+
+
+def status_counts(algorithms: Sequence[Algorithm], labels: dict[str, Text]) -> tuple[StatusCount, ...]:
+    """Algorithms per status, strongest first, so the headline and the algorithms agree."""
+    found = {a.status for a in algorithms}
+    return tuple(StatusCount(status=s, label=labels[s], count=sum(1 for a in algorithms if a.status == s))
+                 for s in _STATUS_ORDER if s in found)
 
 
 def _lower_first(label: str) -> str:

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from engine.model.assessment import (
+    Algorithm,
     Assessment,
     CalendarInfo,
     DueDate,
+    FilingDue,
     NextDue,
     ObligationOut,
     ProductRef,
@@ -309,18 +311,35 @@ def schedule(assessment: Assessment, dates: EventDates, in_force: Mapping[str, d
     obligations = tuple(_date_obligation(ob, products, in_force or {}) for ob in assessment.obligations)
     filing_days = _filing_days(assessment)
     steps = tuple(_date_step(step, products, filing_days, placements or {}) for step in assessment.steps)
-    filing = assessment.filing.model_copy(update={"calendar": convention(), "next_due": _next_due(obligations)})
-    return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps})
+    filing = assessment.filing.model_copy(update={"calendar": convention(), "next_due": next_due(obligations)})
+    algorithms = tuple(_with_filing_due(a, obligations) for a in assessment.algorithms)
+    return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps,
+                                         "algorithms": algorithms})
 
 
-def _next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
+def _with_filing_due(algorithm: Algorithm, obligations: Sequence[ObligationOut]) -> Algorithm:
+    """The algorithm with the earliest due date of the filing duties that name it (statutory ones
+    first: a recommended date never hides a statutory deadline)."""
+    dated = [(0 if o.basis_kind == "statute" else 1, d.date or d.estimate, i, o, d)
+             for i, o in enumerate(obligations) if o.files_algorithm
+             and any(t.kind == "algorithm" and t.id == algorithm.id for t in o.applies_to)
+             for d in o.due if (d.date or d.estimate) is not None
+             and any(d.product.index == p.index for p in algorithm.products)]
+    if not dated:
+        return algorithm
+    _, _, _, duty, due = min(dated, key=lambda x: (x[0], x[1], x[2]))
+    return algorithm.model_copy(update={"filing_due": FilingDue(obligation=duty.id, basis_kind=duty.basis_kind,
+                                                                due=due)})
+
+
+def next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
     """The earliest dated due (an estimate where the calendar ends), the duties' order breaking ties."""
     dated = [(d.date or d.estimate, i, o, d) for i, o in enumerate(obligations) for d in o.due
              if (d.date or d.estimate) is not None]
     if not dated:
         return None
     _, _, duty, due = min(dated, key=lambda x: (x[0], x[1]))
-    return NextDue(obligation=duty.id, title=duty.title, basis=duty.basis, due=due)
+    return NextDue(obligation=duty.id, title=duty.title, basis=duty.basis, due=due, basis_kind=duty.basis_kind)
 
 
 def event_words(event: str) -> Text:

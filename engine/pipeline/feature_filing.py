@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field
 
 from engine.model.answers import Answers
-from engine.model.assessment import Assessment, DueDate, LegalRef, ProductRef
+from engine.model.assessment import Assessment, BasisKind, DueDate, LegalRef, ProductRef
 from engine.model.base import StrictModel, Text
 from engine.pipeline.citations import legal_refs
 from engine.pipeline.deadlines import due_date
@@ -34,6 +34,7 @@ class FeatureFilingOut(StrictModel):
     label: Text
     explanation: Text
     obligation: str
+    basis_kind: BasisKind = Field(description="statute: a statutory deadline; practice: a recommended date")
     basis: tuple[LegalRef, ...]
     deadline: Text
     due: DueDate | None = Field(description="From the feature's launch date; null when it was not given")
@@ -56,14 +57,17 @@ def feature_filings(book: Rulebook, before: Assessment, after: Assessment, answe
     """
     item = answers.products[product]
     new = item.features[feature]
-    filed = {a.id for a in before.algorithms}
+    # What is filed comes from the answers (filed_algorithms), never from the assessment before:
+    # an algorithm the earlier answers had may never have been filed (rulings.md #16).
+    filed = {a.id for a in after.algorithms if a.filed is not None}
     out: list[FeatureFilingOut] = []
     for algorithm in after.algorithms:
         if not any(f.product == product and f.index == feature for f in algorithm.feature_refs):
             continue
         kind: FilingKind = "filed_algorithm" if algorithm.id in filed else "new_algorithm"
         spec = getattr(book.new_feature, kind)
-        duty = book.obligations[spec.obligation]
+        duty = book.obligations[spec.obligation if kind == "filed_algorithm" else _own_filing_duty(after, algorithm.id)
+                                or spec.obligation]
         deadline = duty.deadline
         assert deadline is not None and deadline.working_days is not None, "checked when the rulebook loads"
         event: Literal["launch", "change"] = "launch" if kind == "new_algorithm" else "change"
@@ -71,8 +75,18 @@ def feature_filings(book: Rulebook, before: Assessment, after: Assessment, answe
                if new.launch_date is not None else None)
         out.append(FeatureFilingOut(
             algorithm=algorithm.id, name=algorithm.name, type_label=algorithm.type_label, kind=kind,
-            label=spec.label, explanation=spec.explanation, obligation=duty.id,
+            label=spec.label, explanation=spec.explanation, obligation=duty.id, basis_kind=duty.basis_kind,
             basis=legal_refs(book, duty.basis), deadline=deadline.text, due=due))
     return NewFeatureFilings(product=item.name, feature=new.name,
                              launch_date=new.launch_date.isoformat() if new.launch_date else None,
                              filings=tuple(out))
+
+
+def _own_filing_duty(after: Assessment, algorithm: str) -> str | None:
+    """The filing duty the algorithm's own assessment concluded (statute first): ARP Art. 24 only
+    with opinion attributes, the practice filing without, DSP Art. 19 para. 2 for a supporter."""
+    duties = [o for o in after.obligations if o.files_algorithm
+              and any(t.kind == "algorithm" and t.id == algorithm for t in o.applies_to)]
+    duties.sort(key=lambda o: o.basis_kind != "statute")
+    return duties[0].id if duties else None
+

@@ -15,6 +15,7 @@ from typing import Any
 from engine.model.answers import Answers, load_answers, parse_answers
 from engine.model.assessment import Assessment, Outline
 from engine.pipeline.assemble import assemble, outline
+from engine.pipeline.filed import mark_filed
 from engine.pipeline.shapes import ShapeMemo
 from engine.pipeline.unconfirmed import hold_outline, hold_unconfirmed
 from engine.rules.facts import RootFact, build_facts
@@ -84,6 +85,6 @@ def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | No
     def fresh(answers: Answers, when: dt.date) -> Assessment:
         roots = build_facts(answers, when, book.derived_flags)
         firings = evaluate(roots, book, memoize=memoize)
-        return hold_unconfirmed(assemble(book, roots, firings, when), answers)
+        return hold_unconfirmed(mark_filed(assemble(book, roots, firings, when), answers), answers)
 
     return model, as_of or model.as_of or book.as_of, book, fresh

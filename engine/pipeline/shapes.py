@@ -71,7 +71,10 @@ class Shape:
 
 
 def shape_of(answers: Answers) -> Shape | None:
-    """The answers' shape, or None when a name holds a placeholder character."""
+    """The answers' shape, or None when a name holds a placeholder character or filed algorithms
+    name products (their names decide what is covered)."""
+    if answers.filed_algorithms:
+        return None
     names: dict[str, int] = {}
     slots: list[int] = []
     for product in answers.products:

@@ -69,9 +69,18 @@ class Flow:
 
     # -- questions and slots
     def _known_slot(self, slot: Slot) -> None:
-        repeats = {self.q.repeat("product").id, self.q.repeat("feature").id}
+        repeats = {self.q.repeat("product").id, self.q.repeat("feature").id, *self._copy_ids()}
         if slot.question not in self.q.questions and slot.question not in repeats:
             raise FlowError(f"'{slot.key}': no question '{slot.question}' in questionnaire {self.q.id}")
+
+    def _copy_ids(self) -> tuple[str, ...]:
+        copy = self.q.same_as_previous()
+        return (copy.id,) if copy is not None else ()
+
+    def copies(self, product: int) -> bool:
+        """Whether ``product`` was said to be the same as the previous one (its answers are copies)."""
+        ids = self._copy_ids()
+        return bool(ids) and product > 0 and self.values.get(Slot(ids[0], product).key) == YES
 
     def _changed(self) -> None:
         self._active.clear()
@@ -99,6 +108,8 @@ class Flow:
             active = False
         elif question is not None and question.on_request and not self.requested:
             active = False
+        elif question is not None and question.copies_only and not self.copies(slot.product or 0):
+            active = False
         elif question is not None:
             gate = self.q.gate_of.get(question.id)
             if gate is not None:
@@ -120,6 +131,7 @@ class Flow:
         product_repeat, feature_repeat = self.q.repeat("product").id, self.q.repeat("feature").id
         p = 0
         while True:
+            out += [Slot(c, p) for c in self._copy_ids() if p > 0]
             out += [s for q in self.q.in_scope("product") if self.is_active(s := Slot(q.id, p))]
             f = 0
             while True:
@@ -149,6 +161,9 @@ class Flow:
         return Step(slot, question, repeat, self.values.get(slot.key), index, total)
 
     def _repeat_of(self, slot: Slot) -> Repeat:
+        copy = self.q.same_as_previous()
+        if copy is not None and slot.question == copy.id:
+            return copy
         return self.q.repeat("product" if slot.feature is None else "feature")
 
     def askable(self) -> list[Slot]:
@@ -195,18 +210,88 @@ class Flow:
             raise FlowError("every question is answered; nothing to answer")
         self.values[step.slot.key] = self.check(step, value)
         self.carried.discard(step.slot.key)
-        if step.question is not None and step.question.splits:
+        if step.slot.question in self._copy_ids():
+            self._copy_previous(step.slot.product or 0, value == YES)
+        elif step.question is not None and step.question.copies_only:
+            self._share_with_siblings(step.slot)
+        elif step.question is not None and step.question.splits and step.slot.feature is None:
+            self._split_products(step.slot)
+        elif step.question is not None and step.question.splits:
             self._split_names(step.slot)
         self._changed()
         self.cursor = None
         if self.revisit:
             seq = self.askable()
             index = next((i for i, s in enumerate(seq) if s.key == step.slot.key), len(seq))
-            following = seq[index + 1] if index + 1 < len(seq) else None
+            following = next((s for s in seq[index + 1:] if s.key not in self.carried), None)
             if following is not None and following.key in self.values:
                 self.cursor = following.key
                 return
             self.revisit = False
+
+    def _own_question(self, question: str) -> bool:
+        """Questions a copied product answers itself: its name, the copy questions, "another?"."""
+        spec = self.q.questions.get(question)
+        own = spec is not None and (spec.copies_only or (spec.splits and self.q.scope_of[question] == "product"))
+        return own or question in self._copy_ids() or question == self.q.repeat("product").id
+
+    def _copy_previous(self, product: int, copy: bool) -> None:
+        """Copy (or, on "no", drop the copies of) the previous product's answers and features.
+
+        Copies are carried: not asked, not counted, skipped by Back, but listed on the review
+        screen where any of them can be changed.
+        """
+        for key in [k for k in self.values if k in self.carried]:
+            slot = Slot.parse(key)
+            if slot.product == product and not self._own_question(slot.question):
+                del self.values[key]
+                self.carried.discard(key)
+        if not copy:
+            return
+        for key, value in list(self.values.items()):
+            slot = Slot.parse(key)
+            if slot.product == product - 1 and not self._own_question(slot.question):
+                new = Slot(slot.question, product, slot.feature).key
+                self.values[new] = list(value) if isinstance(value, list) else value
+                self.carried.add(new)
+
+    def _split_products(self, slot: Slot) -> None:
+        """Several names for a product that copies the previous one: one more copy per name.
+
+        Only while it is the last product and its "another product?" is unanswered; the list is
+        taken as complete (more can be added on the review screen).
+        """
+        value = self.values[slot.key]
+        product = slot.product or 0
+        repeat = self.q.repeat("product").id
+        names = [n.strip() for n in _LIST_SEPARATORS.split(value)] if isinstance(value, str) else []
+        names = [n for n in names if n]
+        if (len(names) < 2 or not self.copies(product) or product != self.product_count() - 1
+                or Slot(repeat, product).key in self.values):
+            return
+        self.values[slot.key] = names[0]
+        copy_id = self._copy_ids()[0]
+        for offset, name in enumerate(names[1:], start=1):
+            sibling = product + offset
+            for key, carried in ((Slot(repeat, sibling - 1).key, YES), (Slot(copy_id, sibling).key, YES),
+                                 (Slot(slot.question, sibling).key, name)):
+                self.values[key] = carried
+                self.carried.add(key)
+            self._copy_previous(sibling, True)
+        last = Slot(repeat, product + len(names) - 1).key
+        self.values[last] = NO
+        self.carried.add(last)
+
+    def _share_with_siblings(self, slot: Slot) -> None:
+        """An answer asked once for products named together holds for each of them: the products
+        after this one whose names were carried by its list of names."""
+        name_question = next(q.id for q in self.q.in_scope("product") if q.splits)
+        product = (slot.product or 0) + 1
+        while self.copies(product) and Slot(name_question, product).key in self.carried:
+            key = Slot(slot.question, product).key
+            self.values[key] = self.values[slot.key]
+            self.carried.add(key)
+            product += 1
 
     def _split_names(self, slot: Slot) -> None:
         """A feature named as a list ("首页推荐、热榜、搜索") becomes that many features.
@@ -282,10 +367,13 @@ class Flow:
         """
         seq = self.askable()
         step = self.current()
-        index = step.index if step is not None else len(seq)
-        if index == 0:
+        # The position in the sequence, not the displayed number: that one leaves out the slots a
+        # list of names carried, so it would land several questions too early.
+        position = next((i for i, s in enumerate(seq) if s.key == step.slot.key), len(seq)) if step else len(seq)
+        earlier = [s for s in seq[:position] if s.key not in self.carried]
+        if not earlier:
             return False
-        self.cursor = seq[index - 1].key
+        self.cursor = earlier[-1].key
         self.revisit = True
         return True
 

@@ -83,7 +83,8 @@ def load_questionnaire(directory: Path, vocabulary: Vocabulary | None = None) ->
                             hint=did_you_mean(name, present))
         raw: SectionFile = _model(SectionFile, read_data_file(path), str(path))
         sections.append(Section(file=str(path), scope=raw.scope, title=raw.title,
-                                questions=tuple(raw.questions), repeat=raw.repeat))
+                                questions=tuple(raw.questions), repeat=raw.repeat,
+                                same_as_previous=raw.same_as_previous))
     _check_sections(sections, str(index_path))
     questionnaire = Questionnaire(id=index.id, version=index.version, title=index.title,
                                   directory=str(directory), sections=tuple(sections),
@@ -152,6 +153,11 @@ class _Checker:
                                 key="repeat.id")
             if section.repeat is not None:
                 ids.add(section.repeat.id)
+            if section.same_as_previous is not None:
+                if section.scope != "product" or section.same_as_previous.id in ids:
+                    raise LoadError("`same_as_previous` belongs to the product section and needs an id of its own",
+                                    file=section.file, key="same_as_previous")
+                ids.add(section.same_as_previous.id)
         for section in self.q.sections:
             for question in section.questions:
                 self.check_question(question, section.scope)
@@ -209,9 +215,13 @@ class _Checker:
             self.fail(question.id, "new_feature_only", "`new_feature_only` is for questions about a feature")
         if question.on_request and not (question.optional and question.type == "text"):
             self.fail(question.id, "on_request", "`on_request` is for optional text questions (Enter skips them)")
-        if question.splits and (question.type != "text" or question.target != "products[].features[].name"):
+        if question.splits and (question.type != "text" or question.target not in (
+                "products[].features[].name", "products[].name")):
             self.fail(question.id, "splits", "`splits` is for the text question naming a feature "
-                      "(target products[].features[].name)")
+                      "(target products[].features[].name) or a product (products[].name)")
+        if question.copies_only and not question.target.startswith("products[].") or (
+                question.copies_only and question.target.startswith("products[].features[]")):
+            self.fail(question.id, "copies_only", "`copies_only` is for a question about a product")
 
     def check_choices(self, question: Question, target: Target) -> None:
         if not question.choices:

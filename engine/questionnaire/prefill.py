@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from engine.errors import AnswersError, LoadError
 from engine.model.answers import Answers
+from engine.model.migrate import migrate_answers
 from engine.model.validation import describe
 from engine.model.vocabulary import UNSURE
 from engine.model.yamlio import read_data_file
@@ -94,4 +95,5 @@ def read_answers_file(path: Path) -> dict[str, Any]:
         raw = read_data_file(path)
     except LoadError as exc:
         raise AnswersError([("", exc.message + (f" ({exc.hint})" if exc.hint else ""))], file=str(path)) from None
-    return check_partial(raw, source=str(path))
+    checked = check_partial(raw, source=str(path))
+    return migrate_answers(checked)[0]

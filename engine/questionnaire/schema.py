@@ -50,7 +50,8 @@ UI_TEXTS: tuple[str, ...] = (
     "draft_header_incomplete", "draft_header_complete", "save_failed", "draft_continue", "draft_new",
     "draft_moved", "draft_edited", "needs_terminal", "new_feature_product", "new_feature_intro",
     "new_feature_changes", "prefilled", "open_questions_hint", "described_suggestion", "described_nothing",
-    "described_nearest",
+    "described_nearest", "review_add_filed", "review_filed", "filed_number", "filed_number_help", "filed_name",
+    "filed_products", "error_filed_number",
 )
 """The fixed texts of the terminal screens that ``index.yaml`` must give in both languages."""
 
@@ -88,7 +89,10 @@ class Question(StrictModel):
     on_request: bool = Field(
         default=False, description="optional text: asked only when the person asks for it (ask --describe)")
     splits: bool = Field(
-        default=False, description="text naming a feature: a list (a, b、c) describes several features at once")
+        default=False, description="text naming a feature: a list (a, b、c) describes several features at once; "
+                                   "naming a product that copies the previous one: several such products")
+    copies_only: bool = Field(
+        default=False, description="product scope: asked only for a product that copies the previous one")
     default: Text | str | None = Field(
         default=None, description="text: what an empty answer stands for ({n} = the item's number); "
                                   "select, multi, yes_no: the choice highlighted first")
@@ -127,6 +131,9 @@ class SectionFile(StrictModel):
     title: Text
     questions: list[Question] = Field(min_length=1)
     repeat: Repeat | None = None
+    same_as_previous: Repeat | None = Field(
+        default=None, description="product scope: asked before every product but the first; yes copies the "
+                                  "previous product's answers and features, and only the name is asked")
 
 
 class IndexFile(StrictModel):
@@ -150,6 +157,7 @@ class Section:
     title: Text
     questions: tuple[Question, ...]
     repeat: Repeat | None
+    same_as_previous: Repeat | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +195,10 @@ class Questionnaire:
     def in_scope(self, scope: Scope) -> list[Question]:
         """The questions asked in ``scope``, in order."""
         return [q for s in self.sections if s.scope == scope for q in s.questions]
+
+    def same_as_previous(self) -> Repeat | None:
+        """The "same as the previous product?" question, if the product section has one."""
+        return next((s.same_as_previous for s in self.sections if s.same_as_previous is not None), None)
 
     def repeat(self, scope: Scope) -> Repeat:
         """The repeat question of the product or feature scope."""

@@ -41,6 +41,7 @@ h3 { font-size: 15px; margin: 18px 0 6px; color: var(--accent); }
   border: 2px solid currentColor; }
 .status-required { color: #a1260d; background: #fdf0ec; }
 .status-needs_review { color: #8a5a00; background: #fff7e0; }
+.status-recommended { color: #1d4f91; background: #eaf1fb; }
 .status-not_required { color: #23713a; background: #ecf7ef; }
 .status small { font-weight: 400; font-size: 13px; margin-left: 6px; }
 .meta { color: var(--muted); font-size: 13px; margin: 10px 0 0; }

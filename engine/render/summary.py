@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from engine.model.assessment import Assessment, DueDate
+from engine.model.assessment import Algorithm, Assessment, DueDate
 from engine.model.base import Lang
 from engine.render.labels import word
 from engine.render.table import cites, counted_from, render_table
@@ -52,21 +52,24 @@ def render_summary(a: Assessment, lang: Lang, *, today: dt.date, width: int = 80
     colon = "：" if lang == "zh" else ": "
     lines: list[str] = []
     status = a.filing.label.get(lang)
-    lines.append(f"{word('summary_status', lang)}{colon}" + (f"{_BOLD}{status}{_RESET}" if color else status))
+    lines.append(f"{word('summary_status', lang)}{colon}" + (f"{_BOLD}{status}{_RESET}" if color else status)
+                 + counts_text(a, lang))
     count = len(a.algorithms)
     if a.algorithms:
         lines.append(word("summary_algorithms", lang).format(n=count))
         for n, al in enumerate(a.algorithms, start=1):
             sep = " · "
             lines.append(f"  {n}. {_safe(al.name.get(lang))}{sep}{al.type_label.get(lang)}"
-                         f"{sep}{al.role_label.get(lang)}"
-                         + ("" if al.status == "required" else f"{sep}{a_status(al.status, lang)}"))
+                         f"{sep}{al.role_label.get(lang)}{sep}{a_status(al.status, lang)}"
+                         + algorithm_due(al, today, lang))
     else:
         lines.append(word("summary_no_algorithms", lang))
     nxt = a.filing.next_due
     if nxt is not None:
+        kind = "" if nxt.basis_kind == "statute" else (f"（{word('due_recommended', lang)}）" if lang == "zh"
+                                                       else f" ({word('due_recommended', lang)})")
         lines.append(f"{word('summary_next_due', lang)}{colon}{deadline_line(nxt.due, today, lang, color=color)}"
-                     f"  {_since(nxt.due, lang)}")
+                     f"{kind}  {_since(nxt.due, lang)}")
         lines.append(f"  {nxt.title.get(lang)}（{cites(nxt.basis, lang)}）" if lang == "zh"
                      else f"  {nxt.title.get(lang)} ({cites(nxt.basis, lang)})")
     else:
@@ -86,6 +89,24 @@ def render_summary(a: Assessment, lang: Lang, *, today: dt.date, width: int = 80
     rule = "─" * min(width, 80)
     body = "\n".join(wrap(line, width, "    ") for line in lines)
     return f"{rule}\n{body}\n{rule}\n"
+
+
+def counts_text(a: Assessment, lang: Lang) -> str:
+    """"（3 个需要备案，2 个建议备案）": the algorithms per status, so the headline names them all."""
+    if not a.filing.counts or (len(a.filing.counts) == 1 and len(a.algorithms) == 1):
+        return ""
+    parts = [word(f"count_{c.status}", lang).format(n=c.count) for c in a.filing.counts]
+    return f"（{'，'.join(parts)}）" if lang == "zh" else f" ({', '.join(parts)})"
+
+
+def algorithm_due(al: Algorithm, today: dt.date, lang: Lang) -> str:
+    """" · 建议 2025-06-16": when to file one algorithm, a recommended date said as such; or its number."""
+    if al.filed is not None:
+        return f" · {word('filed_as', lang)} {al.filed.number}"
+    if al.filing_due is None:
+        return ""
+    key = "due_statutory_short" if al.filing_due.basis_kind == "statute" else "due_recommended_short"
+    return f" · {word(key, lang)} {deadline_line(al.filing_due.due, today, lang)}"
 
 
 def a_status(status: str, lang: Lang) -> str:

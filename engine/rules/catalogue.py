@@ -40,6 +40,8 @@ class Obligation(StrictModel):
     basis: list[Basis] = Field(min_length=1)
     deadline: Deadline | None = None
     valid_from: dt.date | None = None
+    files_algorithm: bool = Field(
+        default=False, description="The duty is the filing itself: its due date is each algorithm's filing date")
     scope: Literal["product", "algorithm"] = Field(
         default="algorithm", description="What the duty attaches to: each algorithm the rule fired for, or the "
                                          "product (a platform's duty, e.g. marking AI content users post)")
@@ -168,7 +170,7 @@ class NamingFile(StrictModel):
 class TierTest(StrictModel):
     """One test of a triage tier: every key given must hold."""
 
-    status: list[Literal["required", "needs_review", "not_required"]] | None = None
+    status: list[Literal["required", "recommended", "needs_review", "not_required"]] | None = None
     algorithms_at_least: int | None = Field(default=None, ge=1)
     roles_at_least: int | None = Field(default=None, ge=1)
     genai_route: list[Literal["genai_filing", "genai_registration", "genai_none"]] | None = None

@@ -15,13 +15,14 @@ against it, so a misspelt attribute or value fails at load time with a did-you-m
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
 from pydantic import Field
 
+from engine.errors import LoadError
 from engine.model.answers import Answers, Product
 from engine.model.base import StrictModel, Text
 from engine.model.contract import AnswerField, Scope, answer_contract
@@ -50,8 +51,11 @@ def _answer_attrs(scope: Scope) -> dict[str, AttrSpec]:
 
 
 def _product_attrs() -> dict[str, AttrSpec]:
-    """A product's answers, the flags derived from them (``catalogue/derived_facts.yaml``) and the date."""
+    """A product's answers, the attributes drawn from several of them, the flags derived from them
+    (``catalogue/derived_facts.yaml``) and the date."""
     attrs = _answer_attrs("product")
+    for derived in answer_contract().derived_of("product"):
+        attrs.update(derived.attribute_values())
     attrs.update(dict.fromkeys(("external", "opinion", "own_product"), TRI))
     attrs["as_of"] = INT
     return attrs
@@ -238,6 +242,27 @@ def _behaviour_facts(product: Product, p_index: int, p_scope: _Scope) -> list[Ro
     return facts
 
 
+def _has_filed(answers: Answers, p_index: int) -> tuple[str, str, Any]:
+    """``yes`` where an algorithm of ``filed_algorithms`` is linked to the product, else ``no``."""
+    name = answers.products[p_index].name
+    filed = [i for i, f in enumerate(answers.filed_algorithms) if name in f.products]
+    if filed:
+        return YES, f"filed_algorithms[{filed[0]}].products", answers.filed_algorithms[filed[0]].number
+    return NO, "filed_algorithms", []
+
+
+Derivation = Callable[[Answers, int], tuple[str, str, Any]]
+"""Draws a derived attribute for ``products[p_index]``: its value, and the path and value it came from."""
+
+DERIVATIONS: dict[str, Derivation] = {"has_filed": _has_filed}
+"""How each attribute of the contract's ``derived`` is drawn from the answers (one function each)."""
+
+_DERIVED_PRODUCT = tuple(d.attribute for d in answer_contract().derived_of("product"))
+if missing := {d.attribute for d in answer_contract().derived} ^ set(DERIVATIONS):
+    raise LoadError(f"derived attributes without a derivation, or derivations the contract does not declare: "
+                    f"{', '.join(sorted(missing))}", file="answer_contract.yaml")
+
+
 def build_facts(answers: Answers, as_of: dt.date,
                 derived: Sequence[DerivedFlag] | None = None) -> list[RootFact]:
     """Turn validated answers into root facts, in answer order (deterministic).
@@ -249,6 +274,8 @@ def build_facts(answers: Answers, as_of: dt.date,
     facts: list[RootFact] = []
     for p_index, product in enumerate(answers.products):
         p_scope = _product_scope(product, p_index, as_of, flags)
+        for attribute in _DERIVED_PRODUCT:
+            p_scope.put(attribute, *DERIVATIONS[attribute](answers, p_index))
         behaviour_facts = _behaviour_facts(product, p_index, p_scope)
         facts.append(RootFact(
             fid=f"p{p_index}", kind="product",

@@ -187,6 +187,9 @@ def _check_contract(directory: Path, raw_files: dict[Path, Any], laws: dict[str,
     for i, answer in enumerate(contract.fields):
         basis = [_validate(Basis, ref, path) for ref in answer.basis]
         check_basis(basis, laws, f"fields[{i}].", path)
+    for i, derived in enumerate(contract.derived):
+        basis = [_validate(Basis, ref, path) for ref in derived.basis]
+        check_basis(basis, laws, f"derived[{i}].", path)
 
 
 def load_rulebook(directory: Path | None = None) -> Rulebook:
