@@ -8,6 +8,7 @@ engine applies with their basis (step placement, naming, triage tiers, GenAI rou
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import Field
@@ -194,6 +195,18 @@ class GenaiRoutesFile(StrictModel):
         description="Routes that are a procedure of their own before launch (备案, 登记): their products "
                     "get the generative-AI filing step dated")
     basis: list[Basis] = Field(min_length=1)
+
+
+class StatusFile(StrictModel):
+    """How the statuses concluded by the rules combine (``rules/catalogue/status.yaml``)."""
+
+    precedence: list[str] = Field(min_length=1, description="Every applicability status, strongest first")
+    when_no_rule_fires: str = Field(description="The status when no rule concluded any status")
+    basis: list[Basis] = Field(min_length=1)
+
+    def strongest(self, statuses: Iterable[str]) -> str:
+        """The strongest of ``statuses`` by precedence; :attr:`when_no_rule_fires` for none."""
+        return min(statuses, key=self.precedence.index, default=self.when_no_rule_fires)
 
 
 class IndexFile(StrictModel):

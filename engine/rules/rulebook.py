@@ -29,7 +29,7 @@ from engine.model.base import StrictModel, Text
 from engine.model.conditions import Condition
 from engine.model.suggest import did_you_mean
 from engine.model.validation import validate_file
-from engine.model.vocabulary import load_vocabulary, rules_dir
+from engine.model.vocabulary import Vocabulary, load_vocabulary, rules_dir
 from engine.model.yamlio import read_data_file
 from engine.rules.basis import Basis, Law
 from engine.rules.catalogue import (
@@ -51,6 +51,7 @@ from engine.rules.catalogue import (
     ProcessFile,
     ProcessStep,
     ScheduleFile,
+    StatusFile,
     StepPlacement,
     TriageFile,
     TriageTier,
@@ -150,6 +151,7 @@ class Rulebook(StrictModel):
     step_starts: dict[str, StepPlacement]
     new_algorithm: NewAlgorithmDeadline
     naming: NamingFile
+    status: StatusFile
     tiers: list[TriageTier]
     genai_routes: GenaiRoutesFile
     derived_flags: list[DerivedFlag]
@@ -163,6 +165,18 @@ class Rulebook(StrictModel):
 
 
 # ---------------------------------------------------------------- loading
+
+def _status_file(status: StatusFile, path: Path, vocab: Vocabulary, laws: dict[str, Law]) -> StatusFile:
+    """The status precedence, checked: every applicability status exactly once, a known default."""
+    statuses = dict.fromkeys(vocab.ids("applicability"))
+    check_ids(status.precedence, statuses, "status", "precedence", path)
+    check_id(status.when_no_rule_fires, statuses, "status", "when_no_rule_fires", path)
+    for value in statuses:
+        if status.precedence.count(value) != 1:
+            raise RulebookError(f"'{value}' must appear exactly once", file=str(path), key="precedence")
+    check_basis(status.basis, laws, "", path)
+    return status
+
 
 def _validate(model: type[StrictModel], raw: Any, path: Path) -> Any:
     return validate_file(model, raw, file=str(path), error=RulebookError)
@@ -259,6 +273,7 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
         if routes_file.precedence.count(route) != 1:
             raise RulebookError(f"'{route}' must appear exactly once", file=str(routes_path), key="precedence")
     book["genai_routes"] = routes_file
+    book["status"] = _status_file(*catalogue("status", StatusFile), vocab, book["laws"])
     derived_file, derived_path = catalogue("derived_facts", DerivedFlagsFile)
     seen: set[str] = set()
     for i, flag in enumerate(derived_file.flags):
