@@ -253,14 +253,27 @@ class RulesRuntime:
             return [self._recall(fact, key, grouped) for fact, key in zip(facts, keys, strict=True)]
 
     def _run_missing(self, facts: list[Fact], keys: list[Hashable | None]) -> dict[tuple[str, str, str], list[Firing]]:
-        """Run the facts the memo lacks through the engine, memoise them, and return their firings."""
-        missing = [(f, k) for f, k in zip(facts, keys, strict=True) if k is None or k not in self._cache]
+        """Run the facts the memo lacks through the engine, memoise them, and return their firings.
+
+        Of several facts with one memo key only the first is run; the others are rebuilt from its
+        memoised firings (a document of a hundred alike products costs one engine run per kind of
+        fact, not a hundred). One the memo could not keep is run in the next round.
+        """
         grouped: dict[tuple[str, str, str], list[Firing]] = {}
-        for firing in self._run_session([f for f, _ in missing]):
-            grouped.setdefault(self._root_of(firing.fact), []).append(firing)
-        for fact, key in missing:
-            if key is not None:
-                self._store(key, fact, grouped.get(_identity(fact), []))
+        pending = [(f, k) for f, k in zip(facts, keys, strict=True) if k is None or k not in self._cache]
+        while pending:
+            batch: list[tuple[Fact, Hashable | None]] = []
+            later: list[tuple[Fact, Hashable | None]] = []
+            chosen: set[Hashable] = set()
+            for fact, key in pending:
+                (later if key is not None and key in chosen else batch).append((fact, key))
+                chosen.add(key)
+            for firing in self._run_session([f for f, _ in batch]):
+                grouped.setdefault(self._root_of(firing.fact), []).append(firing)
+            for fact, key in batch:
+                if key is not None:
+                    self._store(key, fact, grouped.get(_identity(fact), []))
+            pending = [(f, k) for f, k in later if k not in self._cache]
         return grouped
 
     def _recall(self, fact: Fact, key: Hashable | None, grouped: dict[tuple[str, str, str], list[Firing]],
