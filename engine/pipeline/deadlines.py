@@ -3,11 +3,14 @@
 The catalogue gives each statutory deadline as a count of working days from an event (launch,
 change, termination: 算法推荐管理规定 Art. 24) and each process step its statutory and practice
 durations. With the products' ``launch_date``, ``change_date`` and ``termination_date`` this
-module turns them into dates: the working days come from :mod:`engine.workdays` (State Council
-holiday schedule, make-up working days included), the practice ranges are calendar days.
+module turns them into dates: the working days come from :mod:`engine.pipeline.workdays` (State
+Council holiday schedule, make-up working days included), the practice ranges are calendar days.
 
-It draws no legal conclusion: it only dates the duties and steps the rules already concluded,
-so :func:`schedule` takes a finished assessment and returns it with dates added.
+It dates the duties and steps the rules concluded (:func:`schedule` takes a finished assessment
+and the answered dates the facts carry). It does apply legal conventions of its own, stated in
+every dated report (:func:`convention`): the event day is not counted, an event before a
+provision's entry into force is counted from that date, and the entity and review steps are
+placed from the first launch deadline; these are still Python, not data (issue 23.3).
 """
 
 from __future__ import annotations
@@ -322,8 +325,3 @@ def _next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
     _, _, duty, due = min(dated, key=lambda x: (x[0], x[1]))
     return NextDue(obligation=duty.id, title=duty.title, basis=duty.basis, due=due)
 
-
-def event_words(event: str) -> Text:
-    """The name of an event (launch, change, termination) in both languages."""
-    zh, en = _EVENT_WORDS[event]
-    return Text(zh=zh, en=en)
