@@ -364,10 +364,9 @@ class _Assembler:
     def _algorithm(self, d: _AlgorithmDraft, products: dict[int, ProductRef],
                    features: dict[tuple[int, int], str]) -> Algorithm:
         vocab = self.vocab
-        basis: list[Basis] = []
+        basis: dict[Basis, None] = {}
         for rule_id in sorted(d.rules):
-            for b in self.book.rules[rule_id].basis:
-                _add_unique(basis, b)
+            basis.update(dict.fromkeys(self.book.rules[rule_id].basis))
         has_role = d.type in vocab.groups["filing_role_type"]
         status = self.book.status.strongest(d.statuses)
         route = _route(d.genai_routes, self.book.genai_routes.precedence)
@@ -384,7 +383,7 @@ class _Assembler:
             products=tuple(products[i] for i in sorted(d.products)),
             features=tuple(dict.fromkeys(r.name for r in refs)), feature_refs=refs,
             genai_route=route, genai_route_label=vocab.groups["genai_route"][route] if route else None,
-            basis=legal_refs(self.book, basis), rules=tuple(sorted(d.rules)))
+            basis=legal_refs(self.book, list(basis)), rules=tuple(sorted(d.rules)))
 
     def _obligations(self, targets_out: Callable[[Iterable[_TargetKey]], tuple[Target, ...]]) -> list[ObligationOut]:
         book = self.book
@@ -478,6 +477,7 @@ class _Targets:
         self.algorithm_order = algorithm_order
         self.entity = EntityTarget()
         self.algorithms: dict[str, AlgorithmRef] = {}
+        self.done: dict[tuple[_TargetKey, ...], tuple[Target, ...]] = {}
 
     def _order(self, target: int | str | None) -> tuple[int, ...]:
         """Where a target sorts: the entity, products in answer order, algorithms. Never by name."""
@@ -498,9 +498,15 @@ class _Targets:
         return ref
 
     def out(self, keys: Iterable[_TargetKey]) -> tuple[Target, ...]:
-        """The targets of a duty or material, each unit as the algorithm it joined, once each."""
-        found = {self.group_of[key] if isinstance(key, _Unit) else key: None for key in keys}
-        return tuple(self._target(k) for k in sorted(found, key=self._order))
+        """The targets of a duty or material, each unit as the algorithm it joined, once each.
+
+        Many duties share their targets (every algorithm of a lead), so each set is sorted once."""
+        asked = tuple(keys)
+        done = self.done.get(asked)
+        if done is None:
+            found = {self.group_of[key] if isinstance(key, _Unit) else key: None for key in asked}
+            done = self.done[asked] = tuple(self._target(k) for k in sorted(found, key=self._order))
+        return done
 
 
 def _lower_first(label: str) -> str:

@@ -23,8 +23,10 @@ NOT_RULE_FILES = {"index.yaml", "vocabulary.yaml"}
 
 # ---------------------------------------------------------------- catalogues
 
-class Deadline(StrictModel):
-    """A deadline as text, and where it is a count of working days, the count and its start."""
+class DeadlineSpec(StrictModel):
+    """A duty's deadline as the catalogue states it: text, and where it is a count of working days,
+    the count and what it counts from (the assessment's :class:`engine.model.assessment.Deadline`
+    is what a report shows of it)."""
 
     text: Text
     working_days: int | None = None
@@ -38,7 +40,7 @@ class Obligation(StrictModel):
     title: Text
     basis_kind: BasisKind
     basis: list[Basis] = Field(min_length=1)
-    deadline: Deadline | None = None
+    deadline: DeadlineSpec | None = None
     valid_from: dt.date | None = None
     scope: Literal["product", "algorithm"] = Field(
         default="algorithm", description="What the duty attaches to: each algorithm the rule fired for, or the "
