@@ -81,7 +81,7 @@ class _AlgorithmDraft:
     type: str
     subtype: str | None
     role: str
-    behaviour: str
+    behaviours: tuple[str, ...]
     statuses: list[str] = field(default_factory=list)
     products: list[int] = field(default_factory=list)
     features: list[tuple[int, int]] = field(default_factory=list)
@@ -90,7 +90,7 @@ class _AlgorithmDraft:
 
     @property
     def id(self) -> str:
-        return algorithm_id(self.type, self.behaviour, self.role)
+        return algorithm_id(self.type, "+".join(self.behaviours), self.role)
 
     def absorb(self, other: _AlgorithmDraft) -> None:
         """Merge another draft (a behaviour of the same feature, or a feature of the same behaviours)."""
@@ -189,6 +189,7 @@ class _Assembler:
         self.questions: dict[tuple[str, int, int | None], OpenQuestion] = {}
         self.tracer = Tracer(book, self.roots)
         self._order_cache: dict[str, tuple[int, ...]] = {}
+        """Output order of each algorithm id :meth:`_group` made, from its type, behaviours and role."""
 
     def _unit(self, fact: dict[str, Any], role: str | None = None) -> _Unit | None:
         """The unit of a filing fact, or of the filing fact an algorithm fact derives with ``role``."""
@@ -226,7 +227,7 @@ class _Assembler:
             return [f"filing.status.{status}"]
         draft = self.algorithms.setdefault(unit, _AlgorithmDraft(
             type=unit.type, subtype=None if unit.subtype == "none" else unit.subtype, role=unit.role,
-            behaviour=unit.behaviour))
+            behaviours=(unit.behaviour,)))
         draft.statuses.append(status)
         _add_unique(draft.products, unit.product)
         _add_unique(draft.features, (unit.product, unit.feature))
@@ -289,7 +290,7 @@ class _Assembler:
         """A suggested filing name: the first product that needs it, what it does (every behaviour of
         the feature), and the suffix of its role (``rules/catalogue/naming.yaml``)."""
         first = products[d.products[0]].name
-        behaviours = d.behaviour.split("+")
+        behaviours = d.behaviours
         labels = [self.vocab.groups["behaviour"].get(b) for b in behaviours]
         label_zh = "、".join(lb.zh if lb else b for lb, b in zip(labels, behaviours, strict=True))
         label_en = " and ".join(_lower_first(lb.en) if lb else b for lb, b in zip(labels, behaviours, strict=True))
@@ -297,16 +298,8 @@ class _Assembler:
         return Text(zh=f"{first}{label_zh}算法{suffix.zh}", en=f"{first} {label_en} algorithm{suffix.en}")
 
     def _algorithm_order(self, algorithm_id: str) -> tuple[int, ...]:
-        """Output order of an algorithm id: by type, then its behaviours and role."""
-        order = self._order_cache.get(algorithm_id)
-        if order is None:
-            type_, behaviour, role = algorithm_id.split(".")
-            behaviours = (*self.vocab.ids("behaviour"), "unsure")
-            roles = self.vocab.ids("role")
-            order = self._order_cache[algorithm_id] = (
-                self.vocab.ids("algorithm_type").index(type_),
-                *(behaviours.index(b) for b in behaviour.split("+")), -1, roles.index(role))
-        return order
+        """Output order of an algorithm (of :meth:`_group`): by type, then its behaviours and role."""
+        return self._order_cache[algorithm_id]
 
     def _group(self) -> tuple[list[_AlgorithmDraft], dict[_Unit, str]]:
         """One draft per feature, type and role (features with the same behaviours share one).
@@ -320,14 +313,17 @@ class _Assembler:
         groups: dict[str, _AlgorithmDraft] = {}
         ids: dict[_Unit, str] = {}
         for (type_, role, _, _), units in per_feature.items():
-            behaviours = "+".join(sorted({u.behaviour for u in units}, key=behaviour_order.__getitem__))
+            behaviours = tuple(sorted({u.behaviour for u in units}, key=behaviour_order.__getitem__))
             subtypes = {self.algorithms[u].subtype for u in units}
-            group_id = algorithm_id(type_, behaviours, role)
+            group_id = algorithm_id(type_, "+".join(behaviours), role)
             merged = groups.get(group_id)
             if merged is None:
                 merged = groups[group_id] = _AlgorithmDraft(
                     type=type_, subtype=subtypes.pop() if len(subtypes) == 1 else None, role=role,
-                    behaviour=behaviours)
+                    behaviours=behaviours)
+                self._order_cache[group_id] = (
+                    self.vocab.ids("algorithm_type").index(type_), *(behaviour_order[b] for b in behaviours),
+                    -1, self.vocab.ids("role").index(role))
             elif merged.subtype not in subtypes or len(subtypes) > 1:
                 merged.subtype = None
             for unit in units:
@@ -379,7 +375,7 @@ class _Assembler:
             role=d.role if has_role else None,  # type: ignore[arg-type]
             role_label=vocab.groups["role"][d.role] if has_role else vocab.groups["no_filing_role"]["none"],
             status=status, status_label=vocab.groups["applicability"][status],  # type: ignore[arg-type]
-            behaviours=tuple(d.behaviour.split("+")),
+            behaviours=d.behaviours,
             products=tuple(products[i] for i in sorted(d.products)),
             features=tuple(dict.fromkeys(r.name for r in refs)), feature_refs=refs,
             genai_route=route, genai_route_label=vocab.groups["genai_route"][route] if route else None,
