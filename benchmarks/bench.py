@@ -2,8 +2,15 @@
 
     python benchmarks/bench.py            # the full run: 10,000 and 100,000 batch records
     python benchmarks/bench.py --quick    # a few minutes less: 1,000 and 10,000 records
+    python benchmarks/bench.py --only-side-by-side   # the former main, this tree, the baseline
 
-It measures, for a mixed set of answers documents (``tests/fixtures/batch/mixed.jsonl`` and
+First, side by side in one run (``--only-side-by-side`` for this part alone): a former main
+(``--main-ref``, default 18e3496, taken with ``git archive``), this tree and the parse-only
+baseline, each in fresh processes, on 2,400 documents of about 2,350 shapes never seen by the
+process: assessments per CPU-second (full view and triage row) and the CPU time and peak memory
+of issue 19's heavy lead (100 products x 2 features x 8 behaviours, every flag true).
+
+Then it measures, for a mixed set of answers documents (``tests/fixtures/batch/mixed.jsonl`` and
 every valid ``examples/*.yaml``; each record gets its own entity, product and feature names, as
 real leads do), side by side with a baseline that only parses and re-serialises the same input:
 
