@@ -460,7 +460,8 @@ class _Assembler:
             rules_version=book.rules_version,
             trace=self.tracer.entries(lambda unit: f"algorithms.{group_of[unit]}"))
         in_force = {law.id: law.in_force for law in book.laws.values() if law.statutory and law.in_force}
-        return schedule(result, dates, in_force, book.step_starts, book.genai_routes.procedure_routes)
+        return schedule(result, dates, in_force, book.step_starts, book.genai_routes.procedure_routes,
+                        book.filing_window)
 
 
 class _Targets:

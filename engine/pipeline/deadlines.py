@@ -10,7 +10,8 @@ It dates the duties and steps the rules concluded (:func:`schedule` takes a fini
 and the answered dates the facts carry). It does apply legal conventions of its own, stated in
 every dated report (:func:`convention`): the event day is not counted, an event before a
 provision's entry into force is counted from that date, and the entity and review steps are
-placed from the first launch deadline; these are still Python, not data (issue 23.3).
+placed from the filing window the catalogue names (``schedule.yaml``); the event-day and
+entry-into-force conventions and the zh/en prose are still Python, not data (issue 23.3).
 """
 
 from __future__ import annotations
@@ -191,10 +192,13 @@ def _date_obligation(ob: ObligationOut, products: _Products, in_force: Mapping[s
     return ob.model_copy(update={"due": tuple(due)}) if due else ob
 
 
-def _filing_days(assessment: Assessment) -> int | None:
-    """The working days allowed to file after launch, as the concluded duties give them."""
-    for ob in assessment.obligations:
-        if ob.deadline and ob.deadline.start == "launch" and ob.deadline.working_days:
+def _filing_days(assessment: Assessment, window: Sequence[str]) -> int | None:
+    """The working days allowed to file after launch: those of the first duty of ``window`` (the
+    rulebook's ``filing_window``, ``rules/catalogue/schedule.yaml``) the assessment concludes."""
+    concluded = {ob.id: ob for ob in assessment.obligations}
+    for duty in window:
+        ob = concluded.get(duty)
+        if ob is not None and ob.deadline is not None and ob.deadline.working_days:
             return ob.deadline.working_days
     return None
 
@@ -296,7 +300,7 @@ def _date_step(step: StepOut, products: _Products, filing_days: int | None,
 
 def schedule(assessment: Assessment, dates: EventDates, in_force: Mapping[str, dt.date] | None = None,
              placements: Mapping[str, StepPlacement] | None = None,
-             procedure_routes: Collection[str] = ()) -> Assessment:
+             procedure_routes: Collection[str] = (), filing_window: Sequence[str] = ()) -> Assessment:
     """The assessment with due dates on its duties and steps, and the counting convention.
 
     ``dates`` are the answered event dates, as the facts carry them. Products without dates
@@ -306,11 +310,13 @@ def schedule(assessment: Assessment, dates: EventDates, in_force: Mapping[str, d
     in 2020) is counted from that date, with a note, never from the event itself. ``placements``
     (the rulebook's ``step_starts``) say where each step starts; steps without one get no dates.
     ``procedure_routes`` (the rulebook's ``genai_routes.procedure_routes``) are the generative-AI
-    routes whose products get the generative-AI filing step dated.
+    routes whose products get the generative-AI filing step dated. ``filing_window`` (the
+    rulebook's) names the duties whose working days place the steps that count from the last day
+    to file.
     """
     products = _Products(assessment, dates, procedure_routes)
     obligations = tuple(_date_obligation(ob, products, in_force or {}) for ob in assessment.obligations)
-    filing_days = _filing_days(assessment)
+    filing_days = _filing_days(assessment, filing_window)
     steps = tuple(_date_step(step, products, filing_days, placements or {}) for step in assessment.steps)
     filing = assessment.filing.model_copy(update={"calendar": convention(), "next_due": _next_due(obligations)})
     return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps})

@@ -158,6 +158,9 @@ class NewAlgorithmDeadline(StrictModel):
 class ScheduleFile(StrictModel):
     step_starts: list[StepPlacement]
     new_algorithm: NewAlgorithmDeadline
+    filing_window: list[str] = Field(
+        min_length=1, description="Duties whose launch-counted working days are the window to file, in order: "
+                                  "the first one an assessment concludes places the steps")
 
 
 class NamingFile(StrictModel):

@@ -152,6 +152,7 @@ class Rulebook(StrictModel):
     new_algorithm: NewAlgorithmDeadline
     naming: NamingFile
     status: StatusFile
+    filing_window: list[str]
     tiers: list[TriageTier]
     genai_routes: GenaiRoutesFile
     derived_flags: list[DerivedFlag]
@@ -165,6 +166,17 @@ class Rulebook(StrictModel):
 
 
 # ---------------------------------------------------------------- loading
+
+def _filing_window(duties: list[str], obligations: dict[str, Obligation], path: Path) -> list[str]:
+    """The filing-window duties, checked: known obligations counted in working days from launch."""
+    check_ids(duties, obligations, "obligation", "filing_window", path)
+    for i, duty in enumerate(duties):
+        deadline = obligations[duty].deadline
+        if deadline is None or deadline.start != "launch" or not deadline.working_days:
+            raise RulebookError(f"'{duty}' has no deadline in working days from launch", file=str(path),
+                                key=f"filing_window[{i}]")
+    return duties
+
 
 def _status_file(status: StatusFile, path: Path, vocab: Vocabulary, laws: dict[str, Law]) -> StatusFile:
     """The status precedence, checked: every applicability status exactly once, a known default."""
@@ -247,6 +259,7 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
                                 key=f"step_starts[{i}].step")
         book["step_starts"][placement.step] = placement
     book["new_algorithm"] = schedule_file.new_algorithm
+    book["filing_window"] = _filing_window(schedule_file.filing_window, book["obligations"], schedule_path)
     naming_file, naming_path = catalogue("naming", NamingFile)
     roles = dict.fromkeys(vocab.ids("role"))
     for role in naming_file.role_suffix:
