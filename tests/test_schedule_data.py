@@ -48,3 +48,32 @@ def test_a_filing_window_of_an_unknown_or_undated_duty_fails_with_the_file_and_k
         load_rulebook(_rules_with(tmp_path, new))
     message = str(info.value)
     assert "schedule.yaml" in message and "filing_window" in message and expected in message
+
+
+def _edited(tmp_path: Path, old: str, new: str) -> Path:
+    rules = _rules_with(tmp_path, SHIPPED)
+    path = rules / "catalogue" / "schedule.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, "schedule.yaml changed: update the test"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return rules
+
+
+REVIEW_EN = 'en: "assuming complete materials are submitted on {day}, the last day allowed ({days} working days'
+
+
+def test_what_a_report_says_of_a_step_start_is_data(tmp_path: Path) -> None:
+    """The placement prose (why a step starts there) comes from schedule.yaml, with its values."""
+    shipped = next(s for s in assess(NEWS_APP).steps if s.id == "review").dates[0].start_is.en
+    assert shipped == "assuming complete materials are submitted on 2026-03-16, the last day allowed " \
+                      "(10 working days after launch)"
+    book = load_rulebook(_edited(tmp_path, REVIEW_EN, 'en: "filed on {day} ({days} working days) or earlier'))
+    custom = next(s for s in assess(NEWS_APP, rulebook=book).steps if s.id == "review").dates[0].start_is.en
+    assert custom.startswith("filed on 2026-03-16 (10 working days) or earlier")
+
+
+def test_a_start_text_quoting_a_value_its_start_does_not_give_fails_with_the_file(tmp_path: Path) -> None:
+    with pytest.raises(RulebookError) as info:
+        load_rulebook(_edited(tmp_path, REVIEW_EN, 'en: "submitted by {launch}'))
+    message = str(info.value)
+    assert "schedule.yaml" in message and "start_is" in message and "launch" in message

@@ -8,10 +8,11 @@ engine applies with their basis (step placement, naming, triage tiers, GenAI rou
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from engine.model.assessment import BasisKind
 from engine.model.base import StrictModel, Text
@@ -138,13 +139,35 @@ StepStart = Literal["filing_due", "before_filing_due", "before_launch"]
 """Where a dated step starts: on the last day to file, before it, or before the launch."""
 
 
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "filing_due": frozenset({"start", "due", "day", "days"}),
+    "before_filing_due": frozenset({"start", "due", "day", "days"}),
+    "before_launch": frozenset({"start", "launch"}),
+}
+"""What a placement's ``start_is`` may quote, per kind of start: ``start`` the step's start;
+``due`` and ``day`` the last day to file, ``days`` its working days after launch; ``launch`` the
+product's launch (dates as YYYY-MM-DD)."""
+
+
 class StepPlacement(StrictModel):
     """Where one process step sits on the calendar, and for which products."""
 
     step: str
     starts: StepStart
     products: Literal["filed", "genai"]
+    start_is: Text = Field(description="Why the step is placed there, as each dated report says it; "
+                                       "{placeholders} as PLACEHOLDERS lists for the kind of start")
     basis: list[Basis] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> StepPlacement:
+        allowed = PLACEHOLDERS[self.starts]
+        for lang in ("zh", "en"):
+            used = {name for _, name, _, _ in string.Formatter().parse(getattr(self.start_is, lang)) if name}
+            if used - allowed:
+                raise ValueError(f"start_is.{lang} quotes {sorted(used - allowed)}; a '{self.starts}' start "
+                                 f"gives {sorted(allowed)}")
+        return self
 
 
 class NewAlgorithmDeadline(StrictModel):
