@@ -5,10 +5,12 @@ and tested alone::
 
     answers -> parse_answers -> build_facts -> evaluate (durable-rules) -> assemble -> Assessment
 
-:func:`assess_json` gives the same assessment as compact JSON text (what batches write). Both
-memoise by default: answers that differ only in names share one assessment (:mod:`engine.shapes`).
-:func:`similar` finds the published filings nearest to a one-sentence description
-(:mod:`engine.precedents`).
+:func:`assess_json` gives the same assessment as compact JSON text (what batches write), and
+:func:`assess_outline` only what a triage row shows. All memoise durable-rules' verdicts by
+default (``memoize=False`` sends every fact through the engine); only with ``shapes=True`` (what
+batches pass) do answers that differ only in names share one assembly
+(:mod:`engine.pipeline.shapes`). :func:`similar` finds the published filings nearest to a
+one-sentence description (:mod:`engine.precedents`).
 
 Example::
 

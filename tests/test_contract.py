@@ -232,3 +232,22 @@ def test_the_rule_loader_checks_the_laws_the_contract_cites(tmp_path: Path) -> N
                         encoding="utf-8")
     with pytest.raises(RulebookError, match=r"answer_contract.yaml.*unknown law id 'apr'; did you mean 'arp'"):
         load_rulebook(target)
+
+
+def test_an_attribute_no_single_answer_gives_is_declared_in_the_contract_and_drawn_once() -> None:
+    """``has_filed`` comes from the top-level ``filed_algorithms``: the contract's ``derived`` declares
+    it, one function of engine/rules/facts.py draws it."""
+    from engine.rules.facts import DERIVATIONS
+
+    derived = {d.attribute for d in answer_contract().derived}
+    assert derived == set(DERIVATIONS) == {"has_filed"}
+    assert FACT_SCHEMA["product"]["has_filed"] == FACT_SCHEMA["behaviour"]["has_filed"] == ("yes", "no", "unsure")
+    product, behaviour = _facts({})
+    assert (product.attrs["has_filed"], behaviour.attrs["has_filed"]) == ("no", "no")
+    document = {"entity": {"name": "某某"}, "filed_algorithms": [
+        {"number": "网信算备110108823483902220017号", "name": "某某推荐算法", "products": ["某某"]}],
+        "products": [{"name": "某某", "forms": ["app"], "audience": ["public"],
+                      "features": [{"name": "写作", "behaviours": ["generate_text"]}]}]}
+    product, _ = build_facts(parse_answers(document), default_rulebook().as_of)
+    assert product.attrs["has_filed"] == "yes"
+    assert product.sources["has_filed"].path == "filed_algorithms[0].products"

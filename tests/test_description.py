@@ -65,6 +65,21 @@ def test_the_assessment_asks_to_confirm_and_concludes_nothing() -> None:
     assert "confirm_suggested_behaviours" in [r.rule for r in result.filing.reasons]
 
 
+def test_a_recommended_filing_is_held_too_while_the_behaviours_are_unconfirmed() -> None:
+    """Without opinion features a public product's filing is recommended (issue 16); a suggestion
+    alone concludes neither required nor recommended, and the counts follow the held algorithms."""
+    without_opinion = document(FEED, SEARCH)
+    without_opinion["products"][0]["opinion_features"] = []
+    result = assess(without_opinion)
+    assert result.filing.status == "needs_review"
+    assert {a.type: a.status for a in result.algorithms} == {
+        "personalized_push": "needs_review", "retrieval_filtering": "recommended"}
+    assert [(c.status, c.count) for c in result.filing.counts] == [("recommended", 1), ("needs_review", 1)]
+    confirmed = assess({**without_opinion, "products": [{**without_opinion["products"][0], "features": [
+        {**FEED, "behaviours": ["recommend_by_profile"]}, SEARCH]}]})
+    assert confirmed.filing.status == "recommended"
+
+
 def test_confirming_the_behaviours_gives_the_conclusion() -> None:
     confirmed = assess(document({**FEED, "behaviours": ["recommend_by_profile"]}, SEARCH))
     assert confirmed.filing.status == "required" and confirmed.open_questions == ()

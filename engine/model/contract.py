@@ -60,26 +60,36 @@ class AnswerField(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> AnswerField:
+        self._check_vocabulary()
+        self._check_absent()
+        self._check_fact_use()
+        return self
+
+    def _check_vocabulary(self) -> None:
         vocab = load_vocabulary()
         if (self.kind in ("ids", "id")) != (self.vocabulary is not None):
             raise ValueError("`vocabulary` is given exactly for kinds ids and id")
         if self.vocabulary is not None and self.vocabulary not in vocab.groups:
             hint = did_you_mean(self.vocabulary, vocab.groups)
             raise ValueError(f"unknown vocabulary group '{self.vocabulary}'; {hint}")
+
+    def _check_absent(self) -> None:
         if self.kind == "yes_no" and self.absent not in ("no", UNSURE, NONE):
             raise ValueError("a yes_no field says what absent means: absent: \"no\", unsure or none")
-        if self.kind == "id" and self.absent is not None and self.absent != NONE \
-                and self.absent not in vocab.groups.get(self.vocabulary or "", {}):
-            raise ValueError(f"absent: '{self.absent}' is no id of {self.vocabulary} (nor none)")
-        if self.kind == "id" and self.absent is None:
+        if self.kind != "id":
+            return
+        if self.absent is None:
             raise ValueError("an id field says what absent means: an id of its vocabulary, or none")
+        if self.absent != NONE and self.absent not in load_vocabulary().groups.get(self.vocabulary or "", {}):
+            raise ValueError(f"absent: '{self.absent}' is no id of {self.vocabulary} (nor none)")
+
+    def _check_fact_use(self) -> None:
         if self.unsure is not None and self.kind != "ids":
             raise ValueError("`unsure: unticked` is for multi-selects (kind ids)")
         if self.fact is not None and self.fact.each is not None and self.kind != "ids":
             raise ValueError("`each` makes one fact per id of a multi-select (kind ids)")
         if self.fact is not None and self.fact.flags is not None and self.unsure is None:
             raise ValueError("a multi-select read as flags says how unsure spreads: unsure: unticked")
-        return self
 
     @property
     def path(self) -> str:

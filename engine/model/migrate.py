@@ -38,6 +38,26 @@ def _new_id(old: str, forms: list[Any]) -> str:
     return "own_account_or_mini_program" if BY_OWN_FORM[old] in forms else HOSTED[old]
 
 
+def _is_old(value: Any) -> bool:
+    return isinstance(value, str) and (value in SAME_FEATURE or value in BY_OWN_FORM)
+
+
+def _migrate_product(index: int, product: Any, notes: list[str]) -> Any:
+    """One product with its schema-2.0 opinion ids mapped, a note per change added to ``notes``."""
+    chosen = product.get("opinion_features") if isinstance(product, dict) else None
+    if not isinstance(chosen, list) or not any(_is_old(c) for c in chosen):
+        return product
+    forms = product.get("forms") if isinstance(product.get("forms"), list) else []
+    new: list[Any] = []
+    for old in chosen:
+        value = _new_id(old, forms) if _is_old(old) else old
+        if value != old:
+            notes.append(f"products[{index}].opinion_features: {old} -> {value}")
+        if value not in new:
+            new.append(value)
+    return {**product, "opinion_features": new}
+
+
 def migrate_answers(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """The document with schema-2.0 opinion ids mapped to the checklist, and one note per change.
 
@@ -49,20 +69,7 @@ def migrate_answers(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     notes: list[str] = []
     migrated: list[Any] = []
     for index, product in enumerate(products):
-        chosen = product.get("opinion_features") if isinstance(product, dict) else None
-        if not isinstance(chosen, list) or not any(isinstance(c, str) and (c in SAME_FEATURE or c in BY_OWN_FORM)
-                                                   for c in chosen):
-            migrated.append(product)
-            continue
-        forms = product.get("forms") if isinstance(product.get("forms"), list) else []
-        new: list[Any] = []
-        for old in chosen:
-            value = _new_id(old, forms) if isinstance(old, str) and (old in SAME_FEATURE or old in BY_OWN_FORM) else old
-            if value != old:
-                notes.append(f"products[{index}].opinion_features: {old} -> {value}")
-            if value not in new:
-                new.append(value)
-        migrated.append({**product, "opinion_features": new})
+        migrated.append(_migrate_product(index, product, notes))
     if not notes:
         return data, []
     return {**data, "products": migrated}, notes

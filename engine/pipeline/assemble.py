@@ -4,9 +4,9 @@ Every item of the assessment comes from a rule that fired, and the trace names t
 the answers it looked at. Assembly groups (one algorithm per feature, type and role, as a filer
 files it: a feature that both moderates and filters spam is one content-filtering algorithm
 listing both behaviours; features with the same behaviours of a type share one algorithm),
-merges duplicates, resolves the filing status by precedence (required > needs_review >
-not_required, so an ``unsure`` that led to needs_review is never outweighed by a "not
-required") and sorts everything by stable keys.
+merges duplicates, resolves the filing status by the precedence of
+``rules/catalogue/status.yaml`` (the strongest status any rule concluded; its own status when no
+rule concluded one) and sorts everything by stable keys.
 
 Everything is told apart by position in the answers (a fact's ``product_pos`` and
 ``feature_pos``), never by name: two features both named 推荐 are two features.
@@ -51,16 +51,6 @@ from engine.rules.facts import RootFact
 from engine.rules.rulebook import Rule, Rulebook
 from engine.rules.runtime import Firing
 
-_STATUS_ORDER = ("required", "recommended", "needs_review", "not_required")
-"""Precedence of statuses. ``recommended`` beats ``needs_review`` because the rules that add
-needs_review to an algorithm already concluded on (an undecided GenAI route, a model source) leave
-its filing decided; an ``unsure`` on the deciding answer concludes needs_review alone."""
-
-
-def _strongest(statuses: list[str]) -> str:
-    return min(statuses, key=_STATUS_ORDER.index)
-
-
 SEPARATE_MARK = "@p"
 """Ends the id of an algorithm of a product whose algorithms are filed separately
 (``products[].separate_algorithms``): ``type.behaviours.role@p<position>``."""
@@ -96,7 +86,7 @@ class _AlgorithmDraft:
     type: str
     subtype: str | None
     role: str
-    behaviour: str
+    behaviours: tuple[str, ...]
     mark: str = ""
     """``@p<position>`` for a product whose algorithms are filed separately, else empty."""
     statuses: list[str] = field(default_factory=list)
@@ -107,7 +97,7 @@ class _AlgorithmDraft:
 
     @property
     def id(self) -> str:
-        return algorithm_id(self.type, self.behaviour, self.role) + self.mark
+        return algorithm_id(self.type, "+".join(self.behaviours), self.role) + self.mark
 
     def absorb(self, other: _AlgorithmDraft) -> None:
         """Merge another draft (a behaviour of the same feature, or a feature of the same behaviours)."""
@@ -144,6 +134,10 @@ class _Catalogue:
                           for oid, o in book.obligations.items()}
         self.pitfalls = {mid: tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in m.pitfalls)
                          for mid, m in book.materials.items()}
+        self.parts = {rule_id: _parts(rule) for rule_id, rule in book.rules.items()}
+        """Per rule, the :class:`_Assembler` methods that record what it concludes, in trace order."""
+        self.outline_parts = {rule_id: tuple(p for p in parts if p not in ("_duties", "_display"))
+                              for rule_id, parts in self.parts.items()}
         self.steps = {s.id: StepOut(id=s.id, order=s.order, title=s.title, what=s.what, statute=s.statute,
                                     duration=DurationOut(**s.duration.model_dump()))
                       for s in book.steps.values()}
@@ -158,6 +152,15 @@ class _Catalogue:
                 mode = "entity" if store == "materials" and scope == "entity" else scope
                 out.append((store, item, mode, f"{store}.{item}"))
         return tuple(out)
+
+
+def _parts(rule: Rule) -> tuple[str, ...]:
+    """The recording methods a rule's conclusions need, in the order the trace lists them."""
+    then = rule.then
+    present = {"_classify": then.classify, "_filing": then.filing, "_genai_route": then.genai_route,
+               "_duties": then.obligations or then.materials, "_steps_of": then.steps, "_display": then.display,
+               "_question": then.open_question}
+    return tuple(name for name, value in present.items() if value)
 
 
 _CATALOGUES: dict[int, _Catalogue] = {}
@@ -193,6 +196,7 @@ class _Assembler:
         self.questions: dict[tuple[str, int, int | None], OpenQuestion] = {}
         self.tracer = Tracer(book, self.roots)
         self._order_cache: dict[str, tuple[int, ...]] = {}
+        """Output order of each algorithm id :meth:`_group` made, from its type, behaviours and role."""
         self.separate = {r.product_pos: str(r.attrs.get("separate", "no")) for r in roots if r.kind == "product"}
         """Products whose algorithms are filed on their own (``separate_algorithms``): never merged."""
 
@@ -212,24 +216,14 @@ class _Assembler:
         rule = self.book.rules[firing.rule_id]
         fact = firing.fact
         root = self.roots[fact["fid"]]
-        then = rule.then
         concluded: list[str | _Unit] = []
-        if then.classify is not None:
-            concluded.append(f"classify.{fact['behaviour']}")
-        if then.filing is not None:
-            concluded += self._filing(rule, fact, root)
-        if then.genai_route is not None:
-            concluded += self._genai_route(then.genai_route, fact)
-        self.steps.update(then.steps or [])
-        if self.full:
-            concluded += self._duties(rule, fact, root)
-            concluded += [f"steps.{step}" for step in then.steps or []]
-            for place in then.display or []:
-                concluded += self._display(place, fact, root)
-        if then.open_question is not None:
-            concluded += self._question(rule, root)
+        for part in self.index.parts[rule.id] if self.full else self.index.outline_parts[rule.id]:
+            concluded += getattr(self, part)(rule, fact, root)
         if self.full and concluded:
             self.tracer.add(concluded, rule, fact)
+
+    def _classify(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
+        return [f"classify.{fact['behaviour']}"]
 
     def _filing(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
         assert rule.then.filing is not None
@@ -242,7 +236,7 @@ class _Assembler:
             return [f"filing.status.{status}"]
         draft = self.algorithms.setdefault(unit, _AlgorithmDraft(
             type=unit.type, subtype=None if unit.subtype == "none" else unit.subtype, role=unit.role,
-            behaviour=unit.behaviour))
+            behaviours=(unit.behaviour,)))
         draft.statuses.append(status)
         _add_unique(draft.products, unit.product)
         _add_unique(draft.features, (unit.product, unit.feature))
@@ -250,7 +244,9 @@ class _Assembler:
         draft.rules.update(r for r in str(fact.get("via") or "").split(">") if r)
         return [unit, f"filing.status.{status}"]
 
-    def _genai_route(self, route: str, fact: dict[str, Any]) -> list[str | _Unit]:
+    def _genai_route(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
+        route = rule.then.genai_route
+        assert route is not None
         unit = self._unit(fact)
         if unit is not None and unit in self.algorithms:
             _add_unique(self.algorithms[unit].genai_routes, route)
@@ -270,14 +266,23 @@ class _Assembler:
             rules.add(rule.id)
         return [text for _, _, _, text in duties]
 
-    def _display(self, place: str, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
-        forms = ([f for f in self.vocab.ids("product_form") if fact.get(f"form_{f}") == "yes"]
-                 if place == "product_forms" else [place])
-        for form in forms:
-            self.display[(root.product_pos, form)] = None
-        return [f"display.{form}" for form in forms]
+    def _steps_of(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
+        steps = rule.then.steps or []
+        self.steps.update(steps)
+        return [f"steps.{step}" for step in steps]
 
-    def _question(self, rule: Rule, root: RootFact) -> list[str | _Unit]:
+    def _display(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
+        """Where the product shows its filing number: a named place, or each form it has."""
+        concluded: list[str | _Unit] = []
+        for place in rule.then.display or []:
+            forms = ([f for f in self.vocab.ids("product_form") if fact.get(f"form_{f}") == "yes"]
+                     if place == "product_forms" else [place])
+            for form in forms:
+                self.display[(root.product_pos, form)] = None
+                concluded.append(f"display.{form}")
+        return concluded
+
+    def _question(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
         spec = rule.then.open_question
         assert spec is not None
         key = (spec.id, root.product_pos, root.feature_pos)
@@ -294,7 +299,7 @@ class _Assembler:
         """A suggested filing name: the first product that needs it, what it does (every behaviour of
         the feature), and the suffix of its role (``rules/catalogue/naming.yaml``)."""
         first = products[d.products[0]].name
-        behaviours = d.behaviour.split("+")
+        behaviours = d.behaviours
         labels = [self.vocab.groups["behaviour"].get(b) for b in behaviours]
         label_zh = "、".join(lb.zh if lb else b for lb, b in zip(labels, behaviours, strict=True))
         label_en = " and ".join(_lower_first(lb.en) if lb else b for lb, b in zip(labels, behaviours, strict=True))
@@ -302,16 +307,8 @@ class _Assembler:
         return Text(zh=f"{first}{label_zh}算法{suffix.zh}", en=f"{first} {label_en} algorithm{suffix.en}")
 
     def _algorithm_order(self, algorithm_id: str) -> tuple[int, ...]:
-        """Output order of an algorithm id: by type, then its behaviours and role."""
-        order = self._order_cache.get(algorithm_id)
-        if order is None:
-            type_, behaviour, role = algorithm_id.split(SEPARATE_MARK)[0].split(".")
-            behaviours = (*self.vocab.ids("behaviour"), "unsure")
-            roles = self.vocab.ids("role")
-            order = self._order_cache[algorithm_id] = (
-                self.vocab.ids("algorithm_type").index(type_),
-                *(behaviours.index(b) for b in behaviour.split("+")), -1, roles.index(role))
-        return order
+        """Output order of an algorithm (of :meth:`_group`): by type, then its behaviours and role."""
+        return self._order_cache[algorithm_id]
 
     def _group(self) -> tuple[list[_AlgorithmDraft], dict[_Unit, str]]:
         """One draft per feature, type and role (features with the same behaviours share one).
@@ -325,16 +322,19 @@ class _Assembler:
         groups: dict[str, _AlgorithmDraft] = {}
         ids: dict[_Unit, str] = {}
         for (type_, role, _, _), units in per_feature.items():
-            behaviours = "+".join(sorted({u.behaviour for u in units}, key=behaviour_order.__getitem__))
+            behaviours = tuple(sorted({u.behaviour for u in units}, key=behaviour_order.__getitem__))
             subtypes = {self.algorithms[u].subtype for u in units}
             product = units[0].product
             mark = f"{SEPARATE_MARK}{product}" if self.separate.get(product) == "yes" else ""
-            group_id = algorithm_id(type_, behaviours, role) + mark
+            group_id = algorithm_id(type_, "+".join(behaviours), role) + mark
             merged = groups.get(group_id)
             if merged is None:
                 merged = groups[group_id] = _AlgorithmDraft(
                     type=type_, subtype=subtypes.pop() if len(subtypes) == 1 else None, role=role,
-                    behaviour=behaviours, mark=mark)
+                    behaviours=behaviours, mark=mark)
+                self._order_cache[group_id] = (
+                    self.vocab.ids("algorithm_type").index(type_), *(behaviour_order[b] for b in behaviours),
+                    -1, self.vocab.ids("role").index(role))
             elif merged.subtype not in subtypes or len(subtypes) > 1:
                 merged.subtype = None
             for unit in units:
@@ -343,17 +343,16 @@ class _Assembler:
         return list(groups.values()), ids
 
     def _reasons(self, products: dict[int, ProductRef]) -> tuple[str, list[Reason]]:
-        """The filing status by precedence, and the rules behind it; needs_review when none fired."""
-        if not self.statuses:
-            return "needs_review", []
+        """The filing status by precedence, and the rules behind it (``rules/catalogue/status.yaml``)."""
         rules = self.book.rules
-        return _strongest(self.statuses), [
+        precedence = self.book.status.precedence
+        return self.book.status.strongest(self.statuses), [
             Reason(rule=rule_id, status=status,  # type: ignore[arg-type]
                    title=rules[rule_id].title, explanation=rules[rule_id].explanation,
                    basis_kind=rules[rule_id].basis_kind, basis=legal_refs(self.book, rules[rule_id].basis),
                    products=tuple(products[i].name for i in positions))
             for (rule_id, status), positions in sorted(
-                self.reasons.items(), key=lambda kv: (_STATUS_ORDER.index(kv[0][1]), kv[0][0]))]
+                self.reasons.items(), key=lambda kv: (precedence.index(kv[0][1]), kv[0][0]))]
 
     def _answered(self) -> tuple[dict[int, ProductRef], dict[tuple[int, int], str], EventDates]:
         """Every product (by position), every feature's name, and the answered event dates."""
@@ -372,12 +371,11 @@ class _Assembler:
     def _algorithm(self, d: _AlgorithmDraft, products: dict[int, ProductRef],
                    features: dict[tuple[int, int], str]) -> Algorithm:
         vocab = self.vocab
-        basis: list[Basis] = []
+        basis: dict[Basis, None] = {}
         for rule_id in sorted(d.rules):
-            for b in self.book.rules[rule_id].basis:
-                _add_unique(basis, b)
+            basis.update(dict.fromkeys(self.book.rules[rule_id].basis))
         has_role = d.type in vocab.groups["filing_role_type"]
-        status = _strongest(d.statuses)
+        status = self.book.status.strongest(d.statuses)
         route = _route(d.genai_routes, self.book.genai_routes.precedence)
         refs = tuple(FeatureRef(product=p, index=f, name=features[(p, f)]) for p, f in sorted(d.features))
         return Algorithm(
@@ -388,11 +386,11 @@ class _Assembler:
             role=d.role if has_role else None,  # type: ignore[arg-type]
             role_label=vocab.groups["role"][d.role] if has_role else vocab.groups["no_filing_role"]["none"],
             status=status, status_label=vocab.groups["applicability"][status],  # type: ignore[arg-type]
-            behaviours=tuple(d.behaviour.split("+")),
+            behaviours=d.behaviours,
             products=tuple(products[i] for i in sorted(d.products)),
             features=tuple(dict.fromkeys(r.name for r in refs)), feature_refs=refs,
             genai_route=route, genai_route_label=vocab.groups["genai_route"][route] if route else None,
-            basis=legal_refs(self.book, basis), rules=tuple(sorted(d.rules)))
+            basis=legal_refs(self.book, list(basis)), rules=tuple(sorted(d.rules)))
 
     def _obligations(self, targets_out: Callable[[Iterable[_TargetKey]], tuple[Target, ...]]) -> list[ObligationOut]:
         book = self.book
@@ -434,11 +432,15 @@ class _Assembler:
         return [self.questions[key] for key in sorted(
             self.questions, key=lambda k: (k[1], -1 if k[2] is None else k[2], k[0]))]
 
+    def _shown(self, draft: _AlgorithmDraft) -> bool:
+        """An algorithm is listed unless filing is not required for it (the weakest status)."""
+        return self.book.status.strongest(draft.statuses) != self.book.status.precedence[-1]
+
     def outline(self) -> Outline:
         """What a triage row shows: status, algorithms (type, role, route), steps, open questions."""
-        status = _strongest(self.statuses) if self.statuses else "needs_review"
+        status = self.book.status.strongest(self.statuses)
         has_role = self.vocab.groups["filing_role_type"]
-        drafts = sorted((d for d in self._group()[0] if _strongest(d.statuses) != "not_required"),
+        drafts = sorted((d for d in self._group()[0] if self._shown(d)),
                         key=lambda d: self._algorithm_order(d.id))
         return Outline(
             status=status,  # type: ignore[arg-type]
@@ -455,11 +457,11 @@ class _Assembler:
         grouped, group_of = self._group()
         targets = _Targets(products, group_of, self._algorithm_order)
         algorithms = [self._algorithm(d, products, features)
-                      for d in sorted((d for d in grouped if _strongest(d.statuses) != "not_required"),
+                      for d in sorted((d for d in grouped if self._shown(d)),
                                       key=lambda d: self._algorithm_order(d.id))]
         obligations = self._obligations(targets.out)
         display = self._display_out(products)
-        counts = status_counts(algorithms, self.vocab.groups["applicability"])
+        counts = status_counts(algorithms, self.vocab.groups["applicability"], self.book.status.precedence)
         if counts:
             status = counts[0].status
         result = Assessment(
@@ -473,7 +475,8 @@ class _Assembler:
             rules_version=book.rules_version,
             trace=self.tracer.entries(lambda unit: f"algorithms.{group_of[unit]}"))
         in_force = {law.id: law.in_force for law in book.laws.values() if law.statutory and law.in_force}
-        return schedule(result, dates, in_force, book.step_starts, book.genai_routes.procedure_routes)
+        return schedule(result, dates, in_force, book.step_starts, book.genai_routes.procedure_routes,
+                        book.filing_window)
 
 
 class _Targets:
@@ -486,6 +489,7 @@ class _Targets:
         self.algorithm_order = algorithm_order
         self.entity = EntityTarget()
         self.algorithms: dict[str, AlgorithmRef] = {}
+        self.done: dict[tuple[_TargetKey, ...], tuple[Target, ...]] = {}
 
     def _order(self, target: int | str | None) -> tuple[int, ...]:
         """Where a target sorts: the entity, products in answer order, algorithms. Never by name."""
@@ -506,16 +510,24 @@ class _Targets:
         return ref
 
     def out(self, keys: Iterable[_TargetKey]) -> tuple[Target, ...]:
-        """The targets of a duty or material, each unit as the algorithm it joined, once each."""
-        found = {self.group_of[key] if isinstance(key, _Unit) else key: None for key in keys}
-        return tuple(self._target(k) for k in sorted(found, key=self._order))
+        """The targets of a duty or material, each unit as the algorithm it joined, once each.
+
+        Many duties share their targets (every algorithm of a lead), so each set is sorted once."""
+        asked = tuple(keys)
+        done = self.done.get(asked)
+        if done is None:
+            found = {self.group_of[key] if isinstance(key, _Unit) else key: None for key in asked}
+            done = self.done[asked] = tuple(self._target(k) for k in sorted(found, key=self._order))
+        return done
 
 
-def status_counts(algorithms: Sequence[Algorithm], labels: dict[str, Text]) -> tuple[StatusCount, ...]:
-    """Algorithms per status, strongest first, so the headline and the algorithms agree."""
+def status_counts(algorithms: Sequence[Algorithm], labels: dict[str, Text],
+                  precedence: Sequence[str]) -> tuple[StatusCount, ...]:
+    """Algorithms per status, strongest first (``rules/catalogue/status.yaml``), so the headline and the
+    algorithms agree."""
     found = {a.status for a in algorithms}
     return tuple(StatusCount(status=s, label=labels[s], count=sum(1 for a in algorithms if a.status == s))
-                 for s in _STATUS_ORDER if s in found)
+                 for s in precedence if s in found)
 
 
 def _lower_first(label: str) -> str:

@@ -3,11 +3,16 @@
 The catalogue gives each statutory deadline as a count of working days from an event (launch,
 change, termination: 算法推荐管理规定 Art. 24) and each process step its statutory and practice
 durations. With the products' ``launch_date``, ``change_date`` and ``termination_date`` this
-module turns them into dates: the working days come from :mod:`engine.workdays` (State Council
-holiday schedule, make-up working days included), the practice ranges are calendar days.
+module turns them into dates: the working days come from :mod:`engine.pipeline.workdays` (State
+Council holiday schedule, make-up working days included), the practice ranges are calendar days.
 
-It draws no legal conclusion: it only dates the duties and steps the rules already concluded,
-so :func:`schedule` takes a finished assessment and returns it with dates added.
+It dates the duties and steps the rules concluded (:func:`schedule` takes a finished assessment
+and the answered dates the facts carry). It does apply legal conventions of its own, stated in
+every dated report (:func:`convention`): the event day is not counted, an event before a
+provision's entry into force is counted from that date, and the entity and review steps are
+placed from the filing window the catalogue names, with the catalogue's text of why they start
+there (``schedule.yaml``); the event-day and entry-into-force conventions and the prose of the
+convention, calendar gaps and entry into force are still Python, not data (issue 23.3).
 """
 
 from __future__ import annotations
@@ -190,10 +195,13 @@ def _date_obligation(ob: ObligationOut, products: _Products, in_force: Mapping[s
     return ob.model_copy(update={"due": tuple(due)}) if due else ob
 
 
-def _filing_days(assessment: Assessment) -> int | None:
-    """The working days allowed to file after launch, as the concluded duties give them."""
-    for ob in assessment.obligations:
-        if ob.deadline and ob.deadline.start == "launch" and ob.deadline.working_days:
+def _filing_days(assessment: Assessment, window: Sequence[str]) -> int | None:
+    """The working days allowed to file after launch: those of the first duty of ``window`` (the
+    rulebook's ``filing_window``, ``rules/catalogue/schedule.yaml``) the assessment concludes."""
+    concluded = {ob.id: ob for ob in assessment.obligations}
+    for duty in window:
+        ob = concluded.get(duty)
+        if ob is not None and ob.deadline is not None and ob.deadline.working_days:
             return ob.deadline.working_days
     return None
 
@@ -216,19 +224,22 @@ def _step_dates(step: StepOut, product: ProductRef, start: dt.date, start_is: Te
                      practice_to=_at(start, duration.practice_max_days), note=note)
 
 
-Placer = Callable[[StepOut, Mapping[str, dt.date], DueDate | None], tuple[dt.date, Text] | None]
-"""Where a step starts for one product, given its answered event dates and its filing due date."""
+Placer = Callable[[StepOut, Mapping[str, dt.date], DueDate | None], tuple[dt.date, dict[str, str]] | None]
+"""Where a step starts for one product (given its answered event dates and its filing due date),
+and the values its placement's ``start_is`` text may quote (``rules/catalogue/schedule.yaml``)."""
 
 
 def _review_start(step: StepOut, events: Mapping[str, dt.date], filing_due: DueDate | None,
-                  ) -> tuple[dt.date, Text] | None:
+                  ) -> tuple[dt.date, dict[str, str]] | None:
     if filing_due is None or filing_due.date is None:
         return None
-    day = filing_due.date.isoformat()
-    return filing_due.date, Text(
-        zh=f"假设在法定最后一日（上线后第{filing_due.working_days}个工作日）{day} 提交齐全材料",
-        en=f"assuming complete materials are submitted on {day}, the last day allowed "
-           f"({filing_due.working_days} working days after launch)")
+    return filing_due.date, _filing_values(filing_due.date, filing_due)
+
+
+def _filing_values(start: dt.date, filing_due: DueDate) -> dict[str, str]:
+    """What a start counted from the last day to file may quote (``PLACEHOLDERS`` of the catalogue)."""
+    due = filing_due.date.isoformat() if filing_due.date else ""
+    return {"start": start.isoformat(), "due": due, "day": due, "days": str(filing_due.working_days)}
 
 
 def _latest_start(step: StepOut, done_by: dt.date | None) -> dt.date | None:
@@ -240,31 +251,22 @@ def _latest_start(step: StepOut, done_by: dt.date | None) -> dt.date | None:
 
 
 def _entity_start(step: StepOut, events: Mapping[str, dt.date], filing_due: DueDate | None,
-                  ) -> tuple[dt.date, Text] | None:
+                  ) -> tuple[dt.date, dict[str, str]] | None:
     if filing_due is None or filing_due.date is None:
         return None
     start = _latest_start(step, filing_due.date)
     if start is None:
         return None
-    return start, Text(
-        zh=(f"主体须先通过资质初审方可填报算法：尚未办理主体备案的，最晚于 {start.isoformat()} 开始，"
-            f"按实务最长周期可在 {filing_due.date.isoformat()}（法定最后一日）前通过"),
-        en=(f"the entity must pass its review before any algorithm can be filed: if it is not filed yet, "
-            f"start by {start.isoformat()} to be through by {filing_due.date.isoformat()} (the last day "
-            "to file) even at the slow end of practice"))
+    return start, _filing_values(start, filing_due)
 
 
 def _genai_start(step: StepOut, events: Mapping[str, dt.date], filing_due: DueDate | None,
-                 ) -> tuple[dt.date, Text] | None:
+                 ) -> tuple[dt.date, dict[str, str]] | None:
     launch = events.get("launch")
     start = _latest_start(step, launch)
     if start is None or launch is None:
         return None
-    return start, Text(
-        zh=(f"须在向公众开放前完成：最晚于 {start.isoformat()} 开始，按实务最长周期可在上线日 "
-            f"{launch.isoformat()} 前完成"),
-        en=(f"it must be through before the service opens to the public: start by {start.isoformat()} to "
-            f"be through by the launch on {launch.isoformat()} even at the slow end of practice"))
+    return start, {"start": start.isoformat(), "launch": launch.isoformat()}
 
 
 _PLACERS: dict[StepStart, Placer] = {
@@ -289,13 +291,15 @@ def _date_step(step: StepOut, products: _Products, filing_days: int | None,
         filing_due = due_date(ref, "launch", launch, filing_days) if launch is not None and filing_days else None
         where = place(step, events, filing_due)
         if where is not None:
-            dates.append(_step_dates(step, ref, *where))
+            start, values = where
+            text = placement.start_is
+            dates.append(_step_dates(step, ref, start, Text(zh=text.zh.format(**values), en=text.en.format(**values))))
     return step.model_copy(update={"dates": tuple(dates)}) if dates else step
 
 
 def schedule(assessment: Assessment, dates: EventDates, in_force: Mapping[str, dt.date] | None = None,
              placements: Mapping[str, StepPlacement] | None = None,
-             procedure_routes: Collection[str] = ()) -> Assessment:
+             procedure_routes: Collection[str] = (), filing_window: Sequence[str] = ()) -> Assessment:
     """The assessment with due dates on its duties and steps, and the counting convention.
 
     ``dates`` are the answered event dates, as the facts carry them. Products without dates
@@ -305,11 +309,13 @@ def schedule(assessment: Assessment, dates: EventDates, in_force: Mapping[str, d
     in 2020) is counted from that date, with a note, never from the event itself. ``placements``
     (the rulebook's ``step_starts``) say where each step starts; steps without one get no dates.
     ``procedure_routes`` (the rulebook's ``genai_routes.procedure_routes``) are the generative-AI
-    routes whose products get the generative-AI filing step dated.
+    routes whose products get the generative-AI filing step dated. ``filing_window`` (the
+    rulebook's) names the duties whose working days place the steps that count from the last day
+    to file.
     """
     products = _Products(assessment, dates, procedure_routes)
     obligations = tuple(_date_obligation(ob, products, in_force or {}) for ob in assessment.obligations)
-    filing_days = _filing_days(assessment)
+    filing_days = _filing_days(assessment, filing_window)
     steps = tuple(_date_step(step, products, filing_days, placements or {}) for step in assessment.steps)
     filing = assessment.filing.model_copy(update={"calendar": convention(), "next_due": next_due(obligations)})
     algorithms = tuple(_with_filing_due(a, obligations) for a in assessment.algorithms)
@@ -341,8 +347,3 @@ def next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
     _, _, duty, due = min(dated, key=lambda x: (x[0], x[1]))
     return NextDue(obligation=duty.id, title=duty.title, basis=duty.basis, due=due, basis_kind=duty.basis_kind)
 
-
-def event_words(event: str) -> Text:
-    """The name of an event (launch, change, termination) in both languages."""
-    zh, en = _EVENT_WORDS[event]
-    return Text(zh=zh, en=en)

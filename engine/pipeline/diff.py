@@ -21,6 +21,7 @@ from engine.model.assessment import (
     AlgorithmRef,
     Assessment,
     CalendarInfo,
+    DueDate,
     EntityTarget,
     MaterialOut,
     ObligationOut,
@@ -106,41 +107,59 @@ def _identity(value: ChangeValue) -> tuple[str | int, ...]:
     return target_key(value)
 
 
+_Fields = list[tuple[ChangeField, Sequence[ChangeValue], Sequence[ChangeValue]]]
+"""Per field of an item: its values before and after."""
+
+
+def _algorithm_fields(b: Algorithm, a: Algorithm) -> _Fields:
+    return [("status", [b.status], [a.status]), ("products", b.products, a.products),
+            ("features", b.features, a.features)]
+
+
+def _obligation_fields(b: ObligationOut, a: ObligationOut) -> _Fields:
+    return [("applies_to", b.applies_to, a.applies_to), ("due", _dues(b), _dues(a))]
+
+
+def _material_fields(b: MaterialOut, a: MaterialOut) -> _Fields:
+    return [("applies_to", b.applies_to, a.applies_to)]
+
+
+def _changed(before: Assessment, after: Assessment) -> list[Change]:
+    """Every item on both sides whose coverage moved, algorithms first, then duties and materials."""
+    changed: list[Change] = []
+    earlier_algorithms = {x.id: x for x in before.algorithms}
+    for a in after.algorithms:
+        if (b := earlier_algorithms.get(a.id)) is not None:
+            changed += _changes("algorithm", a.id, a.name, _algorithm_fields(b, a))
+    earlier_obligations = {x.id: x for x in before.obligations}
+    for o in after.obligations:
+        if (ob := earlier_obligations.get(o.id)) is not None:
+            changed += _changes("obligation", o.id, o.title, _obligation_fields(ob, o))
+    earlier_materials = {x.id: x for x in before.materials}
+    for m in after.materials:
+        if (mb := earlier_materials.get(m.id)) is not None:
+            changed += _changes("material", m.id, m.name, _material_fields(mb, m))
+    return changed
+
+
+def _only(these: Assessment, other: Assessment) -> DiffItems:
+    """The items of ``these`` that ``other`` lacks (by id), in ``these``' order."""
+    algorithms = {x.id for x in other.algorithms}
+    obligations = {x.id for x in other.obligations}
+    materials = {x.id for x in other.materials}
+    return DiffItems(algorithms=[a for a in these.algorithms if a.id not in algorithms],
+                     obligations=[o for o in these.obligations if o.id not in obligations],
+                     materials=[m for m in these.materials if m.id not in materials])
+
+
 def compare(before: Assessment, after: Assessment) -> AssessmentDiff:
     """Compare two assessments by stable ids."""
-    changed: list[Change] = []
-    alg_before = {a.id: a for a in before.algorithms}
-    alg_after = {a.id: a for a in after.algorithms}
-    for a in after.algorithms:
-        if (b := alg_before.get(a.id)) is not None:
-            changed += _changes("algorithm", a.id, a.name, [
-                ("status", [b.status], [a.status]), ("products", b.products, a.products),
-                ("features", b.features, a.features)])
-    ob_before = {o.id: o for o in before.obligations}
-    ob_after = {o.id: o for o in after.obligations}
-    for o in after.obligations:
-        if (ob := ob_before.get(o.id)) is not None:
-            changed += _changes("obligation", o.id, o.title, [
-                ("applies_to", ob.applies_to, o.applies_to), ("due", _dues(ob), _dues(o))])
-    mat_before = {m.id: m for m in before.materials}
-    mat_after = {m.id: m for m in after.materials}
-    for m in after.materials:
-        if (mb := mat_before.get(m.id)) is not None:
-            changed += _changes("material", m.id, m.name, [("applies_to", mb.applies_to, m.applies_to)])
     return AssessmentDiff(
         status_before=before.filing.status, status_after=after.filing.status,
         status_before_label=before.filing.label, status_after_label=after.filing.label,
         as_of_before=before.filing.as_of, as_of_after=after.filing.as_of,
-        added=DiffItems(algorithms=[a for a in after.algorithms if a.id not in alg_before],
-                        obligations=[o for o in after.obligations if o.id not in ob_before],
-                        materials=[m for m in after.materials if m.id not in mat_before]),
-        removed=DiffItems(algorithms=[a for a in before.algorithms if a.id not in alg_after],
-                          obligations=[o for o in before.obligations if o.id not in ob_after],
-                          materials=[m for m in before.materials if m.id not in mat_after]),
-        changed=changed,
-        rules_version=after.rules_version,
-        calendar=after.filing.calendar or before.filing.calendar,
-    )
+        added=_only(after, before), removed=_only(before, after), changed=_changed(before, after),
+        rules_version=after.rules_version, calendar=after.filing.calendar or before.filing.calendar)
 
 
 def diff_answers(before: Answers, after: Answers, *, as_of: dt.date | None = None) -> AssessmentDiff:
@@ -168,20 +187,28 @@ def date_new_algorithms(a: Assessment, answers: Answers, new_ids: set[str],
     """
     changes = {i: p.change_date for i, p in enumerate(answers.products) if p.change_date is not None}
     of_algorithm = {al.id: al.products for al in a.algorithms}
-    obligations = []
-    for ob in a.obligations:
-        deadline = ob.deadline
-        if deadline is None or deadline.start != "launch" or not deadline.working_days:
-            obligations.append(ob)
-            continue
-        new = [t for t in ob.applies_to if isinstance(t, AlgorithmRef) and t.id in new_ids]
-        old = {p.index for p in products_of([t for t in ob.applies_to if t not in new], of_algorithm)}
-        fresh = [p for p in products_of(new, of_algorithm) if p.index in changes]
-        due = [d for d in ob.due if d.product.index in old or d.product.index not in changes]
-        due += [due_date(p, rule.counted_from, changes[p.index], deadline.working_days).model_copy(
-            update={"note": rule.note}) for p in fresh]
-        obligations.append(ob.model_copy(update={"due": tuple(due)}) if tuple(due) != ob.due else ob)
-    return a.model_copy(update={"obligations": tuple(obligations)})
+    obligations = tuple(_redate(ob, of_algorithm, changes, new_ids, rule) for ob in a.obligations)
+    return a.model_copy(update={"obligations": obligations})
+
+
+def _redate(ob: ObligationOut, of_algorithm: dict[str, tuple[ProductRef, ...]], changes: dict[int, dt.date],
+            new_ids: set[str], rule: NewAlgorithmDeadline) -> ObligationOut:
+    """One launch-counted duty with its new algorithms' due dates counted from their product's change."""
+    deadline = ob.deadline
+    if deadline is None or deadline.start != "launch" or not deadline.working_days:
+        return ob
+    new = [t for t in ob.applies_to if isinstance(t, AlgorithmRef) and t.id in new_ids]
+    old = {p.index for p in products_of([t for t in ob.applies_to if t not in new], of_algorithm)}
+    due = [d for d in ob.due if d.product.index in old or d.product.index not in changes]
+    due += _from_changes(products_of(new, of_algorithm), changes, deadline.working_days, rule)
+    return ob.model_copy(update={"due": tuple(due)}) if tuple(due) != ob.due else ob
+
+
+def _from_changes(products: list[ProductRef], changes: dict[int, dt.date], working_days: int,
+                  rule: NewAlgorithmDeadline) -> list[DueDate]:
+    """The due dates of a new algorithm in the products that give a change date, with the rule's note."""
+    return [due_date(p, rule.counted_from, changes[p.index], working_days).model_copy(update={"note": rule.note})
+            for p in products if p.index in changes]
 
 
 def diff_json_schema() -> dict[str, Any]:

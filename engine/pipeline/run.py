@@ -85,6 +85,7 @@ def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | No
     def fresh(answers: Answers, when: dt.date) -> Assessment:
         roots = build_facts(answers, when, book.derived_flags)
         firings = evaluate(roots, book, memoize=memoize)
-        return hold_unconfirmed(mark_filed(assemble(book, roots, firings, when), answers), answers)
+        return hold_unconfirmed(mark_filed(assemble(book, roots, firings, when), answers), answers,
+                                book.status.precedence)
 
     return model, as_of or model.as_of or book.as_of, book, fresh

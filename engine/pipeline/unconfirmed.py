@@ -12,6 +12,7 @@ status counts follow the held algorithms).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Final
 
 from engine.model.answers import Answers
@@ -42,14 +43,14 @@ def _held(algorithm: Algorithm, suggested: set[tuple[int, int]]) -> Algorithm:
     return algorithm.model_copy(update={"status": HELD, "status_label": _label()})
 
 
-def hold_unconfirmed(result: Assessment, answers: Answers) -> Assessment:
+def hold_unconfirmed(result: Assessment, answers: Answers, precedence: Sequence[str]) -> Assessment:
     """``result`` with "required" and "recommended" held at needs_review where they rest on suggested
     behaviours."""
     suggested = _suggested(answers)
     if not suggested:
         return result
     algorithms = tuple(_held(a, suggested) for a in result.algorithms)
-    counts = status_counts(algorithms, load_vocabulary().groups["applicability"])
+    counts = status_counts(algorithms, load_vocabulary().groups["applicability"], precedence)
     filing = result.filing.model_copy(update={"counts": counts})
     if filing.status in DECIDED:
         filing = filing.model_copy(update={"status": HELD, "label": _label()})

@@ -32,7 +32,7 @@ from engine.model.answers import Answers, parse_answers
 from engine.model.vocabulary import UNSURE
 from engine.questionnaire.document import document_of
 from engine.questionnaire.prefill import infer
-from engine.questionnaire.schema import NO, NONE, YES, Questionnaire, Repeat
+from engine.questionnaire.schema import NO, NONE, YES, Question, Questionnaire, Repeat
 from engine.questionnaire.slots import ReviewItem, ReviewSection, Slot, Step, Value
 from engine.questionnaire.targets import Scope
 from engine.sanitize import terminal_safe
@@ -104,11 +104,7 @@ class Flow:
             return self._active[slot.key]
         question = self.q.questions.get(slot.question)
         active = True
-        if question is not None and question.new_feature_only and self.focus != slot.scope_key:
-            active = False
-        elif question is not None and question.on_request and not self.requested:
-            active = False
-        elif question is not None and question.copies_only and not self.copies(slot.product or 0):
+        if question is not None and self._left_out(question, slot):
             active = False
         elif question is not None:
             gate = self.q.gate_of.get(question.id)
@@ -120,6 +116,12 @@ class Flow:
                 active = question.when.holds(lambda qid: self._value_if_active(qid, slot))
         self._active[slot.key] = active
         return active
+
+    def _left_out(self, question: Question, slot: Slot) -> bool:
+        """Questions asked only in a mode: about a new feature, on request, for a copied product."""
+        return bool((question.new_feature_only and self.focus != slot.scope_key)
+                    or (question.on_request and not self.requested)
+                    or (question.copies_only and not self.copies(slot.product or 0)))
 
     def _value_if_active(self, question_id: str, around: Slot) -> Value | None:
         slot = self._slot_for(question_id, around.product, around.feature)
@@ -210,14 +212,7 @@ class Flow:
             raise FlowError("every question is answered; nothing to answer")
         self.values[step.slot.key] = self.check(step, value)
         self.carried.discard(step.slot.key)
-        if step.slot.question in self._copy_ids():
-            self._copy_previous(step.slot.product or 0, value == YES)
-        elif step.question is not None and step.question.copies_only:
-            self._share_with_siblings(step.slot)
-        elif step.question is not None and step.question.splits and step.slot.feature is None:
-            self._split_products(step.slot)
-        elif step.question is not None and step.question.splits:
-            self._split_names(step.slot)
+        self._spread(step, value)
         self._changed()
         self.cursor = None
         if self.revisit:
@@ -228,6 +223,18 @@ class Flow:
                 self.cursor = following.key
                 return
             self.revisit = False
+
+    def _spread(self, step: Step, value: Value) -> None:
+        """What an answer does beyond its slot: copy a product, share with copies, split a list."""
+        question = step.question
+        if step.slot.question in self._copy_ids():
+            self._copy_previous(step.slot.product or 0, value == YES)
+        elif question is not None and question.copies_only:
+            self._share_with_siblings(step.slot)
+        elif question is not None and question.splits and step.slot.feature is None:
+            self._split_products(step.slot)
+        elif question is not None and question.splits:
+            self._split_names(step.slot)
 
     def _own_question(self, question: str) -> bool:
         """Questions a copied product answers itself: its name, the copy questions, "another?"."""

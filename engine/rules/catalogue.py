@@ -8,9 +8,11 @@ engine applies with their basis (step placement, naming, triage tiers, GenAI rou
 from __future__ import annotations
 
 import datetime as dt
+import string
+from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from engine.model.assessment import BasisKind
 from engine.model.base import StrictModel, Text
@@ -23,8 +25,10 @@ NOT_RULE_FILES = {"index.yaml", "vocabulary.yaml", "answer_contract.yaml", "beha
 
 # ---------------------------------------------------------------- catalogues
 
-class Deadline(StrictModel):
-    """A deadline as text, and where it is a count of working days, the count and its start."""
+class DeadlineSpec(StrictModel):
+    """A duty's deadline as the catalogue states it: text, and where it is a count of working days,
+    the count and what it counts from (the assessment's :class:`engine.model.assessment.Deadline`
+    is what a report shows of it)."""
 
     text: Text
     working_days: int | None = None
@@ -38,7 +42,7 @@ class Obligation(StrictModel):
     title: Text
     basis_kind: BasisKind
     basis: list[Basis] = Field(min_length=1)
-    deadline: Deadline | None = None
+    deadline: DeadlineSpec | None = None
     valid_from: dt.date | None = None
     files_algorithm: bool = Field(
         default=False, description="The duty is the filing itself: its due date is each algorithm's filing date")
@@ -138,13 +142,35 @@ StepStart = Literal["filing_due", "before_filing_due", "before_launch"]
 """Where a dated step starts: on the last day to file, before it, or before the launch."""
 
 
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "filing_due": frozenset({"start", "due", "day", "days"}),
+    "before_filing_due": frozenset({"start", "due", "day", "days"}),
+    "before_launch": frozenset({"start", "launch"}),
+}
+"""What a placement's ``start_is`` may quote, per kind of start: ``start`` the step's start;
+``due`` and ``day`` the last day to file, ``days`` its working days after launch; ``launch`` the
+product's launch (dates as YYYY-MM-DD)."""
+
+
 class StepPlacement(StrictModel):
     """Where one process step sits on the calendar, and for which products."""
 
     step: str
     starts: StepStart
     products: Literal["filed", "genai"]
+    start_is: Text = Field(description="Why the step is placed there, as each dated report says it; "
+                                       "{placeholders} as PLACEHOLDERS lists for the kind of start")
     basis: list[Basis] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> StepPlacement:
+        allowed = PLACEHOLDERS[self.starts]
+        for lang in ("zh", "en"):
+            used = {name for _, name, _, _ in string.Formatter().parse(getattr(self.start_is, lang)) if name}
+            if used - allowed:
+                raise ValueError(f"start_is.{lang} quotes {sorted(used - allowed)}; a '{self.starts}' start "
+                                 f"gives {sorted(allowed)}")
+        return self
 
 
 class NewAlgorithmDeadline(StrictModel):
@@ -158,6 +184,9 @@ class NewAlgorithmDeadline(StrictModel):
 class ScheduleFile(StrictModel):
     step_starts: list[StepPlacement]
     new_algorithm: NewAlgorithmDeadline
+    filing_window: list[str] = Field(
+        min_length=1, description="Duties whose launch-counted working days are the window to file, in order: "
+                                  "the first one an assessment concludes places the steps")
 
 
 class NamingFile(StrictModel):
@@ -197,6 +226,18 @@ class GenaiRoutesFile(StrictModel):
         description="Routes that are a procedure of their own before launch (备案, 登记): their products "
                     "get the generative-AI filing step dated")
     basis: list[Basis] = Field(min_length=1)
+
+
+class StatusFile(StrictModel):
+    """How the statuses concluded by the rules combine (``rules/catalogue/status.yaml``)."""
+
+    precedence: list[str] = Field(min_length=1, description="Every applicability status, strongest first")
+    when_no_rule_fires: str = Field(description="The status when no rule concluded any status")
+    basis: list[Basis] = Field(min_length=1)
+
+    def strongest(self, statuses: Iterable[str]) -> str:
+        """The strongest of ``statuses`` by precedence; :attr:`when_no_rule_fires` for none."""
+        return min(statuses, key=self.precedence.index, default=self.when_no_rule_fires)
 
 
 class IndexFile(StrictModel):

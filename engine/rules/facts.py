@@ -176,13 +176,19 @@ def _encode(answer: AnswerField, value: Any) -> dict[str, str | int]:
         unticked = UNSURE if UNSURE in chosen else NO   # unsure: unticked
         return {f"{use.flags}{i}": (YES if i in chosen else unticked) for i in answer.ids()}
     assert use.attribute is not None
+    encoded = _scalar(answer, value)
+    return {} if encoded is None else {use.attribute: encoded}
+
+
+def _scalar(answer: AnswerField, value: Any) -> str | int | None:
+    """One answer's value as a fact attribute; None where a count is not a number (no attribute)."""
     if answer.kind == "yes_no":
-        return {use.attribute: _tri(value, answer.absent or NO)}
+        return _tri(value, answer.absent or NO)
     if answer.kind == "count":
-        return {use.attribute: value} if isinstance(value, int) else {}
+        return value if isinstance(value, int) else None
     if answer.kind == "id":
-        return {use.attribute: value if value is not None else (answer.absent or NONE)}
-    return {use.attribute: value}
+        return value if value is not None else (answer.absent or NONE)
+    return value  # type: ignore[no-any-return]
 
 
 class _Scope:

@@ -30,7 +30,7 @@ from engine.model.conditions import Condition
 from engine.model.contract import CONTRACT_FILE, AnswerContract
 from engine.model.suggest import did_you_mean
 from engine.model.validation import validate_file
-from engine.model.vocabulary import load_vocabulary, rules_dir
+from engine.model.vocabulary import Vocabulary, load_vocabulary, rules_dir
 from engine.model.yamlio import read_data_file
 from engine.rules.basis import Basis, Law
 from engine.rules.catalogue import (
@@ -52,6 +52,7 @@ from engine.rules.catalogue import (
     ProcessFile,
     ProcessStep,
     ScheduleFile,
+    StatusFile,
     StepPlacement,
     TriageFile,
     TriageTier,
@@ -151,6 +152,8 @@ class Rulebook(StrictModel):
     step_starts: dict[str, StepPlacement]
     new_algorithm: NewAlgorithmDeadline
     naming: NamingFile
+    status: StatusFile
+    filing_window: list[str]
     tiers: list[TriageTier]
     genai_routes: GenaiRoutesFile
     derived_flags: list[DerivedFlag]
@@ -164,6 +167,29 @@ class Rulebook(StrictModel):
 
 
 # ---------------------------------------------------------------- loading
+
+def _filing_window(duties: list[str], obligations: dict[str, Obligation], path: Path) -> list[str]:
+    """The filing-window duties, checked: known obligations counted in working days from launch."""
+    check_ids(duties, obligations, "obligation", "filing_window", path)
+    for i, duty in enumerate(duties):
+        deadline = obligations[duty].deadline
+        if deadline is None or deadline.start != "launch" or not deadline.working_days:
+            raise RulebookError(f"'{duty}' has no deadline in working days from launch", file=str(path),
+                                key=f"filing_window[{i}]")
+    return duties
+
+
+def _status_file(status: StatusFile, path: Path, vocab: Vocabulary, laws: dict[str, Law]) -> StatusFile:
+    """The status precedence, checked: every applicability status exactly once, a known default."""
+    statuses = dict.fromkeys(vocab.ids("applicability"))
+    check_ids(status.precedence, statuses, "status", "precedence", path)
+    check_id(status.when_no_rule_fires, statuses, "status", "when_no_rule_fires", path)
+    for value in statuses:
+        if status.precedence.count(value) != 1:
+            raise RulebookError(f"'{value}' must appear exactly once", file=str(path), key="precedence")
+    check_basis(status.basis, laws, "", path)
+    return status
+
 
 def _validate(model: type[StrictModel], raw: Any, path: Path) -> Any:
     return validate_file(model, raw, file=str(path), error=RulebookError)
@@ -248,6 +274,7 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
                                 key=f"step_starts[{i}].step")
         book["step_starts"][placement.step] = placement
     book["new_algorithm"] = schedule_file.new_algorithm
+    book["filing_window"] = _filing_window(schedule_file.filing_window, book["obligations"], schedule_path)
     naming_file, naming_path = catalogue("naming", NamingFile)
     roles = dict.fromkeys(vocab.ids("role"))
     for role in naming_file.role_suffix:
@@ -274,6 +301,7 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
         if routes_file.precedence.count(route) != 1:
             raise RulebookError(f"'{route}' must appear exactly once", file=str(routes_path), key="precedence")
     book["genai_routes"] = routes_file
+    book["status"] = _status_file(*catalogue("status", StatusFile), vocab, book["laws"])
     derived_file, derived_path = catalogue("derived_facts", DerivedFlagsFile)
     seen: set[str] = set()
     for i, flag in enumerate(derived_file.flags):

@@ -247,25 +247,43 @@ class RulesRuntime:
     def evaluate_each(self, facts: list[Fact]) -> list[list[Firing]]:
         """The firings of each of ``facts`` (told apart by ``fid``, kind and ``via``): for each fact, every
         firing on it and on the facts derived from it."""
-        keys = [self._key(f) for f in facts] if self.memoize else [None] * len(facts)
-        out: list[list[Firing]] = []
+        keys: list[Hashable | None] = [self._key(f) if self.memoize else None for f in facts]
         with _ENGINE_LOCK:
-            missing = [(f, k) for f, k in zip(facts, keys, strict=True) if k is None or k not in self._cache]
-            grouped: dict[tuple[str, str, str], list[Firing]] = {}
-            for firing in self._run_session([f for f, _ in missing]):
+            grouped = self._run_missing(facts, keys)
+            return [self._recall(fact, key, grouped) for fact, key in zip(facts, keys, strict=True)]
+
+    def _run_missing(self, facts: list[Fact], keys: list[Hashable | None]) -> dict[tuple[str, str, str], list[Firing]]:
+        """Run the facts the memo lacks through the engine, memoise them, and return their firings.
+
+        Of several facts with one memo key only the first is run; the others are rebuilt from its
+        memoised firings (a document of a hundred alike products costs one engine run per kind of
+        fact, not a hundred). One the memo could not keep is run in the next round.
+        """
+        grouped: dict[tuple[str, str, str], list[Firing]] = {}
+        pending = [(f, k) for f, k in zip(facts, keys, strict=True) if k is None or k not in self._cache]
+        while pending:
+            batch: list[tuple[Fact, Hashable | None]] = []
+            later: list[tuple[Fact, Hashable | None]] = []
+            chosen: set[Hashable] = set()
+            for fact, key in pending:
+                (later if key is not None and key in chosen else batch).append((fact, key))
+                chosen.add(key)
+            for firing in self._run_session([f for f, _ in batch]):
                 grouped.setdefault(self._root_of(firing.fact), []).append(firing)
-            for fact, key in missing:
+            for fact, key in batch:
                 if key is not None:
                     self._store(key, fact, grouped.get(_identity(fact), []))
-            for fact, key in zip(facts, keys, strict=True):
-                identity = _identity(fact)
-                if key is None or identity in grouped or key not in self._cache:
-                    out.append(grouped.get(identity, []))
-                    continue
-                self._cache.move_to_end(key)
-                out.append([Firing(rule_id, {**fact, **added} if added else fact)
-                            for rule_id, added in self._cache[key]])
-        return out
+            pending = [(f, k) for f, k in later if k not in self._cache]
+        return grouped
+
+    def _recall(self, fact: Fact, key: Hashable | None, grouped: dict[tuple[str, str, str], list[Firing]],
+                ) -> list[Firing]:
+        """The firings of one fact: as just run, else rebuilt from the memo on this fact."""
+        identity = _identity(fact)
+        if key is None or identity in grouped or key not in self._cache:
+            return grouped.get(identity, [])
+        self._cache.move_to_end(key)
+        return [Firing(rule_id, {**fact, **added} if added else fact) for rule_id, added in self._cache[key]]
 
     def _root_of(self, fired_on: Fact) -> tuple[str, str, str]:
         """The identity of the asserted fact a firing belongs to: a derived fact belongs to its root
