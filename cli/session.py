@@ -289,7 +289,7 @@ class Session:
         result = self.assessment()
         self.ui.say()
         self.ui.say(f"######## {self.t('result_title')} ########")
-        hint = self.t("report_hint", path=shlex.quote(str(self.draft)))
+        hint = self.t("report_hint")
         sys.stdout.write(render_terminal(result, self.lang, today=dt.date.today(), width=terminal_width(),
                                          color=self.dim, report_hint=hint))
         if result.filing.status == "needs_review":
@@ -324,13 +324,14 @@ class Session:
         from engine.files import atomic_write
         from engine.render import render
 
-        defaults = {"markdown": "algo-filing-report.md", "json": "algo-filing-report.json",
-                    "answers": "algo-filing-answers.yaml"}
+        defaults = {"html": "algo-filing-report.html", "markdown": "algo-filing-report.md",
+                    "json": "algo-filing-report.json", "answers": "algo-filing-answers.yaml"}
         while True:
             choice = self.ui.select(self.t("after_menu"), [
+                ("html", self.t("after_save_html"), None),
                 ("markdown", self.t("after_save_markdown"), None), ("json", self.t("after_save_json"), None),
                 ("answers", self.t("after_save_answers"), None), ("edit", self.t("after_edit"), None),
-                ("quit", self.t("after_quit"), None)], default="markdown",
+                ("quit", self.t("after_quit"), None)], default="html",
                 instruction=self.t("instructions_select"))
             if choice is BACK or choice == "edit":
                 self.flow.focus = None

@@ -46,9 +46,29 @@ def _tokens(text: str) -> list[str]:
     return tokens
 
 
-def wrap_line(text: str, width: int, indent: str = "") -> list[str]:
-    """``text`` as lines of at most ``width`` display columns, continuation lines ``indent``ed."""
-    width = max(width, 20)
+def _fitting(tokens: list[str], width: int) -> list[str]:
+    """``tokens`` with any token wider than ``width`` (a long Latin word, a URL) cut into pieces that fit."""
+    out: list[str] = []
+    for token in tokens:
+        while _width(token) > width:
+            piece = ""
+            for char in token:
+                if _width(piece + char) > width:
+                    break
+                piece += char
+            out.append(piece)
+            token = token[len(piece):]
+        out.append(token)
+    return out
+
+
+def wrap_line(text: str, width: int, indent: str = "", *, floor: int = 20) -> list[str]:
+    """``text`` as lines of at most ``width`` display columns, continuation lines ``indent``ed.
+
+    A word is split only when it is wider than a whole line; ``floor`` is the narrowest width
+    honoured (table cells pass their own column width).
+    """
+    width = max(width, floor, 1)
     if _width(text) <= width:
         return [text]
     if text.isascii():
@@ -56,7 +76,7 @@ def wrap_line(text: str, width: int, indent: str = "") -> list[str]:
     lines: list[str] = []
     lead = text[:len(text) - len(text.lstrip())]
     line, space = lead, False
-    for token in _tokens(text):
+    for token in _fitting(_tokens(text), max(width - _width(indent), 1)):
         if token == " ":
             space = True
             continue
@@ -72,6 +92,24 @@ def wrap_line(text: str, width: int, indent: str = "") -> list[str]:
     return lines
 
 
-def wrap(text: str, width: int, indent: str = "") -> str:
+def wrap(text: str, width: int, indent: str = "", *, floor: int = 20) -> str:
     """Every line of ``text`` wrapped with :func:`wrap_line`."""
-    return "\n".join(out for raw in text.split("\n") for out in wrap_line(raw, width, indent))
+    return "\n".join(out for raw in text.split("\n") for out in wrap_line(raw, width, indent, floor=floor))
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` on one line of at most ``width`` display columns, cut with "…" where it is longer."""
+    width = max(width, 2)
+    if _width(text) <= width:
+        return text
+    out = ""
+    for char in text:
+        if _width(out + char) > width - 1:
+            break
+        out += char
+    return out.rstrip() + "…"
+
+
+def display_width(text: str) -> int:
+    """Display columns of ``text`` (wide characters count 2)."""
+    return _width(text)
