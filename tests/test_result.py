@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
+import re
+import sys
 from pathlib import Path
 
+import pexpect
 import pytest
+from wcwidth import wcswidth
 
 from engine import assess, load_answers
 from engine.model.assessment import Assessment
@@ -51,3 +57,88 @@ def test_no_dates_at_all_is_the_reason_when_none_is_given() -> None:
     result = assess(answers.model_copy(update={"products": (product,)}), as_of=AS_OF)
     assert result.filing.no_due is not None and "没有上线" in result.filing.no_due.zh
     assert result.filing.actions == ()
+
+
+# -- the terminal session at 80 columns (pexpect, with timeouts)
+
+ROOT = Path(__file__).resolve().parent.parent
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
+DOWN, ENTER = "\x1b[B", "\r"
+
+
+def _session(tmp_path: Path, columns: int) -> list[str]:
+    """``algo-filing ask --answers`` on the ride-hailing product: confirm the review, read the
+    result, quit from the menu; the result's lines as the person saw them (colours removed)."""
+    from engine.questionnaire.loader import default_questionnaire
+
+    q = default_questionnaire()
+    log = io.StringIO()
+    env = {**os.environ, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": str(columns),
+           "LINES": "50", "PYTHONPATH": str(ROOT)}
+    child = pexpect.spawn(sys.executable, ["-m", "cli", "ask", "--answers", str(FIXTURE), "--draft",
+                                           str(tmp_path / "draft.yaml")], cwd=str(tmp_path), env=env,
+                          encoding="utf-8", dimensions=(50, columns), timeout=60)
+    child.logfile_read = log
+    try:
+        child.expect_exact("生物特征")                               # the one question the file leaves open
+        child.expect_exact("Esc")
+        child.send(DOWN * 2 + ENTER)                                 # "unsure": it stays an open question
+        child.expect_exact(q.text("review_menu", "zh"))
+        child.expect_exact("Esc")
+        child.send(ENTER)                                            # confirm: the first choice
+        child.expect_exact(q.text("after_menu", "zh"))
+        child.expect_exact("Esc")
+        child.send(DOWN * 5 + ENTER)                                 # quit: the last choice
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0, ANSI.sub("", log.getvalue())[-2000:]
+    screen = ANSI.sub("", log.getvalue())
+    banner = f"######## {q.text('result_title', 'zh')} ########"
+    result = screen[screen.rindex(banner):].splitlines()[1:]
+    return result[:next(i for i, line in enumerate(result) if q.text("after_menu", "zh") in line)]
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_ride_hailing_at_80_columns_first_screen_and_short_result(tmp_path: Path) -> None:
+    lines = _session(tmp_path, 80)
+    rule = "─" * 80
+    start = lines.index(rule)
+    end = lines.index(rule, start + 1)
+    first = lines[start:end + 1]
+    assert len(first) <= 15, "\n".join(first)
+    screen = "\n".join(first)
+    assert "结论：需要备案（5 个算法）" in screen
+    assert "需要备案：AI客服、动态定价、首页推荐、司机订单排序、叫车派单" in screen or all(
+        f in screen for f in ("AI客服", "动态定价", "首页推荐", "司机订单排序", "叫车派单"))
+    assert "下一个期限：2025-06-16（已逾期）" in screen                 # the statutory filing date
+    assert "项已逾期" in screen                                          # overdue items counted
+    assert "1. 2025-06-01（已逾期） [建议] 生成式人工智能服务备案/登记" in screen  # the urgent item first
+    assert "仍待确认（1 项）" in screen and "AI客服：" in screen
+    assert "在下方菜单保存（HTML、Markdown 或 JSON）" in screen         # how to get the full report
+    assert len(lines) <= 120, len(lines)
+    assert max(wcswidth(line) for line in lines) <= 80
+    body = "\n".join(lines)
+    for section in ("== 算法 ==", "== 有日期的事项（最早的在前） ==", "== 材料（按由谁准备分组） ==", "== 办理步骤 =="):
+        assert section in body, section
+    assert "不构成法律意见" in body
+
+
+def test_first_screen_without_a_statutory_date_says_why_and_lists_each_question_once(
+        ride_no_opinion: Assessment) -> None:
+    from engine.render.short import render_short
+    from engine.render.summary import render_summary
+
+    screen = render_summary(ride_no_opinion, "zh", today=AS_OF, width=80, report_hint="algo-filing assess x --full")
+    lines = screen.splitlines()
+    assert len(lines) <= 15, screen
+    assert "下一个期限：无法定期限" in screen and "没有上线" not in screen
+    assert "需进一步判断：首页推荐、司机订单排序、叫车派单、动态定价" in screen   # status per algorithm
+    assert "1. 2025-06-01（已逾期） [建议] 生成式人工智能服务备案/登记" in screen
+    short = render_short(ride_no_opinion, "zh", today=AS_OF, width=1000)    # one line per question
+    channel = "请确认产品确实没有任何公众表达或动员渠道"
+    asked = [q for q in ride_no_opinion.open_questions if q.id == "public_expression_channel"]
+    assert short.count(channel) == 1 and len(asked) > 1
+    line = next(line for line in short.splitlines() if channel in line)
+    assert all(f in line for f in ("叫车派单", "动态定价", "首页推荐", "司机订单排序")), line
