@@ -55,7 +55,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
             color=args.output is None and sys.stdout.isatty(),
             report_hint=html if args.full else f"{command} --full", full=args.full, html_hint=html)
     else:
-        text = render(result, args.format, args.lang)
+        text = render(result, args.format, args.lang, today=args.as_of, ids=args.ids)
     if args.output:
         atomic_write(args.output, text, inputs=[args.file])
     else:

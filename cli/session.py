@@ -350,7 +350,7 @@ class Session:
 
                 text = dump_document(self.flow.document())
             else:
-                text = render(result, choice, self.lang)
+                text = render(result, choice, self.lang, today=dt.date.today())
             try:
                 atomic_write(path, text)
             except OSError as exc:

@@ -51,7 +51,7 @@ def test_assess_json_has_the_contract_keys_and_is_byte_stable(capsys: pytest.Cap
 
 def test_assess_markdown_has_checkboxes(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "assess", str(EXAMPLE), "--format", "markdown", "--lang", "en")
-    assert code == 0 and out.startswith("# Filing conclusion: Filing required")
+    assert code == 0 and out.startswith("# Algorithm filing assessment: Filing required\n\n- **Status: Filing required")
     assert "- [ ] **Business licence" in out
 
 

@@ -7,6 +7,7 @@ import io
 import os
 import re
 import sys
+from html import escape
 from pathlib import Path
 
 import pexpect
@@ -142,3 +143,62 @@ def test_first_screen_without_a_statutory_date_says_why_and_lists_each_question_
     assert short.count(channel) == 1 and len(asked) > 1
     line = next(line for line in short.splitlines() if channel in line)
     assert all(f in line for f in ("叫车派单", "动态定价", "首页推荐", "司机订单排序")), line
+
+
+# -- exports that match the screen
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+def _ids(a: Assessment) -> set[str]:
+    """Every stable id the assessment holds that could leak into a report (distinctive ones: with _ . or +)."""
+    found = {a.filing.status, *(r.rule for r in a.filing.reasons)}
+    for al in a.algorithms:
+        found |= {al.id, al.status, al.genai_route or "", al.subtype or "", *al.behaviours, *al.rules}
+    found |= {o.id for o in a.obligations} | {m.id for m in a.materials}
+    found |= {p.id for m in a.materials for p in m.pitfalls}
+    found |= {q.field for q in a.open_questions} | {q.id for q in a.open_questions} | {d.form for d in a.display}
+    return {i for i in found if re.search(r"[_.+]", i)}
+
+
+def _leaks(text: str, ids: set[str]) -> list[str]:
+    return sorted(i for i in ids if re.search(rf"(?<![A-Za-z0-9_.+]){re.escape(i)}(?![A-Za-z0-9_+])", text))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_markdown_and_html_open_with_the_summary_and_show_no_ids(example: Path) -> None:
+    from engine.render import render
+    from engine.render.summary import summary_parts
+
+    result = assess(load_answers(example), as_of=AS_OF)
+    parts = summary_parts(result, "zh", today=AS_OF)
+    markdown = render(result, "markdown", "zh")
+    html = render(result, "html", "zh")
+    head = markdown.split("\n## ")[0]                                   # before the first section
+    for line in (parts.status, parts.next_due, parts.questions_title):
+        assert line.replace("[", "\\[").replace("]", "\\]") in head, line
+    body = html[html.index("<body>"):]
+    summary = body[:body.index("<section id=\"reasons\">")]
+    for line in (parts.status, parts.next_due, parts.questions_title):
+        assert escape(line) in summary, line
+    ids, text = _ids(result), re.sub(r"<[^>]+>", " ", body)             # what the reader sees, not CSS classes
+    assert not _leaks(markdown, ids) and not _leaks(text, ids), (_leaks(markdown, ids), _leaks(text, ids))
+    shown = render(result, "markdown", "zh", ids=True) + render(result, "html", "zh", ids=True)
+    assert all(o.id in shown for o in result.obligations) and all(al.id in shown for al in result.algorithms)
+
+
+def test_the_markdown_report_is_compact(ride: Assessment) -> None:
+    from engine.render import render
+
+    markdown = render(ride, "markdown", "zh")
+    assert len(markdown.encode()) < 40_000, len(markdown.encode())
+    assert "|---|" in markdown and "  |" not in markdown               # tables are not padded
+    pitfalls = {m.name.zh: {p.text.zh for p in m.pitfalls} for m in ride.materials}
+    material, seen = "", 0
+    for line in markdown.splitlines():                                 # each pitfall under its own material
+        if line.startswith("- [ ] **"):
+            material = line[len("- [ ] **"):line.index("**", 8)]
+        elif line.startswith("  - ⚠ "):
+            assert line[len("  - ⚠ "):].replace("\\", "") in pitfalls[material], (material, line)
+            seen += 1
+    assert seen == sum(len(p) for p in pitfalls.values())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from engine.model.assessment import Assessment
 from engine.model.base import Lang
 from engine.render.html import render_html
@@ -11,14 +13,18 @@ from engine.render.table import render_table
 FORMATS = ("table", "json", "markdown", "html")
 
 
-def render(assessment: Assessment, fmt: str, lang: Lang) -> str:
-    """Render ``assessment`` as ``table``, ``json``, ``markdown`` or ``html`` in ``lang``."""
+def render(assessment: Assessment, fmt: str, lang: Lang, *, today: dt.date | None = None, ids: bool = False) -> str:
+    """Render ``assessment`` as ``table``, ``json``, ``markdown`` or ``html`` in ``lang``.
+
+    Markdown and HTML open with the terminal's summary; ``today`` flags what is overdue (by default
+    the date the rules were applied for) and stable ids are shown only with ``ids``.
+    """
     if fmt == "json":
         return assessment.to_json()
     if fmt == "markdown":
-        return render_markdown(assessment, lang)
+        return render_markdown(assessment, lang, today=today, ids=ids)
     if fmt == "html":
-        return render_html(assessment, lang)
+        return render_html(assessment, lang, today=today, ids=ids)
     return render_table(assessment, lang)
 
 

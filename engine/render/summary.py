@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from engine.model.assessment import Action, Algorithm, Assessment, DueDate
 from engine.model.base import Lang
@@ -79,7 +80,7 @@ def status_lines(a: Assessment, lang: Lang) -> list[str]:
     for al in a.algorithms:
         groups.setdefault(al.status_label.get(lang), []).append(algorithm_label(al, several))
     sep = "、" if lang == "zh" else ", "
-    return [f"  {label}{_colon(lang)}{sep.join(names)}" for label, names in groups.items()]
+    return [f"{label}{_colon(lang)}{sep.join(names)}" for label, names in groups.items()]
 
 
 def action_when(action: Action, lang: Lang) -> str:
@@ -130,6 +131,52 @@ def _hint_lines(label: str, hint: str, width: int) -> list[str]:
     return [line] if _display_width(line) <= width else [label.rstrip(), "  " + hint]
 
 
+@dataclass(frozen=True)
+class SummaryParts:
+    """The summary's lines, unclipped: the terminal cuts them to its width, Markdown and HTML
+    show them whole, so every format opens with the same summary."""
+
+    status: str
+    groups: list[str]
+    next_due: str
+    urgent_title: str | None
+    urgent: list[str]
+    questions_title: str
+    questions: list[str]
+    more: str | None
+
+
+def summary_parts(a: Assessment, lang: Lang, *, today: dt.date, shown_questions: int = 2) -> SummaryParts:
+    """What the summary says: status per algorithm, the next date (or why none), the three most
+    urgent dated actions (overdue counted), and the open questions once each."""
+    colon = _colon(lang)
+    status = a.filing.label.get(lang)
+    head = word("summary_status_count", lang).format(status=status, n=len(a.algorithms)) if a.algorithms else status
+    nxt = a.filing.next_due
+    if nxt is not None:
+        next_due = (f"{word('summary_next_due', lang)}{colon}{deadline_line(nxt.due, today, lang)} "
+                    f"{nxt.title.get(lang)}")
+    else:
+        reason = a.filing.no_due.get(lang) if a.filing.no_due else word("summary_no_dates", lang)
+        next_due = f"{word('summary_next_due', lang)}{colon}{reason}"
+    urgent_title, urgent = None, []
+    if a.filing.actions:
+        overdue = _overdue(a, today)
+        urgent_title = (word("summary_urgent_overdue", lang).format(n=overdue) if overdue
+                        else word("summary_urgent", lang))
+        several = several_products(a)
+        urgent = [action_line(action, today, lang, several=several) for action in a.filing.actions[:3]]
+    questions = grouped_questions(a, lang)
+    more = (word("summary_more", lang).format(n=len(questions) - shown_questions)
+            if len(questions) > shown_questions else None)
+    return SummaryParts(
+        status=f"{word('summary_status', lang)}{colon}{head}", groups=status_lines(a, lang), next_due=next_due,
+        urgent_title=urgent_title, urgent=urgent,
+        questions_title=(word("summary_open_short", lang).format(n=len(questions)) if questions
+                         else word("summary_open_none", lang)),
+        questions=[question_line(text, where, lang) for text, where in questions[:shown_questions]], more=more)
+
+
 def render_summary(a: Assessment, lang: Lang, *, today: dt.date, width: int = 80, color: bool = False,
                    report_hint: str | None = None) -> str:
     """The first screen: status per algorithm, the next date (or why none), the three most urgent
@@ -140,40 +187,22 @@ def render_summary(a: Assessment, lang: Lang, *, today: dt.date, width: int = 80
     three groups of algorithm status, one open question and a one-line report hint.
     """
     colon, cols = _colon(lang), min(width, 80) if width >= 40 else width
-    lines: list[str] = []
-    status = a.filing.label.get(lang)
-    head = word("summary_status_count", lang).format(status=status, n=len(a.algorithms)) if a.algorithms else status
-    lines.append(f"{word('summary_status', lang)}{colon}{head}")
-    lines += [wrap(line, cols, "    ") for line in status_lines(a, lang)]
-    nxt = a.filing.next_due
-    if nxt is not None:
-        lines.append(clip(f"{word('summary_next_due', lang)}{colon}{deadline_line(nxt.due, today, lang)} "
-                          f"{nxt.title.get(lang)}", cols))
-    else:
-        reason = a.filing.no_due.get(lang) if a.filing.no_due else word("summary_no_dates", lang)
-        lines.append(wrap(f"{word('summary_next_due', lang)}{colon}{reason}", cols, "  "))
-    actions = a.filing.actions
-    if actions:
-        overdue = _overdue(a, today)
-        lines.append(word("summary_urgent_overdue", lang).format(n=overdue) if overdue
-                     else word("summary_urgent", lang))
-        several = several_products(a)
-        lines += [clip(f"  {n}. " + action_line(action, today, lang, several=several), cols)
-                  for n, action in enumerate(actions[:3], start=1)]
-    questions = grouped_questions(a, lang)
-    if questions:
-        lines.append(word("summary_open_short", lang).format(n=len(questions)))
-        for text, where in questions[:2]:
-            lines.append(clip("  • " + question_line(text, where, lang), cols))
-        if len(questions) > 2:
-            lines.append("  " + word("summary_more", lang).format(n=len(questions) - 2))
-    else:
-        lines.append(word("summary_open_none", lang))
+    parts = summary_parts(a, lang, today=today)
+    lines = [parts.status] + [wrap("  " + line, cols, "    ") for line in parts.groups]
+    lines.append(clip(parts.next_due, cols) if a.filing.next_due is not None else wrap(parts.next_due, cols, "  "))
+    if parts.urgent_title:
+        lines.append(parts.urgent_title)
+        lines += [clip(f"  {n}. {line}", cols) for n, line in enumerate(parts.urgent, start=1)]
+    lines.append(parts.questions_title)
+    lines += [clip(f"  • {line}", cols) for line in parts.questions]
+    if parts.more:
+        lines.append("  " + parts.more)
     if report_hint:
         lines += _hint_lines(f"{word('summary_full_report', lang)}{colon}", report_hint, cols)
     rule = "─" * cols
     text = f"{rule}\n" + "\n".join(lines) + f"\n{rule}\n"
     if color:
+        status = a.filing.label.get(lang)
         first = f"{word('summary_status', lang)}{colon}"
         text = text.replace(first + status, first + f"{_BOLD}{status}{_RESET}", 1)
     return paint(text, lang) if color else text
