@@ -202,3 +202,12 @@ def test_the_markdown_report_is_compact(ride: Assessment) -> None:
             assert line[len("  - ⚠ "):].replace("\\", "") in pitfalls[material], (material, line)
             seen += 1
     assert seen == sum(len(p) for p in pitfalls.values())
+
+
+def test_full_terminal_result_lists_questions_once_and_no_display_id(ride_no_opinion: Assessment) -> None:
+    from engine.render.summary import render_terminal
+
+    full = render_terminal(ride_no_opinion, "zh", today=AS_OF, width=100, full=True)
+    assert full.count("请确认产品确实没有") == 1
+    assert "genai" not in full                                      # the display place of a GenAI feature
+    assert "[genai]" in render_terminal(ride_no_opinion, "zh", today=AS_OF, width=100, full=True, ids=True)

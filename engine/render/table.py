@@ -192,8 +192,8 @@ def _shown(label: Text | None, value: str | None, lang: Lang, ids: bool) -> str:
     """A stable id in the words the assessment carries for it (the id in brackets only with ``ids``)."""
     if value is None:
         return "—"
-    text = label.get(lang) if label is not None else value
-    return f"{text} [{value}]" if ids and label is not None else text
+    text = label.get(lang) if label is not None else "—"
+    return f"{text} [{value}]" if ids else text
 
 
 def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bool = False) -> str:
@@ -201,6 +201,8 @@ def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bo
 
     Stable ids appear in brackets only with ``ids`` (labels otherwise); JSON always has them.
     """
+    from engine.render.summary import grouped_questions  # the summary builds on this module
+
     out: list[str] = []
 
     def tag(item_id: str) -> str:
@@ -246,11 +248,14 @@ def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bo
     section(word("display", lang), fitted_grid(
         [word("product", lang), word("form", lang), word("location", lang)],
         [[d.product, _shown(d.form_label, d.form, lang, ids), d.location.get(lang)] for d in a.display], width))
-    question_headers = [word("question", lang), word("product", lang)] + ([word("field", lang)] if ids else [])
+    question_headers = [word("question", lang), word("features", lang)] + ([word("field", lang)] if ids else [])
+    fields: dict[str, list[str]] = {}
+    for q in a.open_questions:
+        fields.setdefault(q.question.get(lang), []).append(q.field)
     section(word("open_questions", lang), fitted_grid(
         question_headers,
-        [[q.question.get(lang), " / ".join(x for x in (q.product, q.feature) if x)] + ([q.field] if ids else [])
-         for q in a.open_questions], width))
+        [[text, "\n".join(where)] + (["\n".join(fields[text])] if ids else [])
+         for text, where in grouped_questions(a, lang)], width))
     references = "\n".join(references_text(a, lang))
     section(word("references", lang), (wrap(references, width, "  ") if width else references) or word("none", lang))
     out.append("\n" + word("not_legal_advice", lang))
