@@ -37,6 +37,24 @@ def free_path(path: Path) -> Path:
     return candidate
 
 
+def review_line(question: str, value: str, width: int, *, arrow: bool = False) -> str:
+    """One answer on one line: the question cut with "…" so the answer stays whole and visible.
+
+    The review is a line per answer (a boxed table took 89–97 lines for a five-feature product);
+    the whole question is asked again when the answer is changed.
+    """
+    from engine.render.wrap import clip, display_width
+    from engine.sanitize import terminal_safe
+
+    value = terminal_safe(value, keep_newlines=False)
+    join = "  →  " if arrow else "："
+    lead = "" if arrow else "  "
+    room = width - display_width(lead + join + value)
+    if room < 12:                                             # a long answer: the question short, the line cut
+        return clip(lead + clip(question, 12) + join + value, width)
+    return lead + clip(question, room) + join + value
+
+
 class Session:
     """One ``ask`` run: the flow, where its draft lives, the language and the screens."""
 
@@ -206,17 +224,18 @@ class Session:
         """The review screen: answers by section; True when confirmed."""
         from engine import AnswersError
         from engine.questionnaire.inputs import describe_value
-        from engine.render.grid import fit_widths, grid
 
         self.ui.say()
         self.ui.say(f"== {self.t('review_title')} ==")
         sections = self.flow.review()
+        width = terminal_width()
         for section in sections:
-            rows = [[_fill(item.question.text.get(self.lang), product=self.flow.name_of(section.product) or "…")
-                     if section.product is not None else item.question.text.get(self.lang),
-                     describe_value(self.q, item.question, item.value, self.lang)] for item in section.items]
             self.ui.say(f"\n{self.item_label(section.product, section.feature)}")
-            self.ui.say(grid(rows, widths=fit_widths(["", ""], rows, terminal_width())))
+            for item in section.items:
+                question = (_fill(item.question.text.get(self.lang), product=self.flow.name_of(section.product) or "…")
+                            if section.product is not None else item.question.text.get(self.lang))
+                self.ui.say(review_line(question, describe_value(self.q, item.question, item.value, self.lang),
+                                        width))
         complete = True
         try:
             result = self.assessment()
@@ -260,10 +279,11 @@ class Session:
         from engine.questionnaire.inputs import describe_value
 
         options: list[tuple[str, str, str | None]] = []
+        width = terminal_width() - 4                            # after the list's pointer
         for item in section.items:
             question = _fill(item.question.text.get(self.lang), product=self.flow.name_of(section.product) or "…")
-            options.append((item.slot.key, f"{question}  →  "
-                            f"{describe_value(self.q, item.question, item.value, self.lang)}", None))
+            options.append((item.slot.key, review_line(
+                question, describe_value(self.q, item.question, item.value, self.lang), width, arrow=True), None))
         label = self.item_label(section.product, section.feature)
         if section.scope == "feature":
             options.append(("remove", self.t("review_remove_feature", section=label), None))

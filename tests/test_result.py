@@ -67,9 +67,10 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
 DOWN, ENTER = "\x1b[B", "\r"
 
 
-def _session(tmp_path: Path, columns: int) -> list[str]:
+def _session(tmp_path: Path, columns: int) -> tuple[list[str], list[str], str]:
     """``algo-filing ask --answers`` on the ride-hailing product: confirm the review, read the
-    result, quit from the menu; the result's lines as the person saw them (colours removed)."""
+    result, quit from the menu. The review's and the result's lines as the person saw them
+    (colours removed), and the whole screen."""
     from engine.questionnaire.loader import default_questionnaire
 
     q = default_questionnaire()
@@ -97,13 +98,20 @@ def _session(tmp_path: Path, columns: int) -> list[str]:
     screen = ANSI.sub("", log.getvalue())
     banner = f"######## {q.text('result_title', 'zh')} ########"
     result = screen[screen.rindex(banner):].splitlines()[1:]
-    return result[:next(i for i, line in enumerate(result) if q.text("after_menu", "zh") in line)]
+    review = screen[screen.rindex(f"== {q.text('review_title', 'zh')} =="):screen.rindex(banner)].splitlines()
+    review = review[:next(i for i, line in enumerate(review) if line.startswith("按这些答案的结论"))]
+    return review, result[:next(i for i, line in enumerate(result) if q.text("after_menu", "zh") in line)], screen
 
 
 @pytest.mark.timeout(240)
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-def test_ride_hailing_at_80_columns_first_screen_and_short_result(tmp_path: Path) -> None:
-    lines = _session(tmp_path, 80)
+@pytest.mark.parametrize("columns", [80, 100])
+def test_ride_hailing_first_screen_short_result_and_review(tmp_path: Path, columns: int) -> None:
+    review, lines, screen_log = _session(tmp_path, columns)
+    assert len(review) <= 48, "\n".join(review)                       # two screens
+    assert max(wcswidth(line) for line in review) <= columns
+    assert any(line.endswith("：是") or "…：" in line for line in review)  # one line per answer, cut with "…"
+    assert not [line for line in screen_log.splitlines() if line.strip() in ("）", ")")]  # no lone bracket
     rule = "─" * 80
     start = lines.index(rule)
     end = lines.index(rule, start + 1)
@@ -119,7 +127,7 @@ def test_ride_hailing_at_80_columns_first_screen_and_short_result(tmp_path: Path
     assert "仍待确认（1 项）" in screen and "AI客服：" in screen
     assert "在下方菜单保存（HTML、Markdown 或 JSON）" in screen         # how to get the full report
     assert len(lines) <= 120, len(lines)
-    assert max(wcswidth(line) for line in lines) <= 80
+    assert max(wcswidth(line) for line in lines) <= columns
     body = "\n".join(lines)
     for section in ("== 算法 ==", "== 有日期的事项（最早的在前） ==", "== 材料（按由谁准备分组） ==", "== 办理步骤 =="):
         assert section in body, section

@@ -24,11 +24,53 @@ _OPENING = set("“‘（《「『([{")
 """Characters that belong to what follows them (never left at a line's end)."""
 
 
+_BULLETS = set("•▶☐⚠")
+"""Marks that start an item: kept on the line of the item's first word, never left alone."""
+
+_SHORT_RUN = 6
+"""A run of at most this many Chinese characters between punctuation or spaces is kept whole
+(a label such as 需进一步判断 or 个性化推送类 is not split; a sentence still breaks anywhere)."""
+
+
+def _is_cjk(token: str) -> bool:
+    return len(token) == 1 and not token.isascii() and token not in _CLOSING and token not in _BULLETS \
+        and _width(token) == 2
+
+
+def _short_runs(tokens: list[str]) -> list[str]:
+    """``tokens`` with each short run of single Chinese characters joined into one token."""
+    out: list[str] = []
+    run: list[str] = []
+    for token in [*tokens, " "]:
+        if _is_cjk(token) or (run and len(token) > 1 and _is_cjk(token[0]) and
+                              all(c in _CLOSING for c in token[1:])):
+            run.append(token)
+            if not _is_cjk(token):                    # closing punctuation ends the run
+                out += ["".join(run)] if len(run) <= _SHORT_RUN else run
+                run = []
+            continue
+        out += ["".join(run)] if 1 < len(run) <= _SHORT_RUN else run
+        run = []
+        out.append(token)
+    return out[:-1]
+
+
 def _tokens(text: str) -> list[str]:
-    """Unbreakable pieces: a Latin word, or one Chinese character with its punctuation; " " between."""
+    """Unbreakable pieces: a Latin word, a short run of Chinese characters or one character of a
+    longer run, with its punctuation; " " between."""
     tokens: list[str] = []
     opening = ""
+    bullet = False
     for char in text:
+        if bullet and char == " ":
+            opening += char                           # "• " stays with the item's first word
+            bullet = False
+            continue
+        bullet = False
+        if char in _BULLETS:
+            opening += char
+            bullet = True
+            continue
         if char.isspace():
             if tokens and tokens[-1] != " ":
                 tokens.append(" ")
@@ -43,7 +85,7 @@ def _tokens(text: str) -> list[str]:
             opening = ""
     if opening:
         tokens.append(opening)
-    return tokens
+    return _short_runs(tokens)
 
 
 def _fitting(tokens: list[str], width: int) -> list[str]:
