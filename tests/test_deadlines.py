@@ -32,11 +32,11 @@ def _answers(**dates: str) -> Answers:
 
 
 def _assess_dated(answers: Answers, as_of: dt.date | None = None) -> Assessment:
-    """The assessment pipeline, stage by stage, with the answers passed on for due dates."""
+    """The assessment pipeline, stage by stage (the dates reach the schedule through the facts)."""
     book = default_rulebook()
     when = as_of or answers.as_of or book.as_of
     roots = build_facts(answers, when)
-    return assemble(book, roots, evaluate(roots, book), when, answers=answers)
+    return assemble(book, roots, evaluate(roots, book), when)
 
 
 def _due(a: Assessment, obligation: str) -> list[dict[str, Any]]:

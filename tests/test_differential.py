@@ -164,9 +164,8 @@ def test_durable_rules_and_reference_fire_the_same_rules(document: dict[str, Any
     assert len(engine_firings) == len(reference_firings)
 
     # each evaluator's firings, in the order it found them, assemble into the same bytes
-    by_reference = assemble(book, roots, [Firing(rule_id, fact) for rule_id, fact in reference_firings], when,
-                            answers=model)
-    by_engine = assemble(book, roots, engine_firings, when, answers=model)
+    by_reference = assemble(book, roots, [Firing(rule_id, fact) for rule_id, fact in reference_firings], when)
+    by_engine = assemble(book, roots, engine_firings, when)
     assert by_engine.to_json() == by_reference.to_json()
 
 
@@ -183,8 +182,8 @@ def test_assembly_does_not_depend_on_the_firing_order_within_a_fact() -> None:
         groups.setdefault(firing.fact["fid"], []).append(firing)
     reversed_within_facts = [f for root in roots for f in reversed(groups.get(root.fid, []))]
     assert reversed_within_facts != firings
-    assert assemble(book, roots, firings, when, answers=model).to_json() == \
-        assemble(book, roots, reversed_within_facts, when, answers=model).to_json()
+    assert assemble(book, roots, firings, when).to_json() == \
+        assemble(book, roots, reversed_within_facts, when).to_json()
 
 
 @SETTINGS

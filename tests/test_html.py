@@ -40,7 +40,7 @@ def _assessment() -> Assessment:
     answers = _answers()
     book = default_rulebook()
     roots = build_facts(answers, book.as_of)
-    return assemble(book, roots, evaluate(roots, book), book.as_of, answers=answers)
+    return assemble(book, roots, evaluate(roots, book), book.as_of)
 
 
 class _Dom(HTMLParser):

@@ -50,6 +50,14 @@ class ProductRef(StrictModel):
     name: str = Field(description="The product's name as answered (shown, not an identity)")
 
 
+class FeatureRef(StrictModel):
+    """One feature of the answers: its product's position and its own position identify it."""
+
+    product: int = Field(description="Position of its product in the answers' products (0 = first)")
+    index: int = Field(description="Position of the feature in that product's features (0 = first)")
+    name: str = Field(description="The feature's name as answered (shown, not an identity)")
+
+
 class AlgorithmRef(StrictModel):
     """One algorithm of the assessment, by its stable id."""
 
@@ -188,7 +196,9 @@ class Algorithm(StrictModel):
     status_label: Text
     behaviours: tuple[str, ...] = Field(description="What the algorithm does: the behaviours its id joins")
     products: tuple[ProductRef, ...]
-    features: tuple[str, ...]
+    features: tuple[str, ...] = Field(description="The names of the features it covers, each name once (shown)")
+    feature_refs: tuple[FeatureRef, ...] = Field(
+        description="The features it covers, by position, in answer order: what tells features apart")
     genai_route: str | None = Field(description="genai_filing, genai_registration, genai_none or null")
     genai_route_label: Text | None
     basis: tuple[LegalRef, ...]

@@ -1,22 +1,25 @@
 """Firings -> assessment: group, merge, order, and explain.
 
-This stage draws no conclusion of its own: every item of the assessment comes from a rule that
-fired, and the trace names that rule and the answers it looked at. It only groups (one
-algorithm per feature, type and role, as a filer files it: a feature that both moderates and
-filters spam is one content-filtering algorithm listing both behaviours; features with the same
-behaviours of a type share one algorithm), merges duplicates, resolves the filing status by
-precedence (required > needs_review > not_required, so an ``unsure`` that led to needs_review is
-never outweighed by a "not required") and sorts everything by stable keys.
+Every item of the assessment comes from a rule that fired, and the trace names that rule and
+the answers it looked at. Assembly groups (one algorithm per feature, type and role, as a filer
+files it: a feature that both moderates and filters spam is one content-filtering algorithm
+listing both behaviours; features with the same behaviours of a type share one algorithm),
+merges duplicates, resolves the filing status by precedence (required > needs_review >
+not_required, so an ``unsure`` that led to needs_review is never outweighed by a "not
+required") and sorts everything by stable keys.
+
+Everything is told apart by position in the answers (a fact's ``product_pos`` and
+``feature_pos``), never by name: two features both named 推荐 are two features.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.model.answers import Answers
 from engine.model.assessment import (
     Algorithm,
     AlgorithmRef,
@@ -25,6 +28,7 @@ from engine.model.assessment import (
     DisplayOut,
     DurationOut,
     EntityTarget,
+    FeatureRef,
     FilingConclusion,
     MaterialOut,
     ObligationOut,
@@ -38,15 +42,14 @@ from engine.model.assessment import (
 from engine.model.base import Text
 from engine.model.vocabulary import load_vocabulary
 from engine.pipeline.citations import laws_cited, legal_refs
-from engine.pipeline.deadlines import schedule
+from engine.pipeline.deadlines import EventDates, schedule
 from engine.pipeline.trace import Tracer
 from engine.rules.basis import Basis
-from engine.rules.facts import RootFact, product_index
-from engine.rules.rulebook import Rulebook
+from engine.rules.facts import RootFact
+from engine.rules.rulebook import Rule, Rulebook
 from engine.rules.runtime import Firing
 
 _STATUS_ORDER = ("required", "needs_review", "not_required")
-
 
 
 def _strongest(statuses: list[str]) -> str:
@@ -63,14 +66,20 @@ def algorithm_id(type_: str, behaviour: str, role: str) -> str:
     return f"{type_}.{behaviour}.{role}"
 
 
-_Unit = tuple[str, str, str, str, str, str]
-"""(type, subtype, role, behaviour, product index, feature): what one filing fact is about."""
+@dataclass(frozen=True)
+class _Unit:
+    """What one filing fact is about: a behaviour of one feature, classified, with its role."""
 
-_UNIT_MARK = "\x00"
-"""Joins a unit into the provisional trace conclusion that :meth:`_Assembler.build` replaces."""
+    type: str
+    subtype: str
+    role: str
+    behaviour: str
+    product: int
+    feature: int
+
 
 _TargetKey = int | _Unit | None
-"""A target while assembling: None the entity, an int a product's index, else an algorithm's unit."""
+"""A target while assembling: None the entity, an int a product's position, else an algorithm's unit."""
 
 
 @dataclass
@@ -81,7 +90,7 @@ class _AlgorithmDraft:
     behaviour: str
     statuses: list[str] = field(default_factory=list)
     products: list[int] = field(default_factory=list)
-    features: list[str] = field(default_factory=list)
+    features: list[tuple[int, int]] = field(default_factory=list)
     genai_routes: list[str] = field(default_factory=list)
     rules: set[str] = field(default_factory=set)
 
@@ -89,13 +98,28 @@ class _AlgorithmDraft:
     def id(self) -> str:
         return algorithm_id(self.type, self.behaviour, self.role)
 
+    def absorb(self, other: _AlgorithmDraft) -> None:
+        """Merge another draft (a behaviour of the same feature, or a feature of the same behaviours)."""
+        self.statuses += other.statuses
+        for index in other.products:
+            _add_unique(self.products, index)
+        for feature in other.features:
+            _add_unique(self.features, feature)
+        self.genai_routes += other.genai_routes
+        self.rules |= other.rules
+
 
 def _add_unique(items: list[Any], value: Any) -> None:
     if value not in items:
         items.append(value)
 
 
+_Store = dict[str, tuple[list[_TargetKey], set[str]]]
+
+
 class _Assembler:
+    """Collects what the firings conclude (:meth:`add`), then builds the assessment (:meth:`build`)."""
+
     def __init__(self, book: Rulebook, roots: list[RootFact], as_of: dt.date) -> None:
         self.book = book
         self.vocab = load_vocabulary()
@@ -104,99 +128,111 @@ class _Assembler:
         self.algorithms: dict[_Unit, _AlgorithmDraft] = {}
         """One draft per behaviour of one feature; :meth:`_group` merges them per feature and type."""
         self.statuses: list[str] = []
-        self.reasons: dict[tuple[str, str], list[str]] = defaultdict(list)
-        self.obligations: dict[str, tuple[list[_TargetKey], set[str]]] = {}
-        self.materials: dict[str, tuple[list[_TargetKey], set[str]]] = {}
+        self.reasons: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.obligations: _Store = {}
+        self.materials: _Store = {}
         self.steps: set[str] = set()
-        self.display: dict[tuple[str, str], None] = {}
-        self.questions: dict[tuple[str, str | None, str | None], OpenQuestion] = {}
+        self.display: dict[tuple[int, str], None] = {}
+        self.questions: dict[tuple[str, int, int | None], OpenQuestion] = {}
         self.tracer = Tracer(book, self.roots)
         self._order_cache: dict[str, tuple[int, ...]] = {}
 
-    def _algorithm_key(self, fact: dict[str, Any]) -> _Unit | None:
-        if fact.get("kind") != "filing":
+    def _unit(self, fact: dict[str, Any], role: str | None = None) -> _Unit | None:
+        """The unit of a filing fact, or of the filing fact an algorithm fact derives with ``role``."""
+        kind = fact.get("kind")
+        if not (kind == "filing" or (kind == "algorithm" and role is not None)):
             return None
-        return (fact["type"], fact["subtype"], fact["role"], fact["behaviour"], str(product_index(str(fact["fid"]))),
-                str(fact.get("feature", "")))
-
-    def _target(self, fact: dict[str, Any]) -> _TargetKey:
-        """What a duty concluded on this fact applies to: its algorithm, else its product."""
-        key = self._algorithm_key(fact)
-        if key is not None:
-            return key
-        return product_index(str(fact["fid"]))
+        root = self.roots[fact["fid"]]
+        assert root.feature_pos is not None, "algorithm facts derive from behaviour facts"
+        return _Unit(fact["type"], fact["subtype"], role or fact["role"], fact["behaviour"],
+                     root.product_pos, root.feature_pos)
 
     # -- per firing
     def add(self, firing: Firing) -> None:
+        """Record what one firing concludes, and trace it."""
         rule = self.book.rules[firing.rule_id]
         fact = firing.fact
+        root = self.roots[fact["fid"]]
         then = rule.then
-        product = str(fact.get("product", ""))
-        index = product_index(str(fact["fid"]))
-        concluded: list[str] = []
+        concluded: list[str | _Unit] = []
         if then.classify is not None:
             concluded.append(f"classify.{fact['behaviour']}")
         if then.filing is not None:
-            status = then.filing["status"]
-            self.statuses.append(status)
-            _add_unique(self.reasons[(rule.id, status)], product)
-            # On an algorithm fact the conclusion names the role of the filing fact it derives.
-            key = ((fact["type"], fact["subtype"], then.filing["role"], fact["behaviour"], str(index),
-                    str(fact.get("feature", "")))
-                   if fact.get("kind") == "algorithm" else self._algorithm_key(fact))
-            if key is not None:
-                draft = self.algorithms.setdefault(key, _AlgorithmDraft(
-                    type=key[0], subtype=None if key[1] == "none" else key[1], role=key[2],
-                    behaviour=key[3]))
-                draft.statuses.append(status)
-                _add_unique(draft.products, index)
-                _add_unique(draft.features, str(fact["feature"]))
-                draft.rules.add(rule.id)
-                for rule_id in str(fact.get("via") or "").split(">"):
-                    if rule_id:
-                        draft.rules.add(rule_id)
-                concluded.append(f"algorithms.{_UNIT_MARK.join(key)}")
-            concluded.append(f"filing.status.{status}")
+            concluded += self._filing(rule, fact, root)
         if then.genai_route is not None:
-            key = self._algorithm_key(fact)
-            if key is not None and key in self.algorithms:
-                _add_unique(self.algorithms[key].genai_routes, then.genai_route)
-            concluded.append(f"genai_route.{then.genai_route}")
-        for name, store in (("obligations", self.obligations), ("materials", self.materials)):
-            for item in getattr(then, name) or []:
-                targets, rules = store.setdefault(item, ([], set()))
-                if name == "materials" and self.book.materials[item].scope == "entity":
-                    _add_unique(targets, None)
-                elif name == "materials" and self.book.materials[item].scope == "product":
-                    _add_unique(targets, index)
-                elif name == "obligations" and self.book.obligations[item].scope == "product" and product:
-                    _add_unique(targets, index)
-                else:
-                    _add_unique(targets, self._target(fact))
-                rules.add(rule.id)
-                concluded.append(f"{name}.{item}")
-        for step in then.steps or []:
-            self.steps.add(step)
-            concluded.append(f"steps.{step}")
+            concluded += self._genai_route(then.genai_route, fact)
+        concluded += self._duties(rule, fact, root)
+        concluded += [f"steps.{step}" for step in then.steps or []]
+        self.steps.update(then.steps or [])
         for place in then.display or []:
-            forms = ([f for f in self.vocab.ids("product_form") if fact.get(f"form_{f}") == "yes"]
-                     if place == "product_forms" else [place])
-            for form in forms:
-                self.display[(product, form)] = None
-                concluded.append(f"display.{form}")
+            concluded += self._display(place, fact, root)
         if then.open_question is not None:
-            spec = then.open_question
-            feature = str(fact["feature"]) if "feature" in fact else None
-            qkey = (spec.id, product or None, feature)
-            if qkey not in self.questions:
-                root = self.roots[fact["fid"]]
-                source = root.sources.get(spec.field)
-                self.questions[qkey] = OpenQuestion(
-                    id=spec.id, field=source.path if source else spec.field,
-                    product=product or None, feature=feature, question=spec.text, rule=rule.id)
-            concluded.append(f"open_questions.{spec.id}")
+            concluded += self._question(rule, root)
         if concluded:
             self.tracer.add(concluded, rule, fact)
+
+    def _filing(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
+        assert rule.then.filing is not None
+        status = rule.then.filing["status"]
+        self.statuses.append(status)
+        _add_unique(self.reasons[(rule.id, status)], root.product_pos)
+        # On an algorithm fact the conclusion names the role of the filing fact it derives.
+        unit = self._unit(fact, rule.then.filing["role"] if fact.get("kind") == "algorithm" else None)
+        if unit is None:
+            return [f"filing.status.{status}"]
+        draft = self.algorithms.setdefault(unit, _AlgorithmDraft(
+            type=unit.type, subtype=None if unit.subtype == "none" else unit.subtype, role=unit.role,
+            behaviour=unit.behaviour))
+        draft.statuses.append(status)
+        _add_unique(draft.products, unit.product)
+        _add_unique(draft.features, (unit.product, unit.feature))
+        draft.rules.add(rule.id)
+        draft.rules.update(r for r in str(fact.get("via") or "").split(">") if r)
+        return [unit, f"filing.status.{status}"]
+
+    def _genai_route(self, route: str, fact: dict[str, Any]) -> list[str | _Unit]:
+        unit = self._unit(fact)
+        if unit is not None and unit in self.algorithms:
+            _add_unique(self.algorithms[unit].genai_routes, route)
+        return [f"genai_route.{route}"]
+
+    def _duties(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
+        """Obligations and materials: each applies to the entity, the product or the algorithm."""
+        concluded: list[str | _Unit] = []
+        for name, store, catalogue in (("obligations", self.obligations, self.book.obligations),
+                                       ("materials", self.materials, self.book.materials)):
+            for item in getattr(rule.then, name) or []:
+                targets, rules = store.setdefault(item, ([], set()))
+                scope = catalogue[item].scope
+                if name == "materials" and scope == "entity":
+                    _add_unique(targets, None)
+                elif scope == "product":
+                    _add_unique(targets, root.product_pos)
+                else:
+                    unit = self._unit(fact)
+                    _add_unique(targets, unit if unit is not None else root.product_pos)
+                rules.add(rule.id)
+                concluded.append(f"{name}.{item}")
+        return concluded
+
+    def _display(self, place: str, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
+        forms = ([f for f in self.vocab.ids("product_form") if fact.get(f"form_{f}") == "yes"]
+                 if place == "product_forms" else [place])
+        for form in forms:
+            self.display[(root.product_pos, form)] = None
+        return [f"display.{form}" for form in forms]
+
+    def _question(self, rule: Rule, root: RootFact) -> list[str | _Unit]:
+        spec = rule.then.open_question
+        assert spec is not None
+        key = (spec.id, root.product_pos, root.feature_pos)
+        if key not in self.questions:
+            source = root.sources.get(spec.field)
+            feature = root.attrs.get("feature")
+            self.questions[key] = OpenQuestion(
+                id=spec.id, field=source.path if source else spec.field, product=str(root.attrs["product"]),
+                feature=None if feature is None else str(feature), question=spec.text, rule=rule.id)
+        return [f"open_questions.{spec.id}"]
 
     # -- output
     def _algorithm_name(self, d: _AlgorithmDraft, products: dict[int, ProductRef]) -> Text:
@@ -228,177 +264,184 @@ class _Assembler:
         Returns the merged drafts and, for every unit, the id of the algorithm it joins.
         """
         behaviour_order = {b: i for i, b in enumerate((*self.vocab.ids("behaviour"), "unsure"))}
-        per_feature: dict[tuple[str, str, str, str], list[_Unit]] = {}
+        per_feature: dict[tuple[str, str, int, int], list[_Unit]] = {}
         for unit in self.algorithms:
-            per_feature.setdefault((unit[0], unit[2], unit[4], unit[5]), []).append(unit)
+            per_feature.setdefault((unit.type, unit.role, unit.product, unit.feature), []).append(unit)
         groups: dict[str, _AlgorithmDraft] = {}
         ids: dict[_Unit, str] = {}
         for (type_, role, _, _), units in per_feature.items():
-            behaviours = sorted({u[3] for u in units}, key=behaviour_order.__getitem__)
+            behaviours = "+".join(sorted({u.behaviour for u in units}, key=behaviour_order.__getitem__))
             subtypes = {self.algorithms[u].subtype for u in units}
-            group_id = algorithm_id(type_, "+".join(behaviours), role)
+            group_id = algorithm_id(type_, behaviours, role)
             merged = groups.get(group_id)
             if merged is None:
                 merged = groups[group_id] = _AlgorithmDraft(
                     type=type_, subtype=subtypes.pop() if len(subtypes) == 1 else None, role=role,
-                    behaviour="+".join(behaviours))
+                    behaviour=behaviours)
             elif merged.subtype not in subtypes or len(subtypes) > 1:
                 merged.subtype = None
             for unit in units:
-                draft = self.algorithms[unit]
-                merged.statuses += draft.statuses
-                for index in draft.products:
-                    _add_unique(merged.products, index)
-                for feature in draft.features:
-                    _add_unique(merged.features, feature)
-                merged.genai_routes += draft.genai_routes
-                merged.rules |= draft.rules
+                merged.absorb(self.algorithms[unit])
                 ids[unit] = group_id
         return list(groups.values()), ids
 
-    def build(self) -> Assessment:
-        book = self.book
-        vocab = self.vocab
-        if self.statuses:
-            status = _strongest(self.statuses)
-            reasons = [
-                Reason(rule=rule_id, status=st,  # type: ignore[arg-type]
-                       title=book.rules[rule_id].title, explanation=book.rules[rule_id].explanation,
-                       basis_kind=book.rules[rule_id].basis_kind,
-                       basis=legal_refs(book, book.rules[rule_id].basis), products=tuple(products))
-                for (rule_id, st), products in sorted(
-                    self.reasons.items(), key=lambda kv: (_STATUS_ORDER.index(kv[0][1]), kv[0][0]))
-            ]
-        else:
-            status = "needs_review"
-            reasons = []
-        product_order: dict[str, int] = {}
-        feature_order: dict[tuple[str, str], int] = {}
-        product_refs: dict[int, ProductRef] = {}
+    def _reasons(self, products: dict[int, ProductRef]) -> tuple[str, list[Reason]]:
+        """The filing status by precedence, and the rules behind it; needs_review when none fired."""
+        if not self.statuses:
+            return "needs_review", []
+        rules = self.book.rules
+        return _strongest(self.statuses), [
+            Reason(rule=rule_id, status=status,  # type: ignore[arg-type]
+                   title=rules[rule_id].title, explanation=rules[rule_id].explanation,
+                   basis_kind=rules[rule_id].basis_kind, basis=legal_refs(self.book, rules[rule_id].basis),
+                   products=tuple(products[i].name for i in positions))
+            for (rule_id, status), positions in sorted(
+                self.reasons.items(), key=lambda kv: (_STATUS_ORDER.index(kv[0][1]), kv[0][0]))]
+
+    def _answered(self) -> tuple[dict[int, ProductRef], dict[tuple[int, int], str], EventDates]:
+        """Every product (by position), every feature's name, and the answered event dates."""
+        products: dict[int, ProductRef] = {}
+        features: dict[tuple[int, int], str] = {}
+        dates = EventDates()
         for root in self.roots.values():
-            name = str(root.attrs["product"])
-            product_order.setdefault(name, len(product_order))
-            index = product_index(root.fid)
-            if index not in product_refs:
-                product_refs[index] = ProductRef(index=index, name=name)
-            if "feature" in root.attrs:
-                feature_order.setdefault((name, str(root.attrs["feature"])), len(feature_order))
-        algorithm_order = self._algorithm_order
-        grouped, group_of = self._group()
+            if root.product_pos not in products:
+                products[root.product_pos] = ProductRef(index=root.product_pos, name=str(root.attrs["product"]))
+                dates.products[root.product_pos] = {k: v for k, v in root.dates.items() if k != "feature_launch"}
+            if root.feature_pos is not None:
+                features[(root.product_pos, root.feature_pos)] = str(root.attrs["feature"])
+                dates.features[(root.product_pos, root.feature_pos)] = root.dates.get("feature_launch")
+        return products, features, dates
 
-        group_of_text = {_UNIT_MARK.join(unit): group_id for unit, group_id in group_of.items()}
+    def _algorithm(self, d: _AlgorithmDraft, products: dict[int, ProductRef],
+                   features: dict[tuple[int, int], str]) -> Algorithm:
+        vocab = self.vocab
+        basis: list[Basis] = []
+        for rule_id in sorted(d.rules):
+            for b in self.book.rules[rule_id].basis:
+                _add_unique(basis, b)
+        has_role = d.type in vocab.groups["filing_role_type"]
+        status = _strongest(d.statuses)
+        route = _route(d.genai_routes, self.book.genai_routes.precedence)
+        refs = tuple(FeatureRef(product=p, index=f, name=features[(p, f)]) for p, f in sorted(d.features))
+        return Algorithm(
+            id=d.id, name=self._algorithm_name(d, products),
+            type=d.type, type_label=vocab.groups["algorithm_type"][d.type],  # type: ignore[arg-type]
+            subtype=d.subtype,  # type: ignore[arg-type]
+            subtype_label=vocab.groups["algorithm_subtype"][d.subtype] if d.subtype else None,
+            role=d.role if has_role else None,  # type: ignore[arg-type]
+            role_label=vocab.groups["role"][d.role] if has_role else vocab.groups["no_filing_role"]["none"],
+            status=status, status_label=vocab.groups["applicability"][status],  # type: ignore[arg-type]
+            behaviours=tuple(d.behaviour.split("+")),
+            products=tuple(products[i] for i in sorted(d.products)),
+            features=tuple(dict.fromkeys(r.name for r in refs)), feature_refs=refs,
+            genai_route=route, genai_route_label=vocab.groups["genai_route"][route] if route else None,
+            basis=legal_refs(self.book, basis), rules=tuple(sorted(d.rules)))
 
-        def target_order(target: int | str | None) -> tuple[int, ...]:
-            """Where an ``applies_to`` target sorts: the entity, products in answer order, algorithms.
-
-            Never by name, so that two answers differing only in names give the same order.
-            """
-            if target is None:
-                return (0, 0)
-            if isinstance(target, int):
-                return (1, target)
-            return (2, *algorithm_order(target))
-
-        algorithm_refs: dict[str, AlgorithmRef] = {}
-        entity = EntityTarget()
-
-        def target(key: int | str | None) -> Target:
-            """One object per target, shared by every list that names it."""
-            if key is None:
-                return entity
-            if isinstance(key, int):
-                return product_refs[key]
-            ref = algorithm_refs.get(key)
-            if ref is None:
-                ref = algorithm_refs[key] = AlgorithmRef(id=key)
-            return ref
-
-        def targets_out(keys: list[_TargetKey]) -> tuple[Target, ...]:
-            """The targets of a duty or material, each unit as the algorithm it joined, once each."""
-            out: list[int | str | None] = []
-            for key in keys:
-                _add_unique(out, group_of[key] if isinstance(key, tuple) else key)
-            return tuple(target(k) for k in sorted(out, key=target_order))
-
-        algorithms: list[Algorithm] = []
-        role_types = vocab.groups["filing_role_type"]
-        drafts = sorted(
-            (d for d in grouped if _strongest(d.statuses) != "not_required"),
-            key=lambda d: algorithm_order(d.id))
-        for d in drafts:
-            basis: list[Basis] = []
-            for rule_id in sorted(d.rules):
-                for b in book.rules[rule_id].basis:
-                    if b not in basis:
-                        basis.append(b)
-            algorithms.append(Algorithm(
-                id=d.id,
-                name=self._algorithm_name(d, product_refs),
-                type=d.type,  # type: ignore[arg-type]
-                type_label=vocab.groups["algorithm_type"][d.type],
-                subtype=d.subtype,  # type: ignore[arg-type]
-                subtype_label=vocab.groups["algorithm_subtype"][d.subtype] if d.subtype else None,
-                role=d.role if d.type in role_types else None,  # type: ignore[arg-type]
-                role_label=(vocab.groups["role"][d.role] if d.type in role_types
-                            else vocab.groups["no_filing_role"]["none"]),
-                status=_strongest(d.statuses),  # type: ignore[arg-type]
-                status_label=vocab.groups["applicability"][_strongest(d.statuses)],
-                behaviours=tuple(d.behaviour.split("+")),
-                products=tuple(product_refs[i] for i in sorted(d.products)),
-                features=tuple(d.features),
-                genai_route=(route := _route(d.genai_routes, book.genai_routes.precedence)),
-                genai_route_label=vocab.groups["genai_route"][route] if route else None,
-                basis=legal_refs(book, basis),
-                rules=tuple(sorted(d.rules)),
-            ))
-        obligation_order = list(book.obligations)
-        obligations = []
-        for oid, (targets, rules) in sorted(self.obligations.items(),
-                                            key=lambda kv: obligation_order.index(kv[0])):
+    def _obligations(self, targets_out: Callable[[list[_TargetKey]], tuple[Target, ...]]) -> list[ObligationOut]:
+        book = self.book
+        order = list(book.obligations)
+        out = []
+        for oid, (targets, rules) in sorted(self.obligations.items(), key=lambda kv: order.index(kv[0])):
             spec = book.obligations[oid]
             deadline = Deadline(**spec.deadline.model_dump()) if spec.deadline else None
-            obligations.append(ObligationOut(
+            out.append(ObligationOut(
                 id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=legal_refs(book, spec.basis),
                 deadline=deadline, applies_to=targets_out(targets), rules=tuple(sorted(rules))))
-        material_order = list(book.materials)
-        materials = [
-            MaterialOut(
-                id=mid, name=book.materials[mid].name, group=book.materials[mid].group,
-                scope=book.materials[mid].scope, contents=book.materials[mid].contents,
-                condition=book.materials[mid].condition, basis_kind=book.materials[mid].basis_kind,
-                pitfalls=tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in book.materials[mid].pitfalls),
-                applies_to=targets_out(targets), rules=tuple(sorted(rules)))
-            for mid, (targets, rules) in sorted(self.materials.items(),
-                                                key=lambda kv: material_order.index(kv[0]))
-        ]
-        steps = [
+        return out
+
+    def _materials(self, targets_out: Callable[[list[_TargetKey]], tuple[Target, ...]]) -> list[MaterialOut]:
+        book = self.book
+        order = list(book.materials)
+        out = []
+        for mid, (targets, rules) in sorted(self.materials.items(), key=lambda kv: order.index(kv[0])):
+            spec = book.materials[mid]
+            out.append(MaterialOut(
+                id=mid, name=spec.name, group=spec.group, scope=spec.scope, contents=spec.contents,
+                condition=spec.condition, basis_kind=spec.basis_kind,
+                pitfalls=tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in spec.pitfalls),
+                applies_to=targets_out(targets), rules=tuple(sorted(rules))))
+        return out
+
+    def _steps(self) -> list[StepOut]:
+        return [
             StepOut(id=s.id, order=s.order, title=s.title, what=s.what, statute=s.statute,
                     duration=DurationOut(**s.duration.model_dump()))
-            for s in sorted((book.steps[i] for i in self.steps), key=lambda s: (s.order, s.id))
-        ]
-        form_order = (*vocab.ids("product_form"), *book.display)
-        forms = vocab.groups["product_form"]
-        display = [
-            DisplayOut(product=product, form=form, form_label=forms.get(form), location=book.display[form].location,
-                       basis=legal_refs(book, book.display[form].basis))
-            for product, form in sorted(self.display, key=lambda pf: (product_order.get(pf[0], 0),
-                                                                      form_order.index(pf[1])))
-        ]
-        questions = sorted(self.questions.values(),
-                           key=lambda q: (product_order.get(q.product or "", -1),
-                                         feature_order.get((q.product or "", q.feature or ""), -1), q.id))
-        trace = sorted((t.model_copy(update={"conclusions": tuple(
-            f"algorithms.{group_of_text[c[11:]]}" if c.startswith("algorithms.") and c[11:] in group_of_text else c
-            for c in t.conclusions)}) if any(_UNIT_MARK in c for c in t.conclusions) else t
-            for t in self.tracer.trace), key=lambda t: (t.rule, t.fact, t.via))
-        return Assessment(
+            for s in sorted((self.book.steps[i] for i in self.steps), key=lambda s: (s.order, s.id))]
+
+    def _display_out(self, products: dict[int, ProductRef]) -> list[DisplayOut]:
+        book = self.book
+        form_order = (*self.vocab.ids("product_form"), *book.display)
+        forms = self.vocab.groups["product_form"]
+        return [
+            DisplayOut(product=products[pos].name, form=form, form_label=forms.get(form),
+                       location=book.display[form].location, basis=legal_refs(book, book.display[form].basis))
+            for pos, form in sorted(self.display, key=lambda pf: (pf[0], form_order.index(pf[1])))]
+
+    def _questions(self) -> list[OpenQuestion]:
+        return [self.questions[key] for key in sorted(
+            self.questions, key=lambda k: (k[1], -1 if k[2] is None else k[2], k[0]))]
+
+    def build(self) -> Assessment:
+        """The assessment of every firing added, dated from the answered dates the facts carry."""
+        book = self.book
+        products, features, dates = self._answered()
+        status, reasons = self._reasons(products)
+        grouped, group_of = self._group()
+        targets = _Targets(products, group_of, self._algorithm_order)
+        algorithms = [self._algorithm(d, products, features)
+                      for d in sorted((d for d in grouped if _strongest(d.statuses) != "not_required"),
+                                      key=lambda d: self._algorithm_order(d.id))]
+        obligations = self._obligations(targets.out)
+        display = self._display_out(products)
+        result = Assessment(
             filing=FilingConclusion(status=status,  # type: ignore[arg-type]
-                                    label=vocab.groups["applicability"][status],
+                                    label=self.vocab.groups["applicability"][status],
                                     as_of=self.as_of, reasons=tuple(reasons)),
-            algorithms=tuple(algorithms), obligations=tuple(obligations), materials=tuple(materials),
-            steps=tuple(steps), display=tuple(display), open_questions=tuple(questions),
+            algorithms=tuple(algorithms), obligations=tuple(obligations),
+            materials=tuple(self._materials(targets.out)), steps=tuple(self._steps()), display=tuple(display),
+            open_questions=tuple(self._questions()),
             laws=laws_cited(book, reasons, algorithms, obligations, display),
-            rules_version=book.rules_version, trace=tuple(trace))
+            rules_version=book.rules_version,
+            trace=self.tracer.entries(lambda unit: f"algorithms.{group_of[unit]}"))
+        in_force = {law.id: law.in_force for law in book.laws.values() if law.statutory and law.in_force}
+        return schedule(result, dates, in_force, book.step_starts, book.genai_routes.procedure_routes)
+
+
+class _Targets:
+    """The typed targets of the assessment, one object per target, in their output order."""
+
+    def __init__(self, products: dict[int, ProductRef], group_of: dict[_Unit, str],
+                 algorithm_order: Callable[[str], tuple[int, ...]]) -> None:
+        self.products = products
+        self.group_of = group_of
+        self.algorithm_order = algorithm_order
+        self.entity = EntityTarget()
+        self.algorithms: dict[str, AlgorithmRef] = {}
+
+    def _order(self, target: int | str | None) -> tuple[int, ...]:
+        """Where a target sorts: the entity, products in answer order, algorithms. Never by name."""
+        if target is None:
+            return (0, 0)
+        if isinstance(target, int):
+            return (1, target)
+        return (2, *self.algorithm_order(target))
+
+    def _target(self, key: int | str | None) -> Target:
+        if key is None:
+            return self.entity
+        if isinstance(key, int):
+            return self.products[key]
+        ref = self.algorithms.get(key)
+        if ref is None:
+            ref = self.algorithms[key] = AlgorithmRef(id=key)
+        return ref
+
+    def out(self, keys: list[_TargetKey]) -> tuple[Target, ...]:
+        """The targets of a duty or material, each unit as the algorithm it joined, once each."""
+        found: list[int | str | None] = []
+        for key in keys:
+            _add_unique(found, self.group_of[key] if isinstance(key, _Unit) else key)
+        return tuple(self._target(k) for k in sorted(found, key=self._order))
 
 
 def _lower_first(label: str) -> str:
@@ -417,18 +460,13 @@ def _route(routes: list[str], precedence: list[str]) -> str | None:
     return None
 
 
-def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of: dt.date,
-             answers: Answers | None = None) -> Assessment:
-    """Build the assessment from the firings of one evaluation.
+def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of: dt.date) -> Assessment:
+    """Build the assessment from the firings of one evaluation of ``roots``.
 
-    With the ``answers`` the facts came from, the duties and steps also get due dates from the
-    products' launch, change and termination dates (:func:`engine.deadlines.schedule`).
+    The duties and steps get due dates from the dates the root facts carry (the products'
+    launch, change and termination dates, a later feature's launch date).
     """
     assembler = _Assembler(book, roots, as_of)
     for firing in firings:
         assembler.add(firing)
-    result = assembler.build()
-    if answers is None:
-        return result
-    in_force = {law.id: law.in_force for law in book.laws.values() if law.statutory and law.in_force}
-    return schedule(result, answers, in_force, book.step_starts, book.genai_routes.procedure_routes)
+    return assembler.build()

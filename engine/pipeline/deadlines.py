@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
-from engine.model.answers import Answers, Product
 from engine.model.assessment import (
     Action,
     Assessment,
@@ -67,9 +67,17 @@ def convention() -> CalendarInfo:
     )
 
 
-def _event_date(product: Product, event: str) -> dt.date | None:
-    date: dt.date | None = getattr(product, f"{event}_date")
-    return date
+@dataclass
+class EventDates:
+    """The answered event dates, by position: what the root facts carry (:attr:`RootFact.dates`).
+
+    ``products`` maps a product's position to its ``launch``, ``change`` and ``termination``
+    dates (those given); ``features`` maps (product, feature) positions to the feature's own
+    launch date, or None when it launched with its product.
+    """
+
+    products: dict[int, dict[str, dt.date]] = field(default_factory=dict)
+    features: dict[tuple[int, int], dt.date | None] = field(default_factory=dict)
 
 
 def _gap_note(gap: CalendarGapError, estimate: dt.date) -> Text:
@@ -110,14 +118,10 @@ def products_of(targets: Sequence[Target], of_algorithm: Mapping[str, Sequence[P
 class _Products:
     """The assessment's targets resolved to answered products, by position, in answer order."""
 
-    def __init__(self, assessment: Assessment, answers: Answers, procedure_routes: Collection[str]) -> None:
-        self.answers = answers.products
+    def __init__(self, assessment: Assessment, dates: EventDates, procedure_routes: Collection[str]) -> None:
+        self.dates = dates
         self.of_algorithm = {a.id: a.products for a in assessment.algorithms}
-        self.features_of = {a.id: a.features for a in assessment.algorithms}
-        self.feature_launch: dict[tuple[int, str], dt.date | None] = {}
-        for index, product in enumerate(answers.products):
-            for feature in product.features:
-                self.feature_launch.setdefault((index, feature.name), feature.launch_date)
+        self.features_of = {a.id: a.feature_refs for a in assessment.algorithms}
         self.filed = self._sorted({p.index: p for a in assessment.algorithms for p in a.products})
         self.genai = self._sorted({p.index: p for a in assessment.algorithms
                                    if a.genai_route in procedure_routes for p in a.products})
@@ -126,9 +130,9 @@ class _Products:
     def _sorted(refs: dict[int, ProductRef]) -> list[ProductRef]:
         return [refs[i] for i in sorted(refs)]
 
-    def answered(self, ref: ProductRef) -> Product:
-        """The answered product a reference points to."""
-        return self.answers[ref.index]
+    def events(self, ref: ProductRef) -> Mapping[str, dt.date]:
+        """The answered event dates of the product a reference points to."""
+        return self.dates.products.get(ref.index, {})
 
     def of_targets(self, targets: Sequence[Target]) -> list[ProductRef]:
         return products_of(targets, self.of_algorithm)
@@ -141,9 +145,9 @@ class _Products:
         for target in targets:
             features = self.features_of.get(target.id, ()) if target.kind == "algorithm" else ()
             for ref in products_of([target], self.of_algorithm):
-                own = [self.feature_launch[(ref.index, f)] for f in features if (ref.index, f) in self.feature_launch]
+                own = [self.dates.features.get((f.product, f.index)) for f in features if f.product == ref.index]
                 dated = [d for d in own if d is not None]
-                when = min(dated) if own and len(dated) == len(own) else self.answered(ref).launch_date
+                when = min(dated) if own and len(dated) == len(own) else self.events(ref).get("launch")
                 if when is not None:
                     found[(ref.index, when)] = ref
         return [(found[key], key[1]) for key in sorted(found)]
@@ -173,7 +177,7 @@ def _date_obligation(ob: ObligationOut, products: _Products, in_force: Mapping[s
     due: list[DueDate] = []
     dated = (products.launches(ob.applies_to) if event == "launch" else
              [(ref, when) for ref in products.of_targets(ob.applies_to)
-              if (when := _event_date(products.answered(ref), event)) is not None])
+              if (when := products.events(ref).get(event)) is not None])
     for ref, when in dated:
         if law_start is not None and when < law_start[0]:
             counted = due_date(ref, event, law_start[0], deadline.working_days)
@@ -211,10 +215,12 @@ def _step_dates(step: StepOut, product: ProductRef, start: dt.date, start_is: Te
                      practice_to=_at(start, duration.practice_max_days), note=note)
 
 
-Placer = Callable[[StepOut, Product, DueDate | None], tuple[dt.date, Text] | None]
+Placer = Callable[[StepOut, Mapping[str, dt.date], DueDate | None], tuple[dt.date, Text] | None]
+"""Where a step starts for one product, given its answered event dates and its filing due date."""
 
 
-def _review_start(step: StepOut, product: Product, filing_due: DueDate | None) -> tuple[dt.date, Text] | None:
+def _review_start(step: StepOut, events: Mapping[str, dt.date], filing_due: DueDate | None,
+                  ) -> tuple[dt.date, Text] | None:
     if filing_due is None or filing_due.date is None:
         return None
     day = filing_due.date.isoformat()
@@ -232,7 +238,8 @@ def _latest_start(step: StepOut, done_by: dt.date | None) -> dt.date | None:
     return done_by - dt.timedelta(days=slowest)
 
 
-def _entity_start(step: StepOut, product: Product, filing_due: DueDate | None) -> tuple[dt.date, Text] | None:
+def _entity_start(step: StepOut, events: Mapping[str, dt.date], filing_due: DueDate | None,
+                  ) -> tuple[dt.date, Text] | None:
     if filing_due is None or filing_due.date is None:
         return None
     start = _latest_start(step, filing_due.date)
@@ -246,15 +253,17 @@ def _entity_start(step: StepOut, product: Product, filing_due: DueDate | None) -
             "to file) even at the slow end of practice"))
 
 
-def _genai_start(step: StepOut, product: Product, filing_due: DueDate | None) -> tuple[dt.date, Text] | None:
-    start = _latest_start(step, product.launch_date)
-    if start is None or product.launch_date is None:
+def _genai_start(step: StepOut, events: Mapping[str, dt.date], filing_due: DueDate | None,
+                 ) -> tuple[dt.date, Text] | None:
+    launch = events.get("launch")
+    start = _latest_start(step, launch)
+    if start is None or launch is None:
         return None
     return start, Text(
         zh=(f"须在向公众开放前完成：最晚于 {start.isoformat()} 开始，按实务最长周期可在上线日 "
-            f"{product.launch_date.isoformat()} 前完成"),
+            f"{launch.isoformat()} 前完成"),
         en=(f"it must be through before the service opens to the public: start by {start.isoformat()} to "
-            f"be through by the launch on {product.launch_date.isoformat()} even at the slow end of practice"))
+            f"be through by the launch on {launch.isoformat()} even at the slow end of practice"))
 
 
 _PLACERS: dict[StepStart, Placer] = {
@@ -274,29 +283,30 @@ def _date_step(step: StepOut, products: _Products, filing_days: int | None,
     place = _PLACERS[placement.starts]
     dates: list[StepDates] = []
     for ref in products.filed if placement.products == "filed" else products.genai:
-        product = products.answered(ref)
-        filing_due = (due_date(ref, "launch", product.launch_date, filing_days)
-                      if product.launch_date is not None and filing_days else None)
-        where = place(step, product, filing_due)
+        events = products.events(ref)
+        launch = events.get("launch")
+        filing_due = due_date(ref, "launch", launch, filing_days) if launch is not None and filing_days else None
+        where = place(step, events, filing_due)
         if where is not None:
             dates.append(_step_dates(step, ref, *where))
     return step.model_copy(update={"dates": tuple(dates)}) if dates else step
 
 
-def schedule(assessment: Assessment, answers: Answers, in_force: Mapping[str, dt.date] | None = None,
+def schedule(assessment: Assessment, dates: EventDates, in_force: Mapping[str, dt.date] | None = None,
              placements: Mapping[str, StepPlacement] | None = None,
              procedure_routes: Collection[str] = ()) -> Assessment:
     """The assessment with due dates on its duties and steps, and the counting convention.
 
-    Products without dates get none (the report says which dates to add); the convention is
-    stated whenever the answers were given, so every dated report says how it counted.
+    ``dates`` are the answered event dates, as the facts carry them. Products without dates
+    get none (the report says which dates to add); the convention is always stated, so every
+    dated report says how it counted.
     ``in_force`` maps law ids to their entry into force: an event before it (a service launched
     in 2020) is counted from that date, with a note, never from the event itself. ``placements``
     (the rulebook's ``step_starts``) say where each step starts; steps without one get no dates.
     ``procedure_routes`` (the rulebook's ``genai_routes.procedure_routes``) are the generative-AI
     routes whose products get the generative-AI filing step dated.
     """
-    products = _Products(assessment, answers, procedure_routes)
+    products = _Products(assessment, dates, procedure_routes)
     obligations = tuple(_date_obligation(ob, products, in_force or {}) for ob in assessment.obligations)
     filing_days = _filing_days(assessment)
     steps = tuple(_date_step(step, products, filing_days, placements or {}) for step in assessment.steps)
@@ -304,7 +314,7 @@ def schedule(assessment: Assessment, answers: Answers, in_force: Mapping[str, dt
     filing = assessment.filing.model_copy(update={
         "calendar": convention(), "next_due": next_due,
         "actions": _actions(obligations, steps, products, procedure_routes),
-        "no_due": None if next_due is not None else _no_due(answers, assessment.filing.status)})
+        "no_due": None if next_due is not None else _no_due(dates, assessment.filing.status)})
     return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps})
 
 
@@ -354,7 +364,7 @@ def _step_actions(steps: Sequence[StepOut], products: _Products) -> list[tuple[d
         for d in step.dates:
             if d.practice_to is None or d.statutory_by is not None:
                 continue
-            launch = products.answered(d.product).launch_date
+            launch = products.events(d.product).get("launch")
             if launch is None or d.practice_to != launch:
                 continue  # only a step placed to be through by the launch is a deadline of its own
             found.append((launch, d.start, -1, Action(
@@ -363,10 +373,9 @@ def _step_actions(steps: Sequence[StepOut], products: _Products) -> list[tuple[d
     return found
 
 
-def _no_due(answers: Answers, status: str) -> Text:
+def _no_due(dates: EventDates, status: str) -> Text:
     """Why no due date was given: no dates in the answers, or none of the duties counts from them."""
-    dated = [p for p in answers.products if any(_event_date(p, e) is not None for e in EVENTS)]
-    if not dated:
+    if not any(dates.products.values()):
         return Text(zh="未计算（答案中没有上线、变更或终止日期）",
                     en="not computed (the answers give no launch, change or termination date)")
     pending = status == "needs_review"

@@ -59,7 +59,7 @@ def feature_filings(book: Rulebook, before: Assessment, after: Assessment, answe
     filed = {a.id for a in before.algorithms}
     out: list[FeatureFilingOut] = []
     for algorithm in after.algorithms:
-        if product not in {p.index for p in algorithm.products} or new.name not in algorithm.features:
+        if not any(f.product == product and f.index == feature for f in algorithm.feature_refs):
             continue
         kind: FilingKind = "filed_algorithm" if algorithm.id in filed else "new_algorithm"
         spec = getattr(book.new_feature, kind)

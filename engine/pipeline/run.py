@@ -74,6 +74,6 @@ def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | No
     def fresh(answers: Answers, when: dt.date) -> Assessment:
         roots = build_facts(answers, when, book.derived_flags)
         firings = evaluate(roots, book, memoize=memoize)
-        return assemble(book, roots, firings, when, answers=answers)
+        return assemble(book, roots, firings, when)
 
     return model, as_of or model.as_of or book.as_of, book, fresh

@@ -7,6 +7,7 @@ lists per (fact, attribute set) and each answer per path (one path, one value in
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from engine.model.assessment import AnswerUsed, TraceEntry
@@ -23,7 +24,7 @@ class Tracer:
     def __init__(self, book: Rulebook, roots: dict[str, RootFact]) -> None:
         self.book = book
         self.roots = roots
-        self.trace: list[TraceEntry] = []
+        self._pending: list[tuple[tuple[str | Hashable, ...], str, str, tuple[str, ...], tuple[AnswerUsed, ...]]] = []
         self._used_cache: dict[tuple[str, tuple[str, ...]], tuple[AnswerUsed, ...]] = {}
         self._answer_cache: dict[str, AnswerUsed] = {}
 
@@ -64,10 +65,17 @@ class Tracer:
             answer = self._answer_cache[path] = AnswerUsed(path=path, value=_jsonable(value))
         return answer
 
-    def add(self, conclusions: list[str], rule: Rule, fact: dict[str, Any]) -> None:
+    def add(self, conclusions: Sequence[str | Hashable], rule: Rule, fact: dict[str, Any]) -> None:
+        """Trace one firing; a conclusion that is not text is an algorithm still to be named."""
         via, used = self._answers_used(fact, rule)
-        self.trace.append(TraceEntry(conclusions=tuple(conclusions), rule=rule.id, fact=fact["fid"],
-                                     via=via, answers=used))
+        self._pending.append((tuple(conclusions), rule.id, str(fact["fid"]), via, used))
+
+    def entries(self, algorithm: Callable[[Any], str]) -> tuple[TraceEntry, ...]:
+        """The trace, sorted; ``algorithm`` names the algorithm a non-text conclusion joined."""
+        return tuple(
+            TraceEntry(conclusions=tuple(c if isinstance(c, str) else algorithm(c) for c in conclusions),
+                       rule=rule, fact=fid, via=via, answers=used)
+            for conclusions, rule, fid, via, used in sorted(self._pending, key=lambda t: (t[1], t[2], t[3])))
 
 
 

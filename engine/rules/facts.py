@@ -98,12 +98,22 @@ class Source:
 
 @dataclass
 class RootFact:
-    """A fact built from the answers, with the answer each attribute came from."""
+    """A fact built from the answers, with the answer each attribute came from.
+
+    ``product_pos`` and ``feature_pos`` are the fact's place in the answers (``products[i]``,
+    its ``features[j]``; ``None`` on a product fact): assembly groups by them, never by names
+    and never by parsing ``fid``. ``dates`` are the answered event dates the fact's duties are
+    counted from (``launch``, ``change``, ``termination`` of the product; ``feature_launch``
+    of a feature added later). Neither goes to the rules engine: no rule may test a position.
+    """
 
     fid: str
     kind: str
     attrs: dict[str, str | int]
     sources: dict[str, Source] = field(default_factory=dict)
+    product_pos: int = 0
+    feature_pos: int | None = None
+    dates: dict[str, dt.date] = field(default_factory=dict)
 
     def as_message(self) -> dict[str, str | int]:
         """The fact as the rules engine receives it."""
@@ -147,12 +157,12 @@ def shipped_derived_flags() -> tuple[DerivedFlag, ...]:
     return tuple(DerivedFlagsFile.model_validate(raw).flags)
 
 
-def product_index(fid: str) -> int:
-    """The position in the answers of the product a fact (root or derived) comes from.
-
-    Fact ids start with ``p<index>`` (see :func:`build_facts`); derived facts keep their root's id.
-    """
-    return int(fid.split(".", 1)[0][1:])
+def _dates(product: Product, feature: Feature | None = None) -> dict[str, dt.date]:
+    """The answered event dates a fact's duties are counted from (absent dates left out)."""
+    given = {"launch": product.launch_date, "change": product.change_date,
+             "termination": product.termination_date,
+             "feature_launch": feature.launch_date if feature is not None else None}
+    return {event: day for event, day in given.items() if day is not None}
 
 
 def _flags(prefix: str, chosen: list[str], group: str) -> dict[str, str]:
@@ -241,6 +251,7 @@ def build_facts(answers: Answers, as_of: dt.date,
                     attrs={**p_attrs, **f_attrs, "behaviour": behaviour},
                     sources={**p_sources, **f_sources,
                              "behaviour": Source(f"{base}.behaviours", feature.behaviours)},
+                    product_pos=p_index, feature_pos=f_index, dates=_dates(product, feature),
                 ))
         product_fact = RootFact(
             fid=f"p{p_index}", kind="product",
@@ -248,6 +259,7 @@ def build_facts(answers: Answers, as_of: dt.date,
             sources={**p_sources,
                      "behaviour_count": Source(f"products[{p_index}].features",
                                                [f.name for f in product.features])},
+            product_pos=p_index, dates=_dates(product),
         )
         facts.append(product_fact)
         facts.extend(behaviour_facts)
