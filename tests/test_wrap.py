@@ -72,11 +72,13 @@ def test_the_command_to_copy_is_never_broken(width: int) -> None:
 
 @pytest.mark.parametrize("width", CASE_WIDTHS)
 def test_short_chinese_labels_are_not_split(width: int) -> None:
-    text = " 2. 顺路出行个性化推荐算法 · 个性化推送类 · —（该类型备案不填报角色） · 需进一步判断 · 首页推荐"
+    text = (" 2. 顺路出行个性化推荐算法 · 个性化推送类 · —（该类型备案不填报角色） · 需进一步判断 · "
+            "预估到达时间（某某出行）")
     for w in range(30, width + 1):
         lines = wrap(text, w, "     ").split("\n")
         assert any("需进一步判断" in line for line in lines), (w, lines)
         assert any("个性化推送类" in line for line in lines), (w, lines)
+        assert any("（某某出行）" in line for line in lines), (w, lines)
         assert all(wcswidth(line) <= w for line in lines)
         assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
 

@@ -42,6 +42,11 @@ def _short_runs(tokens: list[str]) -> list[str]:
     out: list[str] = []
     run: list[str] = []
     for token in [*tokens, " "]:
+        opened = len(token) > 1 and _is_cjk(token[-1]) and all(c in _OPENING for c in token[:-1])
+        if opened:                                    # "（某" starts a run: the bracket stays with it
+            out += ["".join(run)] if 1 < len(run) <= _SHORT_RUN else run
+            run = [token]
+            continue
         if _is_cjk(token) or (run and len(token) > 1 and _is_cjk(token[0]) and
                               all(c in _CLOSING for c in token[1:])):
             run.append(token)
