@@ -219,3 +219,15 @@ def test_full_terminal_result_lists_questions_once_and_no_display_id(ride_no_opi
     assert full.count("请确认产品确实没有") == 1
     assert "genai" not in full                                      # the display place of a GenAI feature
     assert "[genai]" in render_terminal(ride_no_opinion, "zh", today=AS_OF, width=100, full=True, ids=True)
+
+
+def test_every_product_or_algorithm_material_says_whom_it_is_for(ride: Assessment) -> None:
+    from engine.render.short import render_short
+    from engine.render.table import render_table
+
+    full = render_table(ride, "zh", width=1000)                        # one line per cell line
+    lines = full.splitlines()
+    row = next(i for i, line in enumerate(lines) if "☐ 第三方技术佐证材料" in line)
+    assert "→ AI客服" in lines[row + 1], lines[row:row + 2]
+    short = render_short(ride, "zh", today=AS_OF, width=1000)
+    assert "第三方技术佐证材料（AI客服）" in short and "安全评估报告（顺路出行）" in short

@@ -12,6 +12,7 @@ from engine.model.assessment import (
     DurationOut,
     EntityTarget,
     LegalRef,
+    MaterialOut,
     ObligationOut,
     ProductRef,
     StepOut,
@@ -196,6 +197,14 @@ def _shown(label: Text | None, value: str | None, lang: Lang, ids: bool) -> str:
     return f"{text} [{value}]" if ids else text
 
 
+def _for_whom(m: MaterialOut, features: Mapping[str, Text], lang: Lang) -> str:
+    """Which product or algorithm (by its features) a material is for; "" for the entity's."""
+    if m.scope == "entity":
+        return ""
+    sep = "、" if lang == "zh" else ", "
+    return "\n→ " + sep.join(dict.fromkeys(target_text(t, lang, features) for t in m.applies_to))
+
+
 def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bool = False) -> str:
     """Every section of the assessment as headed tables, fitted to ``width`` columns if given.
 
@@ -234,13 +243,15 @@ def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bo
          for o in a.obligations], width))
     if (calendar := calendar_text(a, lang)) is not None:
         section(word("calendar", lang), wrap(calendar, width) if width else calendar)
+    features = {al.id: Text(zh="+".join(al.features), en="+".join(al.features)) for al in a.algorithms}
     for scope in ("entity", "product", "algorithm"):
         items = [m for m in a.materials if m.scope == scope]
         if not items:
             continue
         section(f"{word('materials', lang)} · {word('scope_' + scope, lang)}", fitted_grid(
             [word("material", lang), word("contents", lang), word("pitfalls", lang)],
-            [["☐ " + m.name.get(lang) + f" [{word('kind_' + m.basis_kind, lang)}]" + tag(m.id), m.contents.get(lang),
+            [["☐ " + m.name.get(lang) + f" [{word('kind_' + m.basis_kind, lang)}]" + tag(m.id)
+              + _for_whom(m, features, lang), m.contents.get(lang),
               "\n".join("• " + p.text.get(lang) for p in m.pitfalls) or "—"] for m in items], width))
     section(word("steps", lang), fitted_grid(
         ["#", word("step", lang), word("statutory", lang), word("practice", lang)],
