@@ -230,4 +230,17 @@ def test_every_product_or_algorithm_material_says_whom_it_is_for(ride: Assessmen
     row = next(i for i, line in enumerate(lines) if "☐ 第三方技术佐证材料" in line)
     assert "→ AI客服" in lines[row + 1], lines[row:row + 2]
     short = render_short(ride, "zh", today=AS_OF, width=1000)
-    assert "第三方技术佐证材料（AI客服）" in short and "安全评估报告（顺路出行）" in short
+    assert "第三方技术佐证材料（AI客服）" in short and "、安全评估报告\n" in short + "\n"   # one product: not named
+
+
+def test_the_readme_shows_the_news_app_result_as_printed_at_80_columns(capsys: pytest.CaptureFixture[str],
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import cli
+
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.chdir(ROOT)
+    assert cli.main(["assess", "examples/news_app.yaml", "--as-of", "2026-11-30"]) == 0
+    printed = capsys.readouterr().out
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"```text\n{printed}```" in readme
+    assert len(printed.splitlines()) <= 120

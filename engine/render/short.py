@@ -90,7 +90,7 @@ def _steps(a: Assessment, lang: Lang) -> list[str]:
 
 
 def _material(m: MaterialOut, a: Assessment, lang: Lang) -> str:
-    if m.scope == "entity":
+    if m.scope == "entity" or (m.scope == "product" and not several_products(a)):
         return m.name.get(lang)
     names = {al.id: al for al in a.algorithms}
     several = several_products(a)
