@@ -33,12 +33,12 @@ if TYPE_CHECKING:
         triage_row,
     )
     from engine.model.answers import Answers, answers_json_schema, load_answers, parse_answers
-    from engine.model.assessment import Assessment, assessment_json_schema
+    from engine.model.assessment import Assessment, Outline, assessment_json_schema
     from engine.model.filing_number import FilingNumber, FilingNumberError, decode_filing_number
     from engine.model.vocabulary import Vocabulary, load_vocabulary
     from engine.pipeline.assemble import assemble
     from engine.pipeline.diff import AssessmentDiff, diff_answers, diff_json_schema
-    from engine.pipeline.run import SHAPES, assess, assess_json, evaluate
+    from engine.pipeline.run import SHAPES, assess, assess_json, assess_outline, evaluate
     from engine.render.html import render_html
     from engine.rules.facts import RootFact, build_facts
     from engine.rules.rulebook import Rulebook, default_rulebook, load_rulebook
@@ -46,12 +46,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SHAPES", "Answers", "AnswersError", "Assessment", "AssessmentDiff", "EngineError", "ErrorRecord",
-    "FilingNumber", "FilingNumberError", "Firing", "LoadError", "Record", "RecordProblem", "RootFact",
+    "FilingNumber", "FilingNumberError", "Firing", "LoadError", "Outline", "Record", "RecordProblem", "RootFact",
     "RuleActionError", "Rulebook", "RulebookError", "TriageRow", "Vocabulary", "answers_json_schema", "assemble",
-    "assess", "assess_json", "assess_record", "assessment_json_schema", "build_facts", "decode_filing_number",
-    "default_rulebook", "diff_answers", "diff_json_schema", "error_record_json_schema", "evaluate",
-    "load_answers", "load_rulebook", "load_vocabulary", "one_line", "parse_answers", "read_jsonl", "render_html",
-    "triage_json_schema", "triage_row",
+    "assess", "assess_json", "assess_outline", "assess_record", "assessment_json_schema", "build_facts",
+    "decode_filing_number", "default_rulebook", "diff_answers", "diff_json_schema", "error_record_json_schema",
+    "evaluate", "load_answers", "load_rulebook", "load_vocabulary", "one_line", "parse_answers", "read_jsonl",
+    "render_html", "triage_json_schema", "triage_row",
 ]
 
 _LAZY: dict[str, str] = {
@@ -59,9 +59,10 @@ _LAZY: dict[str, str] = {
     "RulebookError": "errors",
     "Answers": "model.answers", "answers_json_schema": "model.answers", "load_answers": "model.answers",
     "parse_answers": "model.answers",
-    "Assessment": "model.assessment", "assessment_json_schema": "model.assessment",
+    "Assessment": "model.assessment", "Outline": "model.assessment", "assessment_json_schema": "model.assessment",
     "assemble": "pipeline.assemble",
-    "SHAPES": "pipeline.run", "assess": "pipeline.run", "assess_json": "pipeline.run", "evaluate": "pipeline.run",
+    "SHAPES": "pipeline.run", "assess": "pipeline.run", "assess_json": "pipeline.run",
+    "assess_outline": "pipeline.run", "evaluate": "pipeline.run",
     "RootFact": "rules.facts", "build_facts": "rules.facts",
     "Rulebook": "rules.rulebook", "default_rulebook": "rules.rulebook", "load_rulebook": "rules.rulebook",
     "Firing": "rules.runtime",

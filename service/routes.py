@@ -27,6 +27,7 @@ from engine import (
     AssessmentDiff,
     FilingNumber,
     FilingNumberError,
+    Outline,
     Record,
     RecordProblem,
     Rulebook,
@@ -34,6 +35,7 @@ from engine import (
     answers_json_schema,
     assess,
     assess_json,
+    assess_outline,
     assess_record,
     assessment_json_schema,
     decode_filing_number,
@@ -149,10 +151,11 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
         if view == "full":
             text = await run_in_threadpool(_assess_json, answers, as_of, book)
             return Response(text, media_type=JSON)
-        result = await run_in_threadpool(_assess, answers, as_of, book)
         if view == "triage":
-            row = triage_row(result, line=1, entity=answers.entity.name)
+            outline = await run_in_threadpool(_outline, answers, as_of, book)
+            row = triage_row(outline, line=1, entity=answers.entity.name, tiers=book.tiers)
             return Response(row.model_dump_json(), media_type=JSON)
+        result = await run_in_threadpool(_assess, answers, as_of, book)
         page = await run_in_threadpool(render_html, result, lang)
         return HTMLResponse(page, headers=REPORT_HEADERS)
 
@@ -270,6 +273,10 @@ def _assess_records(records: list[Record], summary: bool, as_of: dt.date | None,
 
 def _assess_json(answers: Answers, as_of: dt.date | None, book: Rulebook) -> str:
     return assess_json(answers, as_of=as_of, rulebook=book)
+
+
+def _outline(answers: Answers, as_of: dt.date | None, book: Rulebook) -> Outline:
+    return assess_outline(answers, as_of=as_of, rulebook=book)
 
 
 def _assess(answers: Answers, as_of: dt.date | None, book: Rulebook) -> Assessment:

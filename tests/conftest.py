@@ -15,14 +15,20 @@ A scenario file holds a list of scenarios::
         algorithm_count: 3
         obligations: [arp_17]                     # must be present
         not_obligations: [lbl_4]                  # must be absent
-        materials: [...]                          # likewise not_materials, steps, not_steps
+        obligations_exactly: [arp_7, …]           # exactly these, nothing more (catches a duty
+                                                  # that applies where it should not)
+        materials: [...]                          # likewise not_materials, materials_exactly,
+                                                  # steps, not_steps, steps_exactly
         genai_route: genai_registration
         open_questions: [model_source]            # or no_open_questions: true
+        open_questions_exactly: [model_source]    # exactly these ids
         display: [{product: x, form: app}]
         reasons: [rule_id]
         due: {arp_24: ["2025-09-15"]}             # an obligation's due dates, exactly ([] = none)
 
-Failures print the file, the scenario and what differs, not a Python traceback.
+Failures print the file, the scenario and what differs, not a Python traceback. Scenario files
+are read with the project's strict YAML reader: a key written twice in one scenario is an error,
+not a silent overwrite.
 """
 
 from __future__ import annotations
@@ -33,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from engine.model.yamlio import read_data_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +49,7 @@ EXPECTED_KEYS = {
     "status", "algorithms", "algorithms_exactly", "not_algorithms", "obligations", "not_obligations",
     "materials", "not_materials", "genai_route", "open_questions", "no_open_questions", "steps",
     "not_steps", "display", "reasons", "algorithm_count", "due",
+    "obligations_exactly", "materials_exactly", "steps_exactly", "open_questions_exactly",
 }
 
 
@@ -57,7 +65,7 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
 
 class ScenarioFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
-        data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        data = read_data_file(self.path)
         if not isinstance(data, list):
             raise ScenarioFailure(f"{self.path}: expected a list of scenarios")
         names: set[str] = set()
@@ -86,8 +94,18 @@ def _match(item: Any, expected: dict[str, Any]) -> bool:
     return all(_as_written(data.get(k)) == v for k, v in expected.items())
 
 
-def check_scenario(spec: dict[str, Any]) -> list[str]:
-    """Assess a scenario's answers and return every expectation that does not hold."""
+def _exactly(key: str, want: list[str], got: set[str]) -> list[str]:
+    """The ids ``got`` that a scenario did not list and those it listed that are missing."""
+    extra, missing = sorted(got - set(want)), sorted(set(want) - got)
+    problems = [f"{key}: unexpected {extra} (the scenario lists exactly {sorted(want)})"] if extra else []
+    return problems + ([f"{key}: missing {missing}"] if missing else [])
+
+
+def check_scenario(spec: dict[str, Any], rulebook: Any = None) -> list[str]:
+    """Assess a scenario's answers and return every expectation that does not hold.
+
+    ``rulebook`` defaults to the shipped one; tests pass another to show a scenario catches a change.
+    """
     from engine import assess
 
     if "expected" not in spec:
@@ -100,7 +118,7 @@ def check_scenario(spec: dict[str, Any]) -> list[str]:
     as_of = spec.get("as_of")
     if isinstance(as_of, str):
         as_of = dt.date.fromisoformat(as_of)
-    result = assess(answers, as_of=as_of)
+    result = assess(answers, as_of=as_of, rulebook=rulebook)
     problems: list[str] = []
     if "status" in expected and result.filing.status != expected["status"]:
         problems.append(f"status: expected {expected['status']}, got {result.filing.status} "
@@ -127,6 +145,8 @@ def check_scenario(spec: dict[str, Any]) -> list[str]:
         present = [i for i in expected.get("not_" + key, []) if i in got]
         if present:
             problems.append(f"{key} present but should not be: {present}")
+        if key + "_exactly" in expected:
+            problems += _exactly(key, expected[key + "_exactly"], got)
     if "genai_route" in expected:
         routes = sorted({a.genai_route for a in result.algorithms if a.genai_route})
         if expected["genai_route"] not in routes:
@@ -137,6 +157,8 @@ def check_scenario(spec: dict[str, Any]) -> list[str]:
         problems.append(f"open_questions missing: {missing_q}; got {sorted(questions)}")
     if expected.get("no_open_questions") and questions:
         problems.append(f"expected no open questions, got {sorted(questions)}")
+    if "open_questions_exactly" in expected:
+        problems += _exactly("open_questions", expected["open_questions_exactly"], questions)
     for want in expected.get("display", []):
         if not any(_match(d, want) for d in result.display):
             problems.append(f"display {want} missing; got {[(d.product, d.form) for d in result.display]}")

@@ -149,6 +149,7 @@ def _roots(document: dict[str, Any]) -> tuple[Any, dt.date, list[Any]]:
     return model, when, build_facts(model, when)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(answers())
 def test_durable_rules_and_reference_fire_the_same_rules(document: dict[str, Any]) -> None:
@@ -186,12 +187,14 @@ def test_assembly_does_not_depend_on_the_firing_order_within_a_fact() -> None:
         assemble(book, roots, reversed_within_facts, when).to_json()
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(answers())
 def test_memoised_engine_agrees_with_every_fact_through_durable_rules(document: dict[str, Any]) -> None:
     assert assess(document).to_json() == assess(document, memoize=False).to_json()
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.one_of(answers(), malformed()))
 def test_every_document_assesses_or_fails_cleanly(document: Any) -> None:

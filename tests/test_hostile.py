@@ -387,6 +387,7 @@ def test_6_ctrl_c_inside_a_rule_action_stops_the_caller(monkeypatch: pytest.Monk
         assess(parse_answers(document()), memoize=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGHUP, 129)])
 def test_6_a_signalled_batch_keeps_complete_lines_removes_its_temp_file_and_says_how_to_go_on(
         tmp_path: Path, signum: int, code: int) -> None:
@@ -509,6 +510,7 @@ def test_8_merge_keys_get_a_plain_message(capsys: pytest.CaptureFixture[str]) ->
 CORPUS = sorted(p.name for p in HOSTILE.iterdir())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CORPUS)
 def test_corpus_runs_through_every_command_without_harm(tmp_path: Path, name: str) -> None:
     shutil.copy(HOSTILE / name, tmp_path / name)

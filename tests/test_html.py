@@ -124,6 +124,7 @@ def _browse(tmp_path: Path, page: Path, *mode: str) -> subprocess.CompletedProce
         capture_output=True, text=True, timeout=120, check=False)
 
 
+@pytest.mark.slow
 def test_chromium_shows_the_report_and_runs_no_script(tmp_path: Path) -> None:
     page = tmp_path / "report.html"
     page.write_text(render(_assessment(), "html", "zh"), encoding="utf-8")

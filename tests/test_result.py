@@ -103,6 +103,7 @@ def _session(tmp_path: Path, columns: int) -> tuple[list[str], list[str], str]:
     return review, result[:next(i for i, line in enumerate(result) if q.text("after_menu", "zh") in line)], screen
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 @pytest.mark.parametrize("columns", [80, 100])

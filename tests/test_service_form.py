@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from test_html import _chromium  # the same Chromium, or the same skip with its reason
 from test_service_server import server
 
@@ -152,6 +153,7 @@ def submit(browser: DevTools) -> None:
     browser.js("document.getElementById('triage').hidden = true; document.getElementById('submit').click()")
 
 
+@pytest.mark.slow
 def test_a_lead_typed_into_the_form_shows_its_triage_row_and_a_full_report(tmp_path: Path) -> None:
     with server(tmp_path) as base, chromium(tmp_path) as browser:
         browser.open(f"{base}/")
@@ -195,6 +197,7 @@ def test_a_lead_typed_into_the_form_shows_its_triage_row_and_a_full_report(tmp_p
     assert not [line for line in console if "Content Security Policy" in line], console
 
 
+@pytest.mark.slow
 def test_the_form_asks_for_the_token_when_the_service_needs_one(tmp_path: Path) -> None:
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN, encoding="utf-8")

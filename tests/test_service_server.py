@@ -28,7 +28,10 @@ from engine import assess, assess_json, parse_answers, triage_row
 
 ROOT = Path(__file__).resolve().parent.parent
 MIXED = ROOT / "tests" / "fixtures" / "batch" / "mixed.jsonl"
-SCRIPT = Path(sys.executable).with_name("algo-filing")
+SERVE = [sys.executable, "-m", "cli", "serve"]
+"""The work tree's ``algo-filing serve`` (``python -m cli`` with the work tree first on the path), so the
+tests never run a stale installed copy; tests/test_cli.py checks the installed console script."""
+WORK_TREE_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 TIMEOUT = 20.0
 START_TIMEOUT = 60.0
 TOKEN = "a-long-enough-token-for-the-test-0123"
@@ -54,12 +57,10 @@ def call(url: str, body: bytes | None = None, headers: dict[str, str] | None = N
 @contextmanager
 def server(tmp_path: Path, *args: str) -> Iterator[str]:
     """``algo-filing serve`` on a free port; yields its base URL once ``/healthz`` answers."""
-    if not SCRIPT.exists():
-        pytest.skip(f"the console script is not installed next to {sys.executable} (pip install .)")
     port = free_port()
     log = (tmp_path / f"server-{port}.log").open("wb")
-    process = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port), *args], cwd=tmp_path, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen([*SERVE, "--port", str(port), *args], cwd=tmp_path, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True, env=WORK_TREE_ENV)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT
@@ -110,6 +111,7 @@ def test_the_readme_curl_example_answers_as_shown(tmp_path: Path) -> None:
     assert done.stdout == triage_row(assess(answers), line=1, entity=answers.entity.name).model_dump_json().encode()
 
 
+@pytest.mark.slow
 def test_over_http_concurrent_requests_give_the_librarys_bytes_and_limits_hold(tmp_path: Path) -> None:
     documents = [line for line in MIXED.read_bytes().splitlines() if line.strip()]
     expected: dict[int, bytes] = {}
@@ -166,6 +168,7 @@ def _answer_before_the_whole_body(base: str) -> bytes:
         return sock.recv(65536)
 
 
+@pytest.mark.slow
 def test_with_a_token_file_only_a_bearer_of_the_token_gets_through(tmp_path: Path) -> None:
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN + "\n", encoding="utf-8")
@@ -180,11 +183,21 @@ def test_with_a_token_file_only_a_bearer_of_the_token_gets_through(tmp_path: Pat
     assert health[0] == 200
 
 
+def test_the_served_code_is_the_work_trees() -> None:
+    """Regression: the tests once ran the console script installed in the venv, which after a
+    ``pip install .`` (not editable) is a copy that does not change with the work tree."""
+    done = subprocess.run([sys.executable, "-c", "import cli, engine, service; print(cli.__file__, engine.__file__, "
+                           "service.__file__)"], capture_output=True, text=True, timeout=TIMEOUT, cwd="/",
+                          env=WORK_TREE_ENV)
+    assert done.returncode == 0, done.stderr
+    for module in done.stdout.split():
+        assert Path(module).is_relative_to(ROOT), module
+
+
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.1"])
 def test_the_server_refuses_to_listen_beyond_loopback_without_a_token(host: str) -> None:
-    if not SCRIPT.exists():
-        pytest.skip(f"the console script is not installed next to {sys.executable} (pip install .)")
-    done = subprocess.run([str(SCRIPT), "serve", "--host", host], capture_output=True, text=True, timeout=TIMEOUT)
+    done = subprocess.run([*SERVE, "--host", host], capture_output=True, text=True, timeout=TIMEOUT,
+                          env=WORK_TREE_ENV)
     assert done.returncode == 2
     assert f"refusing to listen on {host} without a token" in done.stderr
     assert "Traceback" not in done.stderr
@@ -193,10 +206,8 @@ def test_the_server_refuses_to_listen_beyond_loopback_without_a_token(host: str)
 @pytest.mark.parametrize(("content", "message"), [
     ("", "token file is empty"), ("short", "token is 5 characters"), ("two words but long enough", "whitespace")])
 def test_a_token_file_that_cannot_serve_is_refused(tmp_path: Path, content: str, message: str) -> None:
-    if not SCRIPT.exists():
-        pytest.skip(f"the console script is not installed next to {sys.executable} (pip install .)")
     token_file = tmp_path / "token"
     token_file.write_text(content, encoding="utf-8")
-    done = subprocess.run([str(SCRIPT), "serve", "--token-file", str(token_file)], capture_output=True, text=True,
-                          timeout=TIMEOUT)
+    done = subprocess.run([*SERVE, "--token-file", str(token_file)], capture_output=True, text=True,
+                          timeout=TIMEOUT, env=WORK_TREE_ENV)
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr

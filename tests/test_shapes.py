@@ -98,6 +98,7 @@ def test_names_are_filled_in_not_shared_between_leads() -> None:
     assert first.trace is second.trace
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(answers(), st.data())
 def test_awkward_names_give_the_bytes_of_a_fresh_assessment(document: dict[str, Any], data: st.DataObject) -> None:
@@ -184,6 +185,7 @@ def test_json_filled_as_text_is_the_dump_of_the_assessment(path: Path) -> None:
         assert assess_json(renamed, memoize=False) == expected
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(answers(), st.data())
 def test_json_of_awkward_names_is_the_dump_of_the_assessment(document: dict[str, Any],

@@ -59,6 +59,7 @@ def varied_answers(rng: random.Random) -> dict[str, Any]:
     return document
 
 
+@pytest.mark.slow
 def test_thousands_of_engine_sessions_stay_alive_and_right() -> None:
     rng = random.Random(20261123)
     book = default_rulebook()

@@ -1,24 +1,38 @@
-"""``algo-filing ask`` end to end in a real pseudo-terminal, typed as a person would.
+"""``algo-filing ask`` end to end, typed as a person would.
 
 Each run waits for the next question's help line (so it also checks which question comes next),
 then for the prompt itself, then types the keys. Key presses for choices are computed from the
 choices' positions in the questionnaire, so the tests follow the data, not screen coordinates.
+
+Most runs are in-process: the session runs in a thread with a prompt_toolkit pipe input and a
+VT100 output written to a buffer (as questionary's own tests drive prompts), and the test waits
+for the screen text before typing, as in a terminal. A few runs (marked ``slow``) repeat that in
+a real pseudo-terminal with pexpect, ``python -m cli ask`` as its own process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import re
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pexpect
 import pytest
 import yaml
+from prompt_toolkit.data_structures import Size
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output.vt100 import Vt100_Output
 from wcwidth import wcswidth
 
+import cli
+from cli import Prompter
+from cli.main import build_parser
 from engine import load_answers
 from engine.questionnaire.loader import default_questionnaire
 
@@ -26,29 +40,68 @@ ROOT = Path(__file__).resolve().parent.parent
 Q = default_questionnaire()
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
 DOWN, UP, LEFT, ENTER, SPACE, ESC, CTRL_C = "\x1b[B", "\x1b[A", "\x1b[D", "\r", " ", "\x1b", "\x03"
+WAIT = 30.0
+"""Seconds a run may take to show the next expected text before the test fails."""
 
-pytestmark = [pytest.mark.timeout(180),
-              pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")]
+pytestmark = pytest.mark.timeout(180)
+
+
+class Screen(io.TextIOBase):
+    """What the session wrote (prompts and prints), readable while it is being written."""
+
+    encoding = "utf-8"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.changed = threading.Condition()
+
+    def write(self, text: str) -> int:
+        with self.changed:
+            self.parts.append(text)
+            self.changed.notify_all()
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False
+
+    def value(self) -> str:
+        with self.changed:
+            return "".join(self.parts)
 
 
 class Terminal:
-    """One ``algo-filing ask`` process in a pseudo-terminal (50x140 unless told)."""
+    """One ``algo-filing ask`` session (50 rows, 140 columns unless told) and the keys typed into it.
 
-    def __init__(self, cwd: Path, *argv: str, lang: str = "zh", columns: int = 140) -> None:
-        self.lang = lang
-        self.log = io.StringIO()
-        env = {**os.environ, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": str(columns),
-               "LINES": "50", "PYTHONPATH": str(ROOT)}
-        self.child = pexpect.spawn(sys.executable, ["-m", "cli", "ask", "--lang", lang, *argv], cwd=str(cwd),
-                                   env=env, encoding="utf-8", dimensions=(50, columns), timeout=30)
-        self.child.logfile_read = self.log
+    Subclasses start the session and provide :meth:`send`, :meth:`expect_any`, :meth:`end` and
+    :meth:`raw`; the question-level steps below are shared, so every test runs either way.
+    """
+
+    lang: str
+
+    def send(self, keys: str) -> None:
+        raise NotImplementedError
+
+    def expect_any(self, texts: list[str]) -> int:
+        """Wait for the first of ``texts`` after what was already matched; return its index."""
+        raise NotImplementedError
+
+    def end(self) -> int:
+        """Wait for the session to finish; its exit code."""
+        raise NotImplementedError
+
+    def raw(self) -> str:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop the session if a failed test left it running."""
 
     def wait(self, text: str) -> None:
-        self.child.expect_exact(text)
+        self.expect_any([text])
 
     def ready(self) -> None:
         """Wait until the prompt is drawn (every prompt's instructions name Esc)."""
-        self.child.expect_exact("Esc")
+        self.wait("Esc")
 
     def help(self, question_id: str) -> str:
         question = Q.questions.get(question_id)
@@ -62,7 +115,7 @@ class Terminal:
 
     def type(self, question_id: str, text: str) -> None:
         self.at(question_id)
-        self.child.send(text + ENTER)
+        self.send(text + ENTER)
 
     def start_index(self, question_id: str, earlier: list[str] | None = None) -> int:
         question = Q.questions[question_id]
@@ -81,7 +134,7 @@ class Terminal:
             target = ids.index(choice)
             keys += (DOWN * (target - position) if target >= position else UP * (position - target)) + SPACE
             position = target
-        self.child.send(keys + ENTER)
+        self.send(keys + ENTER)
 
     def choose(self, question_id: str, choice: str, earlier: str | None = None) -> None:
         self.at(question_id)
@@ -91,37 +144,163 @@ class Terminal:
             ids = Q.questions[question_id].choice_ids()
             start = ids.index(earlier) if earlier else self.start_index(question_id)
         target = ids.index(choice)
-        self.child.send((DOWN * (target - start) if target >= start else UP * (start - target)) + ENTER)
+        self.send((DOWN * (target - start) if target >= start else UP * (start - target)) + ENTER)
 
     def menu(self, title_key: str, position: int) -> None:
         """Pick the ``position``-th entry of a menu whose title is a screen text."""
         self.wait(Q.text(title_key, self.lang))
         self.ready()
-        self.child.send(DOWN * position + ENTER)
+        self.send(DOWN * position + ENTER)
 
     def save(self, menu_position: int) -> None:
         self.menu("after_menu", menu_position)
         self.wait(Q.text("save_path", self.lang))
         self.ready()
-        self.child.send(ENTER)
+        self.send(ENTER)
         self.wait(Q.text("saved", self.lang, path="")[:3])
 
     def quit(self) -> int:
         self.menu("after_menu", 5)
         return self.end()
 
-    def end(self) -> int:
-        self.child.expect(pexpect.EOF)
-        self.child.close()
-        return int(self.child.exitstatus if self.child.exitstatus is not None else -1)
-
     def screen(self) -> str:
-        return ANSI.sub("", self.log.getvalue())
+        return ANSI.sub("", self.raw())
 
     def result(self) -> str:
         """The screen from the last result banner on."""
         text = self.screen()
         return text[text.rindex(f"######## {Q.text('result_title', self.lang)} ########"):]
+
+
+class InProcess(Terminal):
+    """The session in a thread of this process: pipe input, VT100 output into a :class:`Screen`."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, cwd: Path, *argv: str, lang: str = "zh",
+                 columns: int = 140) -> None:
+        self.lang = lang
+        self.out = Screen()
+        self.seen = 0
+        self.code: int | None = None
+        self.error: BaseException | None = None
+        self.stack = contextlib.ExitStack()
+        self.pipe = self.stack.enter_context(create_pipe_input())
+        monkeypatch.chdir(cwd)
+        monkeypatch.setenv("COLUMNS", str(columns))
+        monkeypatch.setenv("LINES", "50")
+        monkeypatch.setattr(sys, "stdout", self.out)
+        output = Vt100_Output(self.out, lambda: Size(rows=50, columns=columns), term="xterm-256color",
+                              enable_cpr=False)
+        args = build_parser().parse_args(["ask", "--lang", lang, *argv])
+        prompter = Prompter(input=self.pipe, output=output)
+        self.thread = threading.Thread(target=self._run, args=(args, prompter), daemon=True)
+        self.thread.start()
+
+    def _run(self, args: object, prompter: Prompter) -> None:
+        try:
+            self.code = cli.ask(args, prompter=prompter)  # type: ignore[arg-type]
+        except BaseException as error:  # reported by end() or the next wait, in the test's thread
+            self.error = error
+        finally:
+            with self.out.changed:
+                self.out.changed.notify_all()
+
+    def send(self, keys: str) -> None:
+        self.pipe.send_text(keys)
+
+    def expect_any(self, texts: list[str]) -> int:
+        def found() -> tuple[int, int] | None:
+            text = self.out.value()
+            hits = [(text.find(t, self.seen), i) for i, t in enumerate(texts)]
+            hits = [(at, i) for at, i in hits if at >= 0]
+            if hits:
+                at, i = min(hits)
+                return at + len(texts[i]), i
+            return None
+
+        with self.out.changed:
+            hit = self.out.changed.wait_for(lambda: found() or not self.thread.is_alive(), timeout=WAIT)
+        hit = found()
+        if hit is None:
+            tail = ANSI.sub("", self.out.value()[self.seen:])[-2000:]
+            state = "waiting" if self.thread.is_alive() else f"ended, error {self.error!r}"
+            pytest.fail(f"none of {texts!r} on the screen (session {state}); screen since the last match:\n{tail}")
+        self.seen = hit[0]
+        return hit[1]
+
+    def end(self) -> int:
+        self.thread.join(WAIT)
+        assert not self.thread.is_alive(), "the session did not end"
+        if self.error is not None:
+            raise self.error
+        assert self.code is not None
+        return self.code
+
+    def raw(self) -> str:
+        return self.out.value()
+
+    def close(self) -> None:
+        if self.thread.is_alive():
+            self.pipe.close()                                   # end of input: the session stops
+            self.thread.join(WAIT)
+        self.stack.close()
+
+
+class Pty(Terminal):
+    """``python -m cli ask`` as its own process in a real pseudo-terminal (pexpect)."""
+
+    def __init__(self, cwd: Path, *argv: str, lang: str = "zh", columns: int = 140) -> None:
+        self.lang = lang
+        self.log = io.StringIO()
+        env = {**os.environ, "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": str(columns),
+               "LINES": "50", "PYTHONPATH": str(ROOT)}
+        self.child = pexpect.spawn(sys.executable, ["-m", "cli", "ask", "--lang", lang, *argv], cwd=str(cwd),
+                                   env=env, encoding="utf-8", dimensions=(50, columns), timeout=WAIT)
+        self.child.logfile_read = self.log
+
+    def send(self, keys: str) -> None:
+        self.child.send(keys)
+
+    def expect_any(self, texts: list[str]) -> int:
+        return int(self.child.expect_exact(texts))
+
+    def end(self) -> int:
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+        return int(self.child.exitstatus if self.child.exitstatus is not None else -1)
+
+    def raw(self) -> str:
+        return self.log.getvalue()
+
+    def close(self) -> None:
+        if self.child.isalive():
+            self.child.close(force=True)
+
+
+Start = Callable[..., Terminal]
+
+IN_PROCESS_AND_PTY = pytest.mark.parametrize(
+    "terminal", ["in-process", pytest.param("pty", marks=[pytest.mark.slow, pytest.mark.skipif(
+        sys.platform == "win32", reason="needs a POSIX pseudo-terminal")])], indirect=True)
+"""For the few runs that are also made end to end in a real pseudo-terminal."""
+
+
+@pytest.fixture
+def terminal(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Start]:
+    """Starts ``algo-filing ask *argv`` in ``tmp_path``: in-process unless the test asks for ``pty``."""
+    mode = getattr(request, "param", "in-process")
+    started: list[Terminal] = []
+
+    def start(*argv: str, lang: str = "zh", columns: int = 140) -> Terminal:
+        if started:
+            started[-1].close()
+        term: Terminal = InProcess(monkeypatch, tmp_path, *argv, lang=lang, columns=columns) \
+            if mode == "in-process" else Pty(tmp_path, *argv, lang=lang, columns=columns)
+        started.append(term)
+        return term
+
+    yield start
+    for term in started:
+        term.close()
 
 
 def feature(term: Terminal, name: str, category: str, follow_up: str, *behaviours: str, more: bool) -> None:
@@ -131,8 +310,9 @@ def feature(term: Terminal, name: str, category: str, follow_up: str, *behaviour
     term.choose("another_feature", "yes" if more else "no")
 
 
-def test_news_app_with_back_and_an_edit_from_the_review(tmp_path: Path) -> None:
-    term = Terminal(tmp_path)
+@IN_PROCESS_AND_PTY
+def test_news_app_with_back_and_an_edit_from_the_review(tmp_path: Path, terminal: Start) -> None:
+    term = terminal()
     term.wait("Esc 返回上一题（选择题也可按 ←）")
     term.type("entity_name", "北京某某资讯科技有限公司")
     term.type("product_name", "某某新闻")
@@ -141,15 +321,15 @@ def test_news_app_with_back_and_an_edit_from_the_review(tmp_path: Path) -> None:
     term.tick("opinion_features", "comments", "ugc_posting")
     term.tick("user_groups", "minors", "elderly")
     term.at("news")
-    term.child.send(LEFT)                                       # back: the user groups, kept
+    term.send(LEFT)                                       # back: the user groups, kept
     term.at("user_groups")
-    term.child.send(ESC)                                        # back again: the opinion features
+    term.send(ESC)                                        # back again: the opinion features
     term.at("opinion_features")
     term.wait("● 评论")                                          # the earlier answer is preselected
-    term.child.send(ENTER)
+    term.send(ENTER)
     term.at("user_groups")
     term.wait("● 未成年人")
-    term.child.send(ENTER)                                      # the later answer was kept
+    term.send(ENTER)                                      # the later answer was kept
     term.choose("news", "yes")
     term.choose("commercial", "yes")
     term.choose("launch_status", "launched")
@@ -172,7 +352,7 @@ def test_news_app_with_back_and_an_edit_from_the_review(tmp_path: Path) -> None:
     term.menu("after_menu", 2)                                  # the JSON report
     term.wait(Q.text("save_path", "zh"))
     term.ready()
-    term.child.send("report.json" + ENTER)
+    term.send("report.json" + ENTER)
     term.wait("report.json")
     assert term.quit() == 0
     result = term.result()
@@ -191,15 +371,16 @@ def test_news_app_with_back_and_an_edit_from_the_review(tmp_path: Path) -> None:
     assert load_answers(tmp_path / "algo-filing-draft.yaml") == answers
 
 
-def test_ai_photo_mini_program_calling_a_filed_model_with_ctrl_c_and_resume(tmp_path: Path) -> None:
-    term = Terminal(tmp_path, lang="en")
+@IN_PROCESS_AND_PTY
+def test_ai_photo_mini_program_calling_a_filed_model_with_ctrl_c_and_resume(tmp_path: Path, terminal: Start) -> None:
+    term = terminal(lang="en")
     term.type("entity_name", "Example Imaging Co.")
     term.type("product_name", "AI Portrait")
     term.tick("forms", "mini_program")
     term.tick("audience", "public")
     term.tick("opinion_features", "info_sharing")
     term.at("user_groups")
-    term.child.send(CTRL_C)
+    term.send(CTRL_C)
     assert term.end() == 130
     stopped = term.screen()
     assert "Draft saved: algo-filing-draft.yaml" in stopped
@@ -207,7 +388,7 @@ def test_ai_photo_mini_program_calling_a_filed_model_with_ctrl_c_and_resume(tmp_
     draft = yaml.safe_load((tmp_path / "algo-filing-draft.yaml").read_text(encoding="utf-8"))
     assert draft["products"][0]["opinion_features"] == ["info_sharing"]
 
-    term = Terminal(tmp_path, "--resume", "algo-filing-draft.yaml", lang="en")
+    term = terminal("--resume", "algo-filing-draft.yaml", lang="en")
     term.tick("user_groups", "none")
     assert "Describe each product" not in term.screen()       # resumed where it stopped
     term.choose("news", "no")
@@ -242,8 +423,8 @@ def test_ai_photo_mini_program_calling_a_filed_model_with_ctrl_c_and_resume(tmp_
         ["generate_image", "edit_image_video"], "third_party_api", False)
 
 
-def test_internal_tool_asks_nothing_about_users_and_needs_no_filing(tmp_path: Path) -> None:
-    term = Terminal(tmp_path)
+def test_internal_tool_asks_nothing_about_users_and_needs_no_filing(tmp_path: Path, terminal: Start) -> None:
+    term = terminal()
     term.type("entity_name", "某某制造有限公司")
     term.type("product_name", "内部工单助手")
     term.tick("forms", "website")
@@ -251,10 +432,10 @@ def test_internal_tool_asks_nothing_about_users_and_needs_no_filing(tmp_path: Pa
     term.type("feature_name", "工单分派")
     term.tick("does", "decides")
     term.at("decides_what")
-    term.child.send(LEFT)                                       # back to the category, kept ticked
+    term.send(LEFT)                                       # back to the category, kept ticked
     term.at("does")
     term.wait("● 做出或辅助一个决定")
-    term.child.send(ENTER)
+    term.send(ENTER)
     term.tick("decides_what", "document_routing")
     term.choose("another_feature", "no")
     term.choose("another_product", "no")
@@ -272,15 +453,15 @@ def test_internal_tool_asks_nothing_about_users_and_needs_no_filing(tmp_path: Pa
     assert answers.products[0].features[0].behaviours == ["document_routing"]
 
 
-def test_pressing_enter_through_the_questionnaire_reaches_a_result(tmp_path: Path) -> None:
+def test_pressing_enter_through_the_questionnaire_reaches_a_result(tmp_path: Path, terminal: Start) -> None:
     """Enter on every question, each sent only once its own header "n/total" and prompt are drawn."""
-    term = Terminal(tmp_path)
+    term = terminal()
     review = Q.text("review_title", "zh")
     for n in range(1, 41):
-        if term.child.expect_exact([f"第 {n}/", review]) == 1:
+        if term.expect_any([f"第 {n}/", review]) == 1:
             break
         term.ready()
-        term.child.send(ENTER)
+        term.send(ENTER)
     else:
         pytest.fail("no review after 40 answers")
     term.menu("review_menu", 0)
@@ -294,13 +475,14 @@ def test_pressing_enter_through_the_questionnaire_reaches_a_result(tmp_path: Pat
 PROGRESS = re.compile(r"第 (\d+)/(\d+) 题")
 
 
-def test_product_manager_describes_a_four_feature_news_app_in_at_most_22_questions(tmp_path: Path) -> None:
+def test_product_manager_describes_a_four_feature_news_app_in_at_most_22_questions(
+        tmp_path: Path, terminal: Start) -> None:
     """Feed, hot list, search and AI writing on a third-party model, in an 80-column terminal.
 
     Every question is counted from the screen's own "n/total" header; the result must open with
     the status, the algorithms and the next deadline, and no line may be wider than the terminal.
     """
-    term = Terminal(tmp_path, columns=80)
+    term = terminal(columns=80)
     term.type("entity_name", "北京某某资讯科技有限公司")
     term.type("product_name", "某某新闻")
     term.tick("forms", "app", "website")
@@ -331,7 +513,7 @@ def test_product_manager_describes_a_four_feature_news_app_in_at_most_22_questio
     totals = {int(t) for _, t in PROGRESS.findall(screen)}
     assert max(shown) == max(totals) <= 22, (max(shown), totals)
     assert shown == set(range(1, max(shown) + 1))               # one header per question, none skipped
-    term.child.send(DOWN * 5 + ENTER)                           # quit
+    term.send(DOWN * 5 + ENTER)                                 # quit
     assert term.end() == 0
     result = term.result().splitlines()[1:]
     head = "\n".join(result[:25])
@@ -347,18 +529,19 @@ def test_product_manager_describes_a_four_feature_news_app_in_at_most_22_questio
     assert [f.name for f in answers.products[0].features] == ["首页推荐", "热榜", "搜索", "AI写作"]
 
 
-def test_new_feature_on_the_saved_news_app_prints_its_filing_due_from_its_own_launch(tmp_path: Path) -> None:
+def test_new_feature_on_the_saved_news_app_prints_its_filing_due_from_its_own_launch(
+        tmp_path: Path, terminal: Start) -> None:
     """A pick-up point feature, launching 2026-12-07, added to the news app launched 2026-03-02."""
     (tmp_path / "news.yaml").write_text((ROOT / "examples" / "news_app.yaml").read_text(encoding="utf-8"),
                                         encoding="utf-8")
-    term = Terminal(tmp_path, "--answers", "news.yaml", "--new-feature", columns=80)
+    term = terminal("--answers", "news.yaml", "--new-feature", columns=80)
     term.type("feature_name", "上车点推荐")
     term.tick("does", "decides")
     term.tick("decides_what", "pickup_point_suggestion")
     term.type("feature_launch_date", "2026-12-07")
     term.wait(Q.text("after_menu", "zh"))
     term.ready()
-    term.child.send(DOWN * 5 + ENTER)
+    term.send(DOWN * 5 + ENTER)
     assert term.end() == 0
     screen = term.screen()
     changes = screen[screen.index(Q.text("new_feature_changes", "zh")):screen.index(Q.text("result_title", "zh"))]

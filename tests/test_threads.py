@@ -91,6 +91,7 @@ def test_threads_sharing_templates_fill_in_each_leads_own_names() -> None:
         assert from_model == expected[job] and as_text == expected[job], f"lead {job} differs when threaded"
 
 
+@pytest.mark.slow
 def test_threads_racing_in_a_fresh_process_agree_with_sequential_calls() -> None:
     """Eight threads make the process's first calls at once (host, rulebook, runtimes created lazily)."""
     script = f"""

@@ -46,7 +46,7 @@ from engine.intake.records import BatchUsageError, Record, read_jsonl
 from engine.intake.triage import CSV_COLUMNS, ErrorRecord, RecordProblem, TriageRow, csv_cells, triage_row
 from engine.limits import DEFAULT_LIMITS, Limits, Overlong, bounded_lines, is_stdin
 from engine.model.answers import parse_answers
-from engine.pipeline.run import assess, assess_json
+from engine.pipeline.run import assess_json, assess_outline
 from engine.rules.rulebook import Rulebook, default_rulebook
 from engine.sanitize import clip
 from engine.signals import signals_held, take_pending
@@ -73,8 +73,8 @@ def assess_record(record: Record, *, summary: bool, as_of: dt.date | None, book:
         return ErrorRecord(line=record.line, error=record.problem), False
     try:
         answers = parse_answers(record.data, source=f"line {record.line}", limits=limits)
-        if summary:
-            result = assess(answers, as_of=as_of, rulebook=book, memoize=memoize, shapes=shapes)
+        if summary:  # only what the triage row shows is computed
+            result = assess_outline(answers, as_of=as_of, rulebook=book, memoize=memoize)
         else:
             text = assess_json(answers, as_of=as_of, rulebook=book, memoize=memoize, shapes=shapes)
     except AnswersError as exc:

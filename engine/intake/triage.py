@@ -23,7 +23,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import Field
 
-from engine.model.assessment import AlgorithmType, Assessment, Role, Status
+from engine.model.assessment import AlgorithmType, Assessment, Outline, Role, Status
 from engine.model.base import StrictModel
 from engine.rules.catalogue import TierTest, TriageTier
 from engine.rules.rulebook import default_rulebook
@@ -66,27 +66,32 @@ class ErrorRecord(StrictModel):
     error: RecordProblem
 
 
-def _holds(test: TierTest, assessment: Assessment) -> bool:
+def _outline(source: Assessment | Outline) -> Outline:
+    return source if isinstance(source, Outline) else Outline.of(source)
+
+
+def _holds(test: TierTest, outline: Outline) -> bool:
     """Whether every key the test gives holds for the assessment."""
-    algorithms = assessment.algorithms
-    return ((test.status is None or assessment.filing.status in test.status)
+    algorithms = outline.algorithms
+    return ((test.status is None or outline.status in test.status)
             and (test.algorithms_at_least is None or len(algorithms) >= test.algorithms_at_least)
-            and (test.roles_at_least is None or len({a.role for a in algorithms if a.role}) >= test.roles_at_least)
-            and (test.genai_route is None or any(a.genai_route in test.genai_route for a in algorithms)))
+            and (test.roles_at_least is None or len({role for _, role, _ in algorithms if role}) >= test.roles_at_least)
+            and (test.genai_route is None or any(route in test.genai_route for _, _, route in algorithms)))
 
 
-def complexity(assessment: Assessment, tiers: Sequence[TriageTier]) -> Tier:
+def complexity(assessment: Assessment | Outline, tiers: Sequence[TriageTier]) -> Tier:
     """The complexity tier of an assessment: the first of ``tiers`` (the rulebook's) that applies."""
+    outline = _outline(assessment)
     for tier in tiers:
-        if tier.any is None or any(_holds(test, assessment) for test in tier.any):
+        if tier.any is None or any(_holds(test, outline) for test in tier.any):
             return tier.id
     raise ValueError("no tier applies: the last tier of rules/catalogue/triage.yaml takes every lead")
 
 
-def calendar_days(assessment: Assessment) -> tuple[int | None, int | None]:
+def calendar_days(assessment: Assessment | Outline) -> tuple[int | None, int | None]:
     """The practice duration of the listed steps, summed as if run one after the other."""
-    known = [s.duration for s in assessment.steps
-             if s.duration.practice_min_days is not None or s.duration.practice_max_days is not None]
+    known = [d for d in _outline(assessment).steps
+             if d.practice_min_days is not None or d.practice_max_days is not None]
     if not known:
         return None, None
     low = sum(d.practice_min_days or 0 for d in known)
@@ -95,20 +100,20 @@ def calendar_days(assessment: Assessment) -> tuple[int | None, int | None]:
     return low, high
 
 
-def triage_row(assessment: Assessment, *, line: int, entity: str,
+def triage_row(assessment: Assessment | Outline, *, line: int, entity: str,
                tiers: Sequence[TriageTier] | None = None) -> TriageRow:
-    """Reduce an assessment to its triage row; ``tiers`` default to the shipped rulebook's."""
-    types = {a.type for a in assessment.algorithms}
-    roles = {a.role for a in assessment.algorithms if a.role}
-    days_min, days_max = calendar_days(assessment)
-    tier = complexity(assessment, default_rulebook().tiers if tiers is None else tiers)
+    """Reduce an assessment (or the outline :func:`engine.pipeline.run.outline` computes alone, at a
+    fraction of the cost) to its triage row; ``tiers`` default to the shipped rulebook's."""
+    outline = _outline(assessment)
+    types = {type_ for type_, _, _ in outline.algorithms}
+    roles = {role for _, role, _ in outline.algorithms if role}
+    days_min, days_max = calendar_days(outline)
+    tier = complexity(outline, default_rulebook().tiers if tiers is None else tiers)
     return TriageRow(
-        line=line, entity=entity, status=assessment.filing.status,
-        algorithms=len(assessment.algorithms),
-        types=[t for t in _TYPE_ORDER if t in types],
-        roles=[r for r in _ROLE_ORDER if r in roles],
+        line=line, entity=entity, status=outline.status, algorithms=len(outline.algorithms),
+        types=[t for t in _TYPE_ORDER if t in types], roles=[r for r in _ROLE_ORDER if r in roles],
         days_min=days_min, days_max=days_max, complexity=tier,
-        open_questions=len(assessment.open_questions), rules_version=assessment.rules_version)
+        open_questions=outline.open_questions, rules_version=outline.rules_version)
 
 
 CSV_COLUMNS: tuple[str, ...] = ("line", "entity", "status", "algorithms", "types", "roles", "days_min",

@@ -16,6 +16,7 @@ apart, so two products with the same name stay two products. The JSON contract i
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -342,3 +343,26 @@ class Assessment(StrictModel):
 def assessment_json_schema() -> dict[str, Any]:
     """The published JSON Schema of an assessment."""
     return Assessment.model_json_schema()
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The part of an assessment a triage row is read from, computed without the rest.
+
+    ``algorithms`` holds, per algorithm, its type, role and generative-AI route; ``steps`` the
+    durations of the listed steps. Not part of the JSON contract: a triage row is.
+    """
+
+    status: Status
+    algorithms: tuple[tuple[str, str | None, str | None], ...]
+    steps: tuple[DurationOut, ...]
+    open_questions: int
+    rules_version: str
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> Outline:
+        """The outline of a full assessment (the same as computed alone: ``tests/test_triage_outline.py``)."""
+        return cls(status=assessment.filing.status,
+                   algorithms=tuple((a.type, a.role, a.genai_route) for a in assessment.algorithms),
+                   steps=tuple(s.duration for s in assessment.steps),
+                   open_questions=len(assessment.open_questions), rules_version=assessment.rules_version)

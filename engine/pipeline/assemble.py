@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.model.assessment import (
     Algorithm,
@@ -33,6 +33,7 @@ from engine.model.assessment import (
     MaterialOut,
     ObligationOut,
     OpenQuestion,
+    Outline,
     PitfallOut,
     ProductRef,
     Reason,
@@ -66,8 +67,7 @@ def algorithm_id(type_: str, behaviour: str, role: str) -> str:
     return f"{type_}.{behaviour}.{role}"
 
 
-@dataclass(frozen=True)
-class _Unit:
+class _Unit(NamedTuple):
     """What one filing fact is about: a behaviour of one feature, classified, with its role."""
 
     type: str
@@ -114,14 +114,60 @@ def _add_unique(items: list[Any], value: Any) -> None:
         items.append(value)
 
 
-_Store = dict[str, tuple[list[_TargetKey], set[str]]]
+_Store = dict[str, tuple[dict[_TargetKey, None], set[str]]]
+"""Per obligation or material id: its targets (an ordered set) and the rules that concluded it."""
+
+_Duty = tuple[str, str, str, str]
+"""What a rule concludes of one duty or material: (store, id, target mode, trace text)."""
+
+
+class _Catalogue:
+    """One rulebook's catalogue indexed by id, with what each rule concludes resolved once."""
+
+    def __init__(self, book: Rulebook) -> None:
+        self.book = book
+        self.duties: dict[str, tuple[_Duty, ...]] = {rid: self._duties(rule) for rid, rule in book.rules.items()}
+        self.obligation_order = {oid: i for i, oid in enumerate(book.obligations)}
+        self.material_order = {mid: i for i, mid in enumerate(book.materials)}
+        self.deadlines = {oid: Deadline(**o.deadline.model_dump()) if o.deadline else None
+                          for oid, o in book.obligations.items()}
+        self.pitfalls = {mid: tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in m.pitfalls)
+                         for mid, m in book.materials.items()}
+        self.steps = {s.id: StepOut(id=s.id, order=s.order, title=s.title, what=s.what, statute=s.statute,
+                                    duration=DurationOut(**s.duration.model_dump()))
+                      for s in book.steps.values()}
+
+    def _duties(self, rule: Rule) -> tuple[_Duty, ...]:
+        """Each obligation and material a rule concludes, with what it applies to: the entity, the
+        product, or the algorithm (the product when the fact is no filing fact)."""
+        out: list[_Duty] = []
+        for store, catalogue in (("obligations", self.book.obligations), ("materials", self.book.materials)):
+            for item in getattr(rule.then, store) or []:
+                scope = catalogue[item].scope
+                mode = "entity" if store == "materials" and scope == "entity" else scope
+                out.append((store, item, mode, f"{store}.{item}"))
+        return tuple(out)
+
+
+_CATALOGUES: dict[int, _Catalogue] = {}
+
+
+def _catalogue(book: Rulebook) -> _Catalogue:
+    """The index of ``book``, built once per rulebook object."""
+    found = _CATALOGUES.get(id(book))
+    if found is None or found.book is not book:
+        found = _CATALOGUES[id(book)] = _Catalogue(book)
+    return found
 
 
 class _Assembler:
     """Collects what the firings conclude (:meth:`add`), then builds the assessment (:meth:`build`)."""
 
-    def __init__(self, book: Rulebook, roots: list[RootFact], as_of: dt.date) -> None:
+    def __init__(self, book: Rulebook, roots: list[RootFact], as_of: dt.date, *, full: bool = True) -> None:
+        """``full=False`` collects only what :meth:`outline` needs (no duties, display or trace)."""
         self.book = book
+        self.full = full
+        self.index = _catalogue(book)
         self.vocab = load_vocabulary()
         self.roots = {r.fid: r for r in roots}
         self.as_of = as_of
@@ -161,14 +207,15 @@ class _Assembler:
             concluded += self._filing(rule, fact, root)
         if then.genai_route is not None:
             concluded += self._genai_route(then.genai_route, fact)
-        concluded += self._duties(rule, fact, root)
-        concluded += [f"steps.{step}" for step in then.steps or []]
         self.steps.update(then.steps or [])
-        for place in then.display or []:
-            concluded += self._display(place, fact, root)
+        if self.full:
+            concluded += self._duties(rule, fact, root)
+            concluded += [f"steps.{step}" for step in then.steps or []]
+            for place in then.display or []:
+                concluded += self._display(place, fact, root)
         if then.open_question is not None:
             concluded += self._question(rule, root)
-        if concluded:
+        if self.full and concluded:
             self.tracer.add(concluded, rule, fact)
 
     def _filing(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
@@ -198,22 +245,17 @@ class _Assembler:
 
     def _duties(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
         """Obligations and materials: each applies to the entity, the product or the algorithm."""
-        concluded: list[str | _Unit] = []
-        for name, store, catalogue in (("obligations", self.obligations, self.book.obligations),
-                                       ("materials", self.materials, self.book.materials)):
-            for item in getattr(rule.then, name) or []:
-                targets, rules = store.setdefault(item, ([], set()))
-                scope = catalogue[item].scope
-                if name == "materials" and scope == "entity":
-                    _add_unique(targets, None)
-                elif scope == "product":
-                    _add_unique(targets, root.product_pos)
-                else:
-                    unit = self._unit(fact)
-                    _add_unique(targets, unit if unit is not None else root.product_pos)
-                rules.add(rule.id)
-                concluded.append(f"{name}.{item}")
-        return concluded
+        duties = self.index.duties[rule.id]
+        if not duties:
+            return []
+        unit = self._unit(fact)
+        for store, item, mode, _ in duties:
+            targets, rules = (self.obligations if store == "obligations" else self.materials).setdefault(
+                item, ({}, set()))
+            targets[None if mode == "entity" else root.product_pos if mode == "product" or unit is None
+                    else unit] = None
+            rules.add(rule.id)
+        return [text for _, _, _, text in duties]
 
     def _display(self, place: str, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
         forms = ([f for f in self.vocab.ids("product_form") if fact.get(f"form_{f}") == "yes"]
@@ -337,36 +379,31 @@ class _Assembler:
             genai_route=route, genai_route_label=vocab.groups["genai_route"][route] if route else None,
             basis=legal_refs(self.book, basis), rules=tuple(sorted(d.rules)))
 
-    def _obligations(self, targets_out: Callable[[list[_TargetKey]], tuple[Target, ...]]) -> list[ObligationOut]:
+    def _obligations(self, targets_out: Callable[[Iterable[_TargetKey]], tuple[Target, ...]]) -> list[ObligationOut]:
         book = self.book
-        order = list(book.obligations)
         out = []
-        for oid, (targets, rules) in sorted(self.obligations.items(), key=lambda kv: order.index(kv[0])):
+        for oid in sorted(self.obligations, key=self.index.obligation_order.__getitem__):
+            targets, rules = self.obligations[oid]
             spec = book.obligations[oid]
-            deadline = Deadline(**spec.deadline.model_dump()) if spec.deadline else None
             out.append(ObligationOut(
                 id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=legal_refs(book, spec.basis),
-                deadline=deadline, applies_to=targets_out(targets), rules=tuple(sorted(rules))))
+                deadline=self.index.deadlines[oid], applies_to=targets_out(targets), rules=tuple(sorted(rules))))
         return out
 
-    def _materials(self, targets_out: Callable[[list[_TargetKey]], tuple[Target, ...]]) -> list[MaterialOut]:
+    def _materials(self, targets_out: Callable[[Iterable[_TargetKey]], tuple[Target, ...]]) -> list[MaterialOut]:
         book = self.book
-        order = list(book.materials)
         out = []
-        for mid, (targets, rules) in sorted(self.materials.items(), key=lambda kv: order.index(kv[0])):
+        for mid in sorted(self.materials, key=self.index.material_order.__getitem__):
+            targets, rules = self.materials[mid]
             spec = book.materials[mid]
             out.append(MaterialOut(
                 id=mid, name=spec.name, group=spec.group, scope=spec.scope, contents=spec.contents,
-                condition=spec.condition, basis_kind=spec.basis_kind,
-                pitfalls=tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in spec.pitfalls),
+                condition=spec.condition, basis_kind=spec.basis_kind, pitfalls=self.index.pitfalls[mid],
                 applies_to=targets_out(targets), rules=tuple(sorted(rules))))
         return out
 
     def _steps(self) -> list[StepOut]:
-        return [
-            StepOut(id=s.id, order=s.order, title=s.title, what=s.what, statute=s.statute,
-                    duration=DurationOut(**s.duration.model_dump()))
-            for s in sorted((self.book.steps[i] for i in self.steps), key=lambda s: (s.order, s.id))]
+        return sorted((self.index.steps[i] for i in self.steps), key=lambda s: (s.order, s.id))
 
     def _display_out(self, products: dict[int, ProductRef]) -> list[DisplayOut]:
         book = self.book
@@ -380,6 +417,19 @@ class _Assembler:
     def _questions(self) -> list[OpenQuestion]:
         return [self.questions[key] for key in sorted(
             self.questions, key=lambda k: (k[1], -1 if k[2] is None else k[2], k[0]))]
+
+    def outline(self) -> Outline:
+        """What a triage row shows: status, algorithms (type, role, route), steps, open questions."""
+        status = _strongest(self.statuses) if self.statuses else "needs_review"
+        has_role = self.vocab.groups["filing_role_type"]
+        drafts = sorted((d for d in self._group()[0] if _strongest(d.statuses) != "not_required"),
+                        key=lambda d: self._algorithm_order(d.id))
+        return Outline(
+            status=status,  # type: ignore[arg-type]
+            algorithms=tuple((d.type, d.role if d.type in has_role else None,
+                              _route(d.genai_routes, self.book.genai_routes.precedence)) for d in drafts),
+            steps=tuple(s.duration for s in self._steps()), open_questions=len(self.questions),
+            rules_version=self.book.rules_version)
 
     def build(self) -> Assessment:
         """The assessment of every firing added, dated from the answered dates the facts carry."""
@@ -436,11 +486,9 @@ class _Targets:
             ref = self.algorithms[key] = AlgorithmRef(id=key)
         return ref
 
-    def out(self, keys: list[_TargetKey]) -> tuple[Target, ...]:
+    def out(self, keys: Iterable[_TargetKey]) -> tuple[Target, ...]:
         """The targets of a duty or material, each unit as the algorithm it joined, once each."""
-        found: list[int | str | None] = []
-        for key in keys:
-            _add_unique(found, self.group_of[key] if isinstance(key, _Unit) else key)
+        found = {self.group_of[key] if isinstance(key, _Unit) else key: None for key in keys}
         return tuple(self._target(k) for k in sorted(found, key=self._order))
 
 
@@ -470,3 +518,12 @@ def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of
     for firing in firings:
         assembler.add(firing)
     return assembler.build()
+
+
+def outline(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of: dt.date) -> Outline:
+    """What :func:`assemble` would give, reduced to what a triage row shows, without the rest:
+    no duty, material, display, date or trace is built."""
+    assembler = _Assembler(book, roots, as_of, full=False)
+    for firing in firings:
+        assembler.add(firing)
+    return assembler.outline()

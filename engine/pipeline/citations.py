@@ -14,6 +14,18 @@ _REFS: dict[tuple[str, Basis], LegalRef] = {}
 
 def legal_refs(book: Rulebook, basis: list[Basis]) -> tuple[LegalRef, ...]:
     """A catalogue item's or rule's basis as the assessment cites it (rendered in both languages)."""
+    key = (book.rules_version, tuple(basis))
+    found = _BASES.get(key)
+    if found is None:
+        found = _BASES[key] = _render(book, basis)
+    return found
+
+
+_BASES: dict[tuple[str, tuple[Basis, ...]], tuple[LegalRef, ...]] = {}
+"""Rendered citations per rulebook version and basis list (a few hundred per rulebook)."""
+
+
+def _render(book: Rulebook, basis: list[Basis]) -> tuple[LegalRef, ...]:
     out = []
     for b in basis:
         key = (book.rules_version, b)

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.model.answers import Answers, load_answers, parse_answers
-from engine.model.assessment import Assessment
-from engine.pipeline.assemble import assemble
+from engine.model.assessment import Assessment, Outline
+from engine.pipeline.assemble import assemble, outline
 from engine.pipeline.shapes import ShapeMemo
 from engine.rules.facts import RootFact, build_facts
 from engine.rules.rulebook import Rulebook, default_rulebook
@@ -60,6 +60,15 @@ def assess_json(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.dat
     if memoize and shapes:
         return SHAPES.assess_json(model, when, book, fresh)
     return fresh(model, when).model_dump_json()
+
+
+def assess_outline(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | None = None,
+                   rulebook: Rulebook | None = None, memoize: bool = True) -> Outline:
+    """What a triage row shows of ``assess(answers)`` (status, algorithms, steps, open questions),
+    computed without the rest of the assessment: for ``batch --summary`` and the triage view."""
+    model, when, book, _ = _prepare(answers, as_of, rulebook, memoize)
+    roots = build_facts(model, when, book.derived_flags)
+    return outline(book, roots, evaluate(roots, book, memoize=memoize), when)
 
 
 def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | None, rulebook: Rulebook | None,

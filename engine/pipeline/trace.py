@@ -14,8 +14,9 @@ from engine.model.assessment import AnswerUsed, TraceEntry
 from engine.rules.facts import RootFact
 from engine.rules.rulebook import Rule, Rulebook
 
-_RULE_ATTRS: dict[tuple[str, str], tuple[str, ...]] = {}
-"""The attributes each rule tests, per rulebook version (computed once per process)."""
+_RULE_ATTRS: dict[tuple[str, str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+"""Per rulebook version, rule and derivation: the deriving rules and every attribute tested
+(computed once per process)."""
 
 
 class Tracer:
@@ -23,40 +24,38 @@ class Tracer:
 
     def __init__(self, book: Rulebook, roots: dict[str, RootFact]) -> None:
         self.book = book
+        self.version = book.rules_version
         self.roots = roots
         self._pending: list[tuple[tuple[str | Hashable, ...], str, str, tuple[str, ...], tuple[AnswerUsed, ...]]] = []
         self._used_cache: dict[tuple[str, tuple[str, ...]], tuple[AnswerUsed, ...]] = {}
         self._answer_cache: dict[str, AnswerUsed] = {}
 
-    def _rule_attrs(self, rule_id: str) -> tuple[str, ...]:
-        key = (self.book.rules_version, rule_id)
-        attrs = _RULE_ATTRS.get(key)
-        if attrs is None:
-            attrs = _RULE_ATTRS[key] = self.book.rules[rule_id].tested_attributes()
-        return attrs
+    def _attrs(self, rule_id: str, via: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The rules that derived a fact (``via``), and every attribute they and ``rule_id`` test."""
+        key = (self.version, rule_id, via)
+        found = _RULE_ATTRS.get(key)
+        if found is None:
+            chain = tuple(r for r in via.split(">") if r)
+            attrs: dict[str, None] = {}
+            for name in (*chain, rule_id):
+                attrs.update(dict.fromkeys(self.book.rules[name].tested_attributes()))
+            found = _RULE_ATTRS[key] = (chain, tuple(attrs))
+        return found
 
     def _answers_used(self, fact: dict[str, Any], rule: Rule) -> tuple[tuple[str, ...], tuple[AnswerUsed, ...]]:
         """The answers behind every attribute the rule (and the rules that derived its fact) tested.
 
-        Trace entries are many (one per rule firing), so the attribute sets are cached per
-        rule, the answer lists per (fact, attribute set) and each answer per path (one path, one
-        value in a document).
+        Trace entries are many (one per rule firing), so the attribute sets are cached per rule
+        and derivation, the answer lists per (fact, attribute set) and each answer per path (one
+        path, one value in a document).
         """
-        via = tuple(r for r in str(fact.get("via") or "").split(">") if r)
-        attrs: dict[str, None] = {}
-        for rule_id in [*via, rule.id]:
-            attrs.update(dict.fromkeys(self._rule_attrs(rule_id)))
-        key = (str(fact["fid"]), tuple(attrs))
+        via, attrs = self._attrs(rule.id, str(fact.get("via") or ""))
+        key = (str(fact["fid"]), attrs)
         used = self._used_cache.get(key)
         if used is None:
-            root = self.roots[fact["fid"]]
-            values: dict[str, Any] = {}
-            for attr in attrs:
-                source = root.sources.get(attr)
-                if source is not None:
-                    values[source.path] = source.value
-            used = tuple(self._answer(p, v) for p, v in sorted(values.items()))
-            self._used_cache[key] = used
+            sources = self.roots[fact["fid"]].sources
+            values = {source.path: source.value for attr in attrs if (source := sources.get(attr)) is not None}
+            used = self._used_cache[key] = tuple(self._answer(p, v) for p, v in sorted(values.items()))
         return via, used
 
     def _answer(self, path: str, value: Any) -> AnswerUsed:
@@ -73,8 +72,9 @@ class Tracer:
     def entries(self, algorithm: Callable[[Any], str]) -> tuple[TraceEntry, ...]:
         """The trace, sorted; ``algorithm`` names the algorithm a non-text conclusion joined."""
         return tuple(
-            TraceEntry(conclusions=tuple(c if isinstance(c, str) else algorithm(c) for c in conclusions),
-                       rule=rule, fact=fid, via=via, answers=used)
+            TraceEntry(
+                conclusions=tuple(c if isinstance(c, str) else algorithm(c) for c in conclusions),
+                rule=rule, fact=fid, via=via, answers=used)
             for conclusions, rule, fid, via, used in sorted(self._pending, key=lambda t: (t[1], t[2], t[3])))
 
 

@@ -38,14 +38,14 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from durable.engine import Host, MessageNotHandledException
 
 from engine.errors import RuleActionError
-from engine.rules.compiler import compile_rulebook
+from engine.rules.compiler import compile_rule
 from engine.rules.facts import DERIVED_FROM
 from engine.rules.rulebook import Rule, Rulebook
 
@@ -115,14 +115,19 @@ def _derived(rule: Rule, fact: Fact) -> Fact | None:
     return None
 
 
+def _identity(fact: Fact) -> tuple[str, str, str]:
+    """What tells two facts of one evaluation apart: their root's ``fid``, their kind and derivation."""
+    return (str(fact["fid"]), str(fact["kind"]), str(fact.get("via") or ""))
+
+
 def _via(fact: Fact, rule_id: str) -> str:
     """The chain of rules that derived a fact, for the trace (``classify_x>applicability_y``)."""
     return f"{fact['via']}>{rule_id}" if fact.get("via") else rule_id
 
 
-def tested_attributes(book: Rulebook) -> tuple[str, ...]:
-    """Every fact attribute a compiled rule can look at, ``kind`` first (the memo key)."""
-    attrs = {attr for rule in book.rules.values() for attr in rule.tested_attributes()}
+def tested_attributes(book: Rulebook, rules: Iterable[Rule] | None = None) -> tuple[str, ...]:
+    """Every fact attribute the compiled ``rules`` (default: all) can look at, ``kind`` first (the memo key)."""
+    attrs = {attr for rule in (book.rules.values() if rules is None else rules) for attr in rule.tested_attributes()}
     attrs.discard("kind")
     return ("kind", *sorted(attrs))
 
@@ -136,23 +141,28 @@ class RulesRuntime:
 
     _ruleset_counter = itertools.count()
 
-    def __init__(self, book: Rulebook, *, memoize: bool = True, cache_size: int = 4096) -> None:
+    def __init__(self, book: Rulebook, *, memoize: bool = True, cache_size: int = 4096,
+                 rules: list[Rule] | None = None) -> None:
+        """``rules`` (default: every rule of ``book``) are the rules this runtime evaluates."""
         self.book = book
         self.memoize = memoize
         self._cache_size = cache_size
         self._cache: OrderedDict[Hashable, _Stored] = OrderedDict()
         self._added: dict[tuple[tuple[str, Any], ...], Fact] = {}
-        self._key_attrs = tested_attributes(book)
+        chosen = {r.id: r for r in (book.rules.values() if rules is None else rules)}
+        self._key_attrs = tested_attributes(book, chosen.values())
         self._sessions = itertools.count(1)
         self._collectors: dict[str, list[Firing]] = {}
         self._seen: dict[str, set[tuple[str, str, str, str]]] = {}
         self._errors: dict[str, tuple[str, BaseException]] = {}
+        self._asserted: set[tuple[str, str, str]] = set()
+        self._asserted_by_fid: dict[str, tuple[str, str, str]] = {}
         self.ruleset = f"algo_filing_{book.digest}_{next(self._ruleset_counter)}"
         self._host = _host()
-        definition = compile_rulebook(book)
+        definition = {rule_id: compile_rule(rule) for rule_id, rule in sorted(chosen.items())}
         definition[_ANCHOR_RULE] = {"all": [{"m": {"kind": _ANCHOR_KIND}}], "run": _ANCHOR_RULE}
         with _HOST_LOCK, _ENGINE_LOCK:
-            for rule_id, rule in book.rules.items():
+            for rule_id, rule in chosen.items():
                 self._host._actions[f"{self.ruleset}:{rule_id}"] = self._make_action(rule)
             self._host._actions[f"{self.ruleset}:{_ANCHOR_RULE}"] = _accept_anchor
             for rule_def in definition.values():
@@ -200,6 +210,8 @@ class RulesRuntime:
         if not facts:
             return []
         sid = f"s{next(self._sessions)}"
+        self._asserted = {_identity(f) for f in facts}
+        self._asserted_by_fid = {str(f["fid"]): _identity(f) for f in facts}
         collector: list[Firing] = []
         self._collectors[sid] = collector
         self._seen[sid] = set()
@@ -230,24 +242,36 @@ class RulesRuntime:
 
     def evaluate(self, facts: list[Fact]) -> list[Firing]:
         """All firings for ``facts`` (each carrying a distinct ``fid``), grouped by root fact."""
+        return [firing for firings in self.evaluate_each(facts) for firing in firings]
+
+    def evaluate_each(self, facts: list[Fact]) -> list[list[Firing]]:
+        """The firings of each of ``facts`` (told apart by ``fid``, kind and ``via``): for each fact, every
+        firing on it and on the facts derived from it."""
         keys = [self._key(f) for f in facts] if self.memoize else [None] * len(facts)
-        out: list[Firing] = []
+        out: list[list[Firing]] = []
         with _ENGINE_LOCK:
             missing = [(f, k) for f, k in zip(facts, keys, strict=True) if k is None or k not in self._cache]
-            grouped: dict[str, list[Firing]] = {}
+            grouped: dict[tuple[str, str, str], list[Firing]] = {}
             for firing in self._run_session([f for f, _ in missing]):
-                grouped.setdefault(firing.fact["fid"], []).append(firing)
+                grouped.setdefault(self._root_of(firing.fact), []).append(firing)
             for fact, key in missing:
                 if key is not None:
-                    self._store(key, fact, grouped.get(fact["fid"], []))
+                    self._store(key, fact, grouped.get(_identity(fact), []))
             for fact, key in zip(facts, keys, strict=True):
-                fid = fact["fid"]
-                if key is None or fid in grouped or key not in self._cache:
-                    out.extend(grouped.get(fid, []))
+                identity = _identity(fact)
+                if key is None or identity in grouped or key not in self._cache:
+                    out.append(grouped.get(identity, []))
                     continue
                 self._cache.move_to_end(key)
-                out.extend(Firing(rule_id, {**fact, **added}) for rule_id, added in self._cache[key])
+                out.append([Firing(rule_id, {**fact, **added} if added else fact)
+                            for rule_id, added in self._cache[key]])
         return out
+
+    def _root_of(self, fired_on: Fact) -> tuple[str, str, str]:
+        """The identity of the asserted fact a firing belongs to: a derived fact belongs to its root
+        (the asserted fact of its ``fid``); facts asserted as they are (derived ones too) to themselves."""
+        identity = _identity(fired_on)
+        return identity if identity in self._asserted else self._asserted_by_fid[identity[0]]
 
     def _shared(self, added: Fact) -> Fact:
         """One object per distinct set of added attributes (few: one per chain of derivations).
@@ -276,11 +300,72 @@ class RulesRuntime:
             self._cache.popitem(last=False)
 
 
-_RUNTIMES: dict[tuple[str, bool], list[RulesRuntime]] = {}
+def _derives(rule: Rule) -> bool:
+    return rule.then.classify is not None or rule.then.filing is not None
+
+
+def partition(rules: Iterable[Rule]) -> list[tuple[str, list[Rule]]]:
+    """Rules that derive no fact, in groups of one fact kind whose tested attributes are those of its
+    widest rule: every rule joins the narrowest group that tests all it tests (or opens one)."""
+    groups: list[tuple[str, set[str], list[Rule]]] = []
+    for rule in sorted(rules, key=lambda r: (-len(r.tested_attributes()), sorted(r.tested_attributes()), r.id)):
+        attrs = set(rule.tested_attributes())
+        fits = [g for g in groups if g[0] == rule.when.fact and attrs <= g[1]]
+        if fits:
+            min(fits, key=lambda g: len(g[1]))[2].append(rule)
+        else:
+            groups.append((str(rule.when.fact), attrs, [rule]))
+    return [(kind, members) for kind, _, members in groups]
+
+
+class PartitionedRuntime:
+    """The memoised evaluation: durable-rules evaluates every rule, its verdicts memoised finely.
+
+    The rules that derive facts (``classify``, ``filing``) run in one ruleset, memoised per root
+    fact under the attributes *they* test; every other rule tests one fact (root or derived) and
+    derives nothing, so its firing is a function of that fact's attributes that it tests alone.
+    Those rules run in rulesets of a few rules each (:func:`partition`), each memoised under its
+    own few attributes. Answers never seen before thus mostly combine verdicts already seen
+    (a new user group changes the key of the few rules that test user groups, not of all).
+    Firings come out root by root: the deriving rules' first, then the others'.
+    """
+
+    def __init__(self, book: Rulebook, *, cache_size: int = 4096) -> None:
+        self.book = book
+        self.memoize = True
+        self.derive = RulesRuntime(book, cache_size=cache_size, rules=[r for r in book.rules.values() if _derives(r)])
+        self.parts: dict[str, list[RulesRuntime]] = {}
+        for kind, rules in partition(r for r in book.rules.values() if not _derives(r)):
+            self.parts.setdefault(kind, []).append(RulesRuntime(book, cache_size=cache_size, rules=rules))
+
+    def evaluate(self, facts: list[Fact]) -> list[Firing]:
+        """All firings for root ``facts`` (each carrying a distinct ``fid``), root by root."""
+        first = self.derive.evaluate_each(facts)
+        inputs: list[Fact] = []
+        owner: list[int] = []
+        for index, (root, firings) in enumerate(zip(facts, first, strict=True)):
+            seen: set[tuple[str, str, str]] = set()
+            for firing in [Firing("", root), *firings]:
+                derived = firing.fact if not firing.rule_id else _derived(self.book.rules[firing.rule_id], firing.fact)
+                if derived is not None and (identity := _identity(derived)) not in seen:
+                    seen.add(identity)
+                    inputs.append(derived)
+                    owner.append(index)
+        later: list[list[Firing]] = [[] for _ in facts]
+        for kind, parts in self.parts.items():
+            chosen = [j for j, fact in enumerate(inputs) if fact["kind"] == kind]
+            of_kind = [inputs[j] for j in chosen]
+            for part in parts:
+                for j, firings in zip(chosen, part.evaluate_each(of_kind), strict=True):
+                    later[owner[j]].extend(firings)
+        return [firing for index in range(len(facts)) for firing in (*first[index], *later[index])]
+
+
+_RUNTIMES: dict[tuple[str, bool], list[RulesRuntime | PartitionedRuntime]] = {}
 _RUNTIMES_LOCK = threading.Lock()
 
 
-def runtime_for(book: Rulebook, *, memoize: bool = True) -> RulesRuntime:
+def runtime_for(book: Rulebook, *, memoize: bool = True) -> RulesRuntime | PartitionedRuntime:
     """The process-wide runtime of ``book`` (compiled and registered once per distinct rulebook)."""
     key = (book.rules_version, memoize)
     with _RUNTIMES_LOCK:
@@ -291,6 +376,6 @@ def runtime_for(book: Rulebook, *, memoize: bool = True) -> RulesRuntime:
         for runtime in runtimes:
             if runtime.book == book:
                 return runtime
-        runtime = RulesRuntime(book, memoize=memoize)
+        runtime = PartitionedRuntime(book) if memoize else RulesRuntime(book, memoize=False)
         runtimes.append(runtime)
         return runtime
