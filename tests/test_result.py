@@ -113,7 +113,7 @@ def test_ride_hailing_first_screen_short_result_and_review(tmp_path: Path, colum
     assert max(wcswidth(line) for line in review) <= columns
     assert any(line.endswith("：是") or "…：" in line for line in review)  # one line per answer, cut with "…"
     assert not [line for line in screen_log.splitlines() if line.strip() in ("）", ")")]  # no lone bracket
-    rule = "─" * 80
+    rule = "─" * columns
     start = lines.index(rule)
     end = lines.index(rule, start + 1)
     first = lines[start:end + 1]
@@ -124,7 +124,7 @@ def test_ride_hailing_first_screen_short_result_and_review(tmp_path: Path, colum
         f in screen for f in ("AI客服", "动态定价", "首页推荐", "司机订单排序", "叫车派单"))
     assert "下一个期限：2025-06-16（已逾期）" in screen                 # the statutory filing date
     assert "项已逾期" in screen                                          # overdue items counted
-    assert "1. 2025-06-01（已逾期） [建议] 生成式人工智能服务备案/登记" in screen  # the urgent item first
+    assert "1. 2025-06-01（已逾期） [实务] 生成式人工智能服务备案/登记" in screen  # the urgent item first
     assert "仍待确认（1 项）" in screen and "AI客服：" in screen
     assert "在下方菜单保存（HTML、Markdown 或 JSON）" in screen         # how to get the full report
     assert len(lines) <= 120, len(lines)
@@ -145,7 +145,7 @@ def test_first_screen_without_a_statutory_date_says_why_and_lists_each_question_
     assert len(lines) <= 15, screen
     assert "下一个期限：无法定期限" in screen and "没有上线" not in screen
     assert "需进一步判断：首页推荐、司机订单排序、叫车派单、动态定价" in screen   # status per algorithm
-    assert "1. 2025-06-01（已逾期） [建议] 生成式人工智能服务备案/登记" in screen
+    assert "1. 2025-06-01（已逾期） [实务] 生成式人工智能服务备案/登记" in screen
     short = render_short(ride_no_opinion, "zh", today=AS_OF, width=1000)    # one line per question
     channel = "请确认产品确实没有任何公众表达或动员渠道"
     asked = [q for q in ride_no_opinion.open_questions if q.id == "public_expression_channel"]

@@ -79,7 +79,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "summary_open_short": ("仍待确认（{n} 项）：", "Still open ({n}):"),
     "before_event": ("{event} {date} 前", "before the {event} on {date}"),
     "start_by": ("最晚 {date} 开始", "start by {date}"),
-    "recommended": ("建议", "recommended"),
     "short_algorithms": ("算法", "Algorithms"),
     "short_actions": ("有日期的事项（最早的在前）", "Dated actions (earliest first)"),
     "short_steps": ("办理步骤", "Steps"),

@@ -97,7 +97,7 @@ def action_line(action: Action, today: dt.date, lang: Lang, *, several: bool) ->
     """One dated action: the date (flagged when past), what it is, and for whom when there are several products."""
     day = action.date or action.estimate
     date = _flagged(day, today, lang) + ("" if action.date else f" ({word('estimate', lang)})")
-    practice = f"[{word('recommended', lang)}] " if action.basis_kind == "practice" else ""
+    practice = f"[{word('kind_practice', lang)}] " if action.basis_kind == "practice" else ""
     product = f" · {_safe(action.product.name)}" if several else ""
     return f"{date} {practice}{_safe(action.title.get(lang))}{product}"
 
@@ -186,7 +186,7 @@ def render_summary(a: Assessment, lang: Lang, *, today: dt.date, width: int = 80
     the screen keeps its height whatever the texts: 15 lines at 80 columns for a product with up to
     three groups of algorithm status, one open question and a one-line report hint.
     """
-    colon, cols = _colon(lang), min(width, 80) if width >= 40 else width
+    colon, cols = _colon(lang), min(width, 100) if width >= 40 else width
     parts = summary_parts(a, lang, today=today)
     lines = [parts.status] + [wrap("  " + line, cols, "    ") for line in parts.groups]
     lines.append(clip(parts.next_due, cols) if a.filing.next_due is not None else wrap(parts.next_due, cols, "  "))
