@@ -245,3 +245,20 @@ def test_the_readme_shows_the_news_app_result_as_printed_at_80_columns(capsys: p
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"```text\n{printed}```" in readme
     assert len(printed.splitlines()) <= 120
+
+
+def test_the_save_menu_offers_html_first_and_saves_the_report_with_the_summary(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from test_prompts import Scripted, args
+
+    import cli
+
+    monkeypatch.chdir(tmp_path)
+    prompter = Scripted(["unsure", "confirm", "html", "report.html", "quit"])
+    assert cli.ask(args(answers=FIXTURE, draft=tmp_path / "draft.yaml"), prompter=prompter) == 0
+    menu = next(options for kind, message, options in prompter.asked if message == "接下来做什么？")
+    assert menu[0] == "html"
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    summary = page[page.index("<body>"):page.index("<section id=\"reasons\">")]
+    assert "结论：需要备案（5 个算法）" in summary and "最紧急的事项" in summary
+    assert "仍待确认（1 项）" in capsys.readouterr().out
