@@ -262,3 +262,22 @@ def test_the_save_menu_offers_html_first_and_saves_the_report_with_the_summary(
     summary = page[page.index("<body>"):page.index("<section id=\"reasons\">")]
     assert "结论：需要备案（5 个算法）" in summary and "最紧急的事项" in summary
     assert "仍待确认（1 项）" in capsys.readouterr().out
+
+
+def test_a_duty_before_launch_is_not_dated_before_its_provision_was_in_force() -> None:
+    result = assess(load_answers(ROOT / "examples" / "multi_product_entity.yaml"), as_of=AS_OF)
+    in_force = {law.id: law.in_force for law in result.laws if law.in_force}
+    before_launch = [x for x in result.filing.actions if x.kind == "obligation" and x.working_days is None]
+    assert before_launch, "the example has duties due before launch"
+    duties = {o.id: o for o in result.obligations}
+    for action in before_launch:
+        starts = [in_force[ref.law] for ref in duties[action.id].basis if ref.law in in_force]
+        assert action.date is not None and action.date >= max(starts), (action.id, action.date)
+
+
+def test_one_feature_with_two_algorithms_names_the_role_of_each() -> None:
+    from engine.render.summary import status_lines
+
+    result = assess(load_answers(ROOT / "examples" / "multi_product_entity.yaml"), as_of=AS_OF)
+    line = status_lines(result, "zh")[0]
+    assert "AI续写（某某写作，服务提供者）" in line and "AI续写（某某写作，服务技术支持者）" in line, line

@@ -313,7 +313,7 @@ def schedule(assessment: Assessment, dates: EventDates, in_force: Mapping[str, d
     next_due = _next_due(obligations)
     filing = assessment.filing.model_copy(update={
         "calendar": convention(), "next_due": next_due,
-        "actions": _actions(obligations, steps, products, procedure_routes),
+        "actions": _actions(obligations, steps, products, procedure_routes, in_force or {}),
         "no_due": None if next_due is not None else _no_due(dates, assessment.filing.status)})
     return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps})
 
@@ -328,17 +328,20 @@ def _next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
     return NextDue(obligation=duty.id, title=duty.title, basis=duty.basis, due=due)
 
 
-def _before_launch(ob: ObligationOut, products: _Products) -> list[Action]:
-    """A duty to be done before launch, dated on the launch of each product it applies to."""
+def _before_launch(ob: ObligationOut, products: _Products, in_force: Mapping[str, dt.date]) -> list[Action]:
+    """A duty to be done before launch, dated on the launch of each product it applies to; not
+    dated where the product launched before the provision was in force (the duty did not exist
+    at launch, and when it fell due since is not ours to say)."""
     if ob.deadline is None or ob.deadline.start != "before_launch":
         return []
+    law_start = _duty_in_force(ob, in_force)
     return [Action(kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind, product=ref,
                    event="launch", event_date=when, working_days=None, date=when)
-            for ref, when in products.launches(ob.applies_to)]
+            for ref, when in products.launches(ob.applies_to) if law_start is None or when >= law_start[0]]
 
 
 def _actions(obligations: Sequence[ObligationOut], steps: Sequence[StepOut], products: _Products,
-             procedure_routes: Collection[str]) -> tuple[Action, ...]:
+             procedure_routes: Collection[str], in_force: Mapping[str, dt.date]) -> tuple[Action, ...]:
     """Every dated action: duties with due dates, duties due before launch, and steps that must be
     through by the launch (the generative-AI filing); earliest first, the one to start earliest
     first among those due the same day (it takes longest), then the duties' order. Where the
@@ -350,7 +353,7 @@ def _actions(obligations: Sequence[ObligationOut], steps: Sequence[StepOut], pro
         dated = [Action(kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind, product=d.product,
                         event=d.event, event_date=d.event_date, working_days=d.working_days, date=d.date,
                         estimate=d.estimate) for d in ob.due]
-        for action in dated + _before_launch(ob, products):
+        for action in dated + _before_launch(ob, products, in_force):
             day = action.date or action.estimate
             if day is not None and not (ob.id in procedure_routes and action.product.index in stepped):
                 found.append((day, day, order, action))

@@ -76,9 +76,14 @@ def several_products(a: Assessment) -> bool:
 def status_lines(a: Assessment, lang: Lang) -> list[str]:
     """The status of every algorithm, grouped by status in the assessment's own words."""
     several = several_products(a)
+    labels = [algorithm_label(al, several) for al in a.algorithms]
     groups: dict[str, list[str]] = {}
-    for al in a.algorithms:
-        groups.setdefault(al.status_label.get(lang), []).append(algorithm_label(al, several))
+    for al, label in zip(a.algorithms, labels, strict=True):
+        if labels.count(label) > 1:                   # one feature, two algorithms: say which role
+            role = al.role_label.get(lang)
+            label = (label[:-1] + f"，{role}）" if label.endswith("）") else label + f"（{role}）") if lang == "zh" \
+                else (label[:-1] + f", {role})" if label.endswith(")") else label + f" ({role})")
+        groups.setdefault(al.status_label.get(lang), []).append(label)
     sep = "、" if lang == "zh" else ", "
     return [f"{label}{_colon(lang)}{sep.join(names)}" for label, names in groups.items()]
 
