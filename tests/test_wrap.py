@@ -109,3 +109,12 @@ def test_the_review_lines_cut_the_question_with_an_ellipsis_and_keep_the_answer(
         assert wcswidth(line) <= width - 4 and line.endswith(answer) and "…" in line, line
         whole = review_line("上线日期？", "2025-06-01", width, arrow=arrow)
         assert "…" not in whole and whole.endswith("2025-06-01")
+
+
+@pytest.mark.parametrize("width", CASE_WIDTHS)
+def test_a_latin_word_joined_to_a_short_chinese_word_is_not_split(width: int) -> None:
+    text = "需要备案：叫车派单、动态定价、首页推荐、司机订单排序、AI续写（某某写作）、AI客服、推荐上车点"
+    for w in range(24, width + 1):
+        lines = wrap(text, w, "    ").split("\n")
+        assert any("AI续写" in line for line in lines) and any("AI客服" in line for line in lines), (w, lines)
+        assert all(wcswidth(line) <= w for line in lines)

@@ -37,6 +37,20 @@ def _is_cjk(token: str) -> bool:
         and _width(token) == 2
 
 
+def _joined(out: list[str], run: list[str]) -> None:
+    """Append ``run`` to ``out``: whole if short (and with a short Latin word just before it, as in
+    AI客服), else character by character."""
+    if not 1 < len(run) <= _SHORT_RUN:
+        out += run
+        return
+    word = "".join(run)
+    last = out[-1] if out else " "
+    if last != " " and last.isascii() and last[-1].isalnum() and len(last) <= 8:
+        out[-1] = last + word
+    else:
+        out.append(word)
+
+
 def _short_runs(tokens: list[str]) -> list[str]:
     """``tokens`` with each short run of single Chinese characters joined into one token."""
     out: list[str] = []
@@ -44,17 +58,17 @@ def _short_runs(tokens: list[str]) -> list[str]:
     for token in [*tokens, " "]:
         opened = len(token) > 1 and _is_cjk(token[-1]) and all(c in _OPENING for c in token[:-1])
         if opened:                                    # "（某" starts a run: the bracket stays with it
-            out += ["".join(run)] if 1 < len(run) <= _SHORT_RUN else run
+            _joined(out, run)
             run = [token]
             continue
         if _is_cjk(token) or (run and len(token) > 1 and _is_cjk(token[0]) and
                               all(c in _CLOSING for c in token[1:])):
             run.append(token)
             if not _is_cjk(token):                    # closing punctuation ends the run
-                out += ["".join(run)] if len(run) <= _SHORT_RUN else run
+                _joined(out, run)
                 run = []
             continue
-        out += ["".join(run)] if 1 < len(run) <= _SHORT_RUN else run
+        _joined(out, run)
         run = []
         out.append(token)
     return out[:-1]
