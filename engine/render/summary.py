@@ -1,9 +1,12 @@
-"""The one-screen summary that opens a terminal result, and the lines that close it.
+"""The first screen of a terminal result, the same summary for Markdown and HTML, and the
+lines that close the result.
 
-A person reads the answer first: the status in words, the algorithms to file, the next
-deadline (flagged when it has passed), what is still open and where the full report is. The
-detail tables follow (:mod:`engine.render.table`); the last lines repeat the status and the next
-action, so the answer is on screen whichever end the person looks at.
+A person reads the answer first: the status of every algorithm, the next date (or why there is
+none), the three most urgent dated actions of any kind with what is overdue, each open question
+once with the features it affects, and how to get the full report (:func:`summary_parts`). The
+short result (:mod:`engine.render.short`) or, with ``full``, every table
+(:mod:`engine.render.table`) follows; the last lines repeat the status and the next action, so
+the answer is on screen whichever end the person looks at.
 
 Everything shown comes from the assessment; the only input of the reader's own is ``today``,
 the day against which a due date counts as overdue (``--as-of`` or the current date).
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from engine.model.assessment import Action, Algorithm, Assessment, DueDate
 from engine.model.base import Lang
 from engine.render.labels import word
-from engine.render.table import counted_from, render_table
+from engine.render.table import render_table
 from engine.render.wrap import clip, wrap
 from engine.render.wrap import display_width as _display_width
 from engine.sanitize import terminal_safe
@@ -33,10 +36,6 @@ def _safe(name: str) -> str:
 
 def _due_day(due: DueDate) -> dt.date | None:
     return due.date or due.estimate
-
-
-def _since(due: DueDate, lang: Lang) -> str:
-    return f"{_safe(due.product.name)}{'：' if lang == 'zh' else ': '}{counted_from(due, lang)}"
 
 
 def deadline_line(due: DueDate, today: dt.date, lang: Lang, *, color: bool = False) -> str:
@@ -217,11 +216,6 @@ def paint(text: str, lang: Lang) -> str:
     """``text`` with every overdue flag in red: coloured after the layout, so widths count only what shows."""
     flag = f"（{word('overdue', lang)}）" if lang == "zh" else f" ({word('overdue', lang)})"
     return text.replace(flag, f"{_RED}{flag}{_RESET}")
-
-
-def a_status(status: str, lang: Lang) -> str:
-    """An algorithm's status in words (the summary lists only what is not plainly required)."""
-    return word(f"status_{status}", lang)
 
 
 def next_action(a: Assessment, lang: Lang) -> str:
