@@ -280,4 +280,4 @@ def test_one_feature_with_two_algorithms_names_the_role_of_each() -> None:
 
     result = assess(load_answers(ROOT / "examples" / "multi_product_entity.yaml"), as_of=AS_OF)
     line = status_lines(result, "zh")[0]
-    assert "AI续写（某某写作，服务提供者）" in line and "AI续写（某某写作，服务技术支持者）" in line, line
+    assert "AI续写（服务提供者）、AI续写（服务技术支持者）（某某写作）" in line, line

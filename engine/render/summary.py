@@ -73,18 +73,24 @@ def several_products(a: Assessment) -> bool:
 
 
 def status_lines(a: Assessment, lang: Lang) -> list[str]:
-    """The status of every algorithm, grouped by status in the assessment's own words."""
+    """The status of every algorithm, grouped by status in the assessment's own words; with
+    several products, the algorithms of the same products together, the products named once."""
     several = several_products(a)
-    labels = [algorithm_label(al, several) for al in a.algorithms]
-    groups: dict[str, list[str]] = {}
+    labels = [algorithm_label(al, False) for al in a.algorithms]
+    sep, colon = ("、", "；") if lang == "zh" else (", ", "; ")
+    groups: dict[str, dict[tuple[str, ...], list[str]]] = {}
     for al, label in zip(a.algorithms, labels, strict=True):
-        if labels.count(label) > 1:                   # one feature, two algorithms: say which role
-            role = al.role_label.get(lang)
-            label = (label[:-1] + f"，{role}）" if label.endswith("）") else label + f"（{role}）") if lang == "zh" \
-                else (label[:-1] + f", {role})" if label.endswith(")") else label + f" ({role})")
-        groups.setdefault(al.status_label.get(lang), []).append(label)
-    sep = "、" if lang == "zh" else ", "
-    return [f"{label}{_colon(lang)}{sep.join(names)}" for label, names in groups.items()]
+        products = tuple(_safe(p.name) for p in al.products) if several else ()
+        if sum(1 for other, x in zip(a.algorithms, labels, strict=True)
+               if x == label and other.products == al.products) > 1:   # one feature, two algorithms
+            label += f"（{al.role_label.get(lang)}）" if lang == "zh" else f" ({al.role_label.get(lang)})"
+        groups.setdefault(al.status_label.get(lang), {}).setdefault(products, []).append(label)
+    lines = []
+    for status, by_products in groups.items():
+        parts = [sep.join(names) + ((f"（{'、'.join(p)}）" if lang == "zh" else f" ({', '.join(p)})") if p else "")
+                 for p, names in by_products.items()]
+        lines.append(f"{status}{_colon(lang)}{colon.join(parts)}")
+    return lines
 
 
 def action_when(action: Action, lang: Lang) -> str:
@@ -102,8 +108,8 @@ def action_line(action: Action, today: dt.date, lang: Lang, *, several: bool) ->
     day = action.date or action.estimate
     date = _flagged(day, today, lang) + ("" if action.date else f" ({word('estimate', lang)})")
     practice = f"[{word('kind_practice', lang)}] " if action.basis_kind == "practice" else ""
-    product = f" · {_safe(action.product.name)}" if several else ""
-    return f"{date} {practice}{_safe(action.title.get(lang))}{product}"
+    product = f"{_safe(action.product.name)}{_colon(lang)}" if several else ""
+    return f"{date} {product}{practice}{_safe(action.title.get(lang))}"
 
 
 def _overdue(a: Assessment, today: dt.date) -> int:
