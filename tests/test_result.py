@@ -281,3 +281,15 @@ def test_one_feature_with_two_algorithms_names_the_role_of_each() -> None:
     result = assess(load_answers(ROOT / "examples" / "multi_product_entity.yaml"), as_of=AS_OF)
     line = status_lines(result, "zh")[0]
     assert "AI续写（服务提供者）、AI续写（服务技术支持者）（某某写作）" in line, line
+
+
+def test_several_products_are_named_once_per_group_and_first_in_each_action() -> None:
+    from engine.render.summary import render_summary
+
+    result = assess(load_answers(ROOT / "examples" / "food_delivery.yaml"), as_of=AS_OF)
+    screen = render_summary(result, "zh", today=AS_OF, width=80)
+    assert "需进一步判断：配送路线、排班（某某骑手）" in screen
+    assert screen.count("（某某外卖）") == 1
+    urgent = [line for line in screen.splitlines() if line.startswith(("  1. ", "  2. ", "  3. "))]
+    assert {line.split("） ")[1].split("：")[0] for line in urgent} <= {"某某外卖", "某某骑手"}, urgent
+    assert len(set(urgent)) == len(urgent)                                 # two products, two lines that differ
