@@ -1,4 +1,4 @@
-"""The non-interactive commands: assess, validate, rules, schema, batch, diff, decode."""
+"""The non-interactive commands: assess, validate, rules, schema, batch, diff, decode, draft."""
 
 from __future__ import annotations
 
@@ -160,6 +160,31 @@ def _cmd_decode(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_draft(args: argparse.Namespace) -> int:
+    from engine import assess, load_answers
+    from engine.drafts.compose import compose
+    from engine.drafts.output import check_folder, write_drafts
+    from engine.sanitize import terminal_safe
+
+    check_folder(args.output)
+    answers = load_answers(args.file, limits=limits_of(args))
+    drafts = compose(answers, assess(answers, as_of=args.as_of), args.lang)
+    written = write_drafts(drafts, args.output)
+    prompts = sum(1 for f in drafts.filings for d in f.documents for s in d.sentences() if s.prompt)
+    zh = args.lang == "zh"
+    print((f"已写入 {len(written)} 个文件到 {terminal_safe(str(args.output))}：{len(drafts.filings)} 个备案文件夹，"
+           f"{prompts} 处【请填写】，{len(drafts.events)} 个日程（filing.ics）") if zh else
+          (f"Wrote {len(written)} files to {terminal_safe(str(args.output))}: {len(drafts.filings)} filing folders, "
+           f"{prompts} prompts to complete, {len(drafts.events)} calendar events (filing.ics)"))
+    if drafts.conflicts:
+        for conflict in drafts.conflicts:
+            print(f"algo-filing: inconsistent fact {conflict.path}: "
+                  + " / ".join(terminal_safe(v) for _, v in conflict.values), file=sys.stderr)
+        return EXIT_FAILED_RECORDS
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "assess": _cmd_assess, "validate": _cmd_validate, "rules": _cmd_rules, "schema": _cmd_schema,
-    "batch": _cmd_batch, "diff": _cmd_diff, "decode": _cmd_decode, "serve": _cmd_serve}
+    "batch": _cmd_batch, "diff": _cmd_diff, "decode": _cmd_decode, "serve": _cmd_serve,
+    "draft": _cmd_draft}

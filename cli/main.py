@@ -133,6 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ids", action="store_true", help="table: show stable ids in brackets beside the labels")
     _add_limits(p)
 
+    p = sub.add_parser("draft", help="write drafts of the filing documents (.docx, .md) and a calendar (.ics)")
+    p.add_argument("file", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
+                   help="a new folder (an existing one must be empty: drafts never overwrite files)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--as-of", type=_date, default=None, help="apply the rules in force on this date")
+    _add_limits(p)
+
     p = sub.add_parser("decode", help="split a published filing number (网信算备…号) into its parts")
     p.add_argument("number")
     p.add_argument("--format", choices=("table", "json"), default="table")

@@ -27,6 +27,7 @@ from engine import Rulebook, assess, default_rulebook
 
 from .auth import require_token
 from .contract import Health, components, error_responses
+from .drafts import drafts_router
 from .form import form_page
 from .problems import ApiError, ErrorBody, Problem
 from .routes import build_router
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = 
     token = settings.token.get_secret_value() if settings.token is not None else None
     dependencies = [Depends(require_token(token))] if token is not None else []
     app.include_router(build_router(settings, book, dependencies))
+    app.include_router(drafts_router(settings, book, dependencies))
     page, page_headers = form_page()
 
     @app.get("/", include_in_schema=True, response_class=HTMLResponse, summary="The intake form",
