@@ -153,6 +153,7 @@ def _ask(args: argparse.Namespace, prompter: Prompter | None, questionnaire: Any
         session = _start(args, ui, questionnaire)
         if session is None:
             return EXIT_OK
+        session.flow.request(bool(getattr(args, "describe", False)))
         session.save()
         while True:
             session.run_questions()

@@ -1,4 +1,4 @@
-"""The non-interactive commands: assess, validate, rules, schema, batch, diff, decode, draft."""
+"""The non-interactive commands: assess, validate, rules, schema, batch, diff, decode, draft, similar."""
 
 from __future__ import annotations
 
@@ -56,6 +56,11 @@ def _cmd_assess(args: argparse.Namespace) -> int:
             report_hint=html if args.full else f"{command} --full", full=args.full, html_hint=html)
     else:
         text = render(result, args.format, args.lang, today=args.as_of, ids=args.ids)
+    if getattr(args, "purposes", False) and args.format in ("table", "markdown"):
+        from engine.precedents.wording import purpose_notes
+        from engine.render.similar import render_purposes
+
+        text += "\n" + render_purposes(purpose_notes(result), args.lang)
     if args.output:
         atomic_write(args.output, text, inputs=[args.file])
     else:
@@ -85,9 +90,10 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 def _cmd_schema(args: argparse.Namespace) -> int:
     from engine import answers_json_schema, assessment_json_schema
     from engine.intake.triage import error_record_json_schema, triage_json_schema
+    from engine.precedents.similar import similar_json_schema
 
     schemas = {"answers": answers_json_schema, "assessment": assessment_json_schema,
-               "triage": triage_json_schema, "batch-error": error_record_json_schema}
+               "triage": triage_json_schema, "batch-error": error_record_json_schema, "similar": similar_json_schema}
     schema = schemas[args.which]()
     print(json.dumps(schema, ensure_ascii=False, indent=2))
     return EXIT_OK
@@ -184,7 +190,18 @@ def _cmd_draft(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_similar(args: argparse.Namespace) -> int:
+    from engine.model.vocabulary import load_vocabulary
+    from engine.precedents.similar import similar
+    from engine.render.similar import render_similar
+
+    result = similar(args.sentence, top=args.top, type_=args.type, form=args.form, role=args.role)
+    sys.stdout.write(render_similar(result, args.format, args.lang, load_vocabulary(), width=terminal_width(),
+                                    ids=args.ids))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "assess": _cmd_assess, "validate": _cmd_validate, "rules": _cmd_rules, "schema": _cmd_schema,
     "batch": _cmd_batch, "diff": _cmd_diff, "decode": _cmd_decode, "serve": _cmd_serve,
-    "draft": _cmd_draft}
+    "draft": _cmd_draft, "similar": _cmd_similar}

@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where to keep the draft (default: algo-filing-draft.yaml in the current directory)")
     p.add_argument("--new-feature", action="store_true",
                    help="with --answers: describe only a new feature and see what changes")
+    p.add_argument("--describe", action="store_true",
+                   help="after each feature's name, ask for a one-sentence description: the behaviours are "
+                        "pre-ticked from it and the three nearest published filings shown")
 
     p = sub.add_parser("assess", help="assess an answers file (YAML or JSON; - reads standard input)")
     p.add_argument("file", type=Path)
@@ -100,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ids", action="store_true", help="table, Markdown, HTML: show stable ids beside the labels")
     p.add_argument("--full", action="store_true",
                    help="table: every duty, citation, pitfall and table (default: the short result)")
+    p.add_argument("--purposes", action="store_true",
+                   help="table, markdown: add per algorithm two published purposes of its kind and a draft of its own")
     _add_limits(p)
 
     p = sub.add_parser("validate", help="check an answers file without assessing it")
@@ -111,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
 
     p = sub.add_parser("schema", help="print the JSON Schema of answers, assessments or batch records")
-    p.add_argument("which", choices=("answers", "assessment", "triage", "batch-error"))
+    p.add_argument("which", choices=("answers", "assessment", "triage", "batch-error", "similar"))
 
     p = sub.add_parser("batch", help="assess many records: JSON Lines or CSV in, one line or row out per record")
     p.add_argument("input", type=Path, metavar="IN")
@@ -145,6 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("number")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    p = sub.add_parser("similar",
+                       help="the published filings nearest to a one-sentence description, and a suggested type")
+    p.add_argument("sentence", help="what the feature's algorithm does, in one sentence (Chinese or English)")
+    p.add_argument("--type", default=None, metavar="T", help="only filings of this type or sub-type id")
+    p.add_argument("--form", default=None, metavar="F", help="only filings with a product of this form id")
+    p.add_argument("--role", default=None, metavar="R", help="only filings of this role id")
+    p.add_argument("--top", type=_positive, default=5, metavar="N", help="how many filings to list (default 5)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--ids", action="store_true", help="table: show stable ids in brackets beside the labels")
 
     from service.server import add_arguments as add_serve_arguments
 

@@ -67,6 +67,7 @@ class Session:
         self.ui = ui
         self.new_feature = new_feature
         self.dim = sys.stdout.isatty()
+        self._described: dict[str, Any] = {}
 
     def t(self, key: str, **values: Any) -> str:
         """A screen text of the questionnaire in the session's language."""
@@ -75,7 +76,7 @@ class Session:
     def resume_command(self) -> str:
         """The exact command that continues this draft (printed on Ctrl-C, kept in the draft)."""
         command = f"algo-filing ask --resume {shlex.quote(str(self.draft))}"
-        return command + (" --lang en" if self.lang == "en" else "")
+        return command + (" --lang en" if self.lang == "en" else "") + (" --describe" if self.flow.requested else "")
 
     def save(self) -> None:
         """Save the draft and its sidecar (after every answer, and on Ctrl-C)."""
@@ -138,7 +139,7 @@ class Session:
         if kind == "multi":
             choices = [(c, self.q.choice_label(question, c, self.lang), self._choice_help(question, c))
                        for c in question.choice_ids()]
-            checked = list(step.value) if isinstance(step.value, list) else []
+            checked = list(step.value) if isinstance(step.value, list) else self.suggested_choices(step)
             pointer = checked[0] if checked else question.default if isinstance(question.default, str) else None
             return self.ui.checkbox(message, choices, checked=checked, pointer=pointer,
                                     instruction=self.t("instructions_multi"), exclusive=(NONE,),
@@ -180,6 +181,59 @@ class Session:
                               instruction=self._text_instruction(empty))
         return answer if answer is BACK else text_of(answer)
 
+    # -- the one-sentence description (ask --describe)
+    def described(self, product: int | None, feature: int | None) -> Any:
+        """What the feature's one-sentence description suggests (:func:`engine.similar`), or None."""
+        if product is None or feature is None or "describe" not in self.q.questions:
+            return None
+        from engine.questionnaire.slots import Slot
+
+        sentence = self.flow.values.get(Slot("describe", product, feature).key)
+        if not isinstance(sentence, str) or not sentence.strip():
+            return None
+        from engine.precedents.similar import similar
+
+        if sentence not in self._described:
+            self._described[sentence] = similar(sentence, top=3)
+        return self._described[sentence]
+
+    def suggested_choices(self, step: Step) -> list[str]:
+        """The choices of a behaviour question to pre-tick from the description: the suggested
+        behaviours, and the categories whose follow-up offers one of them."""
+        question = step.question
+        result = self.described(step.slot.product, step.slot.feature)
+        if result is None or question is None or question.target != "products[].features[].behaviours":
+            return []
+        wanted = {b.behaviour for b in result.behaviours}
+        ticked = []
+        for choice_id in question.choice_ids():
+            choice = question.choice(choice_id)
+            follow_up = self.q.questions.get(choice.then) if choice is not None and choice.then else None
+            if choice_id in wanted or (follow_up is not None and wanted & set(follow_up.choice_ids())):
+                ticked.append(choice_id)
+        return ticked
+
+    def show_described(self, product: int | None, feature: int | None) -> None:
+        """After the description: the suggestion and the three nearest published filings."""
+        result = self.described(product, feature)
+        if result is None:
+            return
+        from engine.model.vocabulary import load_vocabulary
+        from engine.render.similar import class_label
+
+        vocab = load_vocabulary()
+        if result.suggested is None or not result.behaviours:
+            self.note(self.t("described_nothing"))
+        else:
+            behaviours = "、".join(vocab.label("behaviour", b.behaviour, self.lang) for b in result.behaviours)
+            self.note(self.t("described_suggestion", behaviours=behaviours,
+                             type=class_label(vocab, result.suggested.type, result.suggested.subtype, self.lang)))
+        if result.matches:
+            self.note(self.t("described_nearest"))
+            for m in result.matches:
+                self.note(f"  {m.rank}. {m.name} · {class_label(vocab, m.type, m.subtype, self.lang)} · "
+                          f"{m.entity} · {m.filing_number}\n     {m.purpose}")
+
     def _checked(self, step: Step, value: Value, problem: str) -> bool | str:
         """True if the flow takes ``value`` for ``step`` (its check is the only one), else the text ``problem``."""
         from engine.errors import FlowError
@@ -212,6 +266,8 @@ class Session:
                     self.note(self.t("back_at_first"))
             else:
                 self.flow.answer(value)
+                if step.question is not None and step.question.id == "describe":
+                    self.show_described(step.slot.product, step.slot.feature)
             self.save()
 
     def assessment(self) -> Any:

@@ -7,6 +7,8 @@ and tested alone::
 
 :func:`assess_json` gives the same assessment as compact JSON text (what batches write). Both
 memoise by default: answers that differ only in names share one assessment (:mod:`engine.shapes`).
+:func:`similar` finds the published filings nearest to a one-sentence description
+(:mod:`engine.precedents`).
 
 Example::
 
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from engine.pipeline.assemble import assemble
     from engine.pipeline.diff import AssessmentDiff, diff_answers, diff_json_schema
     from engine.pipeline.run import SHAPES, assess, assess_json, assess_outline, evaluate
+    from engine.precedents.similar import SimilarResult, similar, similar_json_schema
     from engine.render.html import render_html
     from engine.rules.facts import RootFact, build_facts
     from engine.rules.rulebook import Rulebook, default_rulebook, load_rulebook
@@ -47,11 +50,12 @@ if TYPE_CHECKING:
 __all__ = [
     "SHAPES", "Answers", "AnswersError", "Assessment", "AssessmentDiff", "EngineError", "ErrorRecord",
     "FilingNumber", "FilingNumberError", "Firing", "LoadError", "Outline", "Record", "RecordProblem", "RootFact",
-    "RuleActionError", "Rulebook", "RulebookError", "TriageRow", "Vocabulary", "answers_json_schema", "assemble",
-    "assess", "assess_json", "assess_outline", "assess_record", "assessment_json_schema", "build_facts",
-    "decode_filing_number", "default_rulebook", "diff_answers", "diff_json_schema", "error_record_json_schema",
-    "evaluate", "load_answers", "load_rulebook", "load_vocabulary", "one_line", "parse_answers", "read_jsonl",
-    "render_html", "triage_json_schema", "triage_row",
+    "RuleActionError", "Rulebook", "RulebookError", "SimilarResult", "TriageRow", "Vocabulary",
+    "answers_json_schema", "assemble", "assess", "assess_json", "assess_outline", "assess_record",
+    "assessment_json_schema", "build_facts", "decode_filing_number", "default_rulebook", "diff_answers",
+    "diff_json_schema", "error_record_json_schema", "evaluate", "load_answers", "load_rulebook", "load_vocabulary",
+    "one_line", "parse_answers", "read_jsonl", "render_html", "similar", "similar_json_schema", "triage_json_schema",
+    "triage_row",
 ]
 
 _LAZY: dict[str, str] = {
@@ -75,6 +79,8 @@ _LAZY: dict[str, str] = {
     "ErrorRecord": "intake.triage", "RecordProblem": "intake.triage", "TriageRow": "intake.triage",
     "error_record_json_schema": "intake.triage", "triage_json_schema": "intake.triage", "triage_row": "intake.triage",
     "Vocabulary": "model.vocabulary", "load_vocabulary": "model.vocabulary",
+    "SimilarResult": "precedents.similar", "similar": "precedents.similar",
+    "similar_json_schema": "precedents.similar",
 }
 """Every public name and the module it lives in, imported on first use.
 

@@ -32,6 +32,7 @@ from .form import form_page
 from .problems import ApiError, ErrorBody, Problem
 from .routes import build_router
 from .settings import Settings
+from .similar import build_similar_router
 
 log = logging.getLogger("algo_filing.service")
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = 
     dependencies = [Depends(require_token(token))] if token is not None else []
     app.include_router(build_router(settings, book, dependencies))
     app.include_router(drafts_router(settings, book, dependencies))
+    app.include_router(build_similar_router(settings, dependencies))
     page, page_headers = form_page()
 
     @app.get("/", include_in_schema=True, response_class=HTMLResponse, summary="The intake form",

@@ -34,6 +34,8 @@ not a silent overwrite.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,12 @@ EXPECTED_KEYS = {
     "not_steps", "display", "reasons", "algorithm_count", "due",
     "obligations_exactly", "materials_exactly", "steps_exactly", "open_questions_exactly",
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The precedent index is cached in a folder of the tests' own, never the user's (it is keyed
+    # by the lists' hash, so runs share it safely).
+    os.environ.setdefault("ALGO_FILING_CACHE_DIR", os.path.join(tempfile.gettempdir(), "algo-filing-test-cache"))
 
 
 class ScenarioFailure(Exception):

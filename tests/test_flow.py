@@ -50,13 +50,23 @@ def run(flow: Flow, entity: dict[str, Any], products: list[tuple[dict[str, Any],
         elif slot.question == "another_product":
             value = "yes" if slot.product + 1 < len(products) else "no"
         elif slot.product is None:
-            value = entity[slot.question]
+            value = scripted(entity, slot.question, "the entity")
         elif slot.feature is None:
-            value = products[slot.product][0][slot.question]
+            value = scripted(products[slot.product][0], slot.question, f"product {slot.product}")
         else:
-            value = products[slot.product][1][slot.feature][slot.question]
+            value = scripted(products[slot.product][1][slot.feature], slot.question,
+                             f"feature {slot.feature} of product {slot.product}")
         flow.answer(value)
     return asked
+
+
+def scripted(script: dict[str, Any], question: str, whose: str) -> Any:
+    """The script's answer to ``question``; a question the script lacks (one just added to the
+    questionnaire, say) fails the test with its name rather than a KeyError."""
+    if question not in script:
+        pytest.fail(f"no answer for question '{question}' in the script of {whose}; "
+                    f"the script answers {sorted(script)}")
+    return script[question]
 
 
 def questions(asked: list[str]) -> list[str]:
@@ -234,7 +244,7 @@ def test_dates_are_checked() -> None:
 def run_until(flow: Flow, question: str) -> None:
     script = {"entity_name": "x", **NEWS_PRODUCT, **NEWS_FEATURES[0]}
     while (step := flow.current()) is not None and step.slot.question != question:
-        flow.answer(script[step.slot.question])
+        flow.answer(scripted(script, step.slot.question, "this walk-through"))
 
 
 # ------------------------------------------------------------------------------ back
@@ -264,7 +274,7 @@ def test_the_draft_counts_answers_as_the_screen_numbers_questions() -> None:
     while (step := flow.current()) is not None:
         assert flow.answered_count() == step.index, step.slot.key
         total = step.total
-        flow.answer(script[step.slot.question])
+        flow.answer(scripted(script, step.slot.question, "this walk-through"))
     assert flow.answered_count() == total
 
 

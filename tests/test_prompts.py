@@ -174,6 +174,8 @@ def session_at(question: str, tmp_path: Path, pipe: Any, lang: str = "zh") -> tu
               "opinion_features": ["none"], "monthly_active_users": 1, "user_groups": ["none"], "news": "no",
               "commercial": "yes", "launch_status": "launched", "launch_date": "", "feature_name": "f"}
     while (step := flow.current()) is not None and step.slot.question != question:
+        if step.slot.question not in script:
+            pytest.fail(f"no answer for question '{step.slot.question}' in this walk-through's script")
         flow.answer(script[step.slot.question])
     session = Session(flow, tmp_path / "d.yaml", lang, Prompter(input=pipe, output=DummyOutput()))
     return session, flow.current()

@@ -385,7 +385,7 @@ def test_the_openapi_document_lists_every_route_with_its_schemas(app: FastAPI, c
     routes = list(_api_routes(app.routes))
     assert {r.path for r in routes} == set(document["paths"]) == {
         "/", "/healthz", "/v1/assessments", "/v1/batch", "/v1/diff", "/v1/rules", "/v1/schema/{which}",
-        "/v1/filing-numbers/{number}", "/v1/drafts"}
+        "/v1/filing-numbers/{number}", "/v1/drafts", "/v1/similar"}
     components = document["components"]["schemas"]
     for route in routes:
         for method in route.methods:

@@ -48,7 +48,8 @@ def test_every_answer_field_is_either_a_label_or_part_of_the_shape() -> None:
         "product": {"forms", "audience", "opinion_features", "monthly_active_users", "user_groups", "news",
                     "commercial", "launch_status", "launch_date", "change_date", "termination_date",
                     "features"},
-        "feature": {"behaviours", "model_source", "offered_as_api", "large_model", "biometric_output", "launch_date"},
+        "feature": {"behaviours", "behaviours_suggested", "model_source", "offered_as_api", "large_model",
+                    "biometric_output", "launch_date"},
     }
     for key, model in (("entity", Entity), ("product", Product), ("feature", Feature)):
         assert set(model.model_fields) == set(LABELS[key]) | shape_fields[key], key

@@ -1,6 +1,7 @@
 """The flat CSV layout of batch input (``docs/batch.md``): one product per row.
 
-Columns name answer keys (``forms``, ``feature1_behaviours``…), list cells are separated by
+Columns name answer keys (``forms``, ``feature1_behaviours``…) as the answer-to-fact contract
+(``rules/answer_contract.yaml``) lists them, list cells are separated by
 ``;``, an empty cell leaves its key out. A header with an unknown, repeated or missing column
 stops the batch before anything is written, with a did-you-mean; a bad row becomes a record
 with a problem, and errors found later by the answers model are reported by column name.
@@ -16,28 +17,32 @@ from typing import Any
 from engine.intake.records import BatchUsageError, Record, blank_record
 from engine.intake.triage import RecordProblem
 from engine.limits import Overlong
+from engine.model.contract import AnswerField, answer_contract
 from engine.model.suggest import did_you_mean
 
 LIST_SEPARATOR = ";"
 """Separates the items of a list cell in CSV input (``app;website``)."""
 
-PRODUCT_COLUMNS: dict[str, str] = {
-    "product_name": "name", "product_description": "description", "forms": "forms",
-    "audience": "audience", "opinion_features": "opinion_features",
-    "monthly_active_users": "monthly_active_users", "user_groups": "user_groups", "news": "news",
-    "commercial": "commercial", "launch_status": "launch_status", "launch_date": "launch_date",
-    "change_date": "change_date", "termination_date": "termination_date",
-}
-"""CSV column -> key of the product (``products[0]``)."""
+_CONTRACT = answer_contract()
 
-FEATURE_FIELDS: tuple[str, ...] = ("name", "description", "behaviours", "model_source", "offered_as_api",
-                                 "large_model", "biometric_output")
+PRODUCT_COLUMNS: dict[str, str] = {
+    column: f.answer for f in _CONTRACT.of("product") if (column := f.column()) is not None}
+"""CSV column -> key of the product (``products[0]``), from ``rules/answer_contract.yaml``."""
+
+FEATURE_FIELDS: tuple[str, ...] = tuple(f.answer for f in _CONTRACT.of("feature") if f.column() is not None)
 """Keys of a feature; column ``feature<N>_<key>`` holds the key of the N-th feature (N from 1)."""
 
-LIST_KEYS = frozenset({"forms", "audience", "opinion_features", "user_groups", "behaviours"})
-REQUIRED_COLUMNS: tuple[str, ...] = ("entity_name", "product_name", "forms", "audience")
-TOP_COLUMNS: dict[str, str] = {"entity_name": "entity.name", "entity_credit_code": "entity.credit_code",
-                               "as_of": "as_of"}
+REQUIRED_FEATURE_FIELDS: tuple[str, ...] = tuple(
+    f.answer for f in _CONTRACT.of("feature") if f.required and f.column() is not None)
+"""Every feature with any cell gives these (``feature<N>_name``, ``feature<N>_behaviours``)."""
+
+LIST_KEYS = frozenset(f.answer for f in _CONTRACT.fields if f.kind == "ids")
+TOP_COLUMNS: dict[str, str] = {
+    column: ("entity." if f.scope == "entity" else "") + f.answer
+    for f in (*_CONTRACT.of("entity"), *_CONTRACT.of("document")) if (column := f.column()) is not None}
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(
+    column for f in (*_CONTRACT.of("entity"), *_CONTRACT.of("product"))
+    if f.required and (column := f.column()) is not None)
 
 MISSING_MESSAGE = "required field is missing"
 """How the answers model words a missing field (reworded for CSV input, which names columns)."""
@@ -77,7 +82,7 @@ def check_header(header: list[str], source: str) -> list[int]:
         raise BatchUsageError("no feature columns: give at least feature1_name and feature1_behaviours",
                               file=source, key="header")
     for n in sorted(numbers):
-        for key in ("name", "behaviours"):
+        for key in REQUIRED_FEATURE_FIELDS:
             if f"feature{n}_{key}" not in seen:
                 raise BatchUsageError(f"column 'feature{n}_{key}' is missing (feature {n} has other columns)",
                                       file=source, key="header")
@@ -198,3 +203,63 @@ def read_csv(lines: Iterable[bytes | Overlong], source: str, *, line_limit: int 
             continue
         data, columns = row_to_answers(header, cells, numbers)
         yield Record(start, data=data, columns=columns)
+
+
+# ---------------------------------------------------------------- the documented layout
+
+DOCS_BEGIN = "<!-- columns: generated from rules/answer_contract.yaml (python -m engine.intake.csv_layout) -->"
+DOCS_END = "<!-- end of generated columns -->"
+
+
+def _value_text(field: AnswerField) -> str:
+    """What a cell holds, as the batch docs say it."""
+    if field.kind == "ids":
+        return f"list of `{field.vocabulary}` ids" + ("" if field.required else "; empty = none")
+    if field.kind == "id":
+        absent = "" if field.absent in (None, "none") else f"; empty = `{field.absent}`"
+        return " / ".join(f"`{i}`" for i in (*field.ids(), "unsure")) + absent
+    if field.kind == "yes_no":
+        absent = {"no": "", "unsure": "; empty = not known (an open question)",
+                  "none": "; empty = not answered"}[field.absent or "no"]
+        return "`yes` / `no` / `true` / `false` / `unsure`" + absent
+    if field.kind == "count":
+        return "whole number, or `unsure`"
+    if field.kind == "date":
+        return "`YYYY-MM-DD`"
+    return "text" + (f" ({field.description})" if field.scope == "entity" and field.description else "")
+
+
+def column_table() -> str:
+    """The column table of ``docs/batch.md``, one row per CSV column of the contract."""
+    rows = ["| column | answers key | value |", "|---|---|---|"]
+    for field in (*_CONTRACT.of("entity"), *_CONTRACT.of("document"), *_CONTRACT.of("product")):
+        column = field.column()
+        if column is None:
+            continue
+        key = {"entity": f"entity.{field.answer}", "document": field.answer}.get(
+            field.scope, f"products[0].{field.answer}")
+        required = " **(required)**" if field.required else ""
+        rows.append(f"| `{column}`{required} | `{key}` | {_value_text(field)} |")
+    for field in _CONTRACT.of("feature"):
+        if field.column() is None:
+            continue
+        required = " **(required for each N)**" if field.required else ""
+        rows.append(f"| `feature<N>_{field.column()}`{required} | `products[0].features[…].{field.answer}` "
+                    f"| {_value_text(field)} |")
+    return "\n".join(rows)
+
+
+def documented(text: str) -> str:
+    """``text`` (``docs/batch.md``) with its generated column table replaced by the contract's."""
+    head, rest = text.split(DOCS_BEGIN, 1)
+    _, tail = rest.split(DOCS_END, 1)
+    return f"{head}{DOCS_BEGIN}\n\n{column_table()}\n\n{DOCS_END}{tail}"
+
+
+if __name__ == "__main__":  # rewrite the generated table of docs/batch.md
+    import sys
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "batch.md"
+    docs.write_text(documented(docs.read_text(encoding="utf-8")), encoding="utf-8")
+    sys.stdout.write(f"{docs}: column table regenerated\n")

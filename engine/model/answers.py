@@ -19,12 +19,14 @@ from pydantic import (
     PlainValidator,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from engine.errors import AnswersError, LoadError
 from engine.limits import DEFAULT_LIMITS, Limits, check_document
 from engine.model.base import StrictModel
+from engine.model.contract import AnswerField, Scope, answer_contract
 from engine.model.suggest import did_you_mean
 from engine.model.validation import describe
 from engine.model.vocabulary import UNSURE, load_vocabulary
@@ -126,14 +128,68 @@ ModelSourceId = Annotated[str, AfterValidator(_id_checker("model_source")), _id_
 _UnsureList = BeforeValidator(_unsure_to_list)
 
 
+def _annotation(field: AnswerField) -> Any:
+    """The type of a field declared only in the contract (``rules/answer_contract.yaml``)."""
+    if field.kind in ("ids", "id"):
+        group = field.vocabulary or ""
+        one = Annotated[str, AfterValidator(_id_checker(group)), _id_schema(group)]
+        return Annotated[list[one], _UnsureList] if field.kind == "ids" else one | None
+    if field.kind == "yes_no":
+        return TriState if field.absent == "no" else TriState | None
+    typed: Any = {"text": str, "count": UserCount, "date": Day}[field.kind]
+    return typed if field.required else typed | None
+
+
+def _default(field: AnswerField) -> Any:
+    """The stored default: what ``absent`` means, kept as the answers model stores it."""
+    if field.required:
+        return Field(min_length=1, description=field.description) if field.kind in ("ids", "text") \
+            else Field(description=field.description)
+    if field.kind == "ids":
+        return Field(default_factory=list, description=field.description)
+    if field.kind == "yes_no":
+        return Field(default=False if field.absent == "no" else None, description=field.description)
+    if field.kind == "id" and field.absent not in (None, "none"):
+        return Field(default=field.absent, description=field.description)
+    return Field(default=None, description=field.description)
+
+
+def _contract_fields(namespace: dict[str, Any], scope: Scope) -> None:
+    """Add to a model class being defined the contract's fields of ``scope`` it does not declare.
+
+    The fields Python reads are declared in the class (their JSON Schema is published and stays
+    as it is; tests/test_contract.py holds them to the contract); a field only the rules read is
+    declared in the contract alone, and appears after them.
+    """
+    annotations: dict[str, Any] = namespace.setdefault("__annotations__", {})
+    for field in answer_contract().of(scope):
+        if field.answer not in annotations:
+            annotations[field.answer] = _annotation(field)
+            namespace[field.answer] = _default(field)
+
+
+def _behaviours_or_description(schema: dict[str, Any]) -> None:
+    """The schema of a feature: ``behaviours`` may be left out where a ``description`` is given."""
+    schema["required"] = [key for key in schema.get("required", []) if key != "behaviours"]
+    schema["anyOf"] = [{"required": ["behaviours"]}, {"required": ["description"]}]
+
+
 class Feature(StrictModel):
     """One function of a product, described by what its algorithm does."""
 
+    model_config = StrictModel.model_config | {"json_schema_extra": _behaviours_or_description}
+
     name: str = Field(min_length=1, description="The feature's name in the product, e.g. 首页推荐")
-    description: str | None = Field(default=None, description="What it does, in the person's words")
+    description: str | None = Field(default=None, description="What it does, in the person's words; without "
+                                                              "behaviours, the behaviours are suggested from it")
     behaviours: Annotated[list[BehaviourId], _UnsureList] = Field(
         description="What the feature's algorithm outputs (behaviour ids), or unsure; "
-                    "[] when the feature uses none of these algorithms")
+                    "[] when the feature uses none of these algorithms. May be left out when a description "
+                    "is given: the behaviours are then suggested from it (behaviours_suggested)")
+    behaviours_suggested: bool = Field(
+        default=False,
+        description="The behaviours were suggested from the description and nobody has confirmed them yet: the "
+                    "assessment stays needs_review with the open question confirm_behaviours")
     model_source: ModelSourceId | None = Field(
         default=None, description="For generative behaviours: where the model comes from")
     offered_as_api: TriState = Field(
@@ -149,6 +205,24 @@ class Feature(StrictModel):
     launch_date: dt.date | None = Field(
         default=None, description="When this feature launched or launches, if not with the product (a feature "
                                   "added later): its algorithm's duties are dated from it")
+    _contract_fields(locals(), "feature")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _suggest_from_description(cls, data: Any) -> Any:
+        """A feature with a description and no behaviours gets the behaviours its description suggests.
+
+        They are marked ``behaviours_suggested``, which keeps the assessment at needs_review until
+        a person confirms them (the rule ``confirm_suggested_behaviours``); nothing unconfirmed
+        becomes a conclusion. With nothing suggested the behaviours are ``unsure``.
+        """
+        if isinstance(data, dict) and "behaviours" not in data and isinstance(data.get("description"), str) \
+                and data["description"].strip():
+            from engine.precedents.similar import suggest_behaviours
+
+            data = {**data, "behaviours": suggest_behaviours(data["description"]) or [UNSURE],
+                    "behaviours_suggested": True}
+        return data
 
 
 class Product(StrictModel):
@@ -172,6 +246,7 @@ class Product(StrictModel):
     change_date: Day | None = None
     termination_date: Day | None = None
     features: list[Feature] = Field(min_length=1)
+    _contract_fields(locals(), "product")
 
 
 class Entity(StrictModel):
@@ -179,6 +254,7 @@ class Entity(StrictModel):
 
     name: str = Field(min_length=1)
     credit_code: str | None = Field(default=None, description="统一社会信用代码")
+    _contract_fields(locals(), "entity")
 
 
 class Answers(StrictModel):
@@ -188,6 +264,7 @@ class Answers(StrictModel):
         default=None, description="Assess the rules in force on this date (default: the rules' date)")
     entity: Entity
     products: list[Product] = Field(min_length=1)
+    _contract_fields(locals(), "document")
 
 
 def parse_answers(data: Any, *, source: str = "<answers>", limits: Limits = DEFAULT_LIMITS) -> Answers:

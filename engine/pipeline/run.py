@@ -16,6 +16,7 @@ from engine.model.answers import Answers, load_answers, parse_answers
 from engine.model.assessment import Assessment, Outline
 from engine.pipeline.assemble import assemble, outline
 from engine.pipeline.shapes import ShapeMemo
+from engine.pipeline.unconfirmed import hold_outline, hold_unconfirmed
 from engine.rules.facts import RootFact, build_facts
 from engine.rules.rulebook import Rulebook, default_rulebook
 from engine.rules.runtime import Firing, runtime_for
@@ -68,7 +69,7 @@ def assess_outline(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.
     computed without the rest of the assessment: for ``batch --summary`` and the triage view."""
     model, when, book, _ = _prepare(answers, as_of, rulebook, memoize)
     roots = build_facts(model, when, book.derived_flags)
-    return outline(book, roots, evaluate(roots, book, memoize=memoize), when)
+    return hold_outline(outline(book, roots, evaluate(roots, book, memoize=memoize), when), model)
 
 
 def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | None, rulebook: Rulebook | None,
@@ -83,6 +84,6 @@ def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | No
     def fresh(answers: Answers, when: dt.date) -> Assessment:
         roots = build_facts(answers, when, book.derived_flags)
         firings = evaluate(roots, book, memoize=memoize)
-        return assemble(book, roots, firings, when)
+        return hold_unconfirmed(assemble(book, roots, firings, when), answers)
 
     return model, as_of or model.as_of or book.as_of, book, fresh

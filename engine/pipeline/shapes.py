@@ -42,7 +42,9 @@ LABELS: dict[str, tuple[str, ...]] = {
 """Answer fields that are names or free text: they never decide a conclusion.
 
 Product and feature names appear in the assessment; the entity's name, its credit code and the
-descriptions never do. Every other answer field is part of the shape.
+descriptions never do (a feature's description without behaviours becomes suggested behaviours
+when the answers are read, and those are part of the shape). Every other answer field is part of
+the shape.
 """
 
 _EXCLUDE: Any = {

@@ -60,6 +60,9 @@ class Flow:
         self.carried: set[str] = set(carried or ())
         """Slots answered by an earlier answer (the names of a feature list and its "another?"):
         never asked in turn and not counted as questions, though they can be revisited."""
+        self.requested = False
+        """Whether the questions asked only on request (``on_request``: the one-sentence description
+        of ``ask --describe``) are asked."""
         self._active: dict[str, bool] = {}
         for key in [*self.values, *self.given]:
             self._known_slot(Slot.parse(key))
@@ -72,6 +75,11 @@ class Flow:
 
     def _changed(self) -> None:
         self._active.clear()
+
+    def request(self, on: bool) -> None:
+        """Ask the questions asked only on request (``on_request``), or stop asking them."""
+        self.requested = on
+        self._changed()
 
     def _slot_for(self, question_id: str, product: int | None, feature: int | None) -> Slot:
         scope = self.q.scope_of[question_id]
@@ -88,6 +96,8 @@ class Flow:
         question = self.q.questions.get(slot.question)
         active = True
         if question is not None and question.new_feature_only and self.focus != slot.scope_key:
+            active = False
+        elif question is not None and question.on_request and not self.requested:
             active = False
         elif question is not None:
             gate = self.q.gate_of.get(question.id)

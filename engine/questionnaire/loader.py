@@ -207,6 +207,8 @@ class _Checker:
                       "put it last or give a `default`")
         if question.new_feature_only and not question.target.startswith("products[].features[]."):
             self.fail(question.id, "new_feature_only", "`new_feature_only` is for questions about a feature")
+        if question.on_request and not (question.optional and question.type == "text"):
+            self.fail(question.id, "on_request", "`on_request` is for optional text questions (Enter skips them)")
         if question.splits and (question.type != "text" or question.target != "products[].features[].name"):
             self.fail(question.id, "splits", "`splits` is for the text question naming a feature "
                       "(target products[].features[].name)")

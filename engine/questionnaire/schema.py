@@ -50,7 +50,8 @@ UI_TEXTS: tuple[str, ...] = (
     "saved", "draft_saved", "answers_kept", "resume_hint", "interrupted", "draft_found", "draft_broken",
     "draft_header_incomplete", "draft_header_complete", "save_failed", "draft_continue", "draft_new",
     "draft_moved", "draft_edited", "needs_terminal", "new_feature_product", "new_feature_intro",
-    "new_feature_changes", "prefilled", "open_questions_hint",
+    "new_feature_changes", "prefilled", "open_questions_hint", "described_suggestion", "described_nothing",
+    "described_nearest",
 )
 """The fixed texts of the terminal screens that ``index.yaml`` must give in both languages."""
 
@@ -85,6 +86,8 @@ class Question(StrictModel):
     optional: bool = Field(default=False, description="text and date: may be left empty")
     new_feature_only: bool = Field(
         default=False, description="feature scope: asked only about a feature added to known answers (--new-feature)")
+    on_request: bool = Field(
+        default=False, description="optional text: asked only when the person asks for it (ask --describe)")
     splits: bool = Field(
         default=False, description="text naming a feature: a list (a, b、c) describes several features at once")
     default: Text | str | None = Field(

@@ -22,8 +22,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from engine.model.answers import Answers, Feature, Product
+from engine.model.answers import Answers, Product
 from engine.model.base import StrictModel, Text
+from engine.model.contract import AnswerField, Scope, answer_contract
 from engine.model.vocabulary import UNSURE, load_vocabulary, rules_dir
 from engine.model.yamlio import read_data_file
 from engine.rules.basis import Basis
@@ -40,31 +41,24 @@ AttrSpec = tuple[str, ...] | str
 _VOCAB = load_vocabulary()
 
 
+def _answer_attrs(scope: Scope) -> dict[str, AttrSpec]:
+    """The attributes the contract's fields of ``scope`` give (``rules/answer_contract.yaml``)."""
+    attrs: dict[str, AttrSpec] = {}
+    for answer in answer_contract().of(scope):
+        attrs.update(answer.attribute_values())
+    return attrs
+
+
 def _product_attrs() -> dict[str, AttrSpec]:
-    attrs: dict[str, AttrSpec] = {
-        "product": TEXT,
-        "audience_public": TRI, "audience_business": TRI, "audience_internal": TRI,
-        "external": TRI, "opinion": TRI, "own_product": TRI,
-        "news": TRI, "commercial": TRI,
-        "launch_status": (*_VOCAB.ids("launch_status"), UNSURE),
-        "mau": INT, "as_of": INT,
-    }
-    attrs.update({f"form_{form}": TRI for form in _VOCAB.ids("product_form")})
-    attrs.update({f"users_{group}": TRI for group in _VOCAB.ids("user_group")})
-    attrs.update({f"opinion_{feature}": TRI for feature in _VOCAB.ids("opinion_feature")})
+    """A product's answers, the flags derived from them (``catalogue/derived_facts.yaml``) and the date."""
+    attrs = _answer_attrs("product")
+    attrs.update(dict.fromkeys(("external", "opinion", "own_product"), TRI))
+    attrs["as_of"] = INT
     return attrs
 
 
 _PRODUCT = _product_attrs()
-_BEHAVIOUR = {
-    **_PRODUCT,
-    "feature": TEXT,
-    "behaviour": (*_VOCAB.ids("behaviour"), UNSURE),
-    "model_source": (*_VOCAB.ids("model_source"), UNSURE, NONE),
-    "offered_as_api": TRI,
-    "large_model": (*TRI, NONE),
-    "biometric_output": (*TRI, NONE),
-}
+_BEHAVIOUR = {**_PRODUCT, **_answer_attrs("feature")}
 _ALGORITHM = {
     **_BEHAVIOUR,
     "type": (*_VOCAB.ids("algorithm_type"), NONE),
@@ -82,7 +76,9 @@ FACT_SCHEMA: dict[str, dict[str, AttrSpec]] = {
     "algorithm": _ALGORITHM,
     "filing": _FILING,
 }
-"""Every fact kind with its attributes. ``kind``, ``fid`` and ``via`` are bookkeeping."""
+"""Every fact kind with its attributes: the answers' from the contract, the derived flags, the
+date, and what rules conclude (``type``, ``subtype``, ``status``, ``role``). ``kind``, ``fid`` and
+``via`` are bookkeeping."""
 
 DERIVED_FROM: dict[str, str] = {"algorithm": "behaviour", "filing": "algorithm"}
 """Which kind a derived kind is asserted from (by ``classify`` and ``filing`` conclusions)."""
@@ -103,8 +99,9 @@ class RootFact:
     ``product_pos`` and ``feature_pos`` are the fact's place in the answers (``products[i]``,
     its ``features[j]``; ``None`` on a product fact): assembly groups by them, never by names
     and never by parsing ``fid``. ``dates`` are the answered event dates the fact's duties are
-    counted from (``launch``, ``change``, ``termination`` of the product; ``feature_launch``
-    of a feature added later). Neither goes to the rules engine: no rule may test a position.
+    counted from (the contract's ``date`` fields: ``launch``, ``change``, ``termination`` of the
+    product; ``feature_launch`` of a feature added later). Neither goes to the rules engine: no
+    rule may test a position.
     """
 
     fid: str
@@ -157,110 +154,109 @@ def shipped_derived_flags() -> tuple[DerivedFlag, ...]:
     return tuple(DerivedFlagsFile.model_validate(raw).flags)
 
 
-def _dates(product: Product, feature: Feature | None = None) -> dict[str, dt.date]:
-    """The answered event dates a fact's duties are counted from (absent dates left out)."""
-    given = {"launch": product.launch_date, "change": product.change_date,
-             "termination": product.termination_date,
-             "feature_launch": feature.launch_date if feature is not None else None}
-    return {event: day for event, day in given.items() if day is not None}
-
-
-def _flags(prefix: str, chosen: list[str], group: str) -> dict[str, str]:
-    """A multi-select answer as one tri-state flag per id."""
-    if UNSURE in chosen:
-        return {f"{prefix}{i}": (YES if i in chosen else UNSURE) for i in _VOCAB.ids(group)}
-    return {f"{prefix}{i}": (YES if i in chosen else NO) for i in _VOCAB.ids(group)}
-
-
-def _tri(value: bool | str | None, default: str = NO) -> str:
+def _tri(value: bool | str | None, absent: str) -> str:
     if value is None:
-        return default
+        return absent
     if value == UNSURE:
         return UNSURE
     return YES if value else NO
 
 
-def _product_fact_attrs(product: Product, index: int, as_of: dt.date,
-                        derived: Sequence[DerivedFlag]) -> tuple[dict[str, str | int], dict[str, Source]]:
+def _encode(answer: AnswerField, value: Any) -> dict[str, str | int]:
+    """The attributes one answer gives, as the contract says (flags, one attribute, nothing)."""
+    use = answer.fact
+    if use is None or use.date is not None or use.each is not None:
+        return {}
+    if use.flags is not None:
+        chosen = value or []
+        unticked = UNSURE if UNSURE in chosen else NO   # unsure: unticked
+        return {f"{use.flags}{i}": (YES if i in chosen else unticked) for i in answer.ids()}
+    assert use.attribute is not None
+    if answer.kind == "yes_no":
+        return {use.attribute: _tri(value, answer.absent or NO)}
+    if answer.kind == "count":
+        return {use.attribute: value} if isinstance(value, int) else {}
+    if answer.kind == "id":
+        return {use.attribute: value if value is not None else (answer.absent or NONE)}
+    return {use.attribute: value}
+
+
+class _Scope:
+    """The attributes, answer sources and event dates one mapping of the answers gives."""
+
+    def __init__(self, scope: Scope, model: Any, base: str) -> None:
+        self.attrs: dict[str, str | int] = {}
+        self.sources: dict[str, Source] = {}
+        self.dates: dict[str, dt.date] = {}
+        for answer in answer_contract().of(scope):
+            value = getattr(model, answer.answer)
+            path = f"{base}.{answer.answer}"
+            if answer.fact is not None and answer.fact.date is not None:
+                if value is not None:
+                    self.dates[answer.fact.date] = value
+                continue
+            for name, encoded in _encode(answer, value).items():
+                self.attrs[name] = encoded
+                self.sources[name] = Source(path, value)
+
+    def put(self, name: str, value: str | int, path: str, given: Any) -> None:
+        self.attrs[name] = value
+        self.sources[name] = Source(path, given)
+
+
+def _product_scope(product: Product, index: int, as_of: dt.date, derived: Sequence[DerivedFlag]) -> _Scope:
     base = f"products[{index}]"
-    attrs: dict[str, str | int] = {"product": product.name}
-    sources: dict[str, Source] = {"product": Source(f"{base}.name", product.name)}
-
-    def put(name: str, value: str | int, path: str, given: Any) -> None:
-        attrs[name] = value
-        sources[name] = Source(path, given)
-
-    audience = _flags("audience_", product.audience, "audience")
-    for name, value in audience.items():
-        put(name, value, f"{base}.audience", product.audience)
-    for name, value in _flags("opinion_", product.opinion_features, "opinion_feature").items():
-        put(name, value, f"{base}.opinion_features", product.opinion_features)
-    for name, value in _flags("form_", product.forms, "product_form").items():
-        put(name, value, f"{base}.forms", product.forms)
+    scope = _Scope("product", product, base)
     for flag in derived:
         chosen: list[str] = getattr(product, flag.answer)
-        put(flag.attribute, flag.value(chosen), f"{base}.{flag.answer}", chosen)
-    for name, value in _flags("users_", product.user_groups, "user_group").items():
-        put(name, value, f"{base}.user_groups", product.user_groups)
-    put("news", _tri(product.news), f"{base}.news", product.news)
-    put("commercial", _tri(product.commercial, default=UNSURE), f"{base}.commercial", product.commercial)
-    put("launch_status", product.launch_status, f"{base}.launch_status", product.launch_status)
-    if isinstance(product.monthly_active_users, int):
-        put("mau", product.monthly_active_users, f"{base}.monthly_active_users",
-            product.monthly_active_users)
-    put("as_of", int(as_of.strftime("%Y%m%d")), "as_of", as_of.isoformat())
-    return attrs, sources
+        scope.put(flag.attribute, flag.value(chosen), f"{base}.{flag.answer}", chosen)
+    scope.put("as_of", int(as_of.strftime("%Y%m%d")), "as_of", as_of.isoformat())
+    return scope
 
 
-def _feature_attrs(feature: Feature, base: str) -> tuple[dict[str, str | int], dict[str, Source]]:
-    attrs: dict[str, str | int] = {
-        "feature": feature.name,
-        "model_source": feature.model_source or NONE,
-        "offered_as_api": _tri(feature.offered_as_api),
-        "large_model": _tri(feature.large_model, default=NONE),
-        "biometric_output": _tri(feature.biometric_output, default=NONE),
-    }
-    sources = {
-        "feature": Source(f"{base}.name", feature.name),
-        "model_source": Source(f"{base}.model_source", feature.model_source),
-        "offered_as_api": Source(f"{base}.offered_as_api", feature.offered_as_api),
-        "large_model": Source(f"{base}.large_model", feature.large_model),
-        "biometric_output": Source(f"{base}.biometric_output", feature.biometric_output),
-    }
-    return attrs, sources
+def _each(scope: Scope) -> AnswerField:
+    """The field whose ids each make one fact (``behaviours``)."""
+    return next(a for a in answer_contract().of(scope) if a.fact is not None and a.fact.each is not None)
+
+
+def _behaviour_facts(product: Product, p_index: int, p_scope: _Scope) -> list[RootFact]:
+    each = _each("feature")
+    attribute = str(each.fact.each if each.fact else "")
+    facts: list[RootFact] = []
+    for f_index, feature in enumerate(product.features):
+        base = f"products[{p_index}].features[{f_index}]"
+        f_scope = _Scope("feature", feature, base)
+        chosen: list[str] = getattr(feature, each.answer)
+        for b_index, value in enumerate(dict.fromkeys(chosen)):
+            facts.append(RootFact(
+                fid=f"p{p_index}.f{f_index}.b{b_index}", kind="behaviour",
+                attrs={**p_scope.attrs, **f_scope.attrs, attribute: value},
+                sources={**p_scope.sources, **f_scope.sources,
+                         attribute: Source(f"{base}.{each.answer}", chosen)},
+                product_pos=p_index, feature_pos=f_index, dates={**p_scope.dates, **f_scope.dates},
+            ))
+    return facts
 
 
 def build_facts(answers: Answers, as_of: dt.date,
                 derived: Sequence[DerivedFlag] | None = None) -> list[RootFact]:
     """Turn validated answers into root facts, in answer order (deterministic).
 
+    Every attribute is the contract's reading of one answer (``rules/answer_contract.yaml``);
     ``derived`` are the rulebook's derived flags (the shipped ones by default).
     """
     flags = shipped_derived_flags() if derived is None else derived
     facts: list[RootFact] = []
     for p_index, product in enumerate(answers.products):
-        p_attrs, p_sources = _product_fact_attrs(product, p_index, as_of, flags)
-        behaviour_facts: list[RootFact] = []
-        for f_index, feature in enumerate(product.features):
-            base = f"products[{p_index}].features[{f_index}]"
-            f_attrs, f_sources = _feature_attrs(feature, base)
-            for b_index, behaviour in enumerate(dict.fromkeys(feature.behaviours)):
-                behaviour_facts.append(RootFact(
-                    fid=f"p{p_index}.f{f_index}.b{b_index}",
-                    kind="behaviour",
-                    attrs={**p_attrs, **f_attrs, "behaviour": behaviour},
-                    sources={**p_sources, **f_sources,
-                             "behaviour": Source(f"{base}.behaviours", feature.behaviours)},
-                    product_pos=p_index, feature_pos=f_index, dates=_dates(product, feature),
-                ))
-        product_fact = RootFact(
+        p_scope = _product_scope(product, p_index, as_of, flags)
+        behaviour_facts = _behaviour_facts(product, p_index, p_scope)
+        facts.append(RootFact(
             fid=f"p{p_index}", kind="product",
-            attrs={**p_attrs, "behaviour_count": len(behaviour_facts)},
-            sources={**p_sources,
+            attrs={**p_scope.attrs, "behaviour_count": len(behaviour_facts)},
+            sources={**p_scope.sources,
                      "behaviour_count": Source(f"products[{p_index}].features",
                                                [f.name for f in product.features])},
-            product_pos=p_index, dates=_dates(product),
-        )
-        facts.append(product_fact)
+            product_pos=p_index, dates=dict(p_scope.dates),
+        ))
         facts.extend(behaviour_facts)
     return facts

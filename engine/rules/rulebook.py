@@ -27,6 +27,7 @@ from engine.errors import LoadError, RulebookError
 from engine.model.assessment import BasisKind
 from engine.model.base import StrictModel, Text
 from engine.model.conditions import Condition
+from engine.model.contract import CONTRACT_FILE, AnswerContract
 from engine.model.suggest import did_you_mean
 from engine.model.validation import validate_file
 from engine.model.vocabulary import load_vocabulary, rules_dir
@@ -177,6 +178,17 @@ def _index(items: list[Any], path: Path, what: str) -> dict[str, Any]:
     return out
 
 
+def _check_contract(directory: Path, raw_files: dict[Path, Any], laws: dict[str, Law]) -> None:
+    """The answer-to-fact contract beside the rules (``answer_contract.yaml``) cites known laws."""
+    path = directory / CONTRACT_FILE
+    if path not in raw_files:
+        return
+    contract = _validate(AnswerContract, raw_files[path], path)
+    for i, answer in enumerate(contract.fields):
+        basis = [_validate(Basis, ref, path) for ref in answer.basis]
+        check_basis(basis, laws, f"fields[{i}].", path)
+
+
 def load_rulebook(directory: Path | None = None) -> Rulebook:
     """Load, validate and cross-check every file of a rules directory."""
     directory = directory or rules_dir()
@@ -274,6 +286,7 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
         raise RulebookError(f"no derivation for {', '.join(missing)}; the rules test them",
                             file=str(derived_path), key="flags")
     book["derived_flags"] = derived_file.flags
+    _check_contract(directory, raw_files, book["laws"])
 
     for name, path in (("obligations", obligations_path), ("materials", materials_path),
                        ("steps", process_path), ("display", display_path), ("step_starts", schedule_path)):
