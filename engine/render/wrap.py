@@ -90,21 +90,27 @@ def _tokens(text: str) -> list[str]:
             opening += char
             bullet = True
             continue
-        if char.isspace():
-            if tokens and tokens[-1] != " ":
-                tokens.append(" ")
-        elif char in _CLOSING and tokens and tokens[-1] != " ":
-            tokens[-1] += char
-        elif char in _OPENING:
-            opening += char
-        elif char.isascii() and tokens and tokens[-1] != " " and tokens[-1][-1].isascii() and not opening:
-            tokens[-1] += char
-        else:
-            tokens.append(opening + char)
-            opening = ""
+        opening = _place(tokens, char, opening)
     if opening:
         tokens.append(opening)
     return _short_runs(tokens)
+
+
+def _place(tokens: list[str], char: str, opening: str) -> str:
+    """Add one character to ``tokens``; returns the opening punctuation still waiting for its word."""
+    if char.isspace():
+        if tokens and tokens[-1] != " ":
+            tokens.append(" ")
+    elif char in _CLOSING and tokens and tokens[-1] != " ":
+        tokens[-1] += char
+    elif char in _OPENING:
+        return opening + char
+    elif char.isascii() and tokens and tokens[-1] != " " and tokens[-1][-1].isascii() and not opening:
+        tokens[-1] += char
+    else:
+        tokens.append(opening + char)
+        return ""
+    return opening
 
 
 def _fitting(tokens: list[str], width: int) -> list[str]:
