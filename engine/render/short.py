@@ -24,7 +24,7 @@ from engine.render.summary import (
     question_line,
     several_products,
 )
-from engine.render.table import target_text
+from engine.render.table import date_span, target_text
 from engine.render.wrap import wrap
 
 
@@ -71,12 +71,7 @@ def step_span(step: StepOut, lang: Lang) -> str:
                 else word("days_range", lang).format(a=d.practice_min_days, b=d.practice_max_days))
         parts.append(f"{word('practice_window', lang)} {days}")
     for dates in step.dates:
-        span = []
-        if dates.statutory_by:
-            span.append(f"{word('statutory_by', lang)} ≤ {dates.statutory_by.isoformat()}")
-        if dates.practice_from and dates.practice_to:
-            span.append(f"{word('practice_window', lang)} {dates.practice_from.isoformat()} – "
-                        f"{dates.practice_to.isoformat()}")
+        span = date_span(dates, lang)
         if span:
             joined = ("，" if lang == "zh" else ", ").join(span)
             parts.append(f"{_safe(dates.product.name)} {dates.start.isoformat()} → {joined}")

@@ -15,6 +15,7 @@ from engine.model.assessment import (
     MaterialOut,
     ObligationOut,
     ProductRef,
+    StepDates,
     StepOut,
 )
 from engine.model.base import Lang, Text
@@ -85,16 +86,22 @@ def due_text(due: Sequence[DueDate], lang: Lang) -> str:
     return "\n".join(due_line(d, lang) for d in due)
 
 
+def date_span(d: StepDates, lang: Lang) -> list[str]:
+    """A step's statutory end and practice window for one product, as short phrases."""
+    parts = []
+    if d.statutory_by:
+        parts.append(f"{word('statutory_by', lang)} ≤ {d.statutory_by.isoformat()}")
+    if d.practice_from and d.practice_to:
+        parts.append(f"{word('practice_window', lang)} {d.practice_from.isoformat()} – "
+                     f"{d.practice_to.isoformat()}")
+    return parts
+
+
 def step_dates_text(step: StepOut, lang: Lang) -> str:
     """A step's calendar dates, one product per line ("" when none)."""
     lines = []
     for d in step.dates:
-        parts = []
-        if d.statutory_by:
-            parts.append(f"{word('statutory_by', lang)} ≤ {d.statutory_by.isoformat()}")
-        if d.practice_from and d.practice_to:
-            parts.append(f"{word('practice_window', lang)} {d.practice_from.isoformat()} – "
-                         f"{d.practice_to.isoformat()}")
+        parts = date_span(d, lang)
         sep = "；" if lang == "zh" else "; "
         start = f"自 {d.start.isoformat()} 起" if lang == "zh" else f"from {d.start.isoformat()}"
         lines.append(f"{d.product.name} ({start}): {sep.join(parts)}")
