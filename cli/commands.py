@@ -59,13 +59,15 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     if pending is not None:  # Ctrl-C caught inside the rules engine: the result may be short of a rule
         raise pending
     if args.format == "table":
+        command = f"algo-filing assess {shlex.quote(str(args.file))}"
+        html = f"{command} --format html -o report.html"
         text = render_terminal(
             result, args.lang, today=args.as_of or dt.date.today(), ids=args.ids,
             width=terminal_width() if args.output is None else 100,
             color=args.output is None and sys.stdout.isatty(),
-            report_hint=f"algo-filing assess {shlex.quote(str(args.file))} --format html -o report.html")
+            report_hint=html if args.full else f"{command} --full", full=args.full, html_hint=html)
     else:
-        text = render(result, args.format, args.lang)
+        text = render(result, args.format, args.lang, today=args.as_of, ids=args.ids)
     if getattr(args, "purposes", False) and args.format in ("table", "markdown"):
         from engine.precedents.wording import purpose_notes
         from engine.render.similar import render_purposes

@@ -100,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--as-of", type=_date, default=None, help="apply the rules in force on this date")
     p.add_argument("-o", "--output", type=Path, default=None, help="write to this file instead of stdout")
-    p.add_argument("--ids", action="store_true", help="table: show stable ids in brackets beside the labels")
+    p.add_argument("--ids", action="store_true", help="table, Markdown, HTML: show stable ids beside the labels")
+    p.add_argument("--full", action="store_true",
+                   help="table: every duty, citation, pitfall and table (default: the short result)")
     p.add_argument("--purposes", action="store_true",
                    help="table, markdown: add per algorithm two published purposes of its kind and a draft of its own")
     _add_limits(p)

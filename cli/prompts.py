@@ -33,6 +33,24 @@ def _quick_escape(app: Any) -> None:
     app.timeoutlen = ESCAPE_TIMEOUT
 
 
+def prompt_lines(message: str, instruction: str, width: int) -> str:
+    """The question and its key hint as lines that fit after questionary's "? " at ``width`` columns.
+
+    Wrapped here between words (and never before closing punctuation) rather than by the terminal
+    at its last column, which left a lone "）" on a line of its own.
+    """
+    from engine.render.wrap import wrap
+
+    text = f"{message} {instruction}" if instruction else message
+    return wrap(text, max(width - 3, 20), "  ")
+
+
+def text_prompt(message: str, instruction: str, width: int) -> str:
+    """A typed question's message: the wrapped question, then a line of its own for the answer
+    (typing after the key hint made the answer look like part of it)."""
+    return prompt_lines(message, instruction, width) + "\n ›"
+
+
 class Prompter:
     """Asks one question at a time with questionary, with Back keys added.
 
@@ -75,10 +93,12 @@ class Prompter:
         import questionary
         from prompt_toolkit.key_binding import merge_key_bindings
 
+        from cli.screen import terminal_width
+
         extra: dict[str, Any] = {"placeholder": [("class:placeholder fg:ansibrightblack", placeholder)]} \
             if placeholder else {}
-        question = questionary.text(message, default=default, instruction=instruction, validate=validate,
-                                    **extra, **self.io)
+        question = questionary.text(text_prompt(message, instruction, terminal_width()), default=default,
+                                    validate=validate, **extra, **self.io)
         app = question.application
         app.key_bindings = merge_key_bindings([b for b in (app.key_bindings, self._back_keys(left=False)) if b])
         _quick_escape(app)
@@ -111,15 +131,23 @@ class Prompter:
         control = Control(items, pointer=DEFAULT_SELECTED_POINTER, show_description=True, use_indicator=multi,
                           initial_choice=pointer if pointer in values else None)
 
+        from cli.screen import terminal_width
+
+        width = terminal_width()
+
         def tokens() -> list[tuple[str, str]]:
-            out = [("class:qmark", DEFAULT_QUESTION_PREFIX), ("class:question", f" {message} ")]
+            out = [("class:qmark", DEFAULT_QUESTION_PREFIX)]
             if control.is_answered:
                 chosen = control.selected_options if multi else [control.get_pointed_at().value]
+                out.append(("class:question", f" {prompt_lines(message, '', width)} "))
                 out.append(("class:answer", separator.join(str(c.title) for c in control.choices
                                                            if c.value in chosen)))
-            else:
-                out.append(("class:instruction", instruction))
-            return out
+                return out
+            lines = prompt_lines(message, instruction, width)
+            hint = lines.rfind(instruction) if instruction and lines.endswith(instruction) else -1
+            if hint < 0:                                        # the hint was wrapped: show it as one text
+                return [*out, ("class:question", f" {lines}")]
+            return [*out, ("class:question", f" {lines[:hint]}"), ("class:instruction", instruction)]
 
         bindings = KeyBindings()
 

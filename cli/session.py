@@ -37,6 +37,24 @@ def free_path(path: Path) -> Path:
     return candidate
 
 
+def review_line(question: str, value: str, width: int, *, arrow: bool = False) -> str:
+    """One answer on one line: the question cut with "…" so the answer stays whole and visible.
+
+    The review is a line per answer (a boxed table took 89–97 lines for a five-feature product);
+    the whole question is asked again when the answer is changed.
+    """
+    from engine.render.wrap import clip, display_width
+    from engine.sanitize import terminal_safe
+
+    value = terminal_safe(value, keep_newlines=False)
+    join = "  →  " if arrow else "："
+    lead = "" if arrow else "  "
+    room = width - display_width(lead + join + value)
+    if room < 12:                                             # a long answer: the question short, the line cut
+        return clip(lead + clip(question, 12) + join + value, width)
+    return lead + clip(question, room) + join + value
+
+
 class Session:
     """One ``ask`` run: the flow, where its draft lives, the language and the screens."""
 
@@ -263,17 +281,18 @@ class Session:
         """The review screen: answers by section; True when confirmed."""
         from engine import AnswersError
         from engine.questionnaire.inputs import describe_value
-        from engine.render.grid import fit_widths, grid
 
         self.ui.say()
         self.ui.say(f"== {self.t('review_title')} ==")
         sections = self.flow.review()
+        width = terminal_width()
         for section in sections:
-            rows = [[_fill(item.question.text.get(self.lang), product=self.flow.name_of(section.product) or "…")
-                     if section.product is not None else item.question.text.get(self.lang),
-                     describe_value(self.q, item.question, item.value, self.lang)] for item in section.items]
             self.ui.say(f"\n{self.item_label(section.product, section.feature)}")
-            self.ui.say(grid(rows, widths=fit_widths(["", ""], rows, terminal_width())))
+            for item in section.items:
+                question = (_fill(item.question.text.get(self.lang), product=self.flow.name_of(section.product) or "…")
+                            if section.product is not None else item.question.text.get(self.lang))
+                self.ui.say(review_line(question, describe_value(self.q, item.question, item.value, self.lang),
+                                        width))
         complete = True
         try:
             result = self.assessment()
@@ -356,10 +375,11 @@ class Session:
         from engine.questionnaire.inputs import describe_value
 
         options: list[tuple[str, str, str | None]] = []
+        width = terminal_width() - 4                            # after the list's pointer
         for item in section.items:
             question = _fill(item.question.text.get(self.lang), product=self.flow.name_of(section.product) or "…")
-            options.append((item.slot.key, f"{question}  →  "
-                            f"{describe_value(self.q, item.question, item.value, self.lang)}", None))
+            options.append((item.slot.key, review_line(
+                question, describe_value(self.q, item.question, item.value, self.lang), width, arrow=True), None))
         label = self.item_label(section.product, section.feature)
         if section.scope == "feature":
             options.append(("remove", self.t("review_remove_feature", section=label), None))
@@ -385,7 +405,7 @@ class Session:
         result = self.assessment()
         self.ui.say()
         self.ui.say(f"######## {self.t('result_title')} ########")
-        hint = self.t("report_hint", path=shlex.quote(str(self.draft)))
+        hint = self.t("report_hint")
         sys.stdout.write(render_terminal(result, self.lang, today=dt.date.today(), width=terminal_width(),
                                          color=self.dim, report_hint=hint))
         if result.filing.status == "needs_review":
@@ -420,13 +440,14 @@ class Session:
         from engine.files import atomic_write
         from engine.render import render
 
-        defaults = {"markdown": "algo-filing-report.md", "json": "algo-filing-report.json",
-                    "answers": "algo-filing-answers.yaml"}
+        defaults = {"html": "algo-filing-report.html", "markdown": "algo-filing-report.md",
+                    "json": "algo-filing-report.json", "answers": "algo-filing-answers.yaml"}
         while True:
             choice = self.ui.select(self.t("after_menu"), [
+                ("html", self.t("after_save_html"), None),
                 ("markdown", self.t("after_save_markdown"), None), ("json", self.t("after_save_json"), None),
                 ("answers", self.t("after_save_answers"), None), ("edit", self.t("after_edit"), None),
-                ("quit", self.t("after_quit"), None)], default="markdown",
+                ("quit", self.t("after_quit"), None)], default="html",
                 instruction=self.t("instructions_select"))
             if choice is BACK or choice == "edit":
                 self.flow.focus = None
@@ -445,7 +466,7 @@ class Session:
 
                 text = dump_document(self.flow.document())
             else:
-                text = render(result, choice, self.lang)
+                text = render(result, choice, self.lang, today=dt.date.today())
             try:
                 atomic_write(path, text)
             except OSError as exc:

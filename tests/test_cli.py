@@ -27,14 +27,16 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_assess_table_in_chinese_by_default(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "assess", str(EXAMPLE))
     assert code == 0 and err == ""
-    assert "需要备案" in out and "个性化推送类" in out and "材料清单" in out
+    assert "需要备案" in out and "个性化推送类" in out and "材料（按由谁准备分组）" in out
     assert "不构成法律意见" in out
+    code, full, _ = run(capsys, "assess", str(EXAMPLE), "--full")
+    assert code == 0 and "材料清单" in full and "材料清单" not in out
 
 
 def test_assess_table_in_english(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "assess", str(EXAMPLE), "--lang", "en")
+    code, out, _ = run(capsys, "assess", str(EXAMPLE), "--lang", "en", "--full")
     assert code == 0
-    assert "Filing required" in out and "Personalised push" in out and "Where to display" in out
+    assert "Filing required" in out and "Personalised" in out and "Where to display" in out
 
 
 def test_assess_json_has_the_contract_keys_and_is_byte_stable(capsys: pytest.CaptureFixture[str]) -> None:
@@ -49,7 +51,7 @@ def test_assess_json_has_the_contract_keys_and_is_byte_stable(capsys: pytest.Cap
 
 def test_assess_markdown_has_checkboxes(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "assess", str(EXAMPLE), "--format", "markdown", "--lang", "en")
-    assert code == 0 and out.startswith("# Filing conclusion: Filing required")
+    assert code == 0 and out.startswith("# Algorithm filing assessment: Filing required\n\n- **Status: Filing required")
     assert "- [ ] **Business licence" in out
 
 

@@ -54,7 +54,6 @@ PENDING: set[tuple[str, str]] = {
     ("engine/render/diff.py", "_sections"),
     ("engine/render/diff.py", "render_diff_table"),
     ("engine/render/markdown.py", "render_markdown"),
-    ("engine/render/summary.py", "render_summary"),
     ("engine/render/table.py", "references"),
     ("engine/render/table.py", "render_table"),
     ("engine/rules/checks.py", "check_rule"),

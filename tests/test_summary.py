@@ -20,10 +20,12 @@ NEWS = ROOT / "examples" / "news_app.yaml"
 def test_the_first_lines_give_status_algorithms_and_next_deadline() -> None:
     result = assess(load_answers(NEWS))
     text = render_terminal(result, "zh", today=dt.date(2026, 3, 10), width=80)
-    head = "\n".join(text.splitlines()[:25])
+    head = "\n".join(text.splitlines()[:15])
     assert "结论：需要备案" in head
-    assert all(al.name.zh in head for al in result.algorithms)
-    assert "下一个期限：2026-03-16" in head and "已逾期" not in head       # not yet past on 2026-03-10
+    assert all(f in head for al in result.algorithms for f in al.features)   # status per algorithm
+    deadline = next(line for line in head.splitlines() if line.startswith("下一个期限"))
+    assert "下一个期限：2026-03-16" in deadline and "已逾期" not in deadline  # not yet past on 2026-03-10
+    assert all(al.name.zh in text for al in result.algorithms)
     assert "结论：需要备案" in "\n".join(text.splitlines()[-3:])            # and again at the end
 
 
@@ -44,8 +46,10 @@ def test_no_dates_no_next_deadline() -> None:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
-def test_no_line_is_wider_than_80_columns(example: Path, lang: str) -> None:
-    text = render_terminal(assess(load_answers(example)), lang, today=dt.date(2026, 11, 30), width=80)  # type: ignore[arg-type]
+@pytest.mark.parametrize("full", [False, True])
+def test_no_line_is_wider_than_80_columns(example: Path, lang: str, full: bool) -> None:
+    text = render_terminal(assess(load_answers(example)), lang, today=dt.date(2026, 11, 30), width=80,  # type: ignore[arg-type]
+                           full=full)
     too_wide = [line for line in text.splitlines() if wcswidth(line) > 80]
     assert not too_wide, too_wide[:3]
 
@@ -55,7 +59,7 @@ def test_labels_not_ids_unless_asked() -> None:
     plain = render_terminal(result, "en", today=dt.date(2026, 11, 30), width=100)
     for raw in ("genai_registration", "genai_filing", "(required)", "[arp_", "[lbl_", "mini_program"):
         assert raw not in plain, raw
-    with_ids = render_terminal(result, "en", today=dt.date(2026, 11, 30), width=100, ids=True)
+    with_ids = render_terminal(result, "en", today=dt.date(2026, 11, 30), width=100, ids=True, full=True)
     assert "[arp_" in with_ids
 
 

@@ -160,7 +160,7 @@ class Terminal:
         self.wait(Q.text("saved", self.lang, path="")[:3])
 
     def quit(self) -> int:
-        self.menu("after_menu", 4)
+        self.menu("after_menu", 5)
         return self.end()
 
     def screen(self) -> str:
@@ -347,9 +347,9 @@ def test_news_app_with_back_and_an_edit_from_the_review(tmp_path: Path, terminal
     term.menu("review_menu", 0)                                 # confirm
 
     term.wait("评估结果")
-    term.wait("办理步骤")
-    term.save(2)                                                # the answers
-    term.menu("after_menu", 1)                                  # the JSON report
+    term.wait("不构成法律意见")
+    term.save(3)                                                # the answers
+    term.menu("after_menu", 2)                                  # the JSON report
     term.wait(Q.text("save_path", "zh"))
     term.ready()
     term.send("report.json" + ENTER)
@@ -406,7 +406,7 @@ def test_ai_photo_mini_program_calling_a_filed_model_with_ctrl_c_and_resume(tmp_
     term.menu("review_menu", 0)
     term.wait("Assessment")
     term.wait("Steps")
-    term.save(1)                                                # JSON report
+    term.save(2)                                                # JSON report
     assert term.quit() == 0
     screen = term.screen()
     assert Q.questions["offered_as_api"].help.en[:16] not in screen
@@ -441,8 +441,8 @@ def test_internal_tool_asks_nothing_about_users_and_needs_no_filing(tmp_path: Pa
     term.choose("another_product", "no")
     term.menu("review_menu", 0)
     term.wait("评估结果")
-    term.wait("办理步骤")
-    term.save(0)                                                # Markdown report
+    term.wait("不构成法律意见")
+    term.save(1)                                                # Markdown report
     assert term.quit() == 0
     screen = term.screen()
     for skipped in ("opinion_features", "user_groups", "news", "launch_status"):
@@ -513,7 +513,7 @@ def test_product_manager_describes_a_four_feature_news_app_in_at_most_22_questio
     totals = {int(t) for _, t in PROGRESS.findall(screen)}
     assert max(shown) == max(totals) <= 22, (max(shown), totals)
     assert shown == set(range(1, max(shown) + 1))               # one header per question, none skipped
-    term.send(DOWN * 4 + ENTER)                           # quit
+    term.send(DOWN * 5 + ENTER)                                 # quit
     assert term.end() == 0
     result = term.result().splitlines()[1:]
     head = "\n".join(result[:25])
@@ -541,7 +541,7 @@ def test_new_feature_on_the_saved_news_app_prints_its_filing_due_from_its_own_la
     term.type("feature_launch_date", "2026-12-07")
     term.wait(Q.text("after_menu", "zh"))
     term.ready()
-    term.send(DOWN * 4 + ENTER)
+    term.send(DOWN * 5 + ENTER)
     assert term.end() == 0
     screen = term.screen()
     changes = screen[screen.index(Q.text("new_feature_changes", "zh")):screen.index(Q.text("result_title", "zh"))]

@@ -167,6 +167,27 @@ class StatusCount(StrictModel):
     count: int
 
 
+class Action(StrictModel):
+    """A dated thing to do, of any kind: a duty due on a date (filing, change, cancellation,
+    security assessment before launch…) or a step that must be through by a date (the
+    generative-AI filing or registration before launch). The summary lists the earliest ones
+    first, so the most urgent item is on the first screen whatever its kind."""
+
+    kind: Literal["obligation", "step"]
+    id: str = Field(description="The id of the item of obligations or steps")
+    title: Text
+    basis_kind: BasisKind
+    product: ProductRef
+    event: Literal["launch", "change", "termination"]
+    event_date: dt.date
+    working_days: int | None = Field(
+        description="Working days after the event; null when the action is due before the event")
+    date: dt.date | None = Field(description="When it is due; null when the holiday calendar does not cover it")
+    estimate: dt.date | None = Field(default=None, description="Only when date is null: Monday–Friday count")
+    start_by: dt.date | None = Field(default=None, description="For a step: the last day to start it at the slow "
+                                                               "end of practice")
+
+
 class FilingConclusion(StrictModel):
     """Whether filing applies, and why."""
 
@@ -182,6 +203,10 @@ class FilingConclusion(StrictModel):
     next_due: NextDue | None = Field(
         default=None, description="The earliest due date among the duties (past ones included: "
                                   "whether it is overdue depends on the day the report is read)")
+    actions: tuple[Action, ...] = Field(
+        default_factory=tuple, description="Every dated action, earliest first (ties: the one to start "
+                                           "earliest, then the duties' order)")
+    no_due: Text | None = Field(default=None, description="Why next_due is null, when it is")
 
 
 class Algorithm(StrictModel):

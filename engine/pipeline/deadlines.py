@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from engine.model.assessment import (
+    Action,
     Algorithm,
     Assessment,
     CalendarInfo,
@@ -317,7 +318,11 @@ def schedule(assessment: Assessment, dates: EventDates, in_force: Mapping[str, d
     obligations = tuple(_date_obligation(ob, products, in_force or {}) for ob in assessment.obligations)
     filing_days = _filing_days(assessment, filing_window)
     steps = tuple(_date_step(step, products, filing_days, placements or {}) for step in assessment.steps)
-    filing = assessment.filing.model_copy(update={"calendar": convention(), "next_due": next_due(obligations)})
+    due = next_due(obligations)
+    filing = assessment.filing.model_copy(update={
+        "calendar": convention(), "next_due": due,
+        "actions": _actions(obligations, steps, products, procedure_routes, in_force or {}),
+        "no_due": None if due is not None else _no_due(dates, assessment.filing.status)})
     algorithms = tuple(_with_filing_due(a, obligations) for a in assessment.algorithms)
     return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps,
                                          "algorithms": algorithms})
@@ -347,3 +352,62 @@ def next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
     _, _, duty, due = min(dated, key=lambda x: (x[0], x[1]))
     return NextDue(obligation=duty.id, title=duty.title, basis=duty.basis, due=due, basis_kind=duty.basis_kind)
 
+
+def _before_launch(ob: ObligationOut, products: _Products, in_force: Mapping[str, dt.date]) -> list[Action]:
+    """A duty to be done before launch, dated on the launch of each product it applies to; not
+    dated where the product launched before the provision was in force (the duty did not exist
+    at launch, and when it fell due since is not ours to say)."""
+    if ob.deadline is None or ob.deadline.start != "before_launch":
+        return []
+    law_start = _duty_in_force(ob, in_force)
+    return [Action(kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind, product=ref,
+                   event="launch", event_date=when, working_days=None, date=when)
+            for ref, when in products.launches(ob.applies_to) if law_start is None or when >= law_start[0]]
+
+
+def _actions(obligations: Sequence[ObligationOut], steps: Sequence[StepOut], products: _Products,
+             procedure_routes: Collection[str], in_force: Mapping[str, dt.date]) -> tuple[Action, ...]:
+    """Every dated action: duties with due dates, duties due before launch, and steps that must be
+    through by the launch (the generative-AI filing); earliest first, the one to start earliest
+    first among those due the same day (it takes longest), then the duties' order. Where the
+    generative-AI step is dated for a product, it stands for that product's duty of the same
+    procedure (``procedure_routes``: the duty ids genai_filing, genai_registration)."""
+    found = _step_actions(steps, products)
+    stepped = {action.product.index for *_, action in found}
+    for order, ob in enumerate(obligations):
+        dated = [Action(kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind, product=d.product,
+                        event=d.event, event_date=d.event_date, working_days=d.working_days, date=d.date,
+                        estimate=d.estimate) for d in ob.due]
+        for action in dated + _before_launch(ob, products, in_force):
+            day = action.date or action.estimate
+            if day is not None and not (ob.id in procedure_routes and action.product.index in stepped):
+                found.append((day, day, order, action))
+    return tuple(action for *_, action in sorted(found, key=lambda x: (x[0], x[1], x[2], x[3].product.index)))
+
+
+def _step_actions(steps: Sequence[StepOut], products: _Products) -> list[tuple[dt.date, dt.date, int, Action]]:
+    """The steps placed to be through by a product's launch (the generative-AI filing), as actions."""
+    found: list[tuple[dt.date, dt.date, int, Action]] = []
+    for step in steps:
+        for d in step.dates:
+            if d.practice_to is None or d.statutory_by is not None:
+                continue
+            launch = products.events(d.product).get("launch")
+            if launch is None or d.practice_to != launch:
+                continue  # only a step placed to be through by the launch is a deadline of its own
+            found.append((launch, d.start, -1, Action(
+                kind="step", id=step.id, title=step.title, basis_kind="practice", product=d.product,
+                event="launch", event_date=launch, working_days=None, date=launch, start_by=d.start)))
+    return found
+
+
+def _no_due(dates: EventDates, status: str) -> Text:
+    """Why no due date was given: no dates in the answers, or none of the duties counts from them."""
+    if not any(dates.products.values()):
+        return Text(zh="未计算（答案中没有上线、变更或终止日期）",
+                    en="not computed (the answers give no launch, change or termination date)")
+    pending = status == "needs_review"
+    return Text(
+        zh="无法定期限：适用的义务都不按答案中的日期计算期限" + ("，待确认问题解决后可能适用" if pending else ""),
+        en="no statutory deadline: none of the duties that apply counts from the answers' dates"
+           + ("; one may apply once the open questions are settled" if pending else ""))

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from engine.model.answers import Answers, FiledAlgorithm
 from engine.model.assessment import Algorithm, Assessment, FiledRef, ObligationOut
+from engine.model.base import Text
 from engine.model.filing_number import decode_filing_number
 from engine.pipeline.deadlines import next_due
+
+_ALL_FILED = Text(zh="无待办期限：需要备案的算法均已备案", en="no deadline: every algorithm to file is filed already")
 
 
 def _types(filed: FiledAlgorithm) -> set[str]:
@@ -52,7 +55,12 @@ def mark_filed(assessment: Assessment, answers: Answers) -> Assessment:
         algorithms.append(algorithm.model_copy(update={
             "filed": FiledRef(number=filed.number, name=filed.name), "filing_due": None}))
     obligations = tuple(_without_covered(o, covered) for o in assessment.obligations)
-    filing = assessment.filing.model_copy(update={"next_due": next_due(obligations)})
+    done = {o.id for o, now in zip(assessment.obligations, obligations, strict=True) if o.due and not now.due}
+    due = next_due(obligations)
+    filing = assessment.filing.model_copy(update={
+        "next_due": due,
+        "actions": tuple(a for a in assessment.filing.actions if not (a.kind == "obligation" and a.id in done)),
+        "no_due": None if due is not None else (assessment.filing.no_due or _ALL_FILED)})
     return assessment.model_copy(update={"algorithms": tuple(algorithms), "obligations": obligations,
                                          "filing": filing})
 

@@ -10,6 +10,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from engine.model.assessment import Assessment
     from engine.model.base import Lang
     from engine.render.html import render_html
@@ -28,8 +30,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def render(assessment: Assessment, fmt: str, lang: Lang) -> str:
-    """Render ``assessment`` as ``table``, ``json``, ``markdown`` or ``html`` in ``lang``."""
+def render(assessment: Assessment, fmt: str, lang: Lang, *, today: dt.date | None = None, ids: bool = False) -> str:
+    """Render ``assessment`` as ``table``, ``json``, ``markdown`` or ``html`` in ``lang``.
+
+    Markdown and HTML open with the terminal's summary; ``today`` flags what is overdue (by default
+    the date the rules were applied for) and stable ids are shown only with ``ids``.
+    """
     from engine.render.html import render_html
     from engine.render.markdown import render_markdown
     from engine.render.table import render_table
@@ -37,9 +43,9 @@ def render(assessment: Assessment, fmt: str, lang: Lang) -> str:
     if fmt == "json":
         return assessment.to_json()
     if fmt == "markdown":
-        return render_markdown(assessment, lang)
+        return render_markdown(assessment, lang, today=today, ids=ids)
     if fmt == "html":
-        return render_html(assessment, lang)
+        return render_html(assessment, lang, today=today, ids=ids)
     return render_table(assessment, lang)
 
 

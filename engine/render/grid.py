@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from tabulate import tabulate
 from wcwidth import wcswidth
 
+from engine.render.wrap import wrap
 from engine.sanitize import terminal_safe
 
 _WIDTH = 48
@@ -35,6 +37,15 @@ def _cell_width(text: str) -> int:
     return max((max(wcswidth(line), len(line)) for line in text.split("\n")), default=0)
 
 
+_WORD = 16
+"""The widest word a column widens for (longer ones, such as URLs, are split)."""
+
+
+def _longest_word(text: str) -> int:
+    """The widest run of Latin letters and digits of ``text`` (Chinese breaks between characters)."""
+    return max((len(w) for w in re.findall(r"[A-Za-z0-9_./:@-]+", text)), default=0)
+
+
 def fit_widths(headers: list[str], rows: list[list[str]], width: int | None) -> list[int]:
     """Column widths that keep a grid table within ``width`` columns (wide characters count 2).
 
@@ -51,6 +62,11 @@ def fit_widths(headers: list[str], rows: list[list[str]], width: int | None) -> 
     if sum(natural) <= available:
         return natural
     floor = [min(n, 8) for n in natural]
+    words = [max(_longest_word(column[0]) + 2, *(_longest_word(c) for c in column[1:])) for column in columns]
+    for i in sorted(range(len(floor)), key=lambda i: words[i]):  # no word split where the width allows
+        kept = min(natural[i], max(floor[i], min(words[i], _WORD)))
+        if sum(floor) - floor[i] + kept <= available:
+            floor[i] = kept
     low, high = 0, max(natural)
     while low < high:                                   # the largest cap under which all fit
         cap = (low + high + 1) // 2
@@ -67,5 +83,8 @@ def fitted_grid(headers: list[str], rows: list[list[str]], width: int | None = N
         return ""
     shown = [[shown_cell(c) for c in row] for row in rows]
     widths = fit_widths(headers, shown, width)
-    return tabulate(shown, headers=headers, tablefmt="simple_grid", disable_numparse=True,
-                    maxcolwidths=widths, maxheadercolwidths=[max(w - 2, 1) for w in widths])
+    # Wrapped here, between words and never before closing punctuation (render.wrap), not by
+    # tabulate, which splits words ("Suggeste / d") and miscounts wide characters.
+    cells = [[wrap(c, w, floor=1) for c, w in zip(row, widths, strict=True)] for row in shown]
+    heads = [wrap(h, max(w - 2, 1), floor=1) for h, w in zip(headers, widths, strict=True)]
+    return tabulate(cells, headers=heads, tablefmt="simple_grid", disable_numparse=True)

@@ -8,12 +8,14 @@ comes from the answers or the catalogue escaped with :func:`html.escape`, so a p
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from html import escape
 
 from engine.model.assessment import Assessment, MaterialOut, StepOut
 from engine.model.base import Lang, Text
 from engine.render.labels import word
+from engine.render.summary import grouped_questions, summary_parts
 from engine.render.table import (
     calendar_text,
     cites,
@@ -76,6 +78,8 @@ ol.timeline > li::before { content: ""; position: absolute; left: -31px; top: 4p
 footer { margin-top: 32px; padding-top: 12px; border-top: 1px solid var(--line); color: var(--muted);
   font-size: 12.5px; }
 .disclaimer { font-weight: 700; color: var(--ink); }
+ul.summary { margin: 14px 0 0; padding: 10px 14px 10px 30px; background: var(--soft); border-radius: 6px; }
+ul.summary li { margin: 3px 0; }
 @page { size: A4; margin: 16mm 14mm; }
 @media print {
   body { font-size: 11pt; }
@@ -114,30 +118,49 @@ def _lines(items: Sequence[str]) -> str:
     return "<br>".join(_e(i) for i in items) or "—"
 
 
-def _header(a: Assessment, lang: Lang) -> str:
+def _id(value: str | None, ids: bool, before: str = "<br>") -> str:
+    """A stable id, shown only with ``ids``."""
+    return f"{before}<span class=\"id\">{_e(value)}</span>" if ids and value else ""
+
+
+def _header(a: Assessment, lang: Lang, ids: bool) -> str:
     f = a.filing
     return (
         f"<header><h1>{_e(word('report_title', lang))}</h1>"
         f"<p class=\"subtitle\">{_e(word('report_subtitle', lang))}</p>"
         f"<div class=\"status status-{_e(f.status)}\" id=\"status\">{_e(f.label.get(lang))}"
-        f"<small>({_e(f.status)})</small></div>"
+        + (f"<small>({_e(f.status)})</small>" if ids else "") + "</div>"
         f"<p class=\"meta\"><span>{_e(word('as_of', lang))}: {_e(f.as_of.isoformat())}</span>"
         f"<span>{_e(word('rules_version', lang))}: <code>{_e(a.rules_version)}</code></span></p></header>"
     )
 
 
-def _reasons(a: Assessment, lang: Lang) -> str:
+def _summary(a: Assessment, lang: Lang, today: dt.date) -> str:
+    """The summary the terminal opens with (the same parts, unclipped)."""
+    parts = summary_parts(a, lang, today=today, shown_questions=len(a.open_questions))
+    items = [f"<li><strong>{_e(parts.status)}</strong>"
+             + (f"<ul>{''.join(f'<li>{_e(g)}</li>' for g in parts.groups)}</ul>" if parts.groups else "") + "</li>",
+             f"<li>{_e(parts.next_due)}</li>"]
+    if parts.urgent_title:
+        items.append(f"<li>{_e(parts.urgent_title)}<ol>{''.join(f'<li>{_e(u)}</li>' for u in parts.urgent)}</ol></li>")
+    items.append(f"<li>{_e(parts.questions_title)}"
+                 + (f"<ul>{''.join(f'<li>{_e(q)}</li>' for q in parts.questions)}</ul>" if parts.questions else "")
+                 + "</li>")
+    return f"<section id=\"summary\"><ul class=\"summary\">{''.join(items)}</ul></section>"
+
+
+def _reasons(a: Assessment, lang: Lang, ids: bool) -> str:
     items = "".join(
         f"<div class=\"reason\"><strong>{_t(r.title, lang)}</strong>{_t(r.explanation, lang)}"
         f"<div class=\"basis\">{_e(word('basis', lang))}: {_e(cites(r.basis, lang, r.basis_kind))} · "
-        f"{_e(word('products', lang))}: {_e(', '.join(r.products))} · <span class=\"id\">{_e(r.rule)}</span>"
+        f"{_e(word('products', lang))}: {_e(', '.join(r.products))}{_id(r.rule, ids, ' · ')}"
         f"</div></div>"
         for r in a.filing.reasons)
     return f"<section id=\"reasons\"><h2>{_e(word('reasons', lang))}</h2>{items or _e(word('none', lang))}</section>"
 
 
-def _algorithms(a: Assessment, lang: Lang) -> str:
-    rows = [[f"{_t(al.name, lang)}<br><span class=\"id\">{_e(al.id)}</span>",
+def _algorithms(a: Assessment, lang: Lang, ids: bool) -> str:
+    rows = [[f"{_t(al.name, lang)}{_id(al.id, ids)}",
              _t(al.type_label, lang) + (f"<br>{_t(al.subtype_label, lang)}" if al.subtype_label else ""),
              _t(al.role_label, lang), _t(al.status_label, lang), _lines(product_names(al.products)),
              _lines(al.features), _t(al.genai_route_label, lang)] for al in a.algorithms]
@@ -147,8 +170,8 @@ def _algorithms(a: Assessment, lang: Lang) -> str:
         [24, 12, 11, 10, 14, 15, 14], rows, lang) + "</section>")
 
 
-def _duties(a: Assessment, lang: Lang) -> str:
-    rows = [[f"{_t(o.title, lang)}<br><span class=\"id\">{_e(o.id)}</span>", _e(deadline_text(o.deadline, lang)),
+def _duties(a: Assessment, lang: Lang, ids: bool) -> str:
+    rows = [[f"{_t(o.title, lang)}{_id(o.id, ids)}", _e(deadline_text(o.deadline, lang)),
              _lines([due_line(d, lang) for d in o.due]), _e(cites(o.basis, lang, o.basis_kind))]
             for o in a.obligations]
     calendar = calendar_text(a, lang)
@@ -159,17 +182,17 @@ def _duties(a: Assessment, lang: Lang) -> str:
         [36, 26, 20, 18], rows, lang, due_col=2) + note + "</section>")
 
 
-def _material(m: MaterialOut, lang: Lang, algorithms: Mapping[str, Text]) -> str:
+def _material(m: MaterialOut, lang: Lang, algorithms: Mapping[str, Text], ids: bool) -> str:
     pitfalls = "".join(f"<li>⚠ {_t(p.text, lang)}</li>" for p in m.pitfalls)
     condition = f"<div class=\"basis\">{_t(m.condition, lang)}</div>" if m.condition else ""
     targets = ", ".join(target_text(t, lang, algorithms) for t in m.applies_to)
-    return (f"<li><label><input type=\"checkbox\">{_t(m.name, lang)}</label> <span class=\"id\">{_e(m.id)}</span>"
+    return (f"<li><label><input type=\"checkbox\">{_t(m.name, lang)}</label>{_id(m.id, ids, ' ')}"
             f"<div class=\"contents\">{_t(m.contents, lang)}{condition}"
             f"<div class=\"basis\">{_e(word('applies_to', lang))}: {_e(targets)}</div></div>"
             + (f"<ul class=\"pitfalls\">{pitfalls}</ul>" if pitfalls else "") + "</li>")
 
 
-def _materials(a: Assessment, lang: Lang) -> str:
+def _materials(a: Assessment, lang: Lang, ids: bool) -> str:
     parts = [f"<section id=\"materials\"><h2>{_e(word('materials', lang))}</h2>",
              f"<p class=\"note\">{_e(word('report_scope_note', lang))}</p>"]
     algorithms = {al.id: al.name for al in a.algorithms}
@@ -177,7 +200,7 @@ def _materials(a: Assessment, lang: Lang) -> str:
         items = [m for m in a.materials if m.scope == scope]
         if items:
             parts.append(f"<h3>{_e(word('scope_' + scope, lang))}</h3><ul class=\"checklist\">"
-                         + "".join(_material(m, lang, algorithms) for m in items) + "</ul>")
+                         + "".join(_material(m, lang, algorithms, ids) for m in items) + "</ul>")
     if not a.materials:
         parts.append(f"<p>{_e(word('none', lang))}</p>")
     return "".join(parts) + "</section>"
@@ -201,14 +224,14 @@ def _step(s: StepOut, lang: Lang) -> str:
             + (f"<ul class=\"dates\">{dates}</ul>" if dates else "") + "</li>")
 
 
-def _steps(a: Assessment, lang: Lang) -> str:
+def _steps(a: Assessment, lang: Lang, ids: bool) -> str:
     body = "".join(_step(s, lang) for s in a.steps) if a.steps else f"<li>{_e(word('none', lang))}</li>"
     return (f"<section id=\"steps\"><h2>{_e(word('report_timeline', lang))}</h2>"
             f"<ol class=\"timeline\">{body}</ol></section>")
 
 
-def _display(a: Assessment, lang: Lang) -> str:
-    rows = [[_e(d.product), _t(d.form_label, lang) if d.form_label else _e(d.form), _t(d.location, lang),
+def _display(a: Assessment, lang: Lang, ids: bool) -> str:
+    rows = [[_e(d.product), (_t(d.form_label, lang) if d.form_label else "—") + _id(d.form, ids), _t(d.location, lang),
              _e(cites(d.basis, lang))] for d in a.display]
     return (f"<section id=\"display\"><h2>{_e(word('display', lang))}</h2>" + _table(
         [word("product", lang), word("form", lang), word("location", lang), word("basis", lang)],
@@ -216,14 +239,20 @@ def _display(a: Assessment, lang: Lang) -> str:
         + "</section>")
 
 
-def _questions(a: Assessment, lang: Lang) -> str:
-    rows = [[_t(q.question, lang), _e(" / ".join(x for x in (q.product, q.feature) if x)),
-             f"<code>{_e(q.field)}</code>"] for q in a.open_questions]
+def _questions(a: Assessment, lang: Lang, ids: bool) -> str:
+    """Each open question once, with the features it affects (the answer's field only with ``ids``)."""
+    fields: dict[str, list[str]] = {}
+    for q in a.open_questions:
+        fields.setdefault(q.question.get(lang), []).append(q.field)
+    rows = [[_e(text), _e(", ".join(where))] + (["<br>".join(f"<code>{_e(f)}</code>" for f in fields[text])]
+                                                if ids else [])
+            for text, where in grouped_questions(a, lang)]
+    headers = [word("question", lang), word("features", lang)] + ([word("field", lang)] if ids else [])
     return (f"<section id=\"open-questions\"><h2>{_e(word('open_questions', lang))}</h2>" + _table(
-        [word("question", lang), word("product", lang), word("field", lang)], [50, 22, 28], rows, lang) + "</section>")
+        headers, [50, 22, 28] if ids else [70, 30], rows, lang) + "</section>")
 
 
-def _references(a: Assessment, lang: Lang) -> str:
+def _references(a: Assessment, lang: Lang, ids: bool) -> str:
     sep = "、" if lang == "zh" else "; "
     items = "".join(f"<li><strong>{_e(heading)}</strong>" + (f": {_e(sep.join(arts))}" if arts else "") + "</li>"
                     for heading, arts in references(a, lang))
@@ -231,16 +260,18 @@ def _references(a: Assessment, lang: Lang) -> str:
             f"<ul>{items or '<li>' + _e(word('none', lang)) + '</li>'}</ul></section>")
 
 
-def _footer(a: Assessment, lang: Lang) -> str:
+def _footer(a: Assessment, lang: Lang, ids: bool) -> str:
     return (f"<footer><p class=\"disclaimer\">{_e(word('not_legal_advice', lang))}</p>"
             f"<p>{_e(word('report_generated', lang))} {_e(a.filing.as_of.isoformat())} · "
             f"{_e(word('rules_version', lang))} <code>{_e(a.rules_version)}</code></p></footer>")
 
 
-def render_html(a: Assessment, lang: Lang) -> str:
-    """The whole report as one HTML document (UTF-8 text, no external resources)."""
-    body = "".join(part(a, lang) for part in (
-        _header, _reasons, _algorithms, _duties, _materials, _steps, _display, _questions, _references, _footer))
+def render_html(a: Assessment, lang: Lang, *, today: dt.date | None = None, ids: bool = False) -> str:
+    """The whole report as one HTML document (UTF-8 text, no external resources): the summary
+    first, as the terminal shows it; stable ids only with ``ids``; ``today`` flags what is
+    overdue (by default the date the rules were applied for, so the bytes stay the same)."""
+    body = _header(a, lang, ids) + _summary(a, lang, today or a.filing.as_of) + "".join(part(a, lang, ids) for part in (
+        _reasons, _algorithms, _duties, _materials, _steps, _display, _questions, _references, _footer))
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (f"<!DOCTYPE html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"

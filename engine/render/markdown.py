@@ -1,18 +1,23 @@
-"""The assessment as a Markdown report: tables, and the checklist with checkboxes."""
+"""The assessment as a Markdown report: the summary first, then compact tables and the checklist.
+
+It opens with the same summary as the terminal (:func:`engine.render.summary.summary_parts`),
+unclipped. Tables are not padded (a padded table of long Chinese cells made a 54 KB file that
+was unreadable as text); stable ids appear only with ``ids``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from tabulate import tabulate
-
 from engine.model.assessment import Assessment
-from engine.model.base import Lang
+from engine.model.base import Lang, Text
 from engine.render.labels import word
-from engine.render.table import calendar_text, cites, product_names, references, with_dates, with_due
+from engine.render.summary import grouped_questions, question_line, summary_parts
+from engine.render.table import calendar_text, cites, product_names, references, target_text, with_dates, with_due
 from engine.sanitize import markdown_text
 
-_CODE_SAFE = re.compile(r"^[A-Za-z0-9_.\[\]:-]*$")
+_CODE_SAFE = re.compile(r"^[A-Za-z0-9_.\[\]:+-]*$")
 
 
 class _Code(str):
@@ -27,46 +32,70 @@ def _cell(text: str) -> str:
 
 
 def _md_table(headers: list[str], rows: list[list[str]], lang: Lang) -> str:
+    """A GitHub table without padding: as short as the text allows, as readable as a list."""
     if not rows:
         return word("none", lang) + "\n"
-    return tabulate([[_cell(c) for c in row] for row in rows], headers=headers, tablefmt="github") + "\n"
+    out = ["| " + " | ".join(markdown_text(h) for h in headers) + " |", "|" + "---|" * len(headers)]
+    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(out) + "\n"
 
 
-def render_markdown(a: Assessment, lang: Lang) -> str:
-    """A self-contained Markdown report of the assessment."""
-    lines: list[str] = [f"# {word('filing', lang)}: {a.filing.label.get(lang)} (`{a.filing.status}`)", ""]
-    lines.append(f"- {word('as_of', lang)}: {a.filing.as_of.isoformat()}")
-    lines.append(f"- {word('rules_version', lang)}: `{a.rules_version}`")
+def _label(label: Text | None, value: str | None, lang: Lang, ids: bool) -> str:
+    """A stable id in words (the id after it, as code, only with ``ids``)."""
+    if value is None:
+        return "—"
+    text = label.get(lang) if label is not None else "—"
+    return f"{text} [{value}]" if ids else text
+
+
+def summary_markdown(a: Assessment, lang: Lang, *, today: dt.date) -> list[str]:
+    """The summary the terminal opens with, as a Markdown list."""
+    parts = summary_parts(a, lang, today=today, shown_questions=len(a.open_questions))
+    lines = [f"- **{markdown_text(parts.status)}**"] + [f"  - {markdown_text(g)}" for g in parts.groups]
+    lines.append(f"- {markdown_text(parts.next_due)}")
+    if parts.urgent_title:
+        lines.append(f"- {markdown_text(parts.urgent_title)}")
+        lines += [f"  {n}. {markdown_text(line)}" for n, line in enumerate(parts.urgent, start=1)]
+    lines.append(f"- {markdown_text(parts.questions_title)}")
+    lines += [f"  - {markdown_text(q)}" for q in parts.questions]
+    return [*lines, ""]
+
+
+def render_markdown(a: Assessment, lang: Lang, *, today: dt.date | None = None, ids: bool = False) -> str:
+    """A self-contained Markdown report: the summary, then every section (ids only with ``ids``).
+
+    ``today`` decides which dates are flagged overdue; by default the date the rules were applied
+    for, so the same answers give the same bytes.
+    """
+    day = today or a.filing.as_of
+    status = a.filing.label.get(lang) + (f" (`{a.filing.status}`)" if ids else "")
+    lines: list[str] = [f"# {word('report_title', lang)}{'：' if lang == 'zh' else ': '}{status}", ""]
+    lines += summary_markdown(a, lang, today=day)
+    lines.append(f"{word('as_of', lang)}: {a.filing.as_of.isoformat()} · "
+                 f"{word('rules_version', lang)}: `{a.rules_version}`")
     lines += ["", f"## {word('reasons', lang)}", ""]
     lines.append(_md_table(
-        [word("reason", lang), word("rule", lang), word("basis", lang), word("products", lang)],
-        [[r.title.get(lang) + "\n" + r.explanation.get(lang), _Code(r.rule), cites(r.basis, lang, r.basis_kind),
-          ", ".join(r.products)] for r in a.filing.reasons], lang))
+        [word("reason", lang), word("basis", lang), word("products", lang)] + (["id"] if ids else []),
+        [[r.title.get(lang) + "\n" + r.explanation.get(lang), cites(r.basis, lang, r.basis_kind),
+          ", ".join(r.products)] + ([_Code(r.rule)] if ids else []) for r in a.filing.reasons], lang))
     lines += [f"## {word('algorithms', lang)}", ""]
     lines.append(_md_table(
         [word("name", lang), word("type", lang), word("role", lang), word("status", lang),
-         word("products", lang), word("features", lang), word("genai", lang)],
-        [[al.name.get(lang), al.type_label.get(lang) + (f" ({al.subtype})" if al.subtype else ""),
-          al.role_label.get(lang), al.status, ", ".join(product_names(al.products)), ", ".join(al.features),
-          al.genai_route or "—"] for al in a.algorithms], lang))
+         word("products", lang), word("features", lang), word("genai", lang)] + (["id"] if ids else []),
+        [[al.name.get(lang),
+          al.type_label.get(lang) + (f" ({_label(al.subtype_label, al.subtype, lang, ids)})" if al.subtype else ""),
+          al.role_label.get(lang), _label(al.status_label, al.status, lang, ids),
+          ", ".join(product_names(al.products)), ", ".join(al.features),
+          _label(al.genai_route_label, al.genai_route, lang, ids)] + ([_Code(al.id)] if ids else [])
+         for al in a.algorithms], lang))
     lines += [f"## {word('obligations', lang)}", ""]
     lines.append(_md_table(
-        [word("duty", lang), "id", word("deadline", lang), word("basis", lang)],
-        [[o.title.get(lang), _Code(o.id), with_due(o, lang), cites(o.basis, lang, o.basis_kind)]
+        [word("duty", lang), word("deadline", lang), word("basis", lang)] + (["id"] if ids else []),
+        [[o.title.get(lang), with_due(o, lang), cites(o.basis, lang, o.basis_kind)] + ([_Code(o.id)] if ids else [])
          for o in a.obligations], lang))
     if (calendar := calendar_text(a, lang)) is not None:
         lines += [f"> **{word('calendar', lang)}**: {calendar}", ""]
-    lines += [f"## {word('materials', lang)}", ""]
-    for scope in ("entity", "product", "algorithm"):
-        items = [m for m in a.materials if m.scope == scope]
-        if not items:
-            continue
-        lines += [f"### {word('scope_' + scope, lang)}", ""]
-        for m in items:
-            lines.append(f"- [ ] **{m.name.get(lang)}** (`{m.id}`): {m.contents.get(lang)}")
-            for p in m.pitfalls:
-                lines.append(f"  - ⚠ {p.text.get(lang)}")
-        lines.append("")
+    lines += _materials(a, lang, ids)
     lines += [f"## {word('steps', lang)}", ""]
     lines.append(_md_table(
         ["#", word("step", lang), word("statutory", lang), word("practice", lang)],
@@ -74,15 +103,39 @@ def render_markdown(a: Assessment, lang: Lang) -> str:
     lines += [f"## {word('display', lang)}", ""]
     lines.append(_md_table(
         [word("product", lang), word("form", lang), word("location", lang)],
-        [[d.product, d.form, d.location.get(lang)] for d in a.display], lang))
+        [[d.product, _label(d.form_label, d.form, lang, ids), d.location.get(lang)] for d in a.display], lang))
     lines += [f"## {word('open_questions', lang)}", ""]
+    fields = {q.question.get(lang): q.field for q in a.open_questions}
     lines.append(_md_table(
-        [word("question", lang), word("product", lang), word("field", lang)],
-        [[q.question.get(lang), " / ".join(x for x in (q.product, q.feature) if x), _Code(q.field)]
-         for q in a.open_questions], lang))
+        [word("question", lang), word("features", lang)] + ([word("field", lang)] if ids else []),
+        [[text, ", ".join(where)] + ([_Code(fields[text])] if ids else [])
+         for text, where in grouped_questions(a, lang)], lang))
     lines += [f"## {word('references', lang)}", ""]
     colon = "：" if lang == "zh" else ": "
     sep = "、" if lang == "zh" else "; "
     lines += [f"- {heading}" + (colon + sep.join(items) if items else "") for heading, items in references(a, lang)]
     lines += ["", "---", "", f"*{word('not_legal_advice', lang)}*", ""]
     return "\n".join(lines)
+
+
+def _materials(a: Assessment, lang: Lang, ids: bool) -> list[str]:
+    """The checklist by who prepares it; each pitfall under its own material; the algorithm of each item."""
+    lines = [f"## {word('materials', lang)}", ""]
+    algorithms = {al.id: al.name for al in a.algorithms}
+    for scope in ("entity", "product", "algorithm"):
+        items = [m for m in a.materials if m.scope == scope]
+        if not items:
+            continue
+        lines += [f"### {word('scope_' + scope, lang)}", ""]
+        for m in items:
+            code = f" (`{m.id}`)" if ids else ""
+            targets = "" if scope == "entity" else " — " + markdown_text(
+                ", ".join(target_text(t, lang, algorithms) for t in m.applies_to))
+            contents = markdown_text(m.contents.get(lang))
+            lines.append(f"- [ ] **{markdown_text(m.name.get(lang))}**{code}{targets}: {contents}")
+            lines += [f"  - ⚠ {markdown_text(p.text.get(lang))}" for p in m.pitfalls]
+        lines.append("")
+    return lines
+
+
+__all__ = ["question_line", "render_markdown", "summary_markdown"]

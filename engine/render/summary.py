@@ -1,9 +1,12 @@
-"""The one-screen summary that opens a terminal result, and the lines that close it.
+"""The first screen of a terminal result, the same summary for Markdown and HTML, and the
+lines that close the result.
 
-A person reads the answer first: the status in words, the algorithms to file, the next
-deadline (flagged when it has passed), what is still open and where the full report is. The
-detail tables follow (:mod:`engine.render.table`); the last lines repeat the status and the next
-action, so the answer is on screen whichever end the person looks at.
+A person reads the answer first: the status of every algorithm, the next date (or why there is
+none), the three most urgent dated actions of any kind with what is overdue, each open question
+once with the features it affects, and how to get the full report (:func:`summary_parts`). The
+short result (:mod:`engine.render.short`) or, with ``full``, every table
+(:mod:`engine.render.table`) follows; the last lines repeat the status and the next action, so
+the answer is on screen whichever end the person looks at.
 
 Everything shown comes from the assessment; the only input of the reader's own is ``today``,
 the day against which a due date counts as overdue (``--as-of`` or the current date).
@@ -12,12 +15,15 @@ the day against which a due date counts as overdue (``--as-of`` or the current d
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from engine.model.assessment import Algorithm, Assessment, DueDate
+from engine.model.assessment import Action, Algorithm, Assessment, DueDate
 from engine.model.base import Lang
 from engine.render.labels import word
-from engine.render.table import cites, counted_from, render_table
-from engine.render.wrap import wrap
+from engine.render.table import render_table
+from engine.render.wrap import clip, wrap
+from engine.render.wrap import display_width as _display_width
 from engine.sanitize import terminal_safe
 
 _RED, _BOLD, _RESET = "\x1b[31m", "\x1b[1m", "\x1b[0m"
@@ -32,10 +38,6 @@ def _due_day(due: DueDate) -> dt.date | None:
     return due.date or due.estimate
 
 
-def _since(due: DueDate, lang: Lang) -> str:
-    return f"{_safe(due.product.name)}{'：' if lang == 'zh' else ': '}{counted_from(due, lang)}"
-
-
 def deadline_line(due: DueDate, today: dt.date, lang: Lang, *, color: bool = False) -> str:
     """"2026-03-16 (overdue)": a due date with its flag relative to ``today``."""
     day = _due_day(due)
@@ -46,49 +48,183 @@ def deadline_line(due: DueDate, today: dt.date, lang: Lang, *, color: bool = Fal
     return text
 
 
-def render_summary(a: Assessment, lang: Lang, *, today: dt.date, width: int = 80, color: bool = False,
-                   report_hint: str | None = None) -> str:
-    """The summary screen: status, algorithms, next deadline, open questions, the full report."""
-    colon = "：" if lang == "zh" else ": "
-    lines: list[str] = []
+def _colon(lang: Lang) -> str:
+    return "：" if lang == "zh" else ": "
+
+
+def _flagged(day: dt.date | None, today: dt.date, lang: Lang) -> str:
+    """A date with its overdue flag ("—" when there is none)."""
+    text = day.isoformat() if day else "—"
+    if day is not None and day < today:
+        text += f"（{word('overdue', lang)}）" if lang == "zh" else f" ({word('overdue', lang)})"
+    return text
+
+
+def algorithm_label(al: Algorithm, several_products: bool) -> str:
+    """An algorithm as a product manager knows it: by its features (and product, if several)."""
+    features = "+".join(_safe(f) for f in al.features) or _safe(al.name.zh)
+    if several_products:
+        features += "（" + "、".join(_safe(p.name) for p in al.products) + "）"
+    return features
+
+
+def several_products(a: Assessment) -> bool:
+    return len({p.index for al in a.algorithms for p in al.products}) > 1
+
+
+def _label_notes(al: Algorithm, lang: Lang, *, twin: bool) -> str:
+    """What tells an algorithm apart in its status group: its role when one feature has two
+    algorithms, and its filing number once filed."""
+    notes = ([al.role_label.get(lang)] if twin else []) + (
+        [f"{word('filed_as', lang)} {al.filed.number}"] if al.filed is not None else [])
+    return "".join(f"（{n}）" if lang == "zh" else f" ({n})" for n in notes)
+
+
+def status_lines(a: Assessment, lang: Lang) -> list[str]:
+    """The status of every algorithm, grouped by status in the assessment's own words; with
+    several products, the algorithms of the same products together, the products named once."""
+    several = several_products(a)
+    labels = [algorithm_label(al, False) for al in a.algorithms]
+    sep, colon = ("、", "；") if lang == "zh" else (", ", "; ")
+    groups: dict[str, dict[tuple[str, ...], list[str]]] = {}
+    for al, label in zip(a.algorithms, labels, strict=True):
+        products = tuple(_safe(p.name) for p in al.products) if several else ()
+        twin = sum(1 for other, x in zip(a.algorithms, labels, strict=True)
+                   if x == label and other.products == al.products) > 1   # one feature, two algorithms
+        label += _label_notes(al, lang, twin=twin)
+        groups.setdefault(al.status_label.get(lang), {}).setdefault(products, []).append(label)
+    lines = []
+    for status, by_products in groups.items():
+        parts = [sep.join(names) + ((f"（{'、'.join(p)}）" if lang == "zh" else f" ({', '.join(p)})") if p else "")
+                 for p, names in by_products.items()]
+        lines.append(f"{status}{_colon(lang)}{colon.join(parts)}")
+    return lines
+
+
+def action_when(action: Action, lang: Lang) -> str:
+    """What an action's date counts from: "10 working days after launch on …" or "before launch on …"."""
+    event = word(action.event, lang)
+    if action.working_days is None:
+        return word("before_event", lang).format(event=event, date=action.event_date.isoformat())
+    if lang == "zh":
+        return f"{event} {action.event_date.isoformat()} 后第{action.working_days}个工作日"
+    return f"{action.working_days} working days after {event} on {action.event_date.isoformat()}"
+
+
+def action_line(action: Action, today: dt.date, lang: Lang, *, several: bool) -> str:
+    """One dated action: the date (flagged when past), what it is, and for whom when there are several products."""
+    day = action.date or action.estimate
+    date = _flagged(day, today, lang) + ("" if action.date else f" ({word('estimate', lang)})")
+    practice = f"[{word('kind_practice', lang)}] " if action.basis_kind == "practice" else ""
+    product = f"{_safe(action.product.name)}{_colon(lang)}" if several else ""
+    return f"{date} {product}{practice}{_safe(action.title.get(lang))}"
+
+
+def _overdue(a: Assessment, today: dt.date) -> int:
+    return sum(1 for x in a.filing.actions if (x.date or x.estimate or today) < today)
+
+
+def grouped_questions(a: Assessment, lang: Lang) -> list[tuple[str, list[str]]]:
+    """Each open question once, with the features (or products) it concerns, in order of first appearance."""
+    found: dict[str, list[str]] = {}
+    for q in a.open_questions:
+        where = found.setdefault(q.question.get(lang), [])
+        name = _safe(q.feature or q.product or "")
+        if name and name not in where:
+            where.append(name)
+    return list(found.items())
+
+
+def question_line(text: str, where: Sequence[str], lang: Lang) -> str:
+    """A question after the features it affects (first, so a cut line still says where)."""
+    if not where:
+        return text
+    joined = "、".join(where) if lang == "zh" else ", ".join(where)
+    return f"{joined}{_colon(lang)}{text}"
+
+
+def _hint_lines(label: str, hint: str, width: int) -> list[str]:
+    """The line naming a command: the command is never broken; it goes on a line of its own if need be."""
+    line = f"{label}{hint}"
+    return [line] if _display_width(line) <= width else [label.rstrip(), "  " + hint]
+
+
+@dataclass(frozen=True)
+class SummaryParts:
+    """The summary's lines, unclipped: the terminal cuts them to its width, Markdown and HTML
+    show them whole, so every format opens with the same summary."""
+
+    status: str
+    groups: list[str]
+    next_due: str
+    urgent_title: str | None
+    urgent: list[str]
+    questions_title: str
+    questions: list[str]
+    more: str | None
+
+
+def summary_parts(a: Assessment, lang: Lang, *, today: dt.date, shown_questions: int = 2) -> SummaryParts:
+    """What the summary says: status per algorithm, the next date (or why none), the three most
+    urgent dated actions (overdue counted), and the open questions once each."""
+    colon = _colon(lang)
     status = a.filing.label.get(lang)
-    lines.append(f"{word('summary_status', lang)}{colon}" + (f"{_BOLD}{status}{_RESET}" if color else status)
-                 + counts_text(a, lang))
-    count = len(a.algorithms)
-    if a.algorithms:
-        lines.append(word("summary_algorithms", lang).format(n=count))
-        for n, al in enumerate(a.algorithms, start=1):
-            sep = " · "
-            lines.append(f"  {n}. {_safe(al.name.get(lang))}{sep}{al.type_label.get(lang)}"
-                         f"{sep}{al.role_label.get(lang)}{sep}{a_status(al.status, lang)}"
-                         + algorithm_due(al, today, lang))
-    else:
-        lines.append(word("summary_no_algorithms", lang))
+    head = status + counts_text(a, lang) if len(a.filing.counts) > 1 else (
+        word("summary_status_count", lang).format(status=status, n=len(a.algorithms)) if a.algorithms else status)
     nxt = a.filing.next_due
     if nxt is not None:
-        kind = "" if nxt.basis_kind == "statute" else (f"（{word('due_recommended', lang)}）" if lang == "zh"
-                                                       else f" ({word('due_recommended', lang)})")
-        lines.append(f"{word('summary_next_due', lang)}{colon}{deadline_line(nxt.due, today, lang, color=color)}"
-                     f"{kind}  {_since(nxt.due, lang)}")
-        lines.append(f"  {nxt.title.get(lang)}（{cites(nxt.basis, lang)}）" if lang == "zh"
-                     else f"  {nxt.title.get(lang)} ({cites(nxt.basis, lang)})")
+        label = word("summary_next_due" if nxt.basis_kind == "statute" else "summary_next_recommended", lang)
+        next_due = f"{label}{colon}{deadline_line(nxt.due, today, lang)} {nxt.title.get(lang)}"
     else:
-        lines.append(f"{word('summary_next_due', lang)}{colon}{word('summary_no_dates', lang)}")
-    if a.open_questions:
-        lines.append(word("summary_open", lang).format(n=len(a.open_questions)))
-        for q in a.open_questions[:3]:
-            where = " / ".join(_safe(x) for x in (q.product, q.feature) if x)
-            lines.append(f"  • {q.question.get(lang)}" + (f"（{where}）" if lang == "zh" and where else
-                                                            f" ({where})" if where else ""))
-        if len(a.open_questions) > 3:
-            lines.append("  …")
-    else:
-        lines.append(f"{word('summary_open_none', lang)}")
+        reason = a.filing.no_due.get(lang) if a.filing.no_due else word("summary_no_dates", lang)
+        next_due = f"{word('summary_next_due', lang)}{colon}{reason}"
+    urgent_title, urgent = None, []
+    if a.filing.actions:
+        overdue = _overdue(a, today)
+        urgent_title = (word("summary_urgent_overdue", lang).format(n=overdue) if overdue
+                        else word("summary_urgent", lang))
+        several = several_products(a)
+        urgent = [action_line(action, today, lang, several=several) for action in a.filing.actions[:3]]
+    questions = grouped_questions(a, lang)
+    more = (word("summary_more", lang).format(n=len(questions) - shown_questions)
+            if len(questions) > shown_questions else None)
+    return SummaryParts(
+        status=f"{word('summary_status', lang)}{colon}{head}", groups=status_lines(a, lang), next_due=next_due,
+        urgent_title=urgent_title, urgent=urgent,
+        questions_title=(word("summary_open_short", lang).format(n=len(questions)) if questions
+                         else word("summary_open_none", lang)),
+        questions=[question_line(text, where, lang) for text, where in questions[:shown_questions]], more=more)
+
+
+def render_summary(a: Assessment, lang: Lang, *, today: dt.date, width: int = 80, color: bool = False,
+                   report_hint: str | None = None) -> str:
+    """The first screen: status per algorithm, the next date (or why none), the three most urgent
+    actions with dates (overdue counted), open questions once each, and how to get the full report.
+
+    Lines that would wrap are cut with "…" (the detail follows below and in the full report), so
+    the screen keeps its height whatever the texts: 15 lines at 80 columns for a product with up to
+    three groups of algorithm status, one open question and a one-line report hint.
+    """
+    colon, cols = _colon(lang), min(width, 100) if width >= 40 else width
+    parts = summary_parts(a, lang, today=today)
+    lines = [parts.status] + [wrap("  " + line, cols, "    ") for line in parts.groups]
+    lines.append(clip(parts.next_due, cols) if a.filing.next_due is not None else wrap(parts.next_due, cols, "  "))
+    if parts.urgent_title:
+        lines.append(parts.urgent_title)
+        lines += [clip(f"  {n}. {line}", cols) for n, line in enumerate(parts.urgent, start=1)]
+    lines.append(parts.questions_title)
+    lines += [clip(f"  • {line}", cols) for line in parts.questions]
+    if parts.more:
+        lines.append("  " + parts.more)
     if report_hint:
-        lines.append(f"{word('summary_full_report', lang)}{colon}{report_hint}")
-    rule = "─" * min(width, 80)
-    body = "\n".join(wrap(line, width, "    ") for line in lines)
-    return f"{rule}\n{body}\n{rule}\n"
+        lines += _hint_lines(f"{word('summary_full_report', lang)}{colon}", report_hint, cols)
+    rule = "─" * cols
+    text = f"{rule}\n" + "\n".join(lines) + f"\n{rule}\n"
+    if color:
+        status = a.filing.label.get(lang)
+        first = f"{word('summary_status', lang)}{colon}"
+        text = text.replace(first + status, first + f"{_BOLD}{status}{_RESET}", 1)
+    return paint(text, lang) if color else text
 
 
 def counts_text(a: Assessment, lang: Lang) -> str:
@@ -112,6 +248,10 @@ def algorithm_due(al: Algorithm, today: dt.date, lang: Lang) -> str:
 def a_status(status: str, lang: Lang) -> str:
     """An algorithm's status in words (the summary lists only what is not plainly required)."""
     return word(f"status_{status}", lang)
+def paint(text: str, lang: Lang) -> str:
+    """``text`` with every overdue flag in red: coloured after the layout, so widths count only what shows."""
+    flag = f"（{word('overdue', lang)}）" if lang == "zh" else f" ({word('overdue', lang)})"
+    return text.replace(flag, f"{_RED}{flag}{_RESET}")
 
 
 def next_action(a: Assessment, lang: Lang) -> str:
@@ -133,8 +273,18 @@ def render_closing(a: Assessment, lang: Lang, *, width: int = 80) -> str:
 
 
 def render_terminal(a: Assessment, lang: Lang, *, today: dt.date, width: int = 80, ids: bool = False,
-                    color: bool = False, report_hint: str | None = None) -> str:
-    """Summary first, then every detail table fitted to ``width``, then the closing lines."""
-    return (render_summary(a, lang, today=today, width=width, color=color, report_hint=report_hint)
-            + "\n" + render_table(a, lang, width=width, ids=ids) + "\n"
-            + render_closing(a, lang, width=width))
+                    color: bool = False, report_hint: str | None = None, full: bool = False,
+                    html_hint: str | None = None) -> str:
+    """The first screen, then the short result (or, with ``full``, every detail table fitted to
+    ``width``), then the closing lines; ``html_hint`` is the command that writes the HTML report."""
+    from engine.render.short import render_short
+
+    head = render_summary(a, lang, today=today, width=width, color=color, report_hint=report_hint) + "\n"
+    if full:
+        body = render_table(a, lang, width=width, ids=ids)
+    else:
+        body = render_short(a, lang, today=today, width=width, color=color)
+    closing = render_closing(a, lang, width=width)
+    if html_hint:
+        closing += "\n".join(_hint_lines(word("html_hint", lang), html_hint, min(width, 80))) + "\n"
+    return head + body + "\n" + closing

@@ -12,8 +12,10 @@ from engine.model.assessment import (
     DurationOut,
     EntityTarget,
     LegalRef,
+    MaterialOut,
     ObligationOut,
     ProductRef,
+    StepDates,
     StepOut,
 )
 from engine.model.base import Lang, Text
@@ -84,16 +86,22 @@ def due_text(due: Sequence[DueDate], lang: Lang) -> str:
     return "\n".join(due_line(d, lang) for d in due)
 
 
+def date_span(d: StepDates, lang: Lang) -> list[str]:
+    """A step's statutory end and practice window for one product, as short phrases."""
+    parts = []
+    if d.statutory_by:
+        parts.append(f"{word('statutory_by', lang)} ≤ {d.statutory_by.isoformat()}")
+    if d.practice_from and d.practice_to:
+        parts.append(f"{word('practice_window', lang)} {d.practice_from.isoformat()} – "
+                     f"{d.practice_to.isoformat()}")
+    return parts
+
+
 def step_dates_text(step: StepOut, lang: Lang) -> str:
     """A step's calendar dates, one product per line ("" when none)."""
     lines = []
     for d in step.dates:
-        parts = []
-        if d.statutory_by:
-            parts.append(f"{word('statutory_by', lang)} ≤ {d.statutory_by.isoformat()}")
-        if d.practice_from and d.practice_to:
-            parts.append(f"{word('practice_window', lang)} {d.practice_from.isoformat()} – "
-                         f"{d.practice_to.isoformat()}")
+        parts = date_span(d, lang)
         sep = "；" if lang == "zh" else "; "
         start = f"自 {d.start.isoformat()} 起" if lang == "zh" else f"from {d.start.isoformat()}"
         lines.append(f"{d.product.name} ({start}): {sep.join(parts)}")
@@ -192,8 +200,16 @@ def _shown(label: Text | None, value: str | None, lang: Lang, ids: bool) -> str:
     """A stable id in the words the assessment carries for it (the id in brackets only with ``ids``)."""
     if value is None:
         return "—"
-    text = label.get(lang) if label is not None else value
-    return f"{text} [{value}]" if ids and label is not None else text
+    text = label.get(lang) if label is not None else "—"
+    return f"{text} [{value}]" if ids else text
+
+
+def _for_whom(m: MaterialOut, features: Mapping[str, Text], lang: Lang) -> str:
+    """Which product or algorithm (by its features) a material is for; "" for the entity's."""
+    if m.scope == "entity":
+        return ""
+    sep = "、" if lang == "zh" else ", "
+    return "\n→ " + sep.join(dict.fromkeys(target_text(t, lang, features) for t in m.applies_to))
 
 
 def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bool = False) -> str:
@@ -201,6 +217,8 @@ def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bo
 
     Stable ids appear in brackets only with ``ids`` (labels otherwise); JSON always has them.
     """
+    from engine.render.summary import grouped_questions  # the summary builds on this module
+
     out: list[str] = []
 
     def tag(item_id: str) -> str:
@@ -232,13 +250,15 @@ def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bo
          for o in a.obligations], width))
     if (calendar := calendar_text(a, lang)) is not None:
         section(word("calendar", lang), wrap(calendar, width) if width else calendar)
+    features = {al.id: Text(zh="+".join(al.features), en="+".join(al.features)) for al in a.algorithms}
     for scope in ("entity", "product", "algorithm"):
         items = [m for m in a.materials if m.scope == scope]
         if not items:
             continue
         section(f"{word('materials', lang)} · {word('scope_' + scope, lang)}", fitted_grid(
             [word("material", lang), word("contents", lang), word("pitfalls", lang)],
-            [["☐ " + m.name.get(lang) + f" [{word('kind_' + m.basis_kind, lang)}]" + tag(m.id), m.contents.get(lang),
+            [["☐ " + m.name.get(lang) + f" [{word('kind_' + m.basis_kind, lang)}]" + tag(m.id)
+              + _for_whom(m, features, lang), m.contents.get(lang),
               "\n".join("• " + p.text.get(lang) for p in m.pitfalls) or "—"] for m in items], width))
     section(word("steps", lang), fitted_grid(
         ["#", word("step", lang), word("statutory", lang), word("practice", lang)],
@@ -246,11 +266,14 @@ def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bo
     section(word("display", lang), fitted_grid(
         [word("product", lang), word("form", lang), word("location", lang)],
         [[d.product, _shown(d.form_label, d.form, lang, ids), d.location.get(lang)] for d in a.display], width))
-    question_headers = [word("question", lang), word("product", lang)] + ([word("field", lang)] if ids else [])
+    question_headers = [word("question", lang), word("features", lang)] + ([word("field", lang)] if ids else [])
+    fields: dict[str, list[str]] = {}
+    for q in a.open_questions:
+        fields.setdefault(q.question.get(lang), []).append(q.field)
     section(word("open_questions", lang), fitted_grid(
         question_headers,
-        [[q.question.get(lang), " / ".join(x for x in (q.product, q.feature) if x)] + ([q.field] if ids else [])
-         for q in a.open_questions], width))
+        [[text, "\n".join(where)] + (["\n".join(fields[text])] if ids else [])
+         for text, where in grouped_questions(a, lang)], width))
     references = "\n".join(references_text(a, lang))
     section(word("references", lang), (wrap(references, width, "  ") if width else references) or word("none", lang))
     out.append("\n" + word("not_legal_advice", lang))

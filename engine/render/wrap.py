@@ -24,31 +24,118 @@ _OPENING = set("“‘（《「『([{")
 """Characters that belong to what follows them (never left at a line's end)."""
 
 
+_BULLETS = set("•▶☐⚠")
+"""Marks that start an item: kept on the line of the item's first word, never left alone."""
+
+_SHORT_RUN = 6
+"""A run of at most this many Chinese characters between punctuation or spaces is kept whole
+(a label such as 需进一步判断 or 个性化推送类 is not split; a sentence still breaks anywhere)."""
+
+
+def _is_cjk(token: str) -> bool:
+    return len(token) == 1 and not token.isascii() and token not in _CLOSING and token not in _BULLETS \
+        and _width(token) == 2
+
+
+def _joined(out: list[str], run: list[str]) -> None:
+    """Append ``run`` to ``out``: whole if short (and with a short Latin word just before it, as in
+    AI客服), else character by character."""
+    if not 1 < len(run) <= _SHORT_RUN:
+        out += run
+        return
+    word = "".join(run)
+    last = out[-1] if out else " "
+    if last != " " and last.isascii() and last[-1].isalnum() and len(last) <= 8:
+        out[-1] = last + word
+    else:
+        out.append(word)
+
+
+def _short_runs(tokens: list[str]) -> list[str]:
+    """``tokens`` with each short run of single Chinese characters joined into one token."""
+    out: list[str] = []
+    run: list[str] = []
+    for token in [*tokens, " "]:
+        opened = len(token) > 1 and _is_cjk(token[-1]) and all(c in _OPENING for c in token[:-1])
+        if opened:                                    # "（某" starts a run: the bracket stays with it
+            _joined(out, run)
+            run = [token]
+            continue
+        if _is_cjk(token) or (run and len(token) > 1 and _is_cjk(token[0]) and
+                              all(c in _CLOSING for c in token[1:])):
+            run.append(token)
+            if not _is_cjk(token):                    # closing punctuation ends the run
+                _joined(out, run)
+                run = []
+            continue
+        _joined(out, run)
+        run = []
+        out.append(token)
+    return out[:-1]
+
+
 def _tokens(text: str) -> list[str]:
-    """Unbreakable pieces: a Latin word, or one Chinese character with its punctuation; " " between."""
+    """Unbreakable pieces: a Latin word, a short run of Chinese characters or one character of a
+    longer run, with its punctuation; " " between."""
     tokens: list[str] = []
     opening = ""
+    bullet = False
     for char in text:
-        if char.isspace():
-            if tokens and tokens[-1] != " ":
-                tokens.append(" ")
-        elif char in _CLOSING and tokens and tokens[-1] != " ":
-            tokens[-1] += char
-        elif char in _OPENING:
+        if bullet and char == " ":
+            opening += char                           # "• " stays with the item's first word
+            bullet = False
+            continue
+        bullet = False
+        if char in _BULLETS:
             opening += char
-        elif char.isascii() and tokens and tokens[-1] != " " and tokens[-1][-1].isascii() and not opening:
-            tokens[-1] += char
-        else:
-            tokens.append(opening + char)
-            opening = ""
+            bullet = True
+            continue
+        opening = _place(tokens, char, opening)
     if opening:
         tokens.append(opening)
-    return tokens
+    return _short_runs(tokens)
 
 
-def wrap_line(text: str, width: int, indent: str = "") -> list[str]:
-    """``text`` as lines of at most ``width`` display columns, continuation lines ``indent``ed."""
-    width = max(width, 20)
+def _place(tokens: list[str], char: str, opening: str) -> str:
+    """Add one character to ``tokens``; returns the opening punctuation still waiting for its word."""
+    if char.isspace():
+        if tokens and tokens[-1] != " ":
+            tokens.append(" ")
+    elif char in _CLOSING and tokens and tokens[-1] != " ":
+        tokens[-1] += char
+    elif char in _OPENING:
+        return opening + char
+    elif char.isascii() and tokens and tokens[-1] != " " and tokens[-1][-1].isascii() and not opening:
+        tokens[-1] += char
+    else:
+        tokens.append(opening + char)
+        return ""
+    return opening
+
+
+def _fitting(tokens: list[str], width: int) -> list[str]:
+    """``tokens`` with any token wider than ``width`` (a long Latin word, a URL) cut into pieces that fit."""
+    out: list[str] = []
+    for token in tokens:
+        while _width(token) > width:
+            piece = ""
+            for char in token:
+                if _width(piece + char) > width:
+                    break
+                piece += char
+            out.append(piece)
+            token = token[len(piece):]
+        out.append(token)
+    return out
+
+
+def wrap_line(text: str, width: int, indent: str = "", *, floor: int = 20) -> list[str]:
+    """``text`` as lines of at most ``width`` display columns, continuation lines ``indent``ed.
+
+    A word is split only when it is wider than a whole line; ``floor`` is the narrowest width
+    honoured (table cells pass their own column width).
+    """
+    width = max(width, floor, 1)
     if _width(text) <= width:
         return [text]
     if text.isascii():
@@ -56,7 +143,7 @@ def wrap_line(text: str, width: int, indent: str = "") -> list[str]:
     lines: list[str] = []
     lead = text[:len(text) - len(text.lstrip())]
     line, space = lead, False
-    for token in _tokens(text):
+    for token in _fitting(_tokens(text), max(width - _width(indent), 1)):
         if token == " ":
             space = True
             continue
@@ -72,6 +159,24 @@ def wrap_line(text: str, width: int, indent: str = "") -> list[str]:
     return lines
 
 
-def wrap(text: str, width: int, indent: str = "") -> str:
+def wrap(text: str, width: int, indent: str = "", *, floor: int = 20) -> str:
     """Every line of ``text`` wrapped with :func:`wrap_line`."""
-    return "\n".join(out for raw in text.split("\n") for out in wrap_line(raw, width, indent))
+    return "\n".join(out for raw in text.split("\n") for out in wrap_line(raw, width, indent, floor=floor))
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` on one line of at most ``width`` display columns, cut with "…" where it is longer."""
+    width = max(width, 2)
+    if _width(text) <= width:
+        return text
+    out = ""
+    for char in text:
+        if _width(out + char) > width - 1:
+            break
+        out += char
+    return out.rstrip() + "…"
+
+
+def display_width(text: str) -> int:
+    """Display columns of ``text`` (wide characters count 2)."""
+    return _width(text)
