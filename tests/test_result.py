@@ -333,3 +333,19 @@ def test_several_products_are_named_once_per_group_and_first_in_each_action() ->
     urgent = [line for line in screen.splitlines() if line.startswith(("  1. ", "  2. ", "  3. "))]
     assert {line.split("） ")[1].split("：")[0] for line in urgent} <= {"某某外卖", "某某骑手"}, urgent
     assert len(set(urgent)) == len(urgent)                                 # two products, two lines that differ
+
+
+def test_a_product_whose_algorithms_are_all_filed_has_no_filing_action_and_says_why() -> None:
+    answers = {"entity": {"name": "某某资讯有限公司"}, "products": [{
+        "name": "某某资讯", "forms": ["app"], "audience": ["public"], "opinion_features": [], "commercial": True,
+        "launch_status": "launched", "launch_date": "2025-09-01",
+        "features": [{"name": "推荐", "behaviours": ["recommend_by_profile"]}]}],
+        "filed_algorithms": [{"number": "网信算备110108823483902250017号", "name": "某某资讯个性化推荐算法",
+                              "products": ["某某资讯"]}]}
+    unfiled = assess({**answers, "filed_algorithms": []}, as_of=AS_OF)
+    assert "practice_filing" in [a.id for a in unfiled.filing.actions]
+    result = assess(answers, as_of=AS_OF)
+    assert result.algorithms[0].filed is not None
+    assert "practice_filing" not in [a.id for a in result.filing.actions]
+    assert result.filing.next_due is None
+    assert result.filing.no_due is not None and "均已备案" in result.filing.no_due.zh
