@@ -110,7 +110,7 @@ def _answered_up_to(count: int) -> Flow:
         answer: Any = {"another_product": "yes", "same_as_previous": "yes", "separate_algorithms": "no"}.get(
             slot.question)
         if answer is None:
-            answer = "某某日汉词典、某某法汉词典、某某德汉词典" if (slot.question, slot.product) == ("product_name", 1) \
-                else FIRST[slot.question]
+            second_name = (slot.question, slot.product) == ("product_name", 1)
+            answer = "某某日汉词典、某某法汉词典、某某德汉词典" if second_name else FIRST[slot.question]
         flow.answer(answer)
     return flow
