@@ -133,18 +133,22 @@ def loads_json(text: str) -> Any:
 def parse_text(text: str, *, source: str, fmt: str = "yaml") -> Any:
     """Parse YAML or JSON text; errors name the source and the line."""
     text = text.removeprefix("\ufeff")
-    if fmt == "json":
-        try:
-            return loads_json(text)
-        except json.JSONDecodeError as exc:
-            raise LoadError(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                            file=source, hint="fix the JSON syntax") from None
-        except DuplicateKeyError as exc:
-            raise LoadError(f"not valid JSON: {exc}", file=source) from None
-        except RecursionError:
-            raise LoadError(TOO_DEEP, file=source) from None
-        except ValueError as exc:  # an integer of thousands of digits
-            raise LoadError(f"not valid JSON: {exc}", file=source) from None
+    return _parse_json(text, source) if fmt == "json" else _parse_yaml(text, source)
+
+
+def _parse_json(text: str, source: str) -> Any:
+    try:
+        return loads_json(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                        file=source, hint="fix the JSON syntax") from None
+    except RecursionError:
+        raise LoadError(TOO_DEEP, file=source) from None
+    except ValueError as exc:  # a duplicate key, an integer of thousands of digits
+        raise LoadError(f"not valid JSON: {exc}", file=source) from None
+
+
+def _parse_yaml(text: str, source: str) -> Any:
     try:
         return _load_yaml(text)
     except RecursionError:
