@@ -132,10 +132,11 @@ def test_model_vendor_offering_an_api_is_asked_about_the_api_and_files_as_suppor
                "opinion_features": ["none"], "monthly_active_users": "unsure", "user_groups": ["none"],
                "news": "no", "commercial": "yes", "launch_status": "launched", "launch_date": ""}
     feature = {"feature_name": "文本生成API", "does": ["makes_content"], "generates": ["generate_text"],
-               "large_model": "yes", "model_source": "own", "offered_as_api": "yes"}
+               "large_model": "yes", "model_source": "own", "offered_as_api": "yes",
+               "downstream_public": "yes"}
     flow = Flow(Q)
     asked = questions(run(flow, {"entity_name": "x"}, [(product, [feature])]))
-    assert "offered_as_api" in asked
+    assert "offered_as_api" in asked and "downstream_public" in asked
     assert ("generation_synthesis", None, "technical_supporter") in types(flow)
 
 
