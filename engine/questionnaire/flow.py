@@ -23,11 +23,11 @@ wins over its sidecar.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 from engine.errors import FlowError
+from engine.limits import parse_day
 from engine.model.answers import Answers, parse_answers
 from engine.model.vocabulary import UNSURE
 from engine.questionnaire.document import document_of
@@ -341,9 +341,9 @@ class Flow:
             text = value.strip()
             if kind == "date" and text:
                 try:
-                    text = dt.date.fromisoformat(text).isoformat()
-                except ValueError:
-                    raise FlowError(f"{step.slot.key}: '{value}' is not a date (YYYY-MM-DD)") from None
+                    text = parse_day(text).isoformat()
+                except ValueError as exc:
+                    raise FlowError(f"{step.slot.key}: {exc}") from None
             if not text and not question.optional:
                 raise FlowError(f"{step.slot.key}: an answer is needed")
             return text
@@ -360,7 +360,7 @@ class Flow:
             unknown = [v for v in value if v not in allowed]
             if unknown:
                 raise FlowError(f"{step.slot.key}: not a choice: {', '.join(unknown)}")
-            if NONE in value and len(value) > 1:
+            if NONE in value and len([v for v in value if v not in question.setters()]) > 1:
                 raise FlowError(f"{step.slot.key}: 'none' cannot be ticked with other choices")
             return [c for c in allowed if c in value]
         if not isinstance(value, str) or value not in allowed:
