@@ -20,6 +20,8 @@ from typing import Any
 
 from starlette.requests import Request
 
+from engine.model.yamlio import TOO_DEEP, DuplicateKeyError, loads_json
+
 from .problems import ApiError, Problem
 
 
@@ -55,18 +57,31 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def parse_json(body: bytes) -> Any:
-    """The JSON document of a body; 422 naming the line and column where it breaks."""
+    """The JSON document of a body; 422 naming the line and column where it breaks.
+
+    Nesting too deep for the parser and integers of thousands of digits are refused as the
+    command line refuses them (not left to escape as a 500).
+    """
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ApiError(422, "invalid_request", "the body is not UTF-8", [Problem(
             field=None, message=f"not UTF-8 (byte {exc.start + 1}); send UTF-8 text")]) from None
     try:
-        return json.loads(text)
+        return loads_json(text)
     except json.JSONDecodeError as exc:
         raise ApiError(422, "invalid_request", "the body is not JSON", [Problem(
             field=None, message=f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg} "
                                 "(fix the JSON syntax)")]) from None
+    except RecursionError:
+        raise ApiError(422, "invalid_request", "the body is not JSON that can be read", [Problem(
+            field=None, message=f"{TOO_DEEP}; send the answers document as the schema describes it")]) from None
+    except DuplicateKeyError as exc:
+        raise ApiError(422, "invalid_request", "the body is not JSON that can be read", [Problem(
+            field=None, message=str(exc))]) from None
+    except ValueError as exc:  # an integer of thousands of digits
+        raise ApiError(422, "invalid_request", "the body is not JSON that can be read", [Problem(
+            field=None, message=f"not valid JSON: {exc}; send numbers of at most a few digits")]) from None
 
 
 @dataclass(frozen=True)

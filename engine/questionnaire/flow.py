@@ -23,11 +23,11 @@ wins over its sidecar.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 from engine.errors import FlowError
+from engine.limits import parse_day
 from engine.model.answers import Answers, parse_answers
 from engine.model.vocabulary import UNSURE
 from engine.questionnaire.document import document_of
@@ -514,9 +514,9 @@ def _checked_text(slot: Slot, question: Question, value: Value) -> Value:
     text = value.strip()
     if question.type == "date" and text:
         try:
-            text = dt.date.fromisoformat(text).isoformat()
-        except ValueError:
-            raise FlowError(f"{slot.key}: '{value}' is not a date (YYYY-MM-DD)") from None
+            text = parse_day(text).isoformat()
+        except ValueError as exc:
+            raise FlowError(f"{slot.key}: {exc}") from None
     if not text and not question.optional:
         raise FlowError(f"{slot.key}: an answer is needed")
     return text
@@ -532,13 +532,13 @@ def _checked_number(slot: Slot, question: Question, value: Value) -> Value:
 
 
 def _checked_ticks(slot: Slot, question: Question, value: Value) -> Value:
-    """At least one known choice, 'none' alone; returned in the order the question offers them."""
+    """At least one known choice; 'none' alone but for ticks that set a field of their own; in the order offered."""
     allowed = question.choice_ids()
     if not isinstance(value, list) or not value:
         raise FlowError(f"{slot.key}: tick at least one choice")
     unknown = [v for v in value if v not in allowed]
     if unknown:
         raise FlowError(f"{slot.key}: not a choice: {', '.join(unknown)}")
-    if NONE in value and len(value) > 1:
+    if NONE in value and len([v for v in value if v not in question.setters()]) > 1:
         raise FlowError(f"{slot.key}: 'none' cannot be ticked with other choices")
     return [c for c in allowed if c in value]

@@ -13,7 +13,10 @@ every problem names the file, the key path and a did-you-mean:
   of the group offered by some question on that target (so any answers file can be prefilled);
 * ``when`` conditions: the rules' condition language (:mod:`engine.model.conditions`) over
   earlier questions of the same or an enclosing scope; values must be choices of the
-  referenced question. No Python is ever evaluated from data;
+  referenced question, or ``''`` for an optional text or date left empty (the operating status
+  is asked only when no launch date is given). No Python is ever evaluated from data;
+* ticks that set a field (``sets`` on a choice): a multi-select choice may answer a yes/no field
+  of the same scope that no question asks (news, the last tick of the opinion checklist);
 * follow-ups (``then`` on a choice): a multi-select may ask which exactly, in a later question
   on the same target (e.g. "it decides something" -> "dispatch? price? pick-up point?");
 * every field the answers model requires is asked by some question.
@@ -271,8 +274,11 @@ class _Checker:
                 self.check_follow_up(question, choice, key)
                 if choice.label is None:
                     self.fail(question.id, f"{key}.label", "a choice with `then` is a category; give it a label")
-            else:
-                self.check_answer_choice(question, choice, key)
+                continue
+            if choice.sets is not None:
+                self.check_setter(question, choice, key, target)
+                continue
+            self.check_answer_choice(question, choice, key)
 
     def check_answer_choice(self, question: Question, choice: Choice, key: str) -> None:
         """A choice that is stored: an id of the question's vocabulary group, or one with its own label."""
@@ -287,6 +293,26 @@ class _Checker:
         if choice.label is None and not special and group is None:
             self.fail(question.id, f"{key}.label", f"choice '{choice.id}' needs a label (or set `vocabulary` "
                       "to take labels from rules/vocabulary.yaml)")
+
+    def check_setter(self, question: Question, choice: Choice, key: str, target: Target) -> None:
+        """A tick that answers a yes/no field of its own: a multi-select's, in the same scope, labelled."""
+        assert choice.sets is not None
+        if question.type != "multi" or choice.then is not None:
+            self.fail(question.id, f"{key}.sets", "only a multi-select choice without `then` can set a field")
+        try:
+            field = parse_target(choice.sets)
+        except ValueError as exc:
+            self.fail(question.id, f"{key}.sets", str(exc))
+            raise AssertionError from None  # pragma: no cover - fail always raises
+        if field.scope != target.scope or field.is_list or field.check(True) or field.check(UNSURE):
+            self.fail(question.id, f"{key}.sets", f"'{choice.sets}' must be a yes/no field (true/false/unsure) "
+                      f"of the {target.scope} this question is about")
+        if choice.label is None:
+            self.fail(question.id, f"{key}.label", "a choice that sets a field needs a label")
+        taken = [q.id for q in self.q.questions.values() if q.target == choice.sets]
+        if taken:
+            self.fail(question.id, f"{key}.sets", f"'{choice.sets}' is already asked by question '{taken[0]}'",
+                      hint="one question per answer field")
 
     def check_follow_up(self, question: Question, choice: Choice, key: str) -> None:
         then = choice.then
@@ -326,7 +352,7 @@ class _Checker:
         if question.unsure:
             self.expect(question, target, UNSURE, "unsure", "'unsure'")
         for position, choice in enumerate(question.choices or []):
-            if choice.then is None:
+            if choice.then is None and choice.sets is None:
                 self.expect(question, target, _choice_value(kind, choice.id), f"choices[{position}].id",
                             f"'{choice.id}'" if choice.id != NONE else "an empty list")
 
@@ -344,24 +370,35 @@ class _Checker:
             self.fail(question.id, f"{key}.fact", "`fact` is for rules; a question's condition names earlier questions")
         earlier = [q for q, i in self.order.items() if i < self.order[question.id]]
         for ref_id, test in condition.tests.items():
+            at = f"{key}.{ref_id}"
             ref = self.q.questions.get(ref_id)
             if ref is None:
-                self.fail(question.id, f"{key}.{ref_id}", f"no question '{ref_id}'; {did_you_mean(ref_id, earlier)}")
+                self.fail(question.id, at, f"no question '{ref_id}'; {did_you_mean(ref_id, earlier)}")
                 return
-            self.check_reference(question, ref, f"{key}.{ref_id}", ref_id in earlier)
-            self.check_test(question, ref, f"{key}.{ref_id}", test)
+            if ref_id not in earlier:
+                self.fail(question.id, at, f"'{ref_id}' is asked after this question; a condition "
+                          "can only look at earlier answers")
+            if ref.type in ("text", "date") and ref.optional:
+                self.check_emptiness_test(question, ref, at, test)
+                continue
+            self.check_reference(question, ref, at)
+            self.check_test(question, ref, at, test)
         for name, group in condition.groups():
             for position, child in enumerate(group):
                 self.check_condition(question, child, f"{key}.{name}[{position}]")
 
-    def check_reference(self, question: Question, ref: Question, at: str, is_earlier: bool) -> None:
-        """A condition looks only at an earlier question answered with choices."""
-        if not is_earlier:
-            self.fail(question.id, at, f"'{ref.id}' is asked after this question; a condition "
-                      "can only look at earlier answers")
+    def check_emptiness_test(self, question: Question, ref: Question, at: str, test: Any) -> None:
+        """An optional text or date can only be tested for being left empty."""
+        op, operand = split_test(test)
+        if op not in ("equals", "not") or operand != "":
+            self.fail(question.id, at, f"'{ref.id}' is an optional {ref.type} question; a condition "
+                      "can only test whether it was left empty: {ref: ''} or {ref: {not: ''}}")
+
+    def check_reference(self, question: Question, ref: Question, at: str) -> None:
+        """Apart from an optional text or date's emptiness, a condition tests an answer given with choices."""
         if ref.type not in ("select", "multi", "yes_no"):
             self.fail(question.id, at, f"'{ref.id}' is a {ref.type} question; conditions test "
-                      "select, multi and yes_no answers")
+                      "select, multi and yes_no answers (and whether an optional text or date was left empty)")
 
     def check_test(self, question: Question, ref: Question, at: str, test: Any) -> None:
         """The operator suits the referenced question and every operand is one of its choices."""

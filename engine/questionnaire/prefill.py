@@ -21,7 +21,7 @@ from engine.model.vocabulary import UNSURE
 from engine.model.yamlio import read_data_file
 from engine.questionnaire.schema import NO, NONE, YES, Question, Questionnaire
 from engine.questionnaire.slots import Slot, Value
-from engine.questionnaire.targets import Scope
+from engine.questionnaire.targets import Scope, parse_target
 
 
 def infer(questionnaire: Questionnaire, scope: Scope, obj: Any, where: Slot,
@@ -31,6 +31,10 @@ def infer(questionnaire: Questionnaire, scope: Scope, obj: Any, where: Slot,
         return {}
     questions = questionnaire.in_scope(scope)
     owned = {questionnaire.targets[q.id].leaf for q in questions}
+    # A field a checklist tick answers is read with the checklist; without the checklist in the
+    # document it is kept as given, until the checklist is answered.
+    owned |= {parse_target(path).leaf for q in questions for path in q.setters().values()
+              if questionnaire.targets[q.id].leaf in obj}
     nested = {"entity": set(), "product": {"features"}, "feature": set()}[scope]
     follow_ups = set(questionnaire.gate_of)
     for question in sorted(questions, key=lambda q: q.id not in follow_ups):
@@ -49,7 +53,7 @@ def _infer_one(questionnaire: Questionnaire, question: Question, obj: dict[str, 
         return "" if question.optional else None
     raw = obj[leaf]
     if question.type == "multi":
-        return _infer_ticks(question, raw, slot, values)
+        return _infer_ticks(question, raw, obj, slot, values)
     return _SCALAR_INFERENCE[question.type](raw)
 
 
@@ -80,18 +84,33 @@ _SCALAR_INFERENCE: dict[str, Callable[[Any], Value]] = {
 """How a stored value becomes the answer of a question type with one value."""
 
 
-def _infer_ticks(question: Question, raw: Any, slot: Slot, values: dict[str, Value]) -> Value | None:
-    """The ticks of a multi-select: stored ids it offers, plus each category whose follow-up has ticks."""
-    chosen = [UNSURE] if raw == UNSURE else [str(v) for v in raw] if isinstance(raw, list) else []
+def _infer_ticks(question: Question, raw: Any, obj: dict[str, Any], slot: Slot,
+                 values: dict[str, Value]) -> Value | None:
+    """The ticks of a multi-select: stored ids it offers, each category whose follow-up has ticks,
+    and each tick that sets a yes/no field ``obj`` holds as true."""
+    chosen = _stored_ids(raw)
     picked = [c for c in question.choice_ids() if c in chosen and c in question.stored_ids()]
     for category, then in question.follow_ups().items():
         if values.get(Slot(then, slot.product, slot.feature).key):
             picked.append(category)
-    picked = [c for c in question.choice_ids() if c in picked]
+    ticks = _setter_ticks(question, obj)
     if not picked and not chosen and NONE in question.choice_ids():
-        return [NONE]
+        return [NONE, *ticks]
+    picked = [c for c in question.choice_ids() if c in picked or c in ticks]
     return picked or None
 
+
+
+
+def _stored_ids(raw: Any) -> list[str]:
+    """The ids a stored multi-select value holds: its items, or unsure alone."""
+    if raw == UNSURE:
+        return [UNSURE]
+    return [str(v) for v in raw] if isinstance(raw, list) else []
+
+def _setter_ticks(question: Question, obj: dict[str, Any]) -> list[str]:
+    """The ticks that set a yes/no field of their own, where ``obj`` holds that field as true."""
+    return [c for c, path in question.setters().items() if obj.get(parse_target(path).leaf) is True]
 
 def check_partial(doc: Any, *, source: str) -> dict[str, Any]:
     """Check an answers document that may be incomplete: only missing answers are allowed.
