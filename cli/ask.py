@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -167,6 +166,7 @@ def _notice(text: str) -> None:
 def _ask(args: argparse.Namespace, prompter: Prompter | None, questionnaire: Any) -> int:
     """The session itself, while this process holds the draft's lock."""
     from engine.render.wrap import wrap
+    from engine.sanitize import shell_quote
 
     lang = args.lang
     if prompter is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -188,7 +188,7 @@ def _ask(args: argparse.Namespace, prompter: Prompter | None, questionnaire: Any
             result = session.show_changes() if session.new_feature is not None else session.show_result()
             if not session.after_menu(result):
                 break
-        session.note(questionnaire.text("answers_kept", lang, path=shlex.quote(str(session.draft))))
+        session.note(questionnaire.text("answers_kept", lang, path=shell_quote(str(session.draft))))
         return EXIT_OK
     except (KeyboardInterrupt, EOFError) as exc:
         from engine.signals import exit_code

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import shlex
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -48,6 +47,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     from engine.files import atomic_write, check_output
     from engine.render import render
     from engine.render.summary import render_terminal
+    from engine.sanitize import shell_quote
     from engine.signals import take_pending
 
     if args.output:
@@ -59,7 +59,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     if pending is not None:  # Ctrl-C caught inside the rules engine: the result may be short of a rule
         raise pending
     if args.format == "table":
-        command = f"algo-filing assess {shlex.quote(str(args.file))}"
+        command = f"algo-filing assess {shell_quote(str(args.file))}"
         html = f"{command} --format html -o report.html"
         text = render_terminal(
             result, args.lang, today=args.as_of or dt.date.today(), ids=args.ids,
@@ -129,7 +129,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 def interrupted_message(args: argparse.Namespace, exc: BatchInterrupted) -> str:
     """What an interrupted batch kept, and the command that continues it."""
-    from engine.sanitize import terminal_safe
+    from engine.sanitize import shell_join, shell_quote, terminal_safe
     from engine.signals import signal_name
 
     stats, out = exc.stats, str(args.output)
@@ -144,12 +144,12 @@ def interrupted_message(args: argparse.Namespace, exc: BatchInterrupted) -> str:
     if args.summary:
         command.append("--summary")
     csv_out = args.summary and args.output.suffix.lower() == ".csv"
-    append = (f"tail -n +2 {shlex.quote(str(rest))} >> {shlex.quote(out)}" if csv_out
-              else f"cat {shlex.quote(str(rest))} >> {shlex.quote(out)}")
+    append = (f"tail -n +2 {shell_quote(str(rest))} >> {shell_quote(out)}" if csv_out
+              else f"cat {shell_quote(str(rest))} >> {shell_quote(out)}")
     return terminal_safe(
         f"algo-filing batch: interrupted ({signal_name(exc.cause)}) after input line {stats.last_line}; "
         f"{out} keeps the output of the {stats.records:,} records done ({stats.errors:,} failed)\n"
-        f"to continue: {shlex.join(command)}\n"
+        f"to continue: {shell_join(command)}\n"
         f"then append it: {append}")
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,17 +75,21 @@ class Session:
         return self.q.text(key, self.lang, **values)
 
     def resume_command(self) -> str:
-        """The exact command that continues this draft (printed on Ctrl-C, kept in the draft)."""
-        command = f"algo-filing ask --resume {shlex.quote(str(self.draft))}"
+        """The exact command that continues this draft (printed on Ctrl-C, kept in the draft): the
+        draft's name shell-quoted, so a name with control characters is shown escaped yet names it."""
+        from engine.sanitize import shell_quote
+
+        command = f"algo-filing ask --resume {shell_quote(str(self.draft))}"
         return command + (" --lang en" if self.lang == "en" else "") + (" --describe" if self.flow.requested else "")
 
     def save(self) -> None:
         """Save the draft and its sidecar (after every answer, and on Ctrl-C)."""
         from engine.files import atomic_write
         from engine.questionnaire.drafts import draft_files, progress_path
+        from engine.sanitize import shell_quote
 
         if self.flow.is_complete():
-            header = self.t("draft_header_complete", path=shlex.quote(str(self.draft)))
+            header = self.t("draft_header_complete", path=shell_quote(str(self.draft)))
         else:
             header = self.t("draft_header_incomplete", n=self.flow.answered_count(), command=self.resume_command())
         text, progress = draft_files(self.flow, self.draft, header, self.lang, self.new_feature)

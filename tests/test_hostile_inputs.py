@@ -9,8 +9,12 @@ Each test is named by its item of issue 24 and fails on the code before the fix;
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,6 +27,7 @@ from prompt_toolkit.output import DummyOutput
 
 import cli
 from cli import Prompter
+from cli.main import build_parser
 from cli.session import Session
 from engine.questionnaire.flow import Flow
 from engine.questionnaire.loader import default_questionnaire
@@ -232,3 +237,74 @@ def test_18_ask_dims_its_notes_only_when_colours_are_wanted(
                           Prompter(input=pipe, output=DummyOutput()))
     os.close(leader)
     assert session.dim is dim
+
+
+# ---------------------------------------------------------------- 15. CSV cells holding a line break
+
+def test_15_a_cell_holding_a_bare_carriage_return_is_quoted_and_no_line_starts_a_formula(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "triage.csv"
+    code, _, err = run(capsys, "batch", str(HOSTILE / "shown_csv_bare_carriage_return.jsonl"), "--summary",
+                       "-o", str(out))
+    assert code == 0, err
+    raw = out.read_bytes().decode("utf-8")
+    assert '"Acme Ltd\r\'=2+5*cmd|\' /C calc\'!A0"' in raw                # quoted; the formula line neutralised
+    assert not [line for line in re.split(r"\r\n|\r|\n", raw) if line.startswith(("=", "+", "-", "@"))]
+    with out.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert len(rows) == 2 and len(rows[1]) == len(rows[0])               # the header and one whole row
+    assert rows[1][1] == "Acme Ltd\r'=2+5*cmd|' /C calc'!A0"
+
+
+# ---------------------------------------------------------------- 16. file names on the terminal
+
+NASTY = "x\x1b]0;PWNED\x07.yaml"
+
+
+def _words_by_a_shell(command: str) -> list[str]:
+    """The words bash makes of a printed ``command``: what a pasted command really names."""
+    done = subprocess.run(["bash", "-c", f"printf '%s\\0' {command}"], capture_output=True, text=True, check=True)
+    return done.stdout.split("\0")[:-1]
+
+
+def test_16_assess_shows_a_nasty_file_name_escaped_and_its_hint_names_the_real_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copy(EXAMPLE, tmp_path / NASTY)
+    code, out, err = run(capsys, "assess", str(tmp_path / NASTY))
+    assert code == 0, err
+    assert "\x1b" not in out and "\x07" not in out
+    hint = next(line for line in out.splitlines() if "--format html" in line)
+    command = hint[hint.index("algo-filing assess "):]
+    assert _words_by_a_shell(command)[:3] == ["algo-filing", "assess", str(tmp_path / NASTY)]
+
+
+def test_16_the_batch_closing_line_and_the_resume_command_show_the_name_escaped(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "in\x1b]0;PWNED\x07.jsonl"
+    source.write_text(json.dumps(document()) + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "batch", str(source), "-o", str(tmp_path / "out\x1b[2J.jsonl"))
+    assert code == 0 and "\x1b" not in err and "out\\x1b[2J.jsonl" in err
+    from cli.commands import interrupted_message
+    from engine.intake.batch import BatchInterrupted, BatchStats
+
+    stats = BatchStats(output=tmp_path / "out\x1b[2J.jsonl", records=1, last_line=1)
+    parsed = build_parser().parse_args(["batch", str(source), "-o", str(stats.output)])
+    message = interrupted_message(parsed, BatchInterrupted(stats, KeyboardInterrupt()))
+    assert "\x1b" not in message
+    words = _words_by_a_shell(message.splitlines()[1].removeprefix("to continue: "))
+    assert words[:5] == ["algo-filing", "batch", str(source), "-o", str(tmp_path / "out\x1b[2J.rest.jsonl")]
+    append = _words_by_a_shell(message.splitlines()[2].removeprefix("then append it: ").replace(">>", "'>>'"))
+    assert append == ["cat", words[4], ">>", str(stats.output)]
+
+
+def test_16_ask_prints_the_draft_name_escaped_and_a_resume_command_that_names_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from test_prompts import NEWS_START, Scripted, args
+
+    draft = tmp_path / NASTY
+    code = cli.ask(args(draft=draft), prompter=Scripted(NEWS_START[:3] + [KeyboardInterrupt]))
+    out = capsys.readouterr().out
+    assert code == 130 and "\x1b" not in out and "\x07" not in out
+    hint = next(line for line in out.splitlines() if "algo-filing ask --resume " in line)
+    assert _words_by_a_shell(hint[hint.index("algo-filing"):]) == ["algo-filing", "ask", "--resume", str(draft)]
+    assert draft.exists()

@@ -28,7 +28,6 @@ Why it is built this way:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import os
 import stat
@@ -48,7 +47,7 @@ from engine.limits import DEFAULT_LIMITS, Limits, Overlong, bounded_lines, is_st
 from engine.model.answers import parse_answers
 from engine.pipeline.run import assess_json, assess_outline
 from engine.rules.rulebook import Rulebook, default_rulebook
-from engine.sanitize import clip
+from engine.sanitize import clip, csv_row, terminal_safe
 from engine.signals import signals_held, take_pending
 
 InputFormat = Literal["jsonl", "csv"]
@@ -121,13 +120,13 @@ class _JsonlWriter:
 
 class _CsvWriter:
     def __init__(self, stream: TextIO) -> None:
-        self._writer = csv.writer(stream, lineterminator="\n")
-        self._writer.writerow(CSV_COLUMNS)
+        self._stream = stream
+        self._stream.write(csv_row(CSV_COLUMNS))
 
     def write(self, item: str | TriageRow | ErrorRecord) -> None:
         if isinstance(item, str):
             raise TypeError("a triage CSV holds triage rows, not assessments")
-        self._writer.writerow(csv_cells(item))
+        self._stream.write(csv_row(csv_cells(item)))
 
 
 # ---------------------------------------------------------------- the batch
@@ -160,7 +159,8 @@ class BatchStats:
         """The closing summary printed on stderr."""
         rate = f", {self.records / self.seconds:,.0f} records/s" if self.seconds > 0 and self.records else ""
         text = (f"algo-filing batch: {self.records:,} records, {self.assessed:,} assessed, "
-                f"{self.errors:,} failed in {self.seconds:.2f} s{rate} -> {self.output}")
+                f"{self.errors:,} failed in {self.seconds:.2f} s{rate} -> "
+                f"{terminal_safe(str(self.output), keep_newlines=False)}")
         if self.error_lines:
             more = ", …" if self.errors > len(self.error_lines) else ""
             text += "\nfailed lines: " + ", ".join(str(n) for n in self.error_lines) + more
@@ -212,8 +212,8 @@ class _Progress:
         if enabled:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=label,
-                             leave=False, dynamic_ncols=True)
+            self._bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
+                             desc=terminal_safe(label, keep_newlines=False), leave=False, dynamic_ncols=True)
 
     def update(self, done: int) -> None:
         if self._bar is not None:

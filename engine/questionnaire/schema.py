@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import PurePath
 from typing import Any, Literal
 
 from pydantic import Field
@@ -26,6 +27,7 @@ from engine.model.base import Lang, StrictModel, Text
 from engine.model.conditions import Condition
 from engine.model.vocabulary import UNSURE, Vocabulary
 from engine.questionnaire.targets import Scope, Target, parse_target
+from engine.sanitize import terminal_safe
 
 NONE = "none"
 """Choice id of a multi-select meaning "none of these": stored as an empty list."""
@@ -221,8 +223,14 @@ class Questionnaire:
         return next(s.title for s in self.sections if s.scope == scope)
 
     def text(self, key: str, lang: Lang, **values: Any) -> str:
-        """A fixed screen text in ``lang`` with its ``{placeholders}`` filled in."""
-        return self.texts[key].get(lang).format(**values)
+        """A fixed screen text in ``lang`` with its ``{placeholders}`` filled in.
+
+        Text values (file names, names, messages) are shown with control characters escaped: a
+        file named ``x\\e]0;PWNED\\a.yaml`` printed raw would retitle the terminal.
+        """
+        shown = {name: terminal_safe(str(value)) if isinstance(value, str | PurePath) else value
+                 for name, value in values.items()}
+        return self.texts[key].get(lang).format(**shown)
 
     def choice_label(self, question: Question, choice_id: str, lang: Lang) -> str:
         """What a choice shows: its own label, else the vocabulary's, else the fixed texts."""
