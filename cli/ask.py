@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli.commands import limits_of
 from cli.exits import EXIT_INTERRUPTED, EXIT_OK, fail
 from cli.prompts import BACK, Prompter
 from cli.screen import terminal_width
@@ -27,8 +28,9 @@ def _start(args: argparse.Namespace, ui: Prompter, questionnaire: Any) -> Sessio
 
     lang = args.lang
     t = questionnaire.text
+    limits = limits_of(args)
     if args.resume is not None:
-        loaded = load_draft(questionnaire, args.resume)
+        loaded = load_draft(questionnaire, args.resume, max_bytes=limits.file_bytes)
         draft = args.draft or args.resume
         if loaded.edited:
             print(t("draft_edited", lang))
@@ -37,8 +39,8 @@ def _start(args: argparse.Namespace, ui: Prompter, questionnaire: Any) -> Sessio
     draft = args.draft or Path(DEFAULT_DRAFT)
     if args.answers is not None:
         if args.new_feature:
-            before = load_answers(args.answers)
-            doc = read_answers_file(args.answers)
+            before = load_answers(args.answers, limits=limits)
+            doc = read_answers_file(args.answers, max_bytes=limits.file_bytes)
             flow = Flow.from_document(questionnaire, doc)
             product = 0
             if len(before.products) > 1:
@@ -56,14 +58,14 @@ def _start(args: argparse.Namespace, ui: Prompter, questionnaire: Any) -> Sessio
             print(t("new_feature_intro", lang, product=terminal_safe(before.products[product].name),
                     path=args.answers))
             return Session(flow, draft, lang, ui, new_feature)
-        doc = read_answers_file(args.answers)
+        doc = read_answers_file(args.answers, max_bytes=limits.file_bytes)
         flow = Flow.from_document(questionnaire, doc)
         _move_aside(draft, questionnaire, lang)
         print(t("prefilled", lang, n=flow.answered_count(), path=args.answers))
         return Session(flow, draft, lang, ui)
     if draft.exists():
         try:
-            loaded = load_draft(questionnaire, draft)
+            loaded = load_draft(questionnaire, draft, max_bytes=limits.file_bytes)
         except EngineError as exc:
             aside = free_path(draft)
             _move_aside(draft, questionnaire, lang, quiet=True)
@@ -103,12 +105,13 @@ def _check_inputs(args: argparse.Namespace, questionnaire: Any) -> None:
     from engine.questionnaire.drafts import load_draft
     from engine.questionnaire.prefill import read_answers_file
 
+    limits = limits_of(args)
     if args.resume is not None:
-        load_draft(questionnaire, args.resume)
+        load_draft(questionnaire, args.resume, max_bytes=limits.file_bytes)
     if args.answers is not None:
-        read_answers_file(args.answers)
+        read_answers_file(args.answers, max_bytes=limits.file_bytes)
         if args.new_feature:
-            load_answers(args.answers)
+            load_answers(args.answers, limits=limits)
 
 
 def ask(args: argparse.Namespace, *, prompter: Prompter | None = None) -> int:

@@ -21,6 +21,7 @@ from typing import NoReturn
 from cli.ask import cmd_ask
 from cli.commands import COMMANDS
 from cli.exits import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, fail
+from cli.screen import ascii_fallback
 
 
 def _version() -> str:
@@ -66,17 +67,27 @@ def _positive(text: str) -> int:
     return value
 
 
+def _add_file_size(p: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """``--max-file-size``: the one limit of every command that reads a whole file (``ask`` reads
+    its answers file, draft and sidecar bounded by it, as ``assess`` does)."""
+    from engine.limits import DEFAULT_LIMITS as d
+
+    group = p.add_argument_group("size limits")
+    group.add_argument("--max-file-size", type=_positive, default=d.file_bytes, metavar="BYTES",
+                       help=f"largest answers file (default {d.file_bytes:,})")
+    return group
+
+
 def _add_limits(p: argparse.ArgumentParser, *, batch: bool = False) -> None:
     """The flags that raise the size limits (engine.limits.Limits; README "Limits and safety")."""
     from engine.limits import DEFAULT_LIMITS as d
 
-    group = p.add_argument_group("size limits")
     if batch:
+        group = p.add_argument_group("size limits")
         group.add_argument("--max-line-size", type=_positive, default=d.line_bytes, metavar="BYTES",
                            help=f"longest input line (default {d.line_bytes:,})")
     else:
-        group.add_argument("--max-file-size", type=_positive, default=d.file_bytes, metavar="BYTES",
-                           help=f"largest answers file (default {d.file_bytes:,})")
+        group = _add_file_size(p)
     group.add_argument("--max-products", type=_positive, default=d.products, metavar="N",
                        help=f"most products per answers document (default {d.products})")
     group.add_argument("--max-features", type=_positive, default=d.features, metavar="N",
@@ -104,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--describe", action="store_true",
                    help="after each feature's name, ask for a one-sentence description: the behaviours are "
                         "pre-ticked from it and the three nearest published filings shown")
+    _add_file_size(p)
 
     p = sub.add_parser("assess", help="assess an answers file (YAML or JSON; - reads standard input)")
     p.add_argument("file", type=Path)
@@ -181,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``algo-filing`` console script; returns the exit code."""
+    encoding = ascii_fallback()
+    if encoding is not None:
+        print(f"algo-filing: note: this terminal's encoding ({encoding}) cannot show Chinese, so it is "
+              "shown as \\u escapes; set a UTF-8 locale (LANG=C.UTF-8) or PYTHONUTF8=1 to read it", file=sys.stderr)
     parser = build_parser()
     args = parser.parse_args(["ask"] if argv is None and len(sys.argv) == 1 else argv)
     if args.command is None:

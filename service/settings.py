@@ -20,6 +20,8 @@ LIMIT_ENV = {
     "max_batch_bytes": "ALGO_FILING_MAX_BATCH_BYTES",
 }
 MIN_TOKEN_LENGTH = 16
+TOKEN_FILE_BYTES = 4_096
+"""The most of a token file read: a token is one short line (``/dev/zero`` is refused, not read on)."""
 
 
 class SettingsError(Exception):
@@ -59,8 +61,13 @@ class Settings(BaseModel):
 
 def read_token_file(path: Path) -> str:
     """The token in ``path`` (surrounding whitespace removed); refuses a missing, empty or short one."""
+    from engine.errors import LoadError
+    from engine.limits import read_limited_bytes
+
     try:
-        token = path.read_text(encoding="utf-8").strip()
+        token = read_limited_bytes(path, TOKEN_FILE_BYTES).decode("utf-8").strip()
+    except LoadError as exc:
+        raise SettingsError(f"{path}: token file {exc.message}; a token is one line") from None
     except FileNotFoundError:
         raise SettingsError(f"{path}: token file not found") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -13,9 +13,11 @@ import csv
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,8 @@ import cli
 from cli import Prompter
 from cli.main import build_parser
 from cli.session import Session
+from engine.model.suggest import SUGGESTED
+from engine.questionnaire.drafts import progress_path
 from engine.questionnaire.flow import Flow
 from engine.questionnaire.loader import default_questionnaire
 from service.app import create_app
@@ -58,6 +62,115 @@ def document(**feature: Any) -> dict[str, Any]:
 def write_json(path: Path, doc: dict[str, Any]) -> Path:
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+# ---------------------------------------------------------------- 8. did-you-mean within bounds
+
+MANY_UNKNOWN = HOSTILE / "refused_1000_unknown_long_ids.json"
+
+
+def test_8_a_thousand_unknown_long_ids_are_refused_in_well_under_a_second(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    started = time.process_time()
+    code, _, err = run(capsys, "validate", str(MANY_UNKNOWN))
+    spent = time.process_time() - started
+    assert code == 2 and err.count("unknown behaviour id") == 1_000
+    assert spent < 1.0, f"{spent:.2f} s of CPU"                         # 64 s before
+
+
+def test_8_the_service_refuses_them_quickly_and_stays_free() -> None:
+    with TestClient(create_app(Settings())) as client:
+        started = time.process_time()
+        response = client.post("/v1/assessments", content=MANY_UNKNOWN.read_bytes(),
+                               headers={"content-type": "application/json"})
+        assert response.status_code == 422 and "unknown behaviour id" in response.text
+        assert time.process_time() - started < 2.0
+        assert client.get("/healthz").status_code == 200
+
+
+def test_8_the_first_typos_still_get_a_suggestion_the_rest_the_plain_list(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    typos = ["recomend_by_profile", "recommend_by_profiel"] * 10
+    code, _, err = run(capsys, "validate", str(write_json(tmp_path / "a.json", document(behaviours=typos))))
+    hinted = [line for line in err.splitlines() if "did you mean 'recommend_by_profile'?" in line]
+    listed = [line for line in err.splitlines() if "unknown behaviour id" in line and "expected one of:" in line]
+    assert code == 2 and len(hinted) == SUGGESTED and len(listed) == len(typos) - SUGGESTED
+    assert "behaviours[0]" in hinted[0]                                 # the first ones, in document order
+    alone = write_json(tmp_path / "b.json", document(behaviours=["recomend_by_profile"]))
+    assert "did you mean 'recommend_by_profile'?" in run(capsys, "validate", str(alone))[2]
+
+
+# ---------------------------------------------------------------- 9. bounded reads in ask and serve
+
+def _in_a_small_process(code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run by Python with 1 GiB of address space and a minute at most: an unbounded read
+    of ``/dev/zero`` fails there instead of taking the machine's memory."""
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    return subprocess.run([sys.executable, "-c", code], cwd=str(ROOT), capture_output=True, text=True, timeout=60,
+                          preexec_fn=limit, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+@pytest.mark.parametrize("flag", ["--answers", "--resume"])
+def test_9_ask_refuses_an_endless_answers_file_or_draft_after_reading_the_limit(flag: str, tmp_path: Path) -> None:
+    done = _in_a_small_process(f"import cli; raise SystemExit(cli.main(['ask', {flag!r}, '/dev/zero', "
+                               f"'--draft', {str(tmp_path / 'd.yaml')!r}]))")
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "/dev/zero" in done.stderr and "larger than the limit of 1 MiB" in done.stderr
+    assert "--max-file-size" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_9_ask_takes_max_file_size_like_assess(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text(EXAMPLE.read_text(encoding="utf-8") + "# " + "x" * 2_000_000 + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "ask", "--answers", str(big), "--draft", str(tmp_path / "d.yaml"))
+    assert code == 2 and "larger than the limit" in err
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["ask", "--answers", str(big), "--max-file-size", "99999999999999999999"])
+    assert exc.value.code == 2
+
+
+def test_9_an_endless_progress_sidecar_is_ignored_and_the_draft_resumes(tmp_path: Path) -> None:
+    from test_prompts import NEWS_START, Scripted, args
+
+    draft = tmp_path / "d.yaml"
+    assert cli.ask(args(draft=draft), prompter=Scripted(NEWS_START[:3] + [KeyboardInterrupt])) == 130
+    from engine.questionnaire.drafts import load_draft
+
+    sidecar = progress_path(draft)
+    sidecar.unlink()
+    answered = load_draft(default_questionnaire(), draft).flow.answered_count()   # the draft alone
+    sidecar.symlink_to("/dev/zero")
+    done = _in_a_small_process(
+        "from pathlib import Path; from engine.questionnaire.drafts import load_draft; "
+        "from engine.questionnaire.loader import default_questionnaire; "
+        f"loaded = load_draft(default_questionnaire(), Path({str(draft)!r})); "
+        "print(loaded.progress is None, loaded.flow.answered_count())")
+    assert done.returncode == 0 and done.stdout.split() == ["True", str(answered)], done.stderr[-2000:]
+
+
+def test_9_serve_refuses_an_endless_token_file() -> None:
+    done = _in_a_small_process("from pathlib import Path; from service.settings import read_token_file, SettingsError\n"
+                               "try:\n    read_token_file(Path('/dev/zero'))\n"
+                               "except SettingsError as exc:\n    print(exc)")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("/dev/zero: token file larger than the limit of 4 KiB")
+
+
+# ---------------------------------------------------------------- 10. prefill of many products
+
+def test_10_ask_with_100_products_reaches_its_first_screen_in_under_2_seconds(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from test_prompts import Scripted, args
+
+    prompter = Scripted([KeyboardInterrupt])
+    started = time.process_time()
+    code = cli.ask(args(answers=HOSTILE / "shown_100_products.json", draft=tmp_path / "d.yaml"), prompter=prompter)
+    spent = time.process_time() - started
+    assert code == 130 and len(prompter.asked) == 1                     # the first screen, then Ctrl-C
+    assert spent < 2.0, f"{spent:.2f} s of CPU"                         # minutes before
+    assert "某某新闻99" in (tmp_path / "d.yaml").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- 11. one date range at every door
@@ -308,3 +421,25 @@ def test_16_ask_prints_the_draft_name_escaped_and_a_resume_command_that_names_it
     hint = next(line for line in out.splitlines() if "algo-filing ask --resume " in line)
     assert _words_by_a_shell(hint[hint.index("algo-filing"):]) == ["algo-filing", "ask", "--resume", str(draft)]
     assert draft.exists()
+
+
+# ---------------------------------------------------------------- 19. an ASCII-only locale
+
+ASCII_ONLY = {**os.environ, "PYTHONUTF8": "0", "LC_ALL": "C", "LANG": "C", "PYTHONPATH": str(ROOT)}
+
+
+@pytest.mark.parametrize(("argv", "shown"), [(["--help"], "算法备案"), (["assess", str(EXAMPLE)], "需要备案"),
+                                             (["rules"], "个性化推送")])
+def test_19_an_ascii_locale_gets_escaped_output_and_a_note_not_a_traceback(argv: list[str], shown: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "cli", *argv], env=ASCII_ONLY, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")[-2000:]
+    assert done.stdout.isascii() and done.stderr.isascii() and b"Traceback" not in done.stderr
+    assert b"cannot show Chinese" in done.stderr and b"LANG=C.UTF-8" in done.stderr
+    assert shown.encode("unicode_escape") in done.stdout
+
+
+def test_19_json_output_in_an_ascii_locale_still_parses() -> None:
+    done = subprocess.run([sys.executable, "-m", "cli", "assess", str(EXAMPLE), "--format", "json"], env=ASCII_ONLY,
+                          capture_output=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.isascii()
+    assert json.loads(done.stdout)["filing"]["label"]["zh"] == "需要备案"

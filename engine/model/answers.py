@@ -31,7 +31,7 @@ from engine.limits import DEFAULT_LIMITS, EARLIEST_DATE, LATEST_DATE, Limits, ch
 from engine.model.base import StrictModel
 from engine.model.contract import AnswerField, Scope, answer_contract
 from engine.model.migrate import migrate_answers
-from engine.model.suggest import did_you_mean
+from engine.model.suggest import did_you_mean, suggestions_limited
 from engine.model.validation import describe
 from engine.model.vocabulary import UNSURE, load_vocabulary
 from engine.model.yamlio import read_data_file
@@ -51,7 +51,7 @@ def _id_checker(group: str, *, unsure: bool = True) -> Callable[[str], str]:
 
     def check(value: str) -> str:
         if value not in allowed:
-            hint = did_you_mean(value, allowed) if len(value) <= 100 else did_you_mean("", allowed)
+            hint = did_you_mean(value, allowed)
             raise PydanticCustomError(
                 "unknown_id", "unknown {group} id '{value}'; {hint}",
                 {"group": group, "value": echo(value), "hint": hint})
@@ -375,10 +375,11 @@ def parse_answers(data: Any, *, source: str = "<answers>", limits: Limits = DEFA
     if problems := check_document(data, limits):
         raise AnswersError(problems, file=source)
     data, notes = migrate_answers(data)
-    try:
-        answers = Answers.model_validate(data)
-    except ValidationError as exc:
-        raise AnswersError([describe(e, Answers) for e in exc.errors()], file=source) from None
+    with suggestions_limited():  # a thousand unknown ids or keys: the first few get a did-you-mean
+        try:
+            answers = Answers.model_validate(data)
+        except ValidationError as exc:
+            raise AnswersError([describe(e, Answers) for e in exc.errors()], file=source) from None
     answers._migrated = tuple(notes)
     return answers
 

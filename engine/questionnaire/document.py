@@ -101,10 +101,9 @@ def _nest(flow: Flow, containers: dict[str, dict[str, Any]]) -> dict[str, Any]:
     if containers.get("entity"):
         doc["entity"] = _ordered(containers["entity"], "entity")
     products: list[dict[str, Any]] = []
-    for p in range(flow.product_count()):
+    for p, count in enumerate(flow.feature_counts()):
         product = dict(containers.get(f"p{p}", {}))
-        features = [_ordered(containers.get(f"p{p}.f{f}", {}), "feature")
-                    for f in range(flow.feature_count(p))]
+        features = [_ordered(containers.get(f"p{p}.f{f}", {}), "feature") for f in range(count)]
         while features and not features[-1]:
             features.pop()
         if features:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engine.errors import FlowError, LoadError
+from engine.limits import DEFAULT_LIMITS, read_limited_bytes
 from engine.model.base import Lang
 from engine.model.yamlio import parse_text
 from engine.questionnaire.flow import Flow
@@ -123,16 +125,23 @@ class LoadedDraft:
     edited: bool
 
 
-def load_draft(questionnaire: Questionnaire, draft: Path) -> LoadedDraft:
-    """Read a draft and its sidecar; the draft's answers win over a sidecar that does not match."""
+def load_draft(questionnaire: Questionnaire, draft: Path, *,
+               max_bytes: int = DEFAULT_LIMITS.file_bytes) -> LoadedDraft:
+    """Read a draft and its sidecar; the draft's answers win over a sidecar that does not match.
+
+    Both are read bounded, as ``assess`` reads a file: a draft larger than ``max_bytes`` is
+    refused, a sidecar larger than :data:`SIDECAR_FACTOR` times that is ignored like a broken one.
+    """
     try:
-        text = draft.read_text(encoding="utf-8")
+        text = read_limited_bytes(draft, max_bytes).decode("utf-8")
     except FileNotFoundError:
         raise LoadError("draft not found", file=str(draft), hint="check the path printed when you stopped") from None
+    except UnicodeDecodeError:
+        raise LoadError("not UTF-8 text", file=str(draft), hint="save the file as UTF-8") from None
     except OSError as exc:
         raise LoadError(f"cannot be read: {exc.strerror}", file=str(draft)) from None
     doc = check_partial(parse_text(text, source=str(draft)), source=str(draft))
-    progress = _read_progress(progress_path(draft))
+    progress = _read_progress(progress_path(draft), SIDECAR_FACTOR * max_bytes)
     if progress is not None and progress.questionnaire != questionnaire.id:
         progress = None
     inferred = Flow.from_document(questionnaire, doc)
@@ -156,12 +165,19 @@ def load_draft(questionnaire: Questionnaire, draft: Path) -> LoadedDraft:
     return LoadedDraft(flow, progress, True)
 
 
-def _read_progress(path: Path) -> DraftProgress | None:
-    """The sidecar, or None if it is missing or unreadable (the draft alone still resumes)."""
+SIDECAR_FACTOR = 4
+"""The sidecar holds the draft's answers once more with their places: a few times its size at most."""
+
+
+def _read_progress(path: Path, max_bytes: int) -> DraftProgress | None:
+    """The sidecar, or None if it is missing, unreadable, not a regular file (a FIFO would block)
+    or larger than ``max_bytes``: the draft alone still resumes."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        raw = json.loads(read_limited_bytes(path, max_bytes).decode("utf-8"))
         return DraftProgress.model_validate(raw)
-    except (OSError, ValueError, ValidationError):
+    except (OSError, ValueError, ValidationError, LoadError):
         return None
 
 

@@ -156,6 +156,16 @@ class Flow:
         """How many features product ``product`` has so far."""
         return 1 + max((s.feature or 0) for s in self.sequence() if s.product == product and s.feature is not None)
 
+    def feature_counts(self) -> list[int]:
+        """How many features each product has so far, from one walk of the sequence: asking
+        :meth:`feature_count` product by product walks it once per product (100 products took
+        minutes to prefill)."""
+        last: dict[int, int] = {}
+        for s in self.sequence():
+            if s.product is not None and s.feature is not None:
+                last[s.product] = max(last.get(s.product, 0), s.feature)
+        return [1 + last.get(p, 0) for p in range(1 + max(last, default=0))]
+
     # -- asking
     def _step(self, slot: Slot, index: int, total: int) -> Step:
         question = self.q.questions.get(slot.question)

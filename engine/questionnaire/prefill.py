@@ -14,8 +14,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.errors import AnswersError, LoadError
+from engine.limits import DEFAULT_LIMITS
 from engine.model.answers import Answers
 from engine.model.migrate import migrate_answers
+from engine.model.suggest import suggestions_limited
 from engine.model.validation import describe
 from engine.model.vocabulary import UNSURE
 from engine.model.yamlio import read_data_file
@@ -122,19 +124,24 @@ def check_partial(doc: Any, *, source: str) -> dict[str, Any]:
         return {}
     if not isinstance(doc, dict):
         raise AnswersError([("(document)", "expected a mapping with `entity` and `products`")], file=source)
-    try:
-        Answers.model_validate(doc)
-    except ValidationError as exc:
-        problems = [describe(e, Answers) for e in exc.errors() if e["type"] not in ("missing", "too_short")]
-        if problems:
-            raise AnswersError(problems, file=source) from None
+    with suggestions_limited():  # as parse_answers: a few did-you-means, then plain lists
+        try:
+            Answers.model_validate(doc)
+        except ValidationError as exc:
+            problems = [describe(e, Answers) for e in exc.errors() if e["type"] not in ("missing", "too_short")]
+            if problems:
+                raise AnswersError(problems, file=source) from None
     return doc
 
 
-def read_answers_file(path: Path) -> dict[str, Any]:
-    """Read an answers file for prefilling: it may be incomplete, but nothing in it may be wrong."""
+def read_answers_file(path: Path, *, max_bytes: int = DEFAULT_LIMITS.file_bytes) -> dict[str, Any]:
+    """Read an answers file for prefilling: it may be incomplete, but nothing in it may be wrong.
+
+    Read as ``assess`` reads it: a file (or ``/dev/zero``) larger than ``max_bytes`` is refused
+    after reading no more than that.
+    """
     try:
-        raw = read_data_file(path)
+        raw = read_data_file(path, max_bytes=max_bytes)
     except LoadError as exc:
         raise AnswersError([("", exc.message + (f" ({exc.hint})" if exc.hint else ""))], file=str(path)) from None
     checked = check_partial(raw, source=str(path))
