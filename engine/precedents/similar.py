@@ -79,7 +79,8 @@ class ClassScore(StrictModel):
     subtype: str | None
     score: float = Field(description="combined score, 0..1; the scores of all classes add up to 1")
     precedents: int = Field(description="how many of the nearest filings are of this class")
-    precedent_share: float = Field(description="share of the nearest filings, weighted by relevance and discounted by how common the class is")
+    precedent_share: float = Field(
+        description="share of the nearest filings, weighted by relevance and divided by the class's share of all rows")
     keyword_behaviours: list[str] = Field(description="behaviours of this class the sentence names")
 
 
