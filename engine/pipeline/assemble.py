@@ -137,22 +137,30 @@ class _Catalogue:
                          for mid, m in book.materials.items()}
         self.duty_texts = {rid: tuple(text for _, _, _, text in duties) for rid, duties in self.duties.items()}
         """Per rule, the trace's conclusions of its duties and materials."""
+        self._recorders(book)
+        self._citations(book)
+        self.steps = {s.id: StepOut(id=s.id, order=s.order, title=s.title, what=s.what, statute=s.statute,
+                                    duration=DurationOut(**s.duration.model_dump()))
+                      for s in book.steps.values()}
+
+    def _recorders(self, book: Rulebook) -> None:
+        """Per rule, the :class:`_Assembler` methods that record what it concludes, in trace order:
+        all of them (``parts``), and those an outline needs (``outline_parts``)."""
         parts = {rule_id: _parts(rule) for rule_id, rule in book.rules.items()}
         self.parts: dict[str, tuple[_Recorder, ...]] = {
             rule_id: tuple(getattr(_Assembler, p) for p in names) for rule_id, names in parts.items()}
-        """Per rule, the :class:`_Assembler` methods that record what it concludes, in trace order."""
         self.outline_parts: dict[str, tuple[_Recorder, ...]] = {
             rule_id: tuple(getattr(_Assembler, p) for p in names if p not in ("_duties", "_display"))
             for rule_id, names in parts.items()}
+
+    def _citations(self, book: Rulebook) -> None:
+        """Every basis the assessment cites, rendered once per rulebook (reasons, algorithms, duties,
+        display places)."""
         self.rule_basis = {rule_id: legal_refs(book, rule.basis) for rule_id, rule in book.rules.items()}
-        """Per rule, its basis as the assessment cites it (reasons, algorithms)."""
         self.obligation_basis = {oid: legal_refs(book, o.basis) for oid, o in book.obligations.items()}
         self.display_basis = {form: legal_refs(book, d.basis) for form, d in book.display.items()}
         self.algorithm_basis: dict[tuple[str, ...], tuple[LegalRef, ...]] = {}
         """Per sorted set of rules, the basis of an algorithm they conclude (filled as met)."""
-        self.steps = {s.id: StepOut(id=s.id, order=s.order, title=s.title, what=s.what, statute=s.statute,
-                                    duration=DurationOut(**s.duration.model_dump()))
-                      for s in book.steps.values()}
 
     def _duties(self, rule: Rule) -> tuple[_Duty, ...]:
         """Each obligation and material a rule concludes, with what it applies to: the entity, the
