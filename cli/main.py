@@ -39,10 +39,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _date(text: str) -> dt.date:
+    from engine.model.answers import EARLIEST_DATE, LATEST_DATE  # here: --version must not import pydantic
+
     try:
-        return dt.date.fromisoformat(text)
+        date = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD, e.g. 2025-09-01") from None
+    if not EARLIEST_DATE <= date <= LATEST_DATE:
+        raise argparse.ArgumentTypeError(f"{text} is out of range; give a date between {EARLIEST_DATE} and "
+                                         f"{LATEST_DATE}")
+    return date
 
 
 def _positive(text: str) -> int:
