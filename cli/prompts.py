@@ -79,13 +79,15 @@ class Prompter:
 
     def checkbox(self, message: str, choices: list[tuple[str, str, str | None]], *, checked: list[str],
                  pointer: str | None, instruction: str, exclusive: tuple[str, ...] = (),
-                 separator: str = ", ") -> Any:
+                 free: tuple[str, ...] = (), separator: str = ", ") -> Any:
         """Several of ``choices``; Space ticks, Enter with nothing ticked takes the highlighted one.
 
-        Ticking an ``exclusive`` choice ("none of these") unticks the others, and the reverse.
+        Ticking an ``exclusive`` choice ("none of these") unticks the others, and the reverse,
+        except the ``free`` ones: ticks that answer a field of their own (news), which go with
+        "none of these" as with anything else.
         """
         return self._list(message, choices, multi=True, checked=checked, pointer=pointer,
-                          instruction=instruction, exclusive=exclusive, separator=separator)
+                          instruction=instruction, exclusive=exclusive, free=free, separator=separator)
 
     def text(self, message: str, *, default: str = "", placeholder: str | None = None, instruction: str,
              validate: Callable[[str], bool | str] | None = None) -> Any:
@@ -106,7 +108,7 @@ class Prompter:
 
     def _list(self, message: str, choices: list[tuple[str, str, str | None]], *, multi: bool,
               checked: list[str], pointer: str | None, instruction: str, exclusive: tuple[str, ...] = (),
-              separator: str = ", ") -> Any:
+              free: tuple[str, ...] = (), separator: str = ", ") -> Any:
         """A list prompt built from questionary's parts, so Enter, Back and the texts are ours."""
         import questionary
         from prompt_toolkit.application import Application
@@ -163,7 +165,9 @@ class Prompter:
             if value in control.selected_options:
                 control.selected_options.remove(value)
             elif value in exclusive:
-                control.selected_options = [value]
+                control.selected_options = [v for v in control.selected_options if v in free] + [value]
+            elif value in free:
+                control.selected_options.append(value)
             else:
                 control.selected_options = [v for v in control.selected_options if v not in exclusive] + [value]
 

@@ -144,6 +144,7 @@ class Session:
             pointer = checked[0] if checked else question.default if isinstance(question.default, str) else None
             return self.ui.checkbox(message, choices, checked=checked, pointer=pointer,
                                     instruction=self.t("instructions_multi"), exclusive=(NONE,),
+                                    free=tuple(question.setters()),
                                     separator="、" if self.lang == "zh" else ", ")
         current = "" if step.value is None else str(step.value)
         unsure_words = {w.strip().lower() for w in self.t("unsure_words").split(",") if w.strip()}

@@ -64,7 +64,7 @@ def test_the_fact_schema_is_the_contracts() -> None:
     for answer in answer_contract().fields:
         for attribute, values in answer.attribute_values().items():
             assert behaviour[attribute] == values, attribute
-    assert FACT_SCHEMA["product"]["commercial"] == ("yes", "no", "unsure")
+    assert FACT_SCHEMA["product"]["commercial"] == ("yes", "no", "unsure", "none")
     assert FACT_SCHEMA["behaviour"]["large_model"] == ("yes", "no", "unsure", "none")
 
 
@@ -77,7 +77,7 @@ def _facts(product: dict[str, Any], feature: dict[str, Any] | None = None) -> li
 
 def test_absent_answers_mean_what_the_contract_says() -> None:
     product, behaviour = _facts({})
-    assert (product.attrs["news"], product.attrs["commercial"]) == ("no", "unsure")
+    assert (product.attrs["news"], product.attrs["commercial"]) == ("no", "none")
     assert (behaviour.attrs["large_model"], behaviour.attrs["model_source"]) == ("none", "none")
     assert "mau" not in product.attrs
     assert product.sources["commercial"].path == "products[0].commercial"
@@ -214,8 +214,8 @@ def test_a_walk_through_that_meets_an_unscripted_question_says_which() -> None:
     from engine.questionnaire.loader import default_questionnaire
 
     product = {"product_name": "某某", "forms": ["app"], "audience": ["public"], "opinion_features": ["none"],
-               "user_groups": ["none"], "commercial": "yes", "launch_status": "planned"}
-    with pytest.raises(pytest.fail.Exception, match="no answer for question 'news' in the script of product 0"):
+               "user_groups": ["none"], "launch_status": "planned"}
+    with pytest.raises(pytest.fail.Exception, match="no answer for question 'launch_date' in the script of product 0"):
         run(Flow(default_questionnaire()), {"entity_name": "某某"}, [(product, [])])
 
 

@@ -26,9 +26,8 @@ Q = default_questionnaire()
 
 NEWS_PRODUCT = {
     "product_name": "某某新闻", "forms": ["app", "website"], "audience": ["public"],
-    "opinion_features": ["comments", "ugc_posting"], "monthly_active_users": 3200000,
-    "user_groups": ["minors", "elderly"], "news": "yes", "commercial": "yes",
-    "launch_status": "launched", "launch_date": "2026-03-02",
+    "opinion_features": ["comments", "ugc_posting", "news"], "monthly_active_users": 3200000,
+    "user_groups": ["minors", "elderly"], "launch_status": "launched", "launch_date": "2026-03-02",
 }
 NEWS_FEATURES = [
     {"feature_name": "首页推荐", "does": ["picks_for_user"], "personalises": ["recommend_by_profile"]},
@@ -93,6 +92,7 @@ def test_news_app_answers_equal_the_example_file() -> None:
     for feature in expected["products"][0]["features"]:
         feature["description"] = None
     expected["products"][0]["monthly_active_users"] = None     # not asked: no rule reads it
+    expected["products"][0]["commercial"] = None               # not asked: the materials name either
     assert flow.answers().model_dump() == expected
     result = assess(flow.answers())
     assert result.filing.status == "required"
@@ -111,14 +111,15 @@ def test_news_app_never_asks_generative_questions() -> None:
 def test_ai_photo_mini_program_calling_a_filed_model() -> None:
     product = {"product_name": "AI写真", "forms": ["mini_program"], "audience": ["public"],
                "opinion_features": ["info_sharing"], "monthly_active_users": 50000, "user_groups": ["none"],
-               "news": "no", "commercial": "no", "launch_status": "planned"}
+               "launch_date": "", "launch_status": "planned"}
     feature = {"feature_name": "AI写真", "does": ["makes_content"],
-               "generates": ["generate_image", "edit_image_video"], "large_model": "yes",
+               "generates": ["generate_image", "edit_image_video"],
                "model_source": "third_party_api", "biometric_output": "no"}
     flow = Flow(Q)
     asked = questions(run(flow, {"entity_name": "某某影像"}, [(product, [feature])]))
-    assert "model_source" in asked and "large_model" in asked and "offered_as_api" not in asked
-    assert "launch_date" not in asked
+    assert "model_source" in asked and "large_model" not in asked and "offered_as_api" not in asked
+    assert asked.index("launch_date") < asked.index("launch_status")   # no date given: the status is asked
+    assert flow.answers().products[0].features[0].large_model is True  # follows from the model source
     result = assess(flow.answers())
     assert result.filing.status == "required"
     assert types(flow) == [("generation_synthesis", None, "service_provider")]
@@ -130,9 +131,9 @@ def test_model_vendor_offering_an_api_is_asked_about_the_api_and_files_as_suppor
     product = {"product_name": "某某大模型开放平台", "forms": ["api"], "audience": ["business"],
                "output_reaches_individuals": "yes",
                "opinion_features": ["none"], "monthly_active_users": "unsure", "user_groups": ["none"],
-               "news": "no", "commercial": "yes", "launch_status": "launched", "launch_date": ""}
+               "launch_status": "launched", "launch_date": ""}
     feature = {"feature_name": "文本生成API", "does": ["makes_content"], "generates": ["generate_text"],
-               "large_model": "yes", "model_source": "own", "offered_as_api": "yes"}
+               "model_source": "own", "offered_as_api": "yes"}
     flow = Flow(Q)
     asked = questions(run(flow, {"entity_name": "x"}, [(product, [feature])]))
     assert "offered_as_api" in asked
@@ -154,7 +155,7 @@ def test_internal_tool_skips_user_scale_and_every_outward_question() -> None:
 def test_pick_up_point_lands_on_a_scheduling_decision() -> None:
     product = {"product_name": "某某出行", "forms": ["app", "mini_program"], "audience": ["public"],
                "opinion_features": ["comments"], "monthly_active_users": 1000000, "user_groups": ["workers"],
-               "news": "no", "commercial": "yes", "launch_status": "launched", "launch_date": "2023-01-01"}
+               "launch_date": "2023-01-01"}
     feature = {"feature_name": "推荐上车点", "does": ["decides"], "decides_what": ["pickup_point_suggestion"]}
     flow = Flow(Q)
     run(flow, {"entity_name": "x"}, [(product, [feature])])
@@ -184,12 +185,13 @@ def test_unsure_ends_in_needs_review_with_the_open_question(field: str, value: l
 def test_unsure_model_source_is_stored_as_the_string_unsure() -> None:
     product = {**NEWS_PRODUCT, "forms": ["app"]}
     feature = {"feature_name": "AI 写作", "does": ["makes_content"], "generates": ["generate_text"],
-               "large_model": "yes", "model_source": "unsure"}
+               "model_source": "unsure"}
     flow = Flow(Q)
     run(flow, {"entity_name": "x"}, [(product, [feature])])
     assert flow.document()["products"][0]["features"][0]["model_source"] == "unsure"
     result = assess(flow.answers())
     assert "model_source" in {o.id for o in result.open_questions}
+    assert "large_model" not in {o.id for o in result.open_questions}     # one unsure, one open question
     assert {a.genai_route for a in result.algorithms} == {None}
 
 
@@ -227,12 +229,17 @@ def test_answers_are_checked_against_the_question() -> None:
     flow.answer(["public"])
     with pytest.raises(FlowError, match="'none' cannot be ticked with other choices"):
         flow.answer(["none", "comments"])
+    flow.answer(["none", "news"])          # news is a tick of its own: it goes with "none of these"
     flow.answer(["none"])
-    flow.answer(["none"])
+    with pytest.raises(FlowError, match="not a date"):
+        flow.answer("maybe")
+    flow.answer("")                         # no launch date: the status is asked
     with pytest.raises(FlowError, match="'maybe' is not a choice"):
         flow.answer("maybe")
-    flow.answer("no")
-    assert flow.document()["products"][0]["news"] is False
+    flow.answer("launched")
+    product = flow.document()["products"][0]
+    assert product["opinion_features"] == [] and product["news"] is True
+    assert product["launch_status"] == "launched" and "launch_date" not in product
 
 
 def test_dates_are_checked() -> None:
@@ -254,19 +261,21 @@ def run_until(flow: Flow, question: str) -> None:
 
 def test_back_preselects_the_earlier_answer_and_keeps_later_ones() -> None:
     flow = Flow(Q)
-    run_until(flow, "news")
-    assert flow.current().slot.key == "p0:news"
+    run_until(flow, "launch_date")
+    assert flow.current().slot.key == "p0:launch_date"
     assert flow.back()
     step = flow.current()
     assert step.slot.key == "p0:user_groups" and step.value == ["minors", "elderly"]
     assert flow.back()
-    assert flow.current().value == ["comments", "ugc_posting"]
+    assert flow.current().value == ["comments", "ugc_posting", "news"]
+    assert flow.document()["products"][0]["news"] is True
     flow.answer(["comments"])
     step = flow.current()
     assert step.slot.key == "p0:user_groups" and step.value == ["minors", "elderly"]
     flow.answer(step.value)
-    assert flow.current().slot.key == "p0:news" and flow.current().value is None
+    assert flow.current().slot.key == "p0:launch_date" and flow.current().value is None
     assert flow.document()["products"][0]["opinion_features"] == ["comments"]
+    assert flow.document()["products"][0]["news"] is False
 
 
 def test_the_draft_counts_answers_as_the_screen_numbers_questions() -> None:
@@ -322,7 +331,7 @@ def test_back_from_the_review_goes_to_the_last_question() -> None:
 def test_changing_an_answer_hides_but_keeps_later_answers() -> None:
     product = {**NEWS_PRODUCT, "forms": ["app"]}
     feature = {"feature_name": "AI 写作", "does": ["makes_content"], "generates": ["generate_text"],
-               "large_model": "yes", "model_source": "third_party_api"}
+               "model_source": "third_party_api"}
     flow = Flow(Q)
     run(flow, {"entity_name": "x"}, [(product, [feature])])
     flow.edit("p0.f0:does")
@@ -458,9 +467,9 @@ def test_new_feature_asks_only_the_new_feature() -> None:
     while (step := flow.current()) is not None:
         asked.append(step.slot.key)
         flow.answer({"feature_name": "AI 摘要", "does": ["makes_content"], "generates": ["generate_text"],
-                     "large_model": "yes", "model_source": "third_party_api",
+                     "model_source": "third_party_api",
                      "feature_launch_date": "2026-12-07"}[step.slot.question])
-    assert asked == ["p0.f4:feature_name", "p0.f4:does", "p0.f4:generates", "p0.f4:large_model",
+    assert asked == ["p0.f4:feature_name", "p0.f4:does", "p0.f4:generates",
                      "p0.f4:model_source", "p0.f4:feature_launch_date"]
     after = flow.answers()
     assert [f.name for f in after.products[0].features][-1] == "AI 摘要"
@@ -580,11 +589,11 @@ OFFICIAL_CASES: list[tuple[str, dict[str, Any], tuple[str, str | None]]] = [
     ("美团外卖榜单排序算法", {"does": ["orders_items"], "orders": ["leaderboard"]}, ("ranking_selection", None)),
     ("快手内容安全算法", {"does": ["finds_or_screens"], "retrieves_filters": ["content_moderation"]},
      ("retrieval_filtering", "content_filtering")),
-    ("钉钉语音识别算法", {"does": ["makes_content"], "generates": ["speech_recognition"], "large_model": "no",
-                 "model_source": "own"},
+    ("钉钉语音识别算法", {"does": ["makes_content"], "generates": ["speech_recognition"],
+                 "model_source": "not_large_model"},
      ("generation_synthesis", None)),
     ("天猫小蜜智能客服算法", {"does": ["makes_content"], "generates": ["smart_customer_service"],
-                       "large_model": "no", "model_source": "own"}, ("generation_synthesis", None)),
+                       "model_source": "not_large_model"}, ("generation_synthesis", None)),
     ("滴滴上车点推荐算法", {"does": ["decides"], "decides_what": ["pickup_point_suggestion"]},
      ("scheduling_decision", None)),
     ("滴滴网约车一口价算法", {"does": ["decides"], "decides_what": ["dynamic_pricing"]}, ("scheduling_decision", None)),
@@ -601,7 +610,7 @@ def test_described_features_reach_the_official_type(name: str, feature: dict[str
     with OFFICIAL.open(encoding="utf-8") as handle:
         row = next(r for r in csv.DictReader(handle) if r["algorithm_name"] == name)
     assert CATEGORY[row["category"]] == expected[0]
-    product = {**NEWS_PRODUCT, "forms": ["app"], "news": "no"}
+    product = {**NEWS_PRODUCT, "forms": ["app"], "opinion_features": ["comments", "ugc_posting"]}
     flow = Flow(Q)
     run(flow, {"entity_name": row["entity"]}, [(product, [{"feature_name": name, **feature}])])
     algorithms = assess(flow.answers()).algorithms

@@ -171,8 +171,8 @@ def session_at(question: str, tmp_path: Path, pipe: Any, lang: str = "zh") -> tu
     q = default_questionnaire()
     flow = Flow(q)
     script = {"entity_name": "x", "product_name": "p", "forms": ["app"], "audience": ["public"],
-              "opinion_features": ["none"], "monthly_active_users": 1, "user_groups": ["none"], "news": "no",
-              "commercial": "yes", "launch_status": "launched", "launch_date": "", "feature_name": "f"}
+              "opinion_features": ["none"], "monthly_active_users": 1, "user_groups": ["none"],
+              "launch_status": "launched", "launch_date": "", "feature_name": "f"}
     while (step := flow.current()) is not None and step.slot.question != question:
         if step.slot.question not in script:
             pytest.fail(f"no answer for question '{step.slot.question}' in this walk-through's script")
@@ -246,8 +246,8 @@ def args(**overrides: Any) -> argparse.Namespace:
     return argparse.Namespace(**{**base, **overrides})
 
 
-NEWS_START = ["北京某某资讯科技有限公司", "某某新闻", ["app", "website"], ["public"], ["comments"],
-              ["minors"], "yes", "yes", "launched", "2026-03-02"]
+NEWS_START = ["北京某某资讯科技有限公司", "某某新闻", ["app", "website"], ["public"], ["comments", "news"],
+              ["minors"], "2026-03-02"]
 NEWS_FEATURE = ["首页推荐", ["picks_for_user"], ["recommend_by_profile"], "no", "no"]
 
 
@@ -289,7 +289,7 @@ def test_back_then_review_edit_then_result_and_saved_reports(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     script = NEWS_START[:6] + [BACK, BACK, ["comments", "ugc_posting"], ["minors"]] + NEWS_START[6:] + NEWS_FEATURE
-    script += ["edit:p0", "p0:news", "no", "confirm",
+    script += ["edit:p0", "p0:opinion_features", ["comments", "ugc_posting"], "confirm",
                "json", "report.json", "answers", "answers.yaml", "markdown", "report.md", "quit"]
     prompter = Scripted(script)
     assert cli.ask(args(), prompter=prompter) == 0
@@ -302,7 +302,8 @@ def test_back_then_review_edit_then_result_and_saved_reports(
     assert saved.products[0].news is False
     assert "# " in (tmp_path / "report.md").read_text(encoding="utf-8")
     back_to = [m for kind, m, _ in prompter.asked if kind == "checkbox"]
-    assert back_to.count(next(m for m in back_to if m.startswith("产品里有下面哪些功能"))) == 2
+    # once in turn, once after Back, once more from the review (unticking news)
+    assert back_to.count(next(m for m in back_to if m.startswith("产品里有下面哪些功能"))) == 3
 
 
 def test_review_can_add_a_feature(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -328,7 +329,7 @@ def test_answers_file_prefills_and_goes_straight_to_the_review(
 def test_new_feature_asks_only_the_feature_and_shows_what_changes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
-    prompter = Scripted(["AI 摘要", ["makes_content"], ["generate_text"], "yes", "third_party_api", "2026-12-07",
+    prompter = Scripted(["AI 摘要", ["makes_content"], ["generate_text"], "third_party_api", "2026-12-07",
                          "quit"])
     code = cli.ask(args(answers=ROOT / "examples" / "news_app.yaml", new_feature=True), prompter=prompter)
     out = capsys.readouterr().out
@@ -337,7 +338,7 @@ def test_new_feature_asks_only_the_feature_and_shows_what_changes(
     assert "新备案：某某新闻文本生成/智能对话算法" in out and "届满日：2026-12-21" in out
     after = load_answers(tmp_path / "algo-filing-draft.yaml")
     assert [f.name for f in after.products[0].features][-1] == "AI 摘要"
-    assert len(prompter.asked) == 7                   # the large-model question joins the feature's
+    assert len(prompter.asked) == 6                   # one model question: large_model follows from it
 
 
 def test_a_new_feature_using_a_filed_algorithm_is_a_change_filing_dated_from_its_launch(

@@ -188,8 +188,12 @@ def test_special_choices_have_their_meaning() -> None:
     assert NONE not in q.questions["forms"].choice_ids()
     for qid in ("audience", "opinion_features", "user_groups", "does", "model_source", "forms"):
         assert UNSURE in q.questions[qid].choice_ids(), qid
-    for qid in ("news", "commercial", "offered_as_api"):
+    for qid in ("offered_as_api", "output_reaches_individuals"):
         assert q.questions[qid].unsure, qid
+    assert q.questions["opinion_features"].setters() == {"news": "products[].news"}
+    assert "news" not in q.questions["opinion_features"].stored_ids()
+    assert "not_large_model" in q.questions["model_source"].choice_ids()
+    assert "large_model" not in q.questions and "commercial" not in q.questions and "news" not in q.questions
 
 
 def test_no_question_highlights_unsure_first() -> None:

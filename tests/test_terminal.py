@@ -318,21 +318,18 @@ def test_news_app_with_back_and_an_edit_from_the_review(tmp_path: Path, terminal
     term.type("product_name", "某某新闻")
     term.tick("forms", "app", "website")
     term.tick("audience", "public")
-    term.tick("opinion_features", "comments", "ugc_posting")
+    term.tick("opinion_features", "comments", "ugc_posting", "news")
     term.tick("user_groups", "minors", "elderly")
-    term.at("news")
-    term.send(LEFT)                                       # back: the user groups, kept
+    term.at("launch_date")
+    term.send(ESC)                                        # back: the user groups, kept
     term.at("user_groups")
-    term.send(ESC)                                        # back again: the opinion features
+    term.send(LEFT)                                       # back again (← in a list): the opinion features
     term.at("opinion_features")
     term.wait("● 评论")                                          # the earlier answer is preselected
     term.send(ENTER)
     term.at("user_groups")
     term.wait("● 未成年人")
     term.send(ENTER)                                      # the later answer was kept
-    term.choose("news", "yes")
-    term.choose("commercial", "yes")
-    term.choose("launch_status", "launched")
     term.type("launch_date", "2026-03-02")
     feature(term, "首页推荐", "picks_for_user", "personalises", "recommend_by_profile", more=True)
     feature(term, "热榜", "orders_items", "orders", "hot_list", more=True)
@@ -342,8 +339,10 @@ def test_news_app_with_back_and_an_edit_from_the_review(tmp_path: Path, terminal
     term.wait("核对答案")
     term.menu("review_menu", 2)                                 # change: product 1
     items = [q for q in Q.in_scope("product") if q.id != "termination_date"]
-    term.menu("review_pick_answer", [q.id for q in items].index("news"))
-    term.choose("news", "no", earlier="yes")
+    term.menu("review_pick_answer", [q.id for q in items].index("opinion_features"))
+    term.at("opinion_features")                                 # untick news, the checklist's last tick
+    ids = Q.questions["opinion_features"].choice_ids()
+    term.send(DOWN * (ids.index("news") - ids.index("comments")) + SPACE + ENTER)
     term.menu("review_menu", 0)                                 # confirm
 
     term.wait("评估结果")
@@ -391,13 +390,11 @@ def test_ai_photo_mini_program_calling_a_filed_model_with_ctrl_c_and_resume(tmp_
     term = terminal("--resume", "algo-filing-draft.yaml", lang="en")
     term.tick("user_groups", "none")
     assert "Describe each product" not in term.screen()       # resumed where it stopped
-    term.choose("news", "no")
-    term.choose("commercial", "no")
+    term.type("launch_date", "")                               # no date: the status is asked
     term.choose("launch_status", "planned")
     term.type("feature_name", "AI portrait")
     term.tick("does", "makes_content")
     term.tick("generates", "generate_image", "edit_image_video")
-    term.choose("large_model", "yes")
     term.choose("model_source", "third_party_api")
     term.choose("biometric_output", "no")
     term.choose("another_feature", "no")
@@ -410,7 +407,7 @@ def test_ai_photo_mini_program_calling_a_filed_model_with_ctrl_c_and_resume(tmp_
     assert term.quit() == 0
     screen = term.screen()
     assert Q.questions["offered_as_api"].help.en[:16] not in screen
-    assert Q.questions["launch_date"].help.en[:16] not in screen
+    assert Q.questions["launch_status"].help.en[:16] in screen
     result = term.result()
     assert "Filing required" in result and "Generation / synthesis" in result
     assert "genai_registration" not in result                  # its label, wrapped in the table cell
@@ -445,7 +442,7 @@ def test_internal_tool_asks_nothing_about_users_and_needs_no_filing(tmp_path: Pa
     term.save(1)                                                # Markdown report
     assert term.quit() == 0
     screen = term.screen()
-    for skipped in ("opinion_features", "user_groups", "news", "launch_status"):
+    for skipped in ("opinion_features", "user_groups", "launch_date", "launch_status"):
         assert term.help(skipped) not in screen, skipped
     assert "无需备案" in term.result()
     assert "无需备案" in (tmp_path / "algo-filing-report.md").read_text(encoding="utf-8")
@@ -475,7 +472,7 @@ def test_pressing_enter_through_the_questionnaire_reaches_a_result(tmp_path: Pat
 PROGRESS = re.compile(r"第 (\d+)/(\d+) 题")
 
 
-def test_product_manager_describes_a_four_feature_news_app_in_at_most_22_questions(
+def test_product_manager_describes_a_four_feature_news_app_in_at_most_18_questions(
         tmp_path: Path, terminal: Start) -> None:
     """Feed, hot list, search and AI writing on a third-party model, in an 80-column terminal.
 
@@ -487,11 +484,8 @@ def test_product_manager_describes_a_four_feature_news_app_in_at_most_22_questio
     term.type("product_name", "某某新闻")
     term.tick("forms", "app", "website")
     term.tick("audience", "public")
-    term.tick("opinion_features", "comments", "ugc_posting")
+    term.tick("opinion_features", "comments", "ugc_posting", "news")
     term.tick("user_groups", "minors")
-    term.choose("news", "yes")
-    term.choose("commercial", "yes")
-    term.choose("launch_status", "launched")
     term.type("launch_date", "2026-03-02")
     term.type("feature_name", "首页推荐、热榜、搜索、AI写作")
     for category, follow_up, behaviour in (("picks_for_user", "personalises", "recommend_by_profile"),
@@ -500,7 +494,6 @@ def test_product_manager_describes_a_four_feature_news_app_in_at_most_22_questio
                                            ("makes_content", "generates", "generate_text")):
         term.tick("does", category)
         term.tick(follow_up, behaviour)
-    term.choose("large_model", "yes")
     term.choose("model_source", "third_party_api")
     term.choose("another_product", "no")
     term.wait(Q.text("review_title", "zh"))
@@ -511,7 +504,7 @@ def test_product_manager_describes_a_four_feature_news_app_in_at_most_22_questio
     screen = term.screen()
     shown = {int(n) for n, _ in PROGRESS.findall(screen)}
     totals = {int(t) for _, t in PROGRESS.findall(screen)}
-    assert max(shown) == max(totals) <= 22, (max(shown), totals)
+    assert max(shown) == max(totals) <= 18, (max(shown), totals)
     assert shown == set(range(1, max(shown) + 1))               # one header per question, none skipped
     term.send(DOWN * 5 + ENTER)                                 # quit
     assert term.end() == 0
@@ -527,6 +520,58 @@ def test_product_manager_describes_a_four_feature_news_app_in_at_most_22_questio
     assert "结论：需要备案" in "\n".join(body[-4:]) and "下一步：" in "\n".join(body[-4:])
     answers = load_answers(tmp_path / "algo-filing-draft.yaml")
     assert [f.name for f in answers.products[0].features] == ["首页推荐", "热榜", "搜索", "AI写作"]
+
+
+SHUNLU_FEATURES = (("decides", "decides_what", "order_dispatch"), ("decides", "decides_what", "dynamic_pricing"),
+                   ("picks_for_user", "personalises", "recommend_by_profile"),
+                   ("makes_content", "generates", "smart_customer_service"),
+                   ("orders_items", "orders", "list_sorting"))
+"""The five features of the PM's "顺路出行" (issue 16), as what each one's algorithm does."""
+
+
+@IN_PROCESS_AND_PTY
+def test_the_pm_ride_hailing_product_takes_20_questions_and_opens_with_a_dated_status_per_algorithm(
+        tmp_path: Path, terminal: Start) -> None:
+    """Issue 16's "顺路出行" in an 80-column terminal: at most 20 questions, counted from the screen's
+    own "n/total" headers, and a first screen (24 rows) that says "required" for each of its five
+    algorithms with the statutory date, 10 working days after the launch on 2025-06-01."""
+    term = terminal(columns=80)
+    term.type("entity_name", "某某顺路科技有限公司")
+    term.type("product_name", "顺路出行")
+    term.tick("forms", "app", "mini_program")
+    term.tick("audience", "public")
+    term.tick("opinion_features", "own_account_or_mini_program")
+    term.tick("user_groups", "workers", "consumers")
+    term.type("launch_date", "2025-06-01")
+    term.type("feature_name", "订单派单、动态定价、首页推荐、AI客服、司机接单排序")
+    for category, follow_up, behaviour in SHUNLU_FEATURES:
+        term.tick("does", category)
+        term.tick(follow_up, behaviour)
+        if category == "makes_content":
+            term.choose("model_source", "third_party_api")     # the one model question
+    term.choose("another_product", "no")
+    term.wait(Q.text("review_title", "zh"))
+    term.menu("review_menu", 0)
+    term.wait(Q.text("result_title", "zh"))
+    term.wait(Q.text("after_menu", "zh"))
+    term.ready()
+    screen = term.screen()
+    shown = {int(n) for n, _ in PROGRESS.findall(screen)}
+    totals = {int(t) for _, t in PROGRESS.findall(screen)}
+    assert max(shown) == max(totals) == 20, (max(shown), totals)
+    assert shown == set(range(1, 21))
+    term.send(DOWN * 5 + ENTER)                                 # quit
+    assert term.end() == 0
+    first = term.result().splitlines()[1:25]
+    text = "\n".join(first)
+    assert "结论：需要备案（5 个算法）" in text
+    assert "下一个期限：2025-06-16" in text
+    rows = [line for line in first if " · 需要备案 · 期限 2025-06-16" in line]
+    assert len(rows) == 5, text                                 # each algorithm: required, with its date
+    assert max(wcswidth(line) for line in first) <= 80
+    example = load_answers(ROOT / "examples" / "shunlu_ride_hailing.yaml")
+    answers = load_answers(tmp_path / "algo-filing-draft.yaml")
+    assert [f.behaviours for f in answers.products[0].features] == [f.behaviours for f in example.products[0].features]
 
 
 def test_new_feature_on_the_saved_news_app_prints_its_filing_due_from_its_own_launch(

@@ -193,13 +193,15 @@ class Feature(StrictModel):
         description="The behaviours were suggested from the description and nobody has confirmed them yet: the "
                     "assessment stays needs_review with the open question confirm_behaviours")
     model_source: ModelSourceId | None = Field(
-        default=None, description="For generative behaviours: where the model comes from")
+        default=None, description="For generative behaviours: where the large model comes from, or "
+                                  "not_large_model; large_model follows from it")
     offered_as_api: TriState = Field(
         default=False, description="Offered to other businesses as an API or SDK")
     large_model: TriState | None = Field(
         default=None,
         description="For generative behaviours: runs on a large generative model (decides the GenAI "
-                    "备案/登记 route); absent = not answered, treated like unsure")
+                    "备案/登记 route); follows from model_source when left out (own, fine_tuned, third_party_api: "
+                    "yes; not_large_model: no); absent with no model_source = not answered, treated like unsure")
     biometric_output: TriState | None = Field(
         default=None,
         description="For generative behaviours: generates or edits a person's face, voice or other "
@@ -226,6 +228,34 @@ class Feature(StrictModel):
                     "behaviours_suggested": True}
         return data
 
+    @model_validator(mode="before")
+    @classmethod
+    def _large_model_from_source(cls, data: Any) -> Any:
+        """``large_model`` follows from ``model_source`` when not given: one question asks both.
+
+        A model source names a large model (own, fine-tuned, a filed model's API) or says it is
+        none (``not_large_model``); ``unsure`` leaves ``large_model`` unanswered, and the rules ask
+        the one open question ``model_source``. Files of answers schema 3.0 gave both, with
+        ``model_source`` saying only whose model it is (an own speech model, not a large one:
+        ``own`` and ``large_model: false``): a given ``large_model`` stands, unless it says a
+        large model where ``model_source`` says there is none.
+        """
+        if not isinstance(data, dict) or not isinstance(data.get("model_source"), str):
+            return data
+        derived = {"own": True, "fine_tuned": True, "third_party_api": True,
+                   "not_large_model": False}.get(data["model_source"])
+        if derived is None:
+            return data
+        given = data.get("large_model")
+        if given is None:
+            return {**data, "large_model": derived}
+        if given is True and derived is False:
+            raise PydanticCustomError(
+                "model_source_contradiction",
+                "large_model: {given} contradicts model_source: {source}; leave large_model out, it follows "
+                "from model_source", {"given": str(given).lower(), "source": data["model_source"]})
+        return data
+
 
 class Product(StrictModel):
     """One product (an app, a site, a mini-program, an API…) with its features."""
@@ -242,7 +272,9 @@ class Product(StrictModel):
         default_factory=list, description="Special user groups among the users; empty means none")
     news: TriState = Field(default=False, description="Carries news information (互联网新闻信息)")
     commercial: TriState | None = Field(
-        default=None, description="A commercial (经营性) internet information service")
+        default=None, description="A commercial (经营性) internet information service; absent = not said (ask does "
+                                  "not ask it: the materials then name the ICP licence or the ICP filing); unsure = "
+                                  "an open question besides")
     launch_status: LaunchStatusId = "launched"
     launch_date: Day | None = None
     change_date: Day | None = None

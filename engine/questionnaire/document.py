@@ -12,6 +12,7 @@ from engine.model.answers import Answers, Entity, Feature, Product
 from engine.model.vocabulary import UNSURE
 from engine.questionnaire.schema import NO, NONE, YES, Question
 from engine.questionnaire.slots import Slot, Value
+from engine.questionnaire.targets import parse_target
 
 if TYPE_CHECKING:
     from engine.questionnaire.flow import Flow
@@ -65,7 +66,10 @@ def document_of(flow: Flow) -> dict[str, Any]:
             bucket, none = lists.get((slot.scope_key, leaf), ([], False))
             stored = set(question.stored_ids())
             bucket += [v for v in value if v in stored and v not in bucket]
-            lists[(slot.scope_key, leaf)] = (bucket, none or NONE in value)
+            setters = question.setters()
+            lists[(slot.scope_key, leaf)] = (bucket, none or NONE in value or any(v in setters for v in value))
+            for choice_id, path in setters.items():
+                containers.setdefault(slot.scope_key, {})[parse_target(path).leaf] = _set_by_tick(choice_id, value)
             continue
         stored_value = _stored(question, value)
         if stored_value is not None:
@@ -91,6 +95,14 @@ def document_of(flow: Flow) -> dict[str, Any]:
     if products:
         doc["products"] = products
     return _ordered(doc, "")
+
+
+def _set_by_tick(choice_id: str, ticked: list[str]) -> bool | str:
+    """The field a checklist tick answers: true when ticked; with nothing known (only 'unsure'
+    ticked besides) unsure; false when the checklist was answered without it."""
+    if choice_id in ticked:
+        return True
+    return UNSURE if UNSURE in ticked else False
 
 
 def _stored(question: Question, value: Value) -> Any:

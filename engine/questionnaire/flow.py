@@ -360,7 +360,7 @@ class Flow:
             unknown = [v for v in value if v not in allowed]
             if unknown:
                 raise FlowError(f"{step.slot.key}: not a choice: {', '.join(unknown)}")
-            if NONE in value and len(value) > 1:
+            if NONE in value and len([v for v in value if v not in question.setters()]) > 1:
                 raise FlowError(f"{step.slot.key}: 'none' cannot be ticked with other choices")
             return [c for c in allowed if c in value]
         if not isinstance(value, str) or value not in allowed:

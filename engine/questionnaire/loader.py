@@ -13,7 +13,10 @@ every problem names the file, the key path and a did-you-mean:
   of the group offered by some question on that target (so any answers file can be prefilled);
 * ``when`` conditions: the rules' condition language (:mod:`engine.model.conditions`) over
   earlier questions of the same or an enclosing scope; values must be choices of the
-  referenced question. No Python is ever evaluated from data;
+  referenced question, or ``''`` for an optional text or date left empty (the operating status
+  is asked only when no launch date is given). No Python is ever evaluated from data;
+* ticks that set a field (``sets`` on a choice): a multi-select choice may answer a yes/no field
+  of the same scope that no question asks (news, the last tick of the opinion checklist);
 * follow-ups (``then`` on a choice): a multi-select may ask which exactly, in a later question
   on the same target (e.g. "it decides something" -> "dispatch? price? pick-up point?");
 * every field the answers model requires is asked by some question.
@@ -241,6 +244,9 @@ class _Checker:
                 if choice.label is None:
                     self.fail(question.id, f"{key}.label", "a choice with `then` is a category; give it a label")
                 continue
+            if choice.sets is not None:
+                self.check_setter(question, choice, key, target)
+                continue
             if choice.id == NONE and question.type != "multi":
                 self.fail(question.id, f"{key}.id", "'none' is for multi-selects; a select needs a real choice")
             special = choice.id in (UNSURE, NONE)
@@ -251,6 +257,26 @@ class _Checker:
             if choice.label is None and not special and group is None:
                 self.fail(question.id, f"{key}.label", f"choice '{choice.id}' needs a label (or set `vocabulary` "
                           "to take labels from rules/vocabulary.yaml)")
+
+    def check_setter(self, question: Question, choice: Choice, key: str, target: Target) -> None:
+        """A tick that answers a yes/no field of its own: a multi-select's, in the same scope, labelled."""
+        assert choice.sets is not None
+        if question.type != "multi" or choice.then is not None:
+            self.fail(question.id, f"{key}.sets", "only a multi-select choice without `then` can set a field")
+        try:
+            field = parse_target(choice.sets)
+        except ValueError as exc:
+            self.fail(question.id, f"{key}.sets", str(exc))
+            raise AssertionError from None  # pragma: no cover - fail always raises
+        if field.scope != target.scope or field.is_list or field.check(True) or field.check(UNSURE):
+            self.fail(question.id, f"{key}.sets", f"'{choice.sets}' must be a yes/no field (true/false/unsure) "
+                      f"of the {target.scope} this question is about")
+        if choice.label is None:
+            self.fail(question.id, f"{key}.label", "a choice that sets a field needs a label")
+        taken = [q.id for q in self.q.questions.values() if q.target == choice.sets]
+        if taken:
+            self.fail(question.id, f"{key}.sets", f"'{choice.sets}' is already asked by question '{taken[0]}'",
+                      hint="one question per answer field")
 
     def check_follow_up(self, question: Question, choice: Choice, key: str) -> None:
         then = choice.then
@@ -295,7 +321,7 @@ class _Checker:
         if question.unsure:
             expect(UNSURE, "unsure", "'unsure'")
         for position, choice in enumerate(question.choices or []):
-            if choice.then is not None:
+            if choice.then is not None or choice.sets is not None:
                 continue
             if kind == "multi":
                 value: Any = [] if choice.id == NONE else [choice.id]
@@ -320,9 +346,14 @@ class _Checker:
             if ref_id not in earlier:
                 self.fail(question.id, at, f"'{ref_id}' is asked after this question; a condition "
                           "can only look at earlier answers")
+            if ref.type in ("text", "date") and ref.optional:
+                if split_test(test)[0] not in ("equals", "not") or split_test(test)[1] != "":
+                    self.fail(question.id, at, f"'{ref_id}' is an optional {ref.type} question; a condition "
+                              "can only test whether it was left empty: {ref: ''} or {ref: {not: ''}}")
+                continue
             if ref.type not in ("select", "multi", "yes_no"):
                 self.fail(question.id, at, f"'{ref_id}' is a {ref.type} question; conditions test "
-                          "select, multi and yes_no answers")
+                          "select, multi and yes_no answers (and whether an optional text or date was left empty)")
             op, operand = split_test(test)
             if op in NUMBER_OPERATORS:
                 self.fail(question.id, f"{at}.{op}", f"'{op}' compares numbers; '{ref_id}' is answered with choices")

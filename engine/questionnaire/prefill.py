@@ -20,7 +20,7 @@ from engine.model.vocabulary import UNSURE
 from engine.model.yamlio import read_data_file
 from engine.questionnaire.schema import NO, NONE, YES, Question, Questionnaire
 from engine.questionnaire.slots import Slot, Value
-from engine.questionnaire.targets import Scope
+from engine.questionnaire.targets import Scope, parse_target
 
 
 def infer(questionnaire: Questionnaire, scope: Scope, obj: Any, where: Slot,
@@ -30,6 +30,7 @@ def infer(questionnaire: Questionnaire, scope: Scope, obj: Any, where: Slot,
         return {}
     questions = questionnaire.in_scope(scope)
     owned = {questionnaire.targets[q.id].leaf for q in questions}
+    owned |= {parse_target(path).leaf for q in questions for path in q.setters().values()}
     nested = {"entity": set(), "product": {"features"}, "feature": set()}[scope]
     follow_ups = set(questionnaire.gate_of)
     for question in sorted(questions, key=lambda q: q.id not in follow_ups):
@@ -64,6 +65,7 @@ def _infer_one(questionnaire: Questionnaire, question: Question, obj: dict[str, 
     for category, then in question.follow_ups().items():
         if values.get(Slot(then, slot.product, slot.feature).key):
             picked.append(category)
+    picked += [c for c, path in question.setters().items() if obj.get(parse_target(path).leaf) is True]
     picked = [c for c in question.choice_ids() if c in picked]
     if not picked and not chosen and NONE in question.choice_ids():
         return [NONE]

@@ -70,6 +70,11 @@ class Choice(StrictModel):
     label: Text | None = None
     help: Text | None = None
     then: str | None = Field(default=None, description="follow-up question asking which ids exactly")
+    sets: str | None = Field(
+        default=None, description="multi-select: a yes/no answer field of the same scope this tick answers "
+                                  "(true when ticked, false when the question is answered without it, unsure "
+                                  "with 'unsure' ticked), so one checklist asks what would be a question of its "
+                                  "own; the tick is not stored in the question's own list")
 
 
 class Question(StrictModel):
@@ -109,8 +114,12 @@ class Question(StrictModel):
         return [c.id for c in self.choices or []]
 
     def stored_ids(self) -> list[str]:
-        """The choice ids stored as they are (not categories, not ``none``)."""
-        return [c.id for c in self.choices or [] if c.then is None and c.id != NONE]
+        """The choice ids stored as they are (not categories, not ``none``, not ticks that set a field)."""
+        return [c.id for c in self.choices or [] if c.then is None and c.sets is None and c.id != NONE]
+
+    def setters(self) -> dict[str, str]:
+        """Choice id -> the answer field (target path) its tick sets."""
+        return {c.id: c.sets for c in self.choices or [] if c.sets is not None}
 
     def follow_ups(self) -> dict[str, str]:
         """Category choice id -> the follow-up question id."""
