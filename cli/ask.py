@@ -134,8 +134,34 @@ def ask(args: argparse.Namespace, *, prompter: Prompter | None = None) -> int:
     if args.answers is not None and same_file(draft, args.answers):
         return fail(f"algo-filing ask: the draft {draft} would overwrite the answers file; "
                     "give another --draft PATH")
-    with pid_lock(draft, what="draft"):
+    _check_draft(draft)
+    with pid_lock(draft, what="draft", notice=_notice):
         return _ask(args, prompter, questionnaire)
+
+
+def _check_draft(draft: Path) -> None:
+    """Refuse a draft path that ``ask`` could not rename and replace as it goes.
+
+    The draft and its sidecar are replaced after every answer and renamed aside on "Start
+    over": done to a device node (``--draft /dev/null``), a FIFO or a folder, that would put a
+    regular file in its place. A draft the user could not write is refused too.
+    """
+    from engine.files import OutputError, check_output, is_regular_or_missing
+    from engine.questionnaire.drafts import progress_path
+
+    for path in (draft, progress_path(draft)):
+        if not is_regular_or_missing(path):
+            raise OutputError("not a regular file (a device, FIFO, socket or folder); a draft is renamed and "
+                              "replaced as answers are saved", file=str(path),
+                              hint="give a file path with --draft PATH")
+        check_output(path)
+
+
+def _notice(text: str) -> None:
+    """A note on standard error (a lock taken over), control characters shown escaped."""
+    from engine.sanitize import terminal_safe
+
+    print(terminal_safe(f"algo-filing: note: {text}", keep_newlines=False), file=sys.stderr)
 
 
 def _ask(args: argparse.Namespace, prompter: Prompter | None, questionnaire: Any) -> int:
@@ -153,6 +179,7 @@ def _ask(args: argparse.Namespace, prompter: Prompter | None, questionnaire: Any
         session = _start(args, ui, questionnaire)
         if session is None:
             return EXIT_OK
+        session.inputs = [p for p in (args.answers, args.resume) if p is not None]
         session.flow.request(bool(getattr(args, "describe", False)))
         session.save()
         while True:

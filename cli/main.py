@@ -182,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args([*(["--debug"] if args.debug else []), "ask"])
     from engine.signals import signals_as_interrupts
 
-    with signals_as_interrupts():
+    with signals_as_interrupts(until_exit=argv is None):  # argv None: this process is the command
         return _guarded(args)
 
 
@@ -200,7 +200,9 @@ def _guarded(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:
-        return fail(f"algo-filing: {getattr(exc, 'filename', '') or ''}: {exc.strerror}")
+        name = getattr(exc, "filename", None)
+        where = f"{name}: " if name else ""  # an error without a file name is no reason for ": "
+        return fail(f"algo-filing: {where}{exc.strerror or exc}")
     except KeyboardInterrupt as exc:
         print("\nalgo-filing: interrupted", file=sys.stderr)
         return exit_code(exc)

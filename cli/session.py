@@ -66,6 +66,8 @@ class Session:
         self.lang = lang
         self.ui = ui
         self.new_feature = new_feature
+        self.inputs: list[Path] = []
+        """The files the session was started from (``--answers``, ``--resume``): never saved over."""
         self.dim = sys.stdout.isatty()
         self._described: dict[str, Any] = {}
 
@@ -90,6 +92,20 @@ class Session:
         text, progress = draft_files(self.flow, self.draft, header, self.lang, self.new_feature)
         atomic_write(self.draft, text)
         atomic_write(progress_path(self.draft), progress)
+
+    def kept_file(self, path: Path) -> Path | None:
+        """The file of this session that ``path`` names (compared by device and inode), if any.
+
+        The draft, its sidecar and lock, and the files the session was started from: saving a
+        report over one of them would say "Saved" and destroy the answers.
+        """
+        from engine.files import lock_path, same_file
+        from engine.questionnaire.drafts import progress_path
+
+        for kept in (self.draft, progress_path(self.draft), lock_path(self.draft), *self.inputs):
+            if same_file(path, kept):
+                return kept
+        return None
 
     def note(self, text: str) -> None:
         """A secondary line (help, hints), dimmed on a terminal, wrapped between words."""
@@ -462,6 +478,10 @@ class Session:
             if answer is BACK:
                 continue
             path = Path(answer.strip() or default).expanduser()
+            kept = self.kept_file(path)
+            if kept is not None:
+                self.note(self.t("save_failed", path=path, problem=self.t("save_would_destroy", file=kept)))
+                continue
             if choice == "answers":
                 from engine.questionnaire.drafts import dump_document
 

@@ -6,6 +6,10 @@ file being written would stay behind (a hidden, possibly huge ``.OUT.….tmp``).
 :class:`KeyboardInterrupt` like Ctrl-C (SIGINT), so code that cleans up after Ctrl-C cleans up
 after them too. The exit code is the shell's convention: 128 + the signal number (130 for
 SIGINT, 143 for SIGTERM, 129 for SIGHUP).
+
+Only the first signal interrupts. Once it is raised the command is cleaning up (keeping the
+complete lines of a batch, putting the output in place, saving a draft), and a second Ctrl-C
+20 ms later must not cut that short and lose the output: further signals are noted, not raised.
 """
 
 from __future__ import annotations
@@ -58,16 +62,31 @@ def take_pending() -> Interrupted | None:
     return Interrupted(signum)
 
 
+_STOPPING: list[bool] = [False]
+"""Whether an interrupt has been raised already: the command is cleaning up."""
+
+
 def _raise(signum: int, frame: FrameType | None) -> None:
     _PENDING.append(signum)
+    if _STOPPING[0]:
+        return  # cleanup is under way: a second signal must not abort it
+    _STOPPING[0] = True
     raise Interrupted(signum)
 
 
 @contextmanager
-def signals_as_interrupts() -> Iterator[None]:
-    """Turn Ctrl-C, SIGTERM and SIGHUP into :class:`Interrupted` while the block runs (main thread only)."""
+def signals_as_interrupts(*, until_exit: bool = False) -> Iterator[None]:
+    """Turn Ctrl-C, SIGTERM and SIGHUP into :class:`Interrupted` while the block runs (main thread only).
+
+    ``until_exit`` (the command line's own process): when the block ends after an interrupt,
+    later signals are ignored, so a Ctrl-C that comes as the process exits cannot turn an
+    orderly exit 130 and its resume hint into a traceback or a death by signal. (Ignored, not
+    noted: while the interpreter shuts down it puts the default action back for a signal with
+    a Python handler, and that default ends the process; an ignored signal stays ignored.)
+    """
     previous = {}
     _PENDING.clear()
+    _STOPPING[0] = False
     try:
         for signum in CAUGHT:
             if signal.getsignal(signum) is signal.SIG_IGN:
@@ -78,8 +97,10 @@ def signals_as_interrupts() -> Iterator[None]:
     try:
         yield
     finally:
+        stopped = until_exit and _STOPPING[0]
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            signal.signal(signum, signal.SIG_IGN if stopped else handler)
+        _STOPPING[0] = False
 
 
 _HELD = CAUGHT

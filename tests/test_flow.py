@@ -448,6 +448,21 @@ def test_prefill_keeps_answers_the_questionnaire_would_not_ask_until_their_basis
     assert "offered_as_api" not in flow.document()["products"][0]["features"][0]
 
 
+def test_prefill_reads_news_into_the_opinion_checklist_and_keeps_it_while_the_checklist_is_missing() -> None:
+    """news is the checklist's last tick: read back as that tick (with "none of these" where no
+    opinion feature is given), and kept as given while the file has no checklist answer yet."""
+    product = {"name": "p", "forms": ["app"], "audience": ["public"], "user_groups": [], "news": True,
+               "launch_date": "2026-03-02", "features": [{"name": "f", "behaviours": ["hot_list"]}]}
+    flow = Flow.from_document(Q, {"entity": {"name": "x"}, "products": [{**product, "opinion_features": []}]})
+    assert flow.is_complete() and flow.values["p0:opinion_features"] == ["none", "news"]
+    assert (flow.document()["products"][0]["opinion_features"], flow.document()["products"][0]["news"]) == ([], True)
+    flow = Flow.from_document(Q, {"entity": {"name": "x"}, "products": [product]})
+    assert flow.current().slot.key == "p0:opinion_features"  # type: ignore[union-attr]
+    assert flow.document()["products"][0]["news"] is True
+    flow.answer(["comments"])
+    assert flow.document()["products"][0]["news"] is False
+
+
 def test_prefill_refuses_wrong_answers_but_not_missing_ones() -> None:
     check_partial({"entity": {}, "products": [{"name": "x", "features": [{}]}]}, source="ok.yaml")
     with pytest.raises(AnswersError) as caught:

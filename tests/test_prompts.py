@@ -91,6 +91,21 @@ def test_checkbox_none_of_these_unticks_the_others_and_the_reverse() -> None:
     assert checkbox(KeyInputs.SPACE + KeyInputs.ENTER, checked=["none"], pointer="a") == ["a"]
 
 
+def test_checkbox_a_free_tick_goes_with_none_of_these_and_with_the_others() -> None:
+    """News, the opinion checklist's last tick, answers a field of its own: "none of these" keeps it
+    ticked, and ticking it leaves "none of these" ticked."""
+    choices = [*CHOICES, ("news", "News", None)]
+
+    def ticks(keys: str, checked: list[str] | None = None, pointer: str | None = None) -> Any:
+        return feed(keys, lambda p: p.checkbox("?", choices, checked=checked or [], pointer=pointer, instruction="",
+                                               exclusive=("none",), free=("news",)))
+
+    down, space, enter = KeyInputs.DOWN, KeyInputs.SPACE, KeyInputs.ENTER
+    assert ticks(down * 2 + space + down + space + enter) == ["none", "news"]
+    assert ticks(down * 3 + space + KeyInputs.UP + space + enter) == ["none", "news"]
+    assert ticks(space + enter, checked=["none", "news"], pointer="a") == ["a", "news"]
+
+
 def test_checkbox_preselects_earlier_answers() -> None:
     assert checkbox(KeyInputs.ENTER, checked=["a", "b"], pointer="a") == ["a", "b"]
     assert checkbox(KeyInputs.SPACE + KeyInputs.ENTER, checked=["a", "b"], pointer="a") == ["b"]

@@ -83,3 +83,34 @@ def test_back_walks_through_the_copy_questions_and_no_drops_the_copies() -> None
 def test_the_first_product_is_never_asked_whether_it_is_the_same_as_the_previous() -> None:
     _, asked = four_websites()
     assert "p0:same_as_previous" not in asked and "p0:separate_algorithms" not in asked
+
+
+def test_back_from_every_question_of_the_four_websites_lands_on_the_one_before_and_returns() -> None:
+    """Issue 16 item 6 for a run with copied products: Back steps over the carried copies and the
+    names carried by the list, and moving on comes back to the same question, nothing re-asked."""
+    _, asked = four_websites()
+    for position in range(1, len(asked)):
+        flow = _answered_up_to(position)
+        assert flow.current().slot.key == asked[position]  # type: ignore[union-attr]
+        before = dict(flow.values)
+        assert flow.back()
+        step = flow.current()
+        assert step is not None and step.slot.key == asked[position - 1], (asked[position], step)
+        assert step.index == position - 1
+        flow.answer(step.value)
+        assert flow.current().slot.key == asked[position]  # type: ignore[union-attr]
+        assert flow.values == before
+
+
+def _answered_up_to(count: int) -> Flow:
+    """The four-websites flow with its first ``count`` questions answered as in :func:`four_websites`."""
+    flow = Flow(Q)
+    for _ in range(count):
+        slot = flow.current().slot  # type: ignore[union-attr]
+        answer: Any = {"another_product": "yes", "same_as_previous": "yes", "separate_algorithms": "no"}.get(
+            slot.question)
+        if answer is None:
+            answer = "某某日汉词典、某某法汉词典、某某德汉词典" if (slot.question, slot.product) == ("product_name", 1) \
+                else FIRST[slot.question]
+        flow.answer(answer)
+    return flow

@@ -1,8 +1,9 @@
 """The drafts on disk or in an archive: one folder per filing, the calendar and an index.
 
 A drafts folder holds the filer's edits once written, so it is never written over: an existing
-non-empty folder is refused, and a new one appears whole (built beside it under a temporary
-name, then renamed) or not at all.
+non-empty folder is refused, as is an empty one the user could not write (the rename would make
+it theirs), and a new one appears whole (built beside it under a temporary name, then renamed)
+or not at all.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from engine.drafts.ics import calendar_ics
 from engine.drafts.markdown import document_markdown
 from engine.drafts.model import Document, DraftSet
 from engine.errors import EngineError
+from engine.files import may_write
 from engine.sanitize import markdown_text
 
 CALENDAR_FILE = "filing.ics"
@@ -94,6 +96,9 @@ def check_folder(out: Path) -> None:
     if out.is_dir() and any(out.iterdir()):
         raise DraftsOutputError("the folder is not empty; drafts are never written over existing files",
                                 file=str(out), hint="give a new folder name")
+    if out.is_dir() and not may_write(out):  # renaming the drafts over it would take it over
+        raise DraftsOutputError("the folder is not writable for you, so it is not replaced", file=str(out),
+                                hint="give a new folder name")
     if not out.absolute().parent.is_dir():
         raise DraftsOutputError("the folder's parent does not exist", file=str(out),
                                 hint="create it first, or write somewhere else")

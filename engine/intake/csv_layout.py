@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -152,31 +153,84 @@ def column_of(key: str, columns: dict[str, str]) -> str:
     return columns[max(candidates, key=len)] if candidates else key
 
 
+class _Lines:
+    """The decoded lines of a CSV input, numbered, with a way to hand lines back to be read again.
+
+    The csv reader takes lines from here; :meth:`start` marks where a row begins, so that the
+    lines a row took are known, and :meth:`again` puts all but the first of them back when the
+    row turns out to be an unclosed quote swallowing the rows after it.
+    """
+
+    def __init__(self, lines: Iterable[bytes | Overlong], source: str, line_limit: int) -> None:
+        self._lines = iter(lines)
+        self._source = source
+        self._limit = line_limit
+        self._read = 0
+        self._again: deque[tuple[int, str]] = deque()
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        entry = self._again.popleft() if self._again else self._decode(next(self._lines))
+        self.taken.append(entry)
+        return entry[1]
+
+    def _decode(self, raw: bytes | Overlong) -> tuple[int, str]:
+        self._read += 1
+        if isinstance(raw, Overlong):
+            raise BatchUsageError(
+                f"line longer than the limit of {self._limit:,} bytes", file=self._source,
+                key=f"line {self._read}", hint="raise the limit with --max-line-size BYTES")
+        if self._read == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            return self._read, raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BatchUsageError(
+                "the file is not UTF-8", file=self._source, key=f"line {self._read}",
+                hint="save it as 'CSV UTF-8' (a spreadsheet's default CSV may be GBK)") from None
+
+    def start(self) -> None:
+        """A new row begins with the next line."""
+        self.taken = []
+
+    def first(self) -> int:
+        """The line the current row began on."""
+        return self.taken[0][0] if self.taken else self._read + 1
+
+    def again(self) -> bool:
+        """Hand back every line of the current row but its first; whether there were any."""
+        rest = self.taken[1:]
+        self._again.extendleft(reversed(rest))
+        return bool(rest)
+
+
+QUOTE_ERROR = ("a quote (\") opens a cell that does not close before the row's end ({problem}); "
+               "this row is skipped and the lines after it are read as rows")
+"""Why a row that ran over several lines and then failed costs its first line only."""
+
+
+def _bad_row(lines: _Lines, problem: str) -> Record:
+    """The error record of a row that cannot be read; the lines it swallowed are read again."""
+    line = lines.first()
+    if lines.again():
+        problem = QUOTE_ERROR.format(problem=problem)
+    return Record(line, problem=RecordProblem(field=None, message=problem))
+
+
 def read_csv(lines: Iterable[bytes | Overlong], source: str, *, line_limit: int = 0) -> Iterator[Record]:
     """One record per data row of a flat-layout CSV (UTF-8, with or without a BOM).
 
     An :class:`~engine.limits.Overlong` stands for a line longer than ``line_limit`` bytes: a CSV
     row may span lines, so the rows after it cannot be found again and the batch stops there.
+    A row that spans lines (a quoted cell with a line break) and then cannot be read, or has the
+    wrong number of cells, is most likely an unclosed quote that swallowed the rows after it:
+    it costs its first line only, and the lines after it are read again as rows.
     """
-    position = {"line": 0}
-
-    def decoded() -> Iterator[str]:
-        for raw in lines:
-            position["line"] += 1
-            if isinstance(raw, Overlong):
-                raise BatchUsageError(
-                    f"line longer than the limit of {line_limit:,} bytes", file=source,
-                    key=f"line {position['line']}", hint="raise the limit with --max-line-size BYTES")
-            if position["line"] == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise BatchUsageError(
-                    "the file is not UTF-8", file=source, key=f"line {position['line']}",
-                    hint="save it as 'CSV UTF-8' (a spreadsheet's default CSV may be GBK)") from None
-
-    reader = csv.reader(decoded(), strict=True)
+    numbered = _Lines(lines, source, line_limit)
+    reader = csv.reader(numbered, strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -185,24 +239,22 @@ def read_csv(lines: Iterable[bytes | Overlong], source: str, *, line_limit: int 
         raise BatchUsageError(f"unreadable CSV header: {exc}", file=source, key="line 1") from None
     numbers = check_header(header, source)
     while True:
-        start = position["line"] + 1
+        numbered.start()
         try:
             cells = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Record(start, problem=RecordProblem(field=None, message=f"unreadable CSV row: {exc}"))
+            yield _bad_row(numbered, f"unreadable CSV row: {exc}")
             continue
         if not any(c.strip() for c in cells):
-            yield blank_record(start, "row")
-            continue
-        if len(cells) != len(header):
-            yield Record(start, problem=RecordProblem(
-                field=None, message=f"the row has {len(cells)} cells but the header has {len(header)}; "
-                                    "check for an unquoted comma or a missing cell"))
-            continue
-        data, columns = row_to_answers(header, cells, numbers)
-        yield Record(start, data=data, columns=columns)
+            yield blank_record(numbered.first(), "row")
+        elif len(cells) != len(header):
+            yield _bad_row(numbered, f"the row has {len(cells)} cells but the header has {len(header)}; "
+                                     "check for an unquoted comma or a missing cell")
+        else:
+            data, columns = row_to_answers(header, cells, numbers)
+            yield Record(numbered.first(), data=data, columns=columns)
 
 
 # ---------------------------------------------------------------- the documented layout

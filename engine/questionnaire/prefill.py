@@ -30,7 +30,10 @@ def infer(questionnaire: Questionnaire, scope: Scope, obj: Any, where: Slot,
         return {}
     questions = questionnaire.in_scope(scope)
     owned = {questionnaire.targets[q.id].leaf for q in questions}
-    owned |= {parse_target(path).leaf for q in questions for path in q.setters().values()}
+    # A field a checklist tick answers is read with the checklist; without the checklist in the
+    # document it is kept as given, until the checklist is answered.
+    owned |= {parse_target(path).leaf for q in questions for path in q.setters().values()
+              if questionnaire.targets[q.id].leaf in obj}
     nested = {"entity": set(), "product": {"features"}, "feature": set()}[scope]
     follow_ups = set(questionnaire.gate_of)
     for question in sorted(questions, key=lambda q: q.id not in follow_ups):
@@ -65,10 +68,10 @@ def _infer_one(questionnaire: Questionnaire, question: Question, obj: dict[str, 
     for category, then in question.follow_ups().items():
         if values.get(Slot(then, slot.product, slot.feature).key):
             picked.append(category)
-    picked += [c for c, path in question.setters().items() if obj.get(parse_target(path).leaf) is True]
-    picked = [c for c in question.choice_ids() if c in picked]
+    ticks = [c for c, path in question.setters().items() if obj.get(parse_target(path).leaf) is True]
     if not picked and not chosen and NONE in question.choice_ids():
-        return [NONE]
+        return [NONE, *ticks]
+    picked = [c for c in question.choice_ids() if c in picked or c in ticks]
     return picked or None
 
 
