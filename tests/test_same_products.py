@@ -109,8 +109,8 @@ def _answered_up_to(count: int) -> Flow:
         slot = flow.current().slot  # type: ignore[union-attr]
         answer: Any = {"another_product": "yes", "same_as_previous": "yes", "separate_algorithms": "no"}.get(
             slot.question)
+        names = "某某日汉词典、某某法汉词典、某某德汉词典"
         if answer is None:
-            answer = "某某日汉词典、某某法汉词典、某某德汉词典" if (slot.question, slot.product) == ("product_name", 1) \
-                else FIRST[slot.question]
+            answer = names if (slot.question, slot.product) == ("product_name", 1) else FIRST[slot.question]
         flow.answer(answer)
     return flow
