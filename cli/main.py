@@ -39,25 +39,30 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _date(text: str) -> dt.date:
-    from engine.model.answers import EARLIEST_DATE, LATEST_DATE  # here: --version must not import pydantic
+    """A date flag: the same range as a date in a file (engine.limits)."""
+    from engine.limits import parse_day
+    from engine.sanitize import echo
 
     try:
-        date = dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD, e.g. 2025-09-01") from None
-    if not EARLIEST_DATE <= date <= LATEST_DATE:
-        raise argparse.ArgumentTypeError(f"{text} is out of range; give a date between {EARLIEST_DATE} and "
-                                         f"{LATEST_DATE}")
-    return date
+        return parse_day(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(echo(str(exc), 400)) from None
 
 
 def _positive(text: str) -> int:
+    """A count or limit flag: a whole number from 1 to 10^12 (a larger one is a typing mistake
+    and would overflow the reads it bounds)."""
+    from engine.limits import LARGEST_LIMIT
+    from engine.sanitize import echo
+
     try:
-        value = int(text)
+        value = int(text) if len(text) <= 40 else 0
     except ValueError:
         value = 0
     if value < 1 or not text.strip().isascii():
-        raise argparse.ArgumentTypeError(f"'{text}' is not a positive whole number")
+        raise argparse.ArgumentTypeError(f"'{echo(text)}' is not a positive whole number")
+    if value > LARGEST_LIMIT:
+        raise argparse.ArgumentTypeError(f"'{echo(text)}' is too large; give at most {LARGEST_LIMIT:,}")
     return value
 
 

@@ -8,7 +8,8 @@ What an output path may point at, and what happens:
 
 * nothing yet, in an existing folder: the file is created (a missing folder is refused, for
   every command alike: a typo in a path should not create folders);
-* a regular file: replaced atomically, keeping its permission bits and owner;
+* a regular file: replaced atomically, keeping its permission bits and owner (the owner only
+  where the system lets this user give a file away, i.e. as root);
 * a symbolic link to a regular file: the file it points at is replaced, the link stays;
 * a device, a FIFO or a socket (``/dev/null``, ``/dev/stdout``, ``/proc/self/fd/1``, a named
   pipe): written directly, never replaced (replacing ``/dev/null`` with a file would break the

@@ -9,6 +9,7 @@ megabyte, whatever it is (a file, a pipe, a device).
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,6 +46,33 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+LARGEST_LIMIT = 10**12
+"""The largest value a limit flag takes: beyond it a number is a typing mistake (and would
+overflow the reads that take a limit)."""
+
+EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+"""The one range of every date, at every door (answers files, ``--as-of``, the date prompt, the
+service, batch records): outside it a date is a typing mistake, and counting deadlines from it
+would overflow."""
+
+DATE_RANGE = f"between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}"
+
+
+def date_in_range(value: dt.date) -> bool:
+    """Whether ``value`` lies in the one date range (:data:`EARLIEST_DATE` to :data:`LATEST_DATE`)."""
+    return EARLIEST_DATE <= value <= LATEST_DATE
+
+
+def parse_day(text: str) -> dt.date:
+    """A typed date (YYYY-MM-DD) in the one range; ValueError saying what to type otherwise."""
+    try:
+        value = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date; use YYYY-MM-DD, e.g. 2025-09-01") from None
+    if not date_in_range(value):
+        raise ValueError(f"{value.isoformat()} is out of range; give a date {DATE_RANGE}")
+    return value
+
 
 def is_stdin(path: Path | str) -> bool:
     return str(path) == STDIN
@@ -58,6 +86,23 @@ def _size(n: int) -> str:
     return f"{n:,} bytes"
 
 
+READ_CHUNK = 1_048_576
+
+
+def read_at_most(stream: IO[bytes], size: int) -> bytes:
+    """Up to ``size`` bytes of ``stream``, read a chunk at a time: ``read(size)`` would reserve
+    ``size`` bytes at once, so a limit raised to a terabyte would fail before reading a byte."""
+    chunks: list[bytes] = []
+    left = size
+    while left > 0:
+        chunk = stream.read(min(left, READ_CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
 def read_limited_bytes(path: Path | str, limit: int, *, flag: str = "--max-file-size") -> bytes:
     """The bytes of ``path`` (``-``: standard input), refused once more than ``limit`` arrive.
 
@@ -67,10 +112,10 @@ def read_limited_bytes(path: Path | str, limit: int, *, flag: str = "--max-file-
     name = "<stdin>" if is_stdin(path) else str(path)
     hint = f"split it, or raise the limit with {flag} BYTES"
     if is_stdin(path):
-        data = sys.stdin.buffer.read(limit + 1)
+        data = read_at_most(sys.stdin.buffer, limit + 1)
     else:
         with open(path, "rb") as stream:
-            data = stream.read(limit + 1)
+            data = read_at_most(stream, limit + 1)
     if len(data) > limit:
         raise LimitError(f"larger than the limit of {_size(limit)}", file=name, hint=hint)
     return data

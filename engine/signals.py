@@ -10,14 +10,19 @@ SIGINT, 143 for SIGTERM, 129 for SIGHUP).
 Only the first signal interrupts. Once it is raised the command is cleaning up (keeping the
 complete lines of a batch, putting the output in place, saving a draft), and a second Ctrl-C
 20 ms later must not cut that short and lose the output: further signals are noted, not raised.
+An interrupt swallowed on its way (by the rules engine's C layer, or in a ``__del__``, where
+Python prints "Exception ignored" and drops it) is raised again at the next :func:`take_pending`
+of a loop that asks; a command with no such loop runs to its end, as it would have anyway.
 """
 
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 CAUGHT = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
@@ -74,6 +79,20 @@ def _raise(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
+def _quiet_about_interrupts(previous: Callable[[Any], object]) -> Callable[[Any], None]:
+    """An unraisable-exception hook that stays silent about an interrupt.
+
+    An interrupt raised where Python cannot pass an exception on (a ``__del__``, a garbage
+    collector callback) would be printed as "Exception ignored in … Traceback" and lost; its
+    signal is in :data:`_PENDING`, so the next :func:`take_pending` raises it where it counts.
+    """
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, Interrupted):
+            previous(unraisable)
+
+    return hook
+
+
 @contextmanager
 def signals_as_interrupts(*, until_exit: bool = False) -> Iterator[None]:
     """Turn Ctrl-C, SIGTERM and SIGHUP into :class:`Interrupted` while the block runs (main thread only).
@@ -94,9 +113,12 @@ def signals_as_interrupts(*, until_exit: bool = False) -> Iterator[None]:
             previous[signum] = signal.signal(signum, _raise)
     except ValueError:  # not the main thread: leave the signals alone
         pass
+    unraisable = sys.unraisablehook
+    sys.unraisablehook = _quiet_about_interrupts(unraisable)
     try:
         yield
     finally:
+        sys.unraisablehook = unraisable
         stopped = until_exit and _STOPPING[0]
         for signum, handler in previous.items():
             signal.signal(signum, signal.SIG_IGN if stopped else handler)

@@ -20,7 +20,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from engine.model.yamlio import TOO_DEEP
+from engine.model.yamlio import TOO_DEEP, DuplicateKeyError, loads_json
 
 from .problems import ApiError, Problem
 
@@ -68,7 +68,7 @@ def parse_json(body: bytes) -> Any:
         raise ApiError(422, "invalid_request", "the body is not UTF-8", [Problem(
             field=None, message=f"not UTF-8 (byte {exc.start + 1}); send UTF-8 text")]) from None
     try:
-        return json.loads(text)
+        return loads_json(text)
     except json.JSONDecodeError as exc:
         raise ApiError(422, "invalid_request", "the body is not JSON", [Problem(
             field=None, message=f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg} "
@@ -76,6 +76,9 @@ def parse_json(body: bytes) -> Any:
     except RecursionError:
         raise ApiError(422, "invalid_request", "the body is not JSON that can be read", [Problem(
             field=None, message=f"{TOO_DEEP}; send the answers document as the schema describes it")]) from None
+    except DuplicateKeyError as exc:
+        raise ApiError(422, "invalid_request", "the body is not JSON that can be read", [Problem(
+            field=None, message=str(exc))]) from None
     except ValueError as exc:  # an integer of thousands of digits
         raise ApiError(422, "invalid_request", "the body is not JSON that can be read", [Problem(
             field=None, message=f"not valid JSON: {exc}; send numbers of at most a few digits")]) from None

@@ -49,7 +49,7 @@ from engine import (
     triage_json_schema,
     triage_row,
 )
-from engine.model.answers import EARLIEST_DATE, LATEST_DATE
+from engine.model.answers import Day
 
 from .capacity import Capacity
 from .contract import (
@@ -75,10 +75,8 @@ REPORT_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'uns
 SCHEMAS = {"answers": answers_json_schema, "assessment": assessment_json_schema, "triage": triage_json_schema,
            "batch-error": error_record_json_schema, "diff": diff_json_schema}
 
-AsOf = Annotated[dt.date | None, Query(ge=EARLIEST_DATE, le=LATEST_DATE,
-                                       description="Apply the rules in force on this date (YYYY-MM-DD, 1900-01-01 "
-                                                   "to 2199-12-31); default: the answers' own as_of, else the "
-                                                   "rules' date")]
+AsOf = Annotated[Day | None, Query(description="Apply the rules in force on this date (YYYY-MM-DD, 1900-01-01 to "
+                                              "2199-12-31); default: the answers' own as_of, else the rules' date")]
 Lang = Annotated[Literal["zh", "en"], Query(description="Language of the HTML report (view=report) and of the rules' "
                                                         "legal basis; JSON assessments carry both languages")]
 

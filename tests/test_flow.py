@@ -133,10 +133,10 @@ def test_model_vendor_offering_an_api_is_asked_about_the_api_and_files_as_suppor
                "opinion_features": ["none"], "monthly_active_users": "unsure", "user_groups": ["none"],
                "launch_status": "launched", "launch_date": ""}
     feature = {"feature_name": "文本生成API", "does": ["makes_content"], "generates": ["generate_text"],
-               "model_source": "own", "offered_as_api": "yes"}
+               "model_source": "own", "offered_as_api": "yes", "downstream_public": "yes"}
     flow = Flow(Q)
     asked = questions(run(flow, {"entity_name": "x"}, [(product, [feature])]))
-    assert "offered_as_api" in asked
+    assert "offered_as_api" in asked and "downstream_public" in asked
     assert ("generation_synthesis", None, "technical_supporter") in types(flow)
 
 

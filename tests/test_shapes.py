@@ -50,7 +50,7 @@ def test_every_answer_field_is_either_a_label_or_part_of_the_shape() -> None:
                     "commercial", "launch_status", "launch_date", "change_date", "termination_date",
                     "features"},
         "feature": {"behaviours", "behaviours_suggested", "model_source", "offered_as_api", "large_model",
-                    "biometric_output", "launch_date"},
+                    "biometric_output", "launch_date", "public_share_links", "downstream_public"},
     }
     for key, model in (("entity", Entity), ("product", Product), ("feature", Feature)):
         assert set(model.model_fields) == set(LABELS[key]) | shape_fields[key], key

@@ -15,6 +15,7 @@ from typing import Any
 from engine.errors import EngineError
 from engine.intake.triage import RecordProblem
 from engine.limits import Overlong
+from engine.model.yamlio import DuplicateKeyError, loads_json
 
 
 class BatchUsageError(EngineError):
@@ -67,7 +68,7 @@ def read_jsonl(lines: Iterable[bytes | Overlong], *, line_limit: int = 0) -> Ite
             yield blank_record(number, "line")
             continue
         try:
-            data = json.loads(text.rstrip("\r\n"))
+            data = loads_json(text.rstrip("\r\n"))
         except json.JSONDecodeError as exc:
             yield Record(number, problem=RecordProblem(
                 field=None, message=f"invalid JSON at column {exc.pos + 1}: {exc.msg}; "
@@ -77,6 +78,9 @@ def read_jsonl(lines: Iterable[bytes | Overlong], *, line_limit: int = 0) -> Ite
             yield Record(number, problem=RecordProblem(
                 field=None, message="nested too deeply to read (lists or objects inside each other "
                                     "hundreds of levels deep)"))
+            continue
+        except DuplicateKeyError as exc:
+            yield Record(number, problem=RecordProblem(field=None, message=str(exc)))
             continue
         except ValueError as exc:  # an integer of thousands of digits
             yield Record(number, problem=RecordProblem(field=None, message=f"invalid JSON: {exc}"))

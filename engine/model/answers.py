@@ -25,7 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from engine.errors import AnswersError, LoadError
-from engine.limits import DEFAULT_LIMITS, Limits, check_document
+from engine.limits import DEFAULT_LIMITS, EARLIEST_DATE, LATEST_DATE, Limits, check_document, date_in_range
 from engine.model.base import StrictModel
 from engine.model.contract import AnswerField, Scope, answer_contract
 from engine.model.migrate import migrate_answers
@@ -92,12 +92,9 @@ def _count_or_unsure(value: Any) -> int | str:
                  "got '{value}'", {"value": echo(value)})
 
 
-EARLIEST_DATE, LATEST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
-"""Dates outside this range are typing mistakes; counting deadlines from them would overflow."""
-
-
 def _plausible_date(value: dt.date | None) -> dt.date | None:
-    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+    """The one date range of :mod:`engine.limits` (README "Limits and safety")."""
+    if value is not None and not date_in_range(value):
         raise PydanticCustomError(
             "date_range", "{value} is out of range; give a date between {first} and {last}",
             {"value": value.isoformat(), "first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()})
@@ -206,7 +203,7 @@ class Feature(StrictModel):
         default=None,
         description="For generative behaviours: generates or edits a person's face, voice or other "
                     "biometric features; absent = not answered, treated like unsure")
-    launch_date: dt.date | None = Field(
+    launch_date: Day | None = Field(
         default=None, description="When this feature launched or launches, if not with the product (a feature "
                                   "added later): its algorithm's duties are dated from it")
     _contract_fields(locals(), "feature")

@@ -27,6 +27,7 @@ from engine.errors import EngineError
 from engine.model.assessment import AlgorithmType, Subtype
 from engine.model.base import StrictModel, Text
 from engine.model.vocabulary import load_vocabulary
+from engine.sanitize import echo
 
 PREFIX = "网信算备"
 SUFFIX = "号"
@@ -38,8 +39,9 @@ class FilingNumberError(EngineError):
     """A text that is not a 网信算备 filing number of the published layout."""
 
     def __init__(self, number: str, message: str, hint: str) -> None:
+        """The number is quoted clipped (a 120,000-digit argument is echoed in 200 characters)."""
         self.number = number
-        super().__init__(message, key=f"NUMBER '{number}'", hint=hint)
+        super().__init__(message, key=f"NUMBER '{echo(number)}'", hint=hint)
 
 
 class TypeCode(StrictModel):

@@ -105,19 +105,50 @@ def _load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict subclass of SafeLoader
 
 
+class DuplicateKeyError(ValueError):
+    """A JSON object with the same key twice (``"news": true, "news": false``)."""
+
+    def __init__(self, key: str) -> None:
+        from engine.sanitize import echo
+
+        super().__init__(f"duplicate key '{echo(key)}' in one object; keep one of them")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's pairs as a dict, refusing a repeated key: JSON's parser would keep the last
+    silently, while YAML (above) refuses it; the answers must not depend on the format."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise DuplicateKeyError(key)
+        result[key] = value
+    return result
+
+
+def loads_json(text: str) -> Any:
+    """``json.loads`` refusing duplicate keys (:class:`DuplicateKeyError`, a ValueError)."""
+    return json.loads(text, object_pairs_hook=_unique_keys)
+
+
 def parse_text(text: str, *, source: str, fmt: str = "yaml") -> Any:
     """Parse YAML or JSON text; errors name the source and the line."""
     text = text.removeprefix("\ufeff")
-    if fmt == "json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise LoadError(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                            file=source, hint="fix the JSON syntax") from None
-        except RecursionError:
-            raise LoadError(TOO_DEEP, file=source) from None
-        except ValueError as exc:  # an integer of thousands of digits
-            raise LoadError(f"not valid JSON: {exc}", file=source) from None
+    return _parse_json(text, source) if fmt == "json" else _parse_yaml(text, source)
+
+
+def _parse_json(text: str, source: str) -> Any:
+    try:
+        return loads_json(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                        file=source, hint="fix the JSON syntax") from None
+    except RecursionError:
+        raise LoadError(TOO_DEEP, file=source) from None
+    except ValueError as exc:  # a duplicate key, an integer of thousands of digits
+        raise LoadError(f"not valid JSON: {exc}", file=source) from None
+
+
+def _parse_yaml(text: str, source: str) -> Any:
     try:
         return _load_yaml(text)
     except RecursionError:

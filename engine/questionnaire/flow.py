@@ -23,11 +23,11 @@ wins over its sidecar.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 from engine.errors import FlowError
+from engine.limits import parse_day
 from engine.model.answers import Answers, parse_answers
 from engine.model.vocabulary import UNSURE
 from engine.questionnaire.document import document_of
@@ -341,9 +341,9 @@ class Flow:
             text = value.strip()
             if kind == "date" and text:
                 try:
-                    text = dt.date.fromisoformat(text).isoformat()
-                except ValueError:
-                    raise FlowError(f"{step.slot.key}: '{value}' is not a date (YYYY-MM-DD)") from None
+                    text = parse_day(text).isoformat()
+                except ValueError as exc:
+                    raise FlowError(f"{step.slot.key}: {exc}") from None
             if not text and not question.optional:
                 raise FlowError(f"{step.slot.key}: an answer is needed")
             return text

@@ -1,0 +1,92 @@
+"""Issue 18: what the second expert review of the duties changes beyond the scenarios — labels,
+citations, tags, the rules listing and the questions that feed the new rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from engine import assess
+from engine.model.assessment import Assessment, LegalRef
+from engine.model.base import Lang
+from engine.questionnaire.loader import default_questionnaire
+from engine.render.rules import render_rules
+from engine.rules.rulebook import load_rulebook
+
+ROOT = Path(__file__).resolve().parent.parent
+
+NEW_DUTIES = ("arp_6", "arp_15", "arp_17_p3", "dsp_8", "dsp_9_publish", "dsp_11", "dsp_17_p2", "dsp_21",
+              "gai_4", "gai_7", "gai_8", "gai_9", "gai_11", "gai_13", "gai_14", "gai_19", "lbl_10_p2",
+              "practice_label_support")
+
+
+@pytest.fixture(scope="module")
+def api_vendor() -> Assessment:
+    return assess(ROOT / "examples" / "model_api_business.yaml")
+
+
+def _citations(refs: tuple[LegalRef, ...], lang: Lang) -> str:
+    return " ".join(r.citation.get(lang) for r in refs)
+
+
+def test_dsp_19_p2_says_by_reference_and_our_reading_of_the_lists(api_vendor: Assessment) -> None:
+    """Ruling 13: the supporter's filing is labelled 参照前款 and our reading of the lists."""
+    duty = next(o for o in api_vendor.obligations if o.id == "dsp_19_p2")
+    assert "参照前款" in duty.title.zh and "解读" in duty.title.zh
+    assert "by reference (参照前款)" in duty.title.en and "our reading of the lists" in duty.title.en
+    assert "our reading of the lists" in _citations(duty.basis, "en")
+    assert duty.basis_kind == "statute" and duty.deadline is not None and duty.deadline.working_days == 10
+
+
+def test_the_icp_licence_is_statute_and_attaching_it_is_practice() -> None:
+    """Ruling 13: the licence itself is statutory, attaching it to the filing is practice."""
+    result = assess(ROOT / "examples" / "ride_hailing.yaml")
+    licence = next(m for m in result.materials if m.id == "icp_licence")
+    assert licence.basis_kind == "practice"
+    book = load_rulebook()
+    rule = book.rules["materials_icp_licence"]
+    assert rule.basis_kind == "practice"
+    assert [b.law for b in rule.basis] == ["icp", "practice", "rulings"]
+
+
+def test_labels_cite_the_mandatory_standard_gb_45438() -> None:
+    result = assess(ROOT / "examples" / "chatbot_own_model.yaml")
+    for oid in ("lbl_4", "lbl_5"):
+        duty = next(o for o in result.obligations if o.id == oid)
+        cited = _citations(duty.basis, "zh")
+        assert "GB 45438-2025" in cited and "《标识办法》第11条" in cited, oid
+
+
+def test_the_rules_listing_names_every_new_duty_with_its_article() -> None:
+    """`algo-filing rules` lists the rules; each new duty's article is cited by a rule concluding it."""
+    book = load_rulebook()
+    listing = {row["id"]: row for row in json.loads(render_rules(book, "json", "en"))["rules"]}
+    for oid in NEW_DUTIES:
+        duty = book.obligations[oid]
+        wanted = duty.basis[0].render(book.laws, "en").split(" (")[0]
+        concluding = [r for r in book.rules.values() if r.then.obligations and oid in r.then.obligations]
+        assert concluding, f"no rule concludes {oid}"
+        assert any(any(b.startswith(wanted) for b in listing[r.id]["basis"]) for r in concluding), (oid, wanted)
+
+
+def test_readings_cite_the_rulings() -> None:
+    book = load_rulebook()
+    for rid in ("duties_generative_public", "duties_label_support_practice", "applicability_supporter_before_dsp"):
+        assert "rulings" in [b.law for b in book.rules[rid].basis], rid
+
+
+def test_the_biometric_question_is_asked_for_beauty_filters_and_image_editing() -> None:
+    when = default_questionnaire().questions["biometric_output"].when
+    assert when is not None
+    for behaviour in ("beauty_filter", "edit_image_video", "generate_image"):
+        assert when.holds(lambda ref, b=behaviour: {"generates": [b]}.get(ref)) is True, behaviour
+    assert when.holds(lambda ref: {"generates": ["generate_text"]}.get(ref)) is False
+
+
+def test_the_downstream_question_follows_an_api_offering() -> None:
+    when = default_questionnaire().questions["downstream_public"].when
+    assert when is not None
+    assert when.holds(lambda ref: {"does": ["makes_content"], "offered_as_api": ["yes"]}.get(ref)) is True
+    assert when.holds(lambda ref: {"does": ["makes_content"], "offered_as_api": ["no"]}.get(ref)) is False
