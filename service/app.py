@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = 
                   description="Does China's algorithm filing (算法备案) apply to a product, in which role, and "
                               "what follows? Rule-based assessments over HTTP. Not legal advice.")
     token = settings.token.get_secret_value() if settings.token is not None else None
-    dependencies = [Depends(require_token(token))] if token is not None else []
+    dependencies = [Depends(require_token(token))]
     dependencies.append(Depends(require_media_type))  # after the token: a stranger learns nothing, not even this
     app.include_router(build_router(settings, book, dependencies, capacity))
     app.include_router(drafts_router(settings, book, dependencies, capacity))
@@ -81,17 +81,19 @@ def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = 
     page, page_headers = form_page()
 
     @app.get("/", include_in_schema=True, response_class=HTMLResponse, summary="The intake form",
+             operation_id="intake_form",
              responses=error_responses(500))
     async def form() -> HTMLResponse:
         return HTMLResponse(page, headers=page_headers)
 
     @app.get("/healthz", response_model=Health, summary="Liveness, and the rules version loaded",
+             operation_id="health",
              responses=error_responses(500))
     async def healthz() -> Health:
         return Health(status="ok", rules_version=book.rules_version)
 
     @app.get("/readyz", response_model=Health,
-             summary="Readiness: 503 while every assessment slot of this worker is taken",
+             summary="Readiness: 503 while every assessment slot of this worker is taken", operation_id="ready",
              responses=error_responses(422, 503, 500))
     async def readyz() -> Health:
         if capacity.calls >= capacity.max_calls:
@@ -102,9 +104,11 @@ def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = 
 
     for probe in (healthz, readyz):  # HEAD answers as GET does, without the body (load balancers' probes)
         app.add_api_route(f"/{probe.__name__}", probe, methods=["HEAD"], response_model=Health,
+                          operation_id=f"{_PROBE_IDS[probe.__name__]}_head",
                           summary=f"{probe.__name__}, headers only", responses=error_responses(422, 500))
 
     @app.get("/metrics", summary="Prometheus metrics of this worker (requests, latency, refusals, batch lines)",
+             operation_id="metrics",
              response_class=Response, responses={200: {"description": "Prometheus text format", "content": {
                  "text/plain": {"schema": {"type": "string"}}}}, **error_responses(422, 500)})
     async def metrics() -> Response:
@@ -122,6 +126,10 @@ def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = 
     app.add_middleware(EdgeGuard, settings=settings, guard_exposure=guard_exposure)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+_PROBE_IDS = {"healthz": "health", "readyz": "ready"}
+"""The probes' operation ids (their GET's; HEAD adds ``_head``)."""
 
 
 def _version() -> str:

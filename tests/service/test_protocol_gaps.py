@@ -44,7 +44,9 @@ def test_an_unknown_query_parameter_is_422_naming_it(client: TestClient) -> None
     assert problem["field"] == "query.veiw" and "view" in problem["message"]
     assert client.get("/v1/rules?lang=en&x=1").status_code == 422
     assert client.get("/healthz?probe=1").status_code == 422
-    assert client.post("/v1/assessments?view=triage&lang=en", content=LEAD, headers=JSON).status_code == 200
+    assert client.post("/v1/assessments?view=triage", content=LEAD, headers=JSON).status_code == 200
+    assert client.post("/v1/assessments?lang=en", content=LEAD, headers=JSON).status_code == 422  # the report's
+    assert client.post("/v1/reports?lang=en", content=LEAD, headers=JSON).status_code == 200
 
 
 def test_a_trailing_slash_is_a_json_404_not_an_empty_redirect(client: TestClient) -> None:
