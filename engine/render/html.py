@@ -26,6 +26,7 @@ from engine.render.table import (
     references,
     target_text,
 )
+from engine.sanitize import terminal_safe
 
 _CSS = """
 :root { --ink: #1d232b; --muted: #5b6570; --line: #d5dae0; --soft: #f4f6f8; --accent: #1f5f99; }
@@ -93,7 +94,10 @@ ul.summary li { margin: 3px 0; }
 
 
 def _e(text: str) -> str:
-    return escape(text, quote=True)
+    """Text as HTML that only shows: tags escaped, and control characters, line separators and
+    bidi overrides shown as ``\\u202e`` as on the terminal and in Markdown (U+202E would reverse
+    the rest of a line in a browser, e.g. the due date)."""
+    return terminal_safe(escape(text, quote=True))
 
 
 def _t(text: Text | None, lang: Lang) -> str:
