@@ -10,11 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from engine.model.assessment import Assessment
+from engine.model.assessment import Assessment, ObligationOut
 from engine.model.base import Lang, Text
 from engine.render.labels import word
 from engine.render.summary import grouped_questions, question_line, summary_parts
-from engine.render.table import calendar_text, cites, product_names, references, target_text, with_dates, with_due
+from engine.render.table import (
+    calendar_text,
+    cites,
+    product_names,
+    references,
+    split_duties,
+    target_text,
+    with_dates,
+    with_due,
+)
 from engine.sanitize import markdown_text
 
 _CODE_SAFE = re.compile(r"^[A-Za-z0-9_.\[\]:+-]*$")
@@ -61,6 +70,24 @@ def summary_markdown(a: Assessment, lang: Lang, *, today: dt.date) -> list[str]:
     return [*lines, ""]
 
 
+def _duty_table(duties: list[ObligationOut], lang: Lang, ids: bool) -> str:
+    """Duties with their deadline (and dates) and basis: the filer's, or the platform's checks."""
+    return _md_table(
+        [word("duty", lang), word("deadline", lang), word("basis", lang)] + (["id"] if ids else []),
+        [[o.title.get(lang), with_due(o, lang), cites(o.basis, lang, o.basis_kind), *_id_column(ids, o.id)]
+         for o in duties], lang)
+
+
+def _platform_checks(a: Assessment, lang: Lang, ids: bool) -> list[str]:
+    """What the store or platform will check, under a heading of its own after the filer's duties
+    (rulings.md #19: those bind the platform, not the filer); nothing when none applies."""
+    platform = split_duties(a)[1]
+    if not platform:
+        return []
+    return [f"## {word('platform_checks', lang)}", "", markdown_text(word("platform_checks_note", lang)), "",
+            _duty_table(platform, lang, ids)]
+
+
 def render_markdown(a: Assessment, lang: Lang, *, today: dt.date | None = None, ids: bool = False) -> str:
     """A self-contained Markdown report: the summary, then every section (ids only with ``ids``).
 
@@ -77,6 +104,7 @@ def render_markdown(a: Assessment, lang: Lang, *, today: dt.date | None = None, 
     lines += _reasons(a, lang, ids) + _algorithms(a, lang, ids) + _obligations(a, lang, ids)
     if (calendar := calendar_text(a, lang)) is not None:
         lines += [f"> **{word('calendar', lang)}**: {calendar}", ""]
+    lines += _platform_checks(a, lang, ids)
     lines += _materials(a, lang, ids)
     lines += _steps(a, lang) + _display(a, lang, ids) + _questions(a, lang, ids) + _references(a, lang)
     lines += ["", "---", "", f"*{word('not_legal_advice', lang)}*", ""]
@@ -115,11 +143,8 @@ def _algorithms(a: Assessment, lang: Lang, ids: bool) -> list[str]:
 
 
 def _obligations(a: Assessment, lang: Lang, ids: bool) -> list[str]:
-    """The duties with their deadline (and date) and basis."""
-    return _section(word("obligations", lang), _md_table(
-        [word("duty", lang), word("deadline", lang), word("basis", lang)] + (["id"] if ids else []),
-        [[o.title.get(lang), with_due(o, lang), cites(o.basis, lang, o.basis_kind), *_id_column(ids, o.id)]
-         for o in a.obligations], lang))
+    """The filer's duties with their deadline (and date) and basis; the platform's come later."""
+    return _section(word("obligations", lang), _duty_table(split_duties(a)[0], lang, ids))
 
 
 def _steps(a: Assessment, lang: Lang) -> list[str]:

@@ -33,6 +33,14 @@ def cites(refs: Sequence[LegalRef], lang: Lang, kind: str | None = None) -> str:
     return f"[{word('kind_' + kind, lang)}] {joined}" if kind else joined
 
 
+def split_duties(a: Assessment) -> tuple[list[ObligationOut], list[ObligationOut]]:
+    """The filer's duties, and apart from them what the app store or mini-program platform will
+    check at listing (``binds: platform``): those bind the platform, not the filer (rulings.md #19),
+    so no renderer lists them among the filer's duties."""
+    return ([o for o in a.obligations if o.binds != "platform"],
+            [o for o in a.obligations if o.binds == "platform"])
+
+
 def deadline_text(deadline: Deadline | None, lang: Lang) -> str:
     """A deadline for a table cell ("—" when the duty has none)."""
     return deadline.text.get(lang) if deadline else "—"
@@ -223,6 +231,24 @@ def _for_whom(m: MaterialOut, features: Mapping[str, Text], lang: Lang) -> str:
     return "\n→ " + sep.join(dict.fromkeys(target_text(t, lang, features) for t in m.applies_to))
 
 
+def _duty_sections(a: Assessment, lang: Lang, width: int | None, ids: bool) -> list[tuple[str, str]]:
+    """The filer's duties, then (only if any) what the store or platform will check, under its
+    own heading with a note: a PM must not plan the platform's listing review as their own work."""
+    filer, platform = split_duties(a)
+
+    def rows(duties: list[ObligationOut]) -> str:
+        return fitted_grid(
+            [word("duty", lang), word("deadline", lang), word("basis", lang)],
+            [[o.title.get(lang) + (f"\n[{o.id}]" if ids else ""), with_due(o, lang),
+              cites(o.basis, lang, o.basis_kind)] for o in duties], width)
+
+    sections = [(word("obligations", lang), rows(filer))]
+    if platform:
+        note = word("platform_checks_note", lang)
+        sections.append((word("platform_checks", lang), (wrap(note, width) if width else note) + "\n" + rows(platform)))
+    return sections
+
+
 def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bool = False) -> str:
     """Every section of the assessment as headed tables, fitted to ``width`` columns if given.
 
@@ -298,12 +324,9 @@ class _Tables:
               self.shown(al.genai_route_label, al.genai_route)] for al in a.algorithms]))
 
     def obligations(self) -> None:
-        """The duties with their deadlines, due dates and basis."""
-        lang = self.lang
-        self.section(word("obligations", lang), self.grid(
-            self.words("duty", "deadline", "basis"),
-            [[o.title.get(lang) + self.tag(o.id), with_due(o, lang), cites(o.basis, lang, o.basis_kind)]
-             for o in self.a.obligations]))
+        """The filer's duties, then what the store or platform will check (:func:`_duty_sections`)."""
+        for title, body in _duty_sections(self.a, self.lang, self.width, self.ids):
+            self.section(title, body)
 
     def materials(self) -> None:
         """The checklist, one table per scope (entity, product, algorithm) that has any."""
