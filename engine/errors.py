@@ -36,6 +36,10 @@ class RulebookError(LoadError):
     """A rule file is structurally valid YAML but breaks the rulebook's contract."""
 
 
+SHOWN_PROBLEMS = 10
+"""Problems of one answers document printed at most (as many as get a did-you-mean)."""
+
+
 class AnswersError(EngineError):
     """An answers document is invalid; ``problems`` lists every field that failed."""
 
@@ -45,11 +49,16 @@ class AnswersError(EngineError):
         more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
         super().__init__(first_message + more, file=file, key=first_key)
 
-    def render_all(self) -> str:
-        """Every problem on its own line, each naming the file and the field."""
+    def render_all(self, limit: int = SHOWN_PROBLEMS) -> str:
+        """The first ``limit`` problems on their own lines, each naming the file and the field, then
+        how many more there are: a document of a thousand unknown ids printed 376 KB, where the
+        first few show what to fix (the problems themselves are all kept in ``problems``)."""
         prefix = f"{self.file}: " if self.file else ""
-        return "\n".join(f"{prefix}{key}: {message}" if key else f"{prefix}{message}"
-                         for key, message in self.problems)
+        lines = [f"{prefix}{key}: {message}" if key else f"{prefix}{message}" for key, message in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append(f"{prefix}… and {len(self.problems) - limit:,} more problems (of {len(self.problems):,}); "
+                         "fix these and run again")
+        return "\n".join(lines)
 
 
 class RuleActionError(EngineError):
