@@ -76,56 +76,69 @@ def _short_runs(tokens: list[str]) -> list[str]:
 
 def _tokens(text: str) -> list[str]:
     """Unbreakable pieces: a Latin word, a short run of Chinese characters or one character of a
-    longer run, with its punctuation; " " between."""
-    tokens: list[str] = []
-    opening = ""
+    longer run, with its punctuation; " " between.
+
+    Pieces are built as lists of characters and joined at the end: growing a string one
+    character at a time copies it each time, and a 300 KB name of one piece took seconds.
+    """
+    tokens: list[list[str]] = []
+    opening: list[str] = []
     bullet = False
     for char in text:
         if bullet and char == " ":
-            opening += char                           # "• " stays with the item's first word
+            opening.append(char)                      # "• " stays with the item's first word
             bullet = False
             continue
         bullet = False
         if char in _BULLETS:
-            opening += char
+            opening.append(char)
             bullet = True
             continue
         opening = _place(tokens, char, opening)
     if opening:
         tokens.append(opening)
-    return _short_runs(tokens)
+    return _short_runs(["".join(t) for t in tokens])
 
 
-def _place(tokens: list[str], char: str, opening: str) -> str:
+_SPACE = [" "]
+
+
+def _place(tokens: list[list[str]], char: str, opening: list[str]) -> list[str]:
     """Add one character to ``tokens``; returns the opening punctuation still waiting for its word."""
     if char.isspace():
-        if tokens and tokens[-1] != " ":
-            tokens.append(" ")
-    elif char in _CLOSING and tokens and tokens[-1] != " ":
-        tokens[-1] += char
+        if tokens and tokens[-1] != _SPACE:
+            tokens.append(list(_SPACE))
+    elif char in _CLOSING and tokens and tokens[-1] != _SPACE:
+        tokens[-1].append(char)
     elif char in _OPENING:
-        return opening + char
-    elif char.isascii() and tokens and tokens[-1] != " " and tokens[-1][-1].isascii() and not opening:
-        tokens[-1] += char
+        opening.append(char)
+    elif char.isascii() and tokens and tokens[-1] != _SPACE and tokens[-1][-1].isascii() and not opening:
+        tokens[-1].append(char)
     else:
-        tokens.append(opening + char)
-        return ""
+        tokens.append([*opening, char])
+        return []
     return opening
 
 
 def _fitting(tokens: list[str], width: int) -> list[str]:
-    """``tokens`` with any token wider than ``width`` (a long Latin word, a URL) cut into pieces that fit."""
+    """``tokens`` with any token wider than ``width`` (a long Latin word, a URL) cut into pieces that
+    fit, in one pass over its characters; a character wider than ``width`` is a piece of its own
+    (cutting before it would make no progress: a wide character in a 1-column cell looped)."""
     out: list[str] = []
     for token in tokens:
-        while _width(token) > width:
-            piece = ""
-            for char in token:
-                if _width(piece + char) > width:
-                    break
-                piece += char
-            out.append(piece)
-            token = token[len(piece):]
-        out.append(token)
+        if _width(token) <= width:
+            out.append(token)
+            continue
+        piece: list[str] = []
+        used = 0
+        for char in token:
+            columns = _width(char)
+            if piece and used + columns > width:
+                out.append("".join(piece))
+                piece, used = [], 0
+            piece.append(char)
+            used += columns
+        out.append("".join(piece))
     return out
 
 
