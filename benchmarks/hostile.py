@@ -7,12 +7,26 @@ and on four inputs too large to keep in the repository (a 1 GiB sparse file; the
 standard input to ``assess`` and to ``batch``; a 300 KB name rendered as a table), each in a
 fresh process, and prints the wall time, the peak resident memory and the exit code. Targets:
 under 2 s and 300 MiB each.
+
+Then the inputs that cost minutes or memory before (issue 24, items 8-10), each beside a
+baseline measured in the same run: the same command on an ordinary input of about the same
+size, or the bounded read of ``assess``:
+
+- 8: ``validate`` of 1,000 unknown 100-character ids (104 KB) beside ``validate`` of 100 valid
+  products (63 KB);
+- 9: ``ask --answers``, ``ask --resume`` and ``serve --token-file`` on ``/dev/zero`` beside
+  ``assess /dev/zero``;
+- 10: ``ask --answers`` with 10, 30 and 100 products, timed to its first screen on a
+  pseudo-terminal, beside ``assess`` of the 100 products.
+
+The load average is printed before and after: on a shared machine read the times as upper bounds.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,7 +50,55 @@ def measure(argv: list[str], cwd: Path, stdin: IO[bytes] | None = None) -> tuple
     return time.perf_counter() - started, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
+def first_screen(argv: list[str], cwd: Path) -> tuple[float, float, int]:
+    """(seconds, peak MiB, exit code) of ``python -m cli ARGV`` on a pseudo-terminal until its first
+    question is drawn (the line of keys under it), then Ctrl-C; memory is the peak until then."""
+    import pexpect
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    started = time.perf_counter()
+    child = pexpect.spawn(sys.executable, ["-m", "cli", *argv], cwd=str(cwd), env=env, encoding="utf-8",
+                          dimensions=(40, 100), timeout=600)
+    try:
+        child.expect_exact("Esc")
+        seconds = time.perf_counter() - started
+        status = Path(f"/proc/{child.pid}/status").read_text(encoding="ascii")
+        peak = re.search(r"VmHWM:\s+(\d+) kB", status)
+        child.sendcontrol("c")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    return seconds, int(peak.group(1)) / 1024 if peak else float("nan"), child.exitstatus or 0
+
+
+def products(count: int) -> dict[str, Any]:
+    """The 100-product file of the corpus cut to ``count`` products."""
+    doc: dict[str, Any] = json.loads((HOSTILE / "shown_100_products.json").read_text(encoding="utf-8"))
+    doc["products"] = doc["products"][:count]
+    return doc
+
+
+def costly(work: Path) -> list[tuple[str, float, float, int]]:
+    """Issue 24, items 8-10: each input that cost minutes or memory, beside its baseline."""
+    rows: list[tuple[str, float, float, int]] = []
+    rows.append(("8 validate 1,000 unknown long ids", *measure(
+        ["validate", str(HOSTILE / "refused_1000_unknown_long_ids.json")], work)))
+    rows.append(("  baseline: validate 100 valid products", *measure(
+        ["validate", str(HOSTILE / "shown_100_products.json")], work)))
+    for argv in (["ask", "--answers", "/dev/zero"], ["ask", "--resume", "/dev/zero"]):
+        rows.append((f"9 {' '.join(argv)}", *measure([*argv, "--draft", "d.yaml"], work)))
+    rows.append(("9 serve --token-file /dev/zero", *measure(["serve", "--token-file", "/dev/zero"], work)))
+    rows.append(("  baseline: assess /dev/zero", *measure(["assess", "/dev/zero"], work)))
+    for count in (10, 30, 100):
+        (work / f"p{count}.json").write_text(json.dumps(products(count), ensure_ascii=False), encoding="utf-8")
+        rows.append((f"10 ask --answers, {count} products (first screen)", *first_screen(
+            ["ask", "--answers", f"p{count}.json", "--draft", f"d{count}.yaml"], work)))
+    rows.append(("  baseline: assess 100 products", *measure(["assess", "p100.json"], work)))
+    return rows
+
+
 def main() -> int:
+    print(f"load before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     rows: list[tuple[str, float, float, int]] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -63,6 +125,11 @@ def main() -> int:
         (work / "name.json").write_text(json.dumps(doc), encoding="utf-8")
         rows.append(("assess 300 KB name (table)", *measure(
             ["assess", "name.json", "--max-name-length", "1000000"], work)))
+        doc["products"][0]["name"] = "名" * 150_000 + "。" * 150_000
+        (work / "wide_name.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        rows.append(("assess 300 KB Chinese name (table)", *measure(
+            ["assess", "wide_name.json", "--max-name-length", "1000000"], work)))
+        rows += costly(work)
     width = max(len(r[0]) for r in rows)
     slow = 0
     for name, seconds, mib, code in rows:
@@ -70,6 +137,7 @@ def main() -> int:
         slow += over
         print(f"{name:<{width}}  {seconds:5.2f} s  {mib:6.1f} MiB  exit {code}{'  OVER TARGET' if over else ''}")
     print(f"{len(rows)} runs, {slow} over {TARGET_SECONDS} s or {TARGET_MIB} MiB")
+    print(f"load after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     return 1 if slow else 0
 
 
