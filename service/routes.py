@@ -25,6 +25,7 @@ from engine import (
     AnswersError,
     Assessment,
     AssessmentDiff,
+    CompactAssessment,
     FilingNumber,
     FilingNumberError,
     Outline,
@@ -139,9 +140,9 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
     @router.post("/assessments", summary="Assess one answers document",
                  openapi_extra=json_body(Answers, "An answers document (the JSON form of an answers file; "
                                                   "schema: GET /v1/schema/answers)"),
-                 responses={**_with_html(json_response(Assessment, TriageRow, description=(
-                     "view=full: the assessment (compact JSON, the bytes of engine.assess_json); view=triage: "
-                     "its triage row (line is 1); view=report: the printable HTML report (text/html)"))),
+                 responses={**_with_html(json_response(CompactAssessment, TriageRow, description=(
+                     "view=full: the assessment (schema 4.0 on one line, the bytes of engine.assess_json); "
+                     "view=triage: its triage row (line is 1); view=report: the printable HTML report (text/html)"))),
                      **error_responses(*auth, 413, 422, 500)})
     async def assessments(request: Request, as_of: AsOf = None, lang: Lang = "zh",
                           view: Annotated[Literal["full", "triage", "report"], Query(
@@ -167,10 +168,10 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
                      "line or a bad document gets an error record; the batch goes on."),
                      "content": {JSONL: {"schema": {"type": "string"}}}}},
                  responses={200: {"description": (
-                     "JSON Lines, in input order: per line the compact assessment, or with summary=true its "
+                     "JSON Lines, in input order: per line the assessment (schema 4.0), or with summary=true its "
                      "triage row, or an error record {line, error: {field, message}}, as algo-filing batch "
                      "writes them"),
-                     "content": {JSONL: {"schema": {"oneOf": [{"$ref": "#/components/schemas/Assessment"},
+                     "content": {JSONL: {"schema": {"oneOf": [{"$ref": "#/components/schemas/CompactAssessment"},
                                                               {"$ref": "#/components/schemas/TriageRow"},
                                                               {"$ref": "#/components/schemas/ErrorRecord"}]}}}},
                      **error_responses(*auth, 413, 422, 500)})
