@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from cli.exits import EXIT_FAILED_RECORDS, EXIT_OK
-from cli.screen import terminal_width
+from cli.screen import color_wanted, terminal_width
 
 if TYPE_CHECKING:
     from engine.intake.batch import BatchInterrupted
@@ -64,7 +64,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         text = render_terminal(
             result, args.lang, today=args.as_of or dt.date.today(), ids=args.ids,
             width=terminal_width() if args.output is None else 100,
-            color=args.output is None and sys.stdout.isatty(),
+            color=args.output is None and color_wanted(sys.stdout),
             report_hint=html if args.full else f"{command} --full", full=args.full, html_hint=html)
     else:
         text = render(result, args.format, args.lang, today=args.as_of, ids=args.ids)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cli.prompts import BACK, Prompter
-from cli.screen import terminal_width
+from cli.screen import color_wanted, terminal_width
 
 if TYPE_CHECKING:
     from engine.model.base import Lang
@@ -68,7 +68,7 @@ class Session:
         self.new_feature = new_feature
         self.inputs: list[Path] = []
         """The files the session was started from (``--answers``, ``--resume``): never saved over."""
-        self.dim = sys.stdout.isatty()
+        self.dim = color_wanted(sys.stdout)
         self._described: dict[str, Any] = {}
 
     def t(self, key: str, **values: Any) -> str:

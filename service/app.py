@@ -53,18 +53,20 @@ def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = 
                   description="Does China's algorithm filing (算法备案) apply to a product, in which role, and "
                               "what follows? Rule-based assessments over HTTP. Not legal advice.")
     token = settings.token.get_secret_value() if settings.token is not None else None
-    dependencies = [Depends(require_token(token))] if token is not None else []
+    dependencies = [Depends(require_token(token))]
     app.include_router(build_router(settings, book, dependencies))
     app.include_router(drafts_router(settings, book, dependencies))
     app.include_router(build_similar_router(settings, dependencies))
     page, page_headers = form_page()
 
     @app.get("/", include_in_schema=True, response_class=HTMLResponse, summary="The intake form",
+             operation_id="intake_form",
              responses=error_responses(500))
     async def form() -> HTMLResponse:
         return HTMLResponse(page, headers=page_headers)
 
     @app.get("/healthz", response_model=Health, summary="Liveness, and the rules version loaded",
+             operation_id="health",
              responses=error_responses(500))
     async def healthz() -> Health:
         return Health(status="ok", rules_version=book.rules_version)

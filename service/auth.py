@@ -15,7 +15,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .problems import ApiError, Problem
 
-_bearer = HTTPBearer(auto_error=False, description="The token of the server's --token-file")
+_bearer = HTTPBearer(auto_error=False, description="The token of the server's --token-file; a server started "
+                                                    "without one (loopback only) accepts requests without it")
 
 
 def unauthorized() -> ApiError:
@@ -25,11 +26,17 @@ def unauthorized() -> ApiError:
                     headers={"WWW-Authenticate": "Bearer"})
 
 
-def require_token(token: str) -> Callable[..., Awaitable[None]]:
-    """A FastAPI dependency that lets a request through only with ``token``."""
-    expected = token.encode("utf-8")
+def require_token(token: str | None) -> Callable[..., Awaitable[None]]:
+    """A FastAPI dependency that lets a request through only with ``token`` (any request when None).
+
+    It is installed with or without a token, so the OpenAPI document declares the bearer scheme
+    and the 401 responses either way: a client generated from one server works with the other.
+    """
+    expected = token.encode("utf-8") if token is not None else None
 
     async def check(credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:  # noqa: B008
+        if expected is None:
+            return
         given = credentials.credentials.encode("utf-8") if credentials is not None else b""
         if not hmac.compare_digest(given, expected):
             raise unauthorized()

@@ -97,7 +97,7 @@ def json_body(model: type[BaseModel], description: str) -> dict[str, Any]:
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI responses for the error statuses a route can give, all with :class:`ErrorBody`."""
     what = {400: "The request is malformed (e.g. a Content-Length that is not a number)",
-            401: "No valid bearer token (only when the server has a token)",
+            401: "No valid bearer token (given only by a server started with a token)",
             413: "The body is larger than the server's limit", 422: "Invalid input: every problem with its field",
             500: "Internal error: the body carries an error_id, the details are in the server log"}
     content = {"application/json": {"schema": ref(ErrorBody)}}

@@ -32,15 +32,15 @@ def _zip(answers: Answers, as_of: Any, lang: Any, book: Rulebook) -> bytes:
 def drafts_router(settings: Settings, book: Rulebook, dependencies: list[Any]) -> APIRouter:
     """The drafts route, behind the same ``dependencies`` (the token check) as the other /v1 routes."""
     router = APIRouter(prefix="/v1", dependencies=dependencies)
-    auth = [401] if settings.token is not None else []
 
     @router.post("/drafts", summary="Drafts of the filing documents (.docx, .md, .ics) as a zip archive",
+                 operation_id="drafts",
                  response_class=Response,
                  openapi_extra=json_body(Answers, "An answers document (schema: GET /v1/schema/answers)"),
                  responses={200: {"content": {ZIP: {"schema": {"type": "string", "format": "binary"}}},
                                   "description": "The drafts folder as a zip archive, the files of "
                                                  "`algo-filing draft` byte for byte"},
-                            **error_responses(*auth, 413, 422, 500)})
+                            **error_responses(401, 413, 422, 500)})
     async def drafts(request: Request, as_of: AsOf = None, lang: Lang = "zh") -> Response:
         data = parse_json(await read_body(request, settings.max_body_bytes))
         answers = _answers(data, "request body")

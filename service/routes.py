@@ -71,12 +71,16 @@ REPORT_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'uns
                   "X-Content-Type-Options": "nosniff"}
 """The report has inline styles only: the browser is told to load and run nothing else."""
 
+ANSWERS_BODY = "An answers document (the JSON form of an answers file; schema: GET /v1/schema/answers)"
+NDJSON_SCHEMA = {"type": "string", "format": "binary"}
+"""A JSON Lines body as OpenAPI can say it: bytes of one media type (each line's schema is in the description)."""
+
 SCHEMAS = {"answers": answers_json_schema, "assessment": assessment_json_schema, "triage": triage_json_schema,
            "batch-error": error_record_json_schema, "diff": diff_json_schema}
 
 AsOf = Annotated[Day | None, Query(description="Apply the rules in force on this date (YYYY-MM-DD, 1900-01-01 to "
                                               "2199-12-31); default: the answers' own as_of, else the rules' date")]
-Lang = Annotated[Literal["zh", "en"], Query(description="Language of the HTML report (view=report) and of the rules' "
+Lang = Annotated[Literal["zh", "en"], Query(description="Language of the HTML report (/v1/reports) and of the rules' "
                                                         "legal basis; JSON assessments carry both languages")]
 
 
@@ -135,46 +139,49 @@ class _Feed:
 def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) -> APIRouter:
     """The ``/v1`` routes over ``book``, behind ``dependencies`` (the token check, when there is one)."""
     router = APIRouter(prefix="/v1", dependencies=dependencies)
-    auth = [401] if settings.token is not None else []
 
-    @router.post("/assessments", summary="Assess one answers document",
-                 openapi_extra=json_body(Answers, "An answers document (the JSON form of an answers file; "
-                                                  "schema: GET /v1/schema/answers)"),
-                 responses={**_with_html(json_response(CompactAssessment, TriageRow, description=(
+    @router.post("/assessments", summary="Assess one answers document", operation_id="assess",
+                 openapi_extra=json_body(Answers, ANSWERS_BODY),
+                 responses={**json_response(CompactAssessment, TriageRow, description=(
                      "view=full: the assessment (schema 4.0 on one line, the bytes of engine.assess_json); "
-                     "view=triage: its triage row (line is 1); view=report: the printable HTML report (text/html)"))),
-                     **error_responses(*auth, 413, 422, 500)})
-    async def assessments(request: Request, as_of: AsOf = None, lang: Lang = "zh",
-                          view: Annotated[Literal["full", "triage", "report"], Query(
-                              description="full: the assessment; triage: the triage row; report: HTML")] = "full",
+                     "view=triage: its triage row (line is 1). The printable HTML report is POST /v1/reports")),
+                     **error_responses(401, 413, 422, 500)})
+    async def assessments(request: Request, as_of: AsOf = None,
+                          view: Annotated[Literal["full", "triage"], Query(
+                              description="full: the assessment; triage: the triage row")] = "full",
                           ) -> Response:
         data = parse_json(await read_body(request, settings.max_body_bytes))
         answers = _answers(data, "request body")
         if view == "full":
             text = await run_in_threadpool(_assess_json, answers, as_of, book)
             return Response(text, media_type=JSON)
-        if view == "triage":
-            outline = await run_in_threadpool(_outline, answers, as_of, book)
-            row = triage_row(outline, line=1, entity=answers.entity.name, tiers=book.tiers)
-            return Response(row.model_dump_json(), media_type=JSON)
+        outline = await run_in_threadpool(_outline, answers, as_of, book)
+        row = triage_row(outline, line=1, entity=answers.entity.name, tiers=book.tiers)
+        return Response(row.model_dump_json(), media_type=JSON)
+
+    @router.post("/reports", summary="The printable HTML report of one answers document", operation_id="report",
+                 response_class=HTMLResponse, openapi_extra=json_body(Answers, ANSWERS_BODY),
+                 responses={200: {"description": "The report `algo-filing assess --format html` writes (text/html)",
+                                  "content": {"text/html": {"schema": {"type": "string"}}}},
+                            **error_responses(401, 413, 422, 500)})
+    async def report(request: Request, as_of: AsOf = None, lang: Lang = "zh") -> HTMLResponse:
+        answers = _answers(parse_json(await read_body(request, settings.max_body_bytes)), "request body")
         result = await run_in_threadpool(_assess, answers, as_of, book)
         page = await run_in_threadpool(render_html, result, lang)
         return HTMLResponse(page, headers=REPORT_HEADERS)
 
     @router.post("/batch", summary="Assess JSON Lines, one output line per input line (streamed)",
-                 response_class=LineStream,
+                 response_class=LineStream, operation_id="assess_batch",
                  openapi_extra={"requestBody": {"required": True, "description": (
-                     "JSON Lines: one answers document per line. A line longer than the line limit, a blank "
-                     "line or a bad document gets an error record; the batch goes on."),
-                     "content": {JSONL: {"schema": {"type": "string"}}}}},
+                     "JSON Lines (application/x-ndjson): one answers document (schema: Answers) per line. A line "
+                     "longer than the line limit, a blank line or a bad document gets an error record; the batch "
+                     "goes on."), "content": {JSONL: {"schema": NDJSON_SCHEMA}}}},
                  responses={200: {"description": (
-                     "JSON Lines, in input order: per line the assessment (schema 4.0), or with summary=true its "
-                     "triage row, or an error record {line, error: {field, message}}, as algo-filing batch "
-                     "writes them"),
-                     "content": {JSONL: {"schema": {"oneOf": [{"$ref": "#/components/schemas/CompactAssessment"},
-                                                              {"$ref": "#/components/schemas/TriageRow"},
-                                                              {"$ref": "#/components/schemas/ErrorRecord"}]}}}},
-                     **error_responses(*auth, 413, 422, 500)})
+                     "JSON Lines, in input order: per line the assessment (schema: CompactAssessment), or with "
+                     "summary=true its triage row (TriageRow), or an error record {line, error: {field, message}} "
+                     "(ErrorRecord), as algo-filing batch writes them"),
+                     "content": {JSONL: {"schema": NDJSON_SCHEMA}}},
+                     **error_responses(401, 413, 422, 500)})
     async def batch(request: Request, as_of: AsOf = None,
                     summary: Annotated[bool, Query(description="Triage rows instead of full assessments")] = False,
                     ) -> LineStream:
@@ -188,10 +195,10 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
 
         return LineStream(lines(), media_type=JSONL)
 
-    @router.post("/diff", summary="What changes between two answers documents",
+    @router.post("/diff", summary="What changes between two answers documents", operation_id="diff",
                  openapi_extra=json_body(DiffRequest, "{before: answers, after: answers}"),
                  responses={**json_response(AssessmentDiff, description="The diff (compact JSON)"),
-                            **error_responses(*auth, 413, 422, 500)})
+                            **error_responses(401, 413, 422, 500)})
     async def diff(request: Request, as_of: AsOf = None) -> Response:
         data = parse_json(await read_body(request, settings.max_body_bytes))
         if not isinstance(data, dict):
@@ -216,7 +223,8 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
         return Response(text, media_type=JSON)
 
     @router.get("/rules", summary="Every rule with its legal basis", response_model=RulesDocument,
-                responses={**error_responses(*auth, 422, 500)})
+                operation_id="rules",
+                responses={**error_responses(401, 422, 500)})
     async def rules(lang: Lang = "zh") -> RulesDocument:
         return RulesDocument(rules_version=book.rules_version, rules=[
             RuleSummary(id=r.id, file=book.rule_files[r.id], title=RuleTitle(zh=r.title.zh, en=r.title.en),
@@ -224,16 +232,17 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
                         valid_from=r.valid_from)
             for r in book.rules.values()])
 
-    @router.get("/schema/{which}", summary="The JSON Schema of answers, assessments, triage rows, batch errors, "
-                                          "diffs", responses={200: {"description": "A JSON Schema",
-                                                                    "content": {JSON: {"schema": {"type": "object"}}}},
-                                                              **error_responses(*auth, 422, 500)})
+    @router.get("/schema/{which}", operation_id="json_schema",
+                summary="The JSON Schema of answers, assessments, triage rows, batch errors, diffs",
+                responses={200: {"description": "A JSON Schema", "content": {JSON: {"schema": {"type": "object"}}}},
+                           **error_responses(401, 422, 500)})
     async def schema(which: Annotated[Literal["answers", "assessment", "triage", "batch-error", "diff"],
                                       Path(description="Which schema")]) -> dict[str, Any]:
         return SCHEMAS[which]()
 
     @router.get("/filing-numbers/{number}", summary="Split a published filing number (网信算备…号) into its parts",
-                response_model=FilingNumber, responses={**error_responses(*auth, 422, 500)})
+                operation_id="decode_filing_number",
+                response_model=FilingNumber, responses={**error_responses(401, 422, 500)})
     async def filing_number(number: Annotated[str, Path(description="e.g. 网信算备110108823483902220017号",
                                                         max_length=200)]) -> Response:
         try:
@@ -257,11 +266,6 @@ def _refused(feed: _Feed, item: LineTooLong | BatchTooLarge) -> Record:
         message = (f"the batch passed {item.limit:,} bytes in this line; this line and the rest were not read. "
                    "Send them in another request")
     return Record(number, problem=RecordProblem(field=None, message=message))
-
-
-def _with_html(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
-    responses[200]["content"]["text/html"] = {"schema": {"type": "string"}}
-    return responses
 
 
 def _assess_records(records: list[Record], summary: bool, as_of: dt.date | None, book: Rulebook) -> str:

@@ -63,15 +63,15 @@ def build_similar_router(settings: Settings, dependencies: list[Any]) -> APIRout
     """The ``/v1/similar`` route, behind ``dependencies`` (the token check, when there is one)."""
     default_index()
     router = APIRouter(prefix="/v1", dependencies=dependencies)
-    auth = [401] if settings.token is not None else []
 
     @router.post("/similar", summary="The published filings nearest to a one-sentence description",
+                 operation_id="similar_filings",
                  response_model=SimilarResult,
                  openapi_extra={"requestBody": {"required": True, "description": "{sentence, type?, form?, role?, "
                                                                                  "top?}",
                                                 "content": {"application/json": {
                                                     "schema": SimilarRequest.model_json_schema()}}}},
-                 responses={**error_responses(*auth, 413, 422, 500)})
+                 responses={**error_responses(401, 413, 422, 500)})
     async def similar_route(request: Request) -> Response:
         body = _request(parse_json(await read_body(request, settings.max_body_bytes)))
         return Response(await run_in_threadpool(_similar, body), media_type="application/json")

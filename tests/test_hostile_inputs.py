@@ -10,9 +10,12 @@ Each test is named by its item of issue 24 and fails on the code before the fix;
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
+import pexpect
 import pytest
 from fastapi.testclient import TestClient
 from prompt_toolkit.input import create_pipe_input
@@ -185,3 +188,47 @@ def test_14_decode_echoes_at_most_200_characters_of_a_huge_number(capsys: pytest
 def test_14_decode_escapes_control_characters(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "decode", "网信算备\x1b]0;PWNED\x07号")
     assert code == 2 and "\x1b" not in err and "\\x1b" in err
+
+
+# ---------------------------------------------------------------- 17. the HTML report shows controls
+
+def test_17_the_html_report_escapes_bidi_overrides_escapes_and_carriage_returns(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "assess", str(HOSTILE / "shown_html_bidi_override.json"), "--format", "html")
+    assert code == 0, err
+    assert not any(raw in out for raw in ("\u202e", "\u2066", "\x1b", "\r"))
+    assert "\\u202e某某App" in out and "推荐\\x1b[31m\\u2066\\x0d伪造的一行" in out
+
+
+# ---------------------------------------------------------------- 18. NO_COLOR and TERM=dumb
+
+def _assess_on_a_terminal(**env: str) -> str:
+    """What ``assess`` prints on a pseudo-terminal, escape sequences and all."""
+    out: str = pexpect.run(f"{sys.executable} -m cli assess {EXAMPLE} --as-of 2030-01-01", cwd=str(ROOT),
+                           env={**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(ROOT), **env},
+                           encoding="utf-8", timeout=60)
+    assert "结论" in out, out[-2000:]
+    return out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}])
+def test_18_no_color_and_a_dumb_terminal_get_no_colours(env: dict[str, str]) -> None:
+    assert "\x1b[1m" in _assess_on_a_terminal()                       # colours on a terminal otherwise
+    assert "\x1b[" not in _assess_on_a_terminal(**env)
+
+
+@pytest.mark.parametrize(("env", "dim"), [({}, True), ({"NO_COLOR": "1"}, False), ({"TERM": "dumb"}, False)])
+def test_18_ask_dims_its_notes_only_when_colours_are_wanted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], dim: bool) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    leader, follower = os.openpty()
+    with open(follower, "w", encoding="utf-8") as terminal, create_pipe_input() as pipe:
+        monkeypatch.setattr(sys, "stdout", terminal)
+        session = Session(Flow(default_questionnaire()), tmp_path / "d.yaml", "en",
+                          Prompter(input=pipe, output=DummyOutput()))
+    os.close(leader)
+    assert session.dim is dim

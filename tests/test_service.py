@@ -112,8 +112,8 @@ def test_the_triage_view_is_the_triage_row_of_the_assessment(client: TestClient)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_report_view_is_the_printable_report_and_may_run_nothing(client: TestClient, lang: str) -> None:
-    response = client.post("/v1/assessments", params={"view": "report", "lang": lang}, json=document(NEWS))
+def test_the_report_is_the_printable_report_and_may_run_nothing(client: TestClient, lang: str) -> None:
+    response = client.post("/v1/reports", params={"lang": lang}, json=document(NEWS))
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert response.text == render_html(assess(load_answers(NEWS)), lang)  # type: ignore[arg-type]
@@ -165,7 +165,8 @@ def test_a_body_that_is_not_an_answers_document_is_422(client: TestClient, body:
     ({"view": "everything"}, "query.view"), ({"as_of": "next tuesday"}, "query.as_of"), ({"lang": "fr"}, "query.lang"),
 ])
 def test_a_bad_parameter_is_422_naming_it(client: TestClient, params: dict[str, str], field: str) -> None:
-    response = client.post("/v1/assessments", params=params, json=document(NEWS))
+    route = "/v1/reports" if "lang" in params else "/v1/assessments"
+    response = client.post(route, params=params, json=document(NEWS))
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_request"
     assert [p["field"] for p in response.json()["problems"]] == [field]
@@ -384,7 +385,7 @@ def test_the_openapi_document_lists_every_route_with_its_schemas(app: FastAPI, c
     document = client.get("/openapi.json").json()
     routes = list(_api_routes(app.routes))
     assert {r.path for r in routes} == set(document["paths"]) == {
-        "/", "/healthz", "/v1/assessments", "/v1/batch", "/v1/diff", "/v1/rules", "/v1/schema/{which}",
+        "/", "/healthz", "/v1/assessments", "/v1/reports", "/v1/batch", "/v1/diff", "/v1/rules", "/v1/schema/{which}",
         "/v1/filing-numbers/{number}", "/v1/drafts", "/v1/similar"}
     components = document["components"]["schemas"]
     for route in routes:
@@ -403,7 +404,7 @@ def test_the_openapi_document_lists_every_route_with_its_schemas(app: FastAPI, c
     assert {"413", "422", "500"} <= set(assessments["responses"])
     for ref in set(_refs(document)):
         assert ref.removeprefix("#/components/schemas/") in components, f"{ref} does not resolve"
-    behaviours = components["Feature"]["properties"]["behaviours"]["items"]["enum"]
+    behaviours = components["Feature"]["properties"]["behaviours"]["oneOf"][0]["items"]["enum"]
     assert "recommend_by_profile" in behaviours
     assert components["CompactAssessment"]["properties"].keys() == assessment_json_schema()["properties"].keys()
 

@@ -16,13 +16,15 @@ from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
+    GetJsonSchemaHandler,
     PlainValidator,
     PrivateAttr,
     ValidationError,
     WithJsonSchema,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from engine.errors import AnswersError, LoadError
 from engine.limits import DEFAULT_LIMITS, EARLIEST_DATE, LATEST_DATE, Limits, check_document, date_in_range
@@ -38,6 +40,10 @@ from engine.sanitize import echo
 _VOCAB = load_vocabulary()
 
 Unsure = Literal["unsure"]
+
+UNSURE_SCHEMA: dict[str, Any] = {"type": "string", "enum": [UNSURE]}
+"""``unsure`` in JSON Schema: a one-value string enum rather than ``const``, which generated clients
+(openapi-python-client, datamodel-code-generator) turn into a type they can read and send back."""
 
 
 def _id_checker(group: str, *, unsure: bool = True) -> Callable[[str], str]:
@@ -107,13 +113,13 @@ Day = Annotated[dt.date, AfterValidator(_plausible_date)]
 TriState = Annotated[
     bool | Unsure,
     PlainValidator(_tri_state),
-    WithJsonSchema({"oneOf": [{"type": "boolean"}, {"const": "unsure"}]}),
+    WithJsonSchema({"oneOf": [{"type": "boolean"}, UNSURE_SCHEMA]}),
 ]
 
 UserCount = Annotated[
     int | Unsure,
     PlainValidator(_count_or_unsure),
-    WithJsonSchema({"oneOf": [{"type": "integer", "minimum": 0}, {"const": "unsure"}]}),
+    WithJsonSchema({"oneOf": [{"type": "integer", "minimum": 0}, UNSURE_SCHEMA]}),
 ]
 
 FormId = Annotated[str, AfterValidator(_id_checker("product_form")), _id_schema("product_form")]
@@ -124,7 +130,20 @@ BehaviourId = Annotated[str, AfterValidator(_id_checker("behaviour")), _id_schem
 LaunchStatusId = Annotated[str, AfterValidator(_id_checker("launch_status")), _id_schema("launch_status")]
 ModelSourceId = Annotated[str, AfterValidator(_id_checker("model_source")), _id_schema("model_source")]
 
+class _OrUnsure:
+    """JSON Schema of a list that may be answered ``unsure`` as a whole: the list, or the bare string.
+
+    The validator stores a bare ``unsure`` as ``["unsure"]``; the published schema says the bare
+    form is allowed, so documents written that way (examples/unsure_answers.yaml) validate.
+    """
+
+    @staticmethod
+    def __get_pydantic_json_schema__(core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {"oneOf": [handler(core), UNSURE_SCHEMA]}
+
+
 _UnsureList = BeforeValidator(_unsure_to_list)
+_OR_UNSURE = _OrUnsure()
 
 
 def _annotation(field: AnswerField) -> Any:
@@ -132,7 +151,7 @@ def _annotation(field: AnswerField) -> Any:
     if field.kind in ("ids", "id"):
         group = field.vocabulary or ""
         one = Annotated[str, AfterValidator(_id_checker(group)), _id_schema(group)]
-        return Annotated[list[one], _UnsureList] if field.kind == "ids" else one | None
+        return Annotated[list[one], _UnsureList, _OR_UNSURE] if field.kind == "ids" else one | None
     if field.kind == "yes_no":
         return TriState if field.absent == "no" else TriState | None
     typed: Any = {"text": str, "count": UserCount, "date": Day}[field.kind]
@@ -181,7 +200,7 @@ class Feature(StrictModel):
     name: str = Field(min_length=1, description="The feature's name in the product, e.g. 首页推荐")
     description: str | None = Field(default=None, description="What it does, in the person's words; without "
                                                               "behaviours, the behaviours are suggested from it")
-    behaviours: Annotated[list[BehaviourId], _UnsureList] = Field(
+    behaviours: Annotated[list[BehaviourId], _UnsureList, _OR_UNSURE] = Field(
         description="What the feature's algorithm outputs (behaviour ids), or unsure; "
                     "[] when the feature uses none of these algorithms. May be left out when a description "
                     "is given: the behaviours are then suggested from it (behaviours_suggested)")
@@ -259,13 +278,13 @@ class Product(StrictModel):
 
     name: str = Field(min_length=1)
     description: str | None = None
-    forms: Annotated[list[FormId], _UnsureList] = Field(min_length=1)
-    audience: Annotated[list[AudienceId], _UnsureList] = Field(min_length=1)
-    opinion_features: Annotated[list[OpinionId], _UnsureList] = Field(
+    forms: Annotated[list[FormId], _UnsureList, _OR_UNSURE] = Field(min_length=1)
+    audience: Annotated[list[AudienceId], _UnsureList, _OR_UNSURE] = Field(min_length=1)
+    opinion_features: Annotated[list[OpinionId], _UnsureList, _OR_UNSURE] = Field(
         default_factory=list,
         description="Forums, comments, sharing… (安全评估规定 Art. 2); empty means none")
     monthly_active_users: UserCount | None = None
-    user_groups: Annotated[list[UserGroupId], _UnsureList] = Field(
+    user_groups: Annotated[list[UserGroupId], _UnsureList, _OR_UNSURE] = Field(
         default_factory=list, description="Special user groups among the users; empty means none")
     news: TriState = Field(default=False, description="Carries news information (互联网新闻信息)")
     commercial: TriState | None = Field(

@@ -266,6 +266,9 @@ class ObligationOut(StrictModel):
     rules: tuple[str, ...]
     files_algorithm: bool = Field(
         default=False, description="The duty is the filing itself: it dates algorithms[].filing_due")
+    binds: Literal["filer", "platform"] = Field(
+        default="filer", description="filer: the filer's duty; platform: the app store or mini-program platform's "
+                                     "(it will check the product at listing), not the filer's")
     due: tuple[DueDate, ...] = Field(default_factory=tuple, description="Due dates from the answers' dates")
 
 

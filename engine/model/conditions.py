@@ -120,18 +120,7 @@ def shape_problems(cond: Condition) -> Iterator[tuple[str, str]]:
     names the exact place.
     """
     for subject, test in cond.tests.items():
-        if isinstance(test, list):
-            yield subject, ("a list is not a test; write {in: [...]} for \"one of these\" "
-                            "(or {only: [...]} for \"nothing else\")")
-        elif isinstance(test, dict):
-            if len(test) != 1:
-                yield subject, f"a test has exactly one operator; got {sorted(test)} (one of {', '.join(OPERATORS)})"
-                continue
-            op, operand = next(iter(test.items()))
-            if op not in OPERATORS:
-                yield subject, f"unknown operator '{op}'; {did_you_mean(str(op), OPERATORS)}"
-            elif op in LIST_OPERATORS and (not isinstance(operand, list) or not operand):
-                yield f"{subject}.{op}", f"'{op}' takes a non-empty list"
+        yield from _test_problems(subject, test)
     for name, group in cond.groups():
         if not group:
             yield name, f"'{name}' must list at least one condition"
@@ -140,3 +129,19 @@ def shape_problems(cond: Condition) -> Iterator[tuple[str, str]]:
                 yield f"{name}[{i}].{key}", message
     if not cond.tests and not any(group for _, group in cond.groups()):
         yield "", "a condition tests nothing; name what it tests, e.g. {forms: app}"
+
+
+def _test_problems(subject: str, test: Any) -> Iterator[tuple[str, str]]:
+    """What is wrong with one test: a bare list, several operators, an unknown one, an empty list."""
+    if isinstance(test, list):
+        yield subject, ("a list is not a test; write {in: [...]} for \"one of these\" "
+                        "(or {only: [...]} for \"nothing else\")")
+    elif isinstance(test, dict):
+        if len(test) != 1:
+            yield subject, f"a test has exactly one operator; got {sorted(test)} (one of {', '.join(OPERATORS)})"
+            return
+        op, operand = next(iter(test.items()))
+        if op not in OPERATORS:
+            yield subject, f"unknown operator '{op}'; {did_you_mean(str(op), OPERATORS)}"
+        elif op in LIST_OPERATORS and (not isinstance(operand, list) or not operand):
+            yield f"{subject}.{op}", f"'{op}' takes a non-empty list"

@@ -92,6 +92,9 @@ class DutyEntry(StrictModel):
     basis: tuple[Citation, ...]
     deadline: Deadline | None
     files_algorithm: bool = Field(description="The duty is the filing itself: it dates algorithms[].filing_due")
+    binds: Literal["filer", "platform"] = Field(
+        description="filer: the filer's duty; platform: the app store or mini-program platform's (it will "
+                    "check the product at listing), not the filer's")
 
 
 class MaterialEntry(StrictModel):
@@ -463,10 +466,8 @@ class _Reader:
 
     def obligation(self, i: int, o: ObligationRow) -> ObligationOut:
         duty = self.duty(o.id, f"obligations[{i}].id")
-        return ObligationOut(id=o.id, applies_to=o.applies_to, rules=o.rules, due=o.due, title=duty.title,
-                             basis_kind=duty.basis_kind, basis=self.refs(duty.basis, f"catalogue.duties.{o.id}"),
-                             deadline=duty.deadline,
-                             files_algorithm=duty.files_algorithm)
+        return ObligationOut(id=o.id, applies_to=o.applies_to, rules=o.rules, due=o.due,
+                             **{**dict(duty), "basis": self.refs(duty.basis, f"catalogue.duties.{o.id}")})
 
     def material(self, i: int, m: MaterialRow) -> MaterialOut:
         entry: MaterialEntry = self._get(self.catalogue.materials, m.id, "catalogue.materials",

@@ -401,7 +401,7 @@ class _Assembler:
             out.append(ObligationOut(
                 id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=legal_refs(book, spec.basis),
                 deadline=self.index.deadlines[oid], applies_to=targets_out(targets), rules=tuple(sorted(rules)),
-                files_algorithm=spec.files_algorithm))
+                files_algorithm=spec.files_algorithm, binds=spec.binds))
         return out
 
     def _materials(self, targets_out: Callable[[Iterable[_TargetKey]], tuple[Target, ...]]) -> list[MaterialOut]:

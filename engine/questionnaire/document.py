@@ -40,14 +40,25 @@ def _kept_given(flow: Flow, slot: Slot) -> bool:
             return False
     return True
 
+
 def document_of(flow: Flow) -> dict[str, Any]:
     """The answers so far as an answers document (keys in the answers model's order).
 
     Only answered fields appear, so a draft shows exactly what was said; a product or
     feature without any answer yet appears as ``{}`` only when a later one has answers.
     """
-    seq = flow.sequence()
     containers: dict[str, dict[str, Any]] = {key: dict(fields) for key, fields in flow.extras.items()}
+    _fill(flow, _answered_slots(flow), containers)
+    return _nest(flow, containers)
+
+
+def _answered_slots(flow: Flow) -> list[Slot]:
+    """The slots whose answers the document holds, in question order then by position.
+
+    Answers of the questions still on the path, and values read from a file that are kept
+    (:func:`_kept_given`) though their question is no longer asked.
+    """
+    seq = flow.sequence()
     active = {s.key for s in seq}
     scopes = {s.scope_key for s in seq}
     candidates = [s for s in seq if s.question in flow.q.questions and s.key in flow.values]
@@ -56,8 +67,13 @@ def document_of(flow: Flow) -> dict[str, Any]:
                    and _kept_given(flow, s)]
     order = {qid: i for i, qid in enumerate(flow.q.questions)}
     candidates.sort(key=lambda s: (order[s.question], s.product or 0, s.feature or 0))
+    return candidates
+
+
+def _fill(flow: Flow, slots: list[Slot], containers: dict[str, dict[str, Any]]) -> None:
+    """Each answer stored under its scope key; a multi-select and its follow-ups make one list."""
     lists: dict[tuple[str, str], tuple[list[str], bool]] = {}
-    for slot in candidates:
+    for slot in slots:
         question = flow.q.questions[slot.question]
         leaf = flow.q.targets[question.id].leaf
         value = flow.values[slot.key]
@@ -77,6 +93,10 @@ def document_of(flow: Flow) -> dict[str, Any]:
     for (scope_key, leaf), (bucket, none) in lists.items():
         if bucket or none:
             containers.setdefault(scope_key, {})[leaf] = bucket
+
+
+def _nest(flow: Flow, containers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The scope containers nested as the answers model has them; empty trailing items dropped."""
     doc = dict(containers.get("", {}))
     if containers.get("entity"):
         doc["entity"] = _ordered(containers["entity"], "entity")

@@ -334,35 +334,13 @@ class Flow:
             return value
         question = step.question
         assert question is not None
-        kind = question.type
-        if kind in ("text", "date"):
-            if not isinstance(value, str):
-                raise FlowError(f"{step.slot.key}: expected text")
-            text = value.strip()
-            if kind == "date" and text:
-                try:
-                    text = parse_day(text).isoformat()
-                except ValueError as exc:
-                    raise FlowError(f"{step.slot.key}: {exc}") from None
-            if not text and not question.optional:
-                raise FlowError(f"{step.slot.key}: an answer is needed")
-            return text
-        if kind == "number":
-            if value == UNSURE and question.unsure:
-                return value
-            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-                return value
-            raise FlowError(f"{step.slot.key}: expected a whole number" + (" or unsure" if question.unsure else ""))
+        if question.type in ("text", "date"):
+            return _checked_text(step.slot, question, value)
+        if question.type == "number":
+            return _checked_number(step.slot, question, value)
+        if question.type == "multi":
+            return _checked_ticks(step.slot, question, value)
         allowed = question.choice_ids()
-        if kind == "multi":
-            if not isinstance(value, list) or not value:
-                raise FlowError(f"{step.slot.key}: tick at least one choice")
-            unknown = [v for v in value if v not in allowed]
-            if unknown:
-                raise FlowError(f"{step.slot.key}: not a choice: {', '.join(unknown)}")
-            if NONE in value and len([v for v in value if v not in question.setters()]) > 1:
-                raise FlowError(f"{step.slot.key}: 'none' cannot be ticked with other choices")
-            return [c for c in allowed if c in value]
         if not isinstance(value, str) or value not in allowed:
             raise FlowError(f"{step.slot.key}: '{value}' is not a choice; expected one of {', '.join(allowed)}")
         return value
@@ -527,3 +505,40 @@ class Flow:
             values[Slot(product_repeat, p).key] = YES if p < len(products) - 1 else NO
         given = {k: v for k, v in values.items() if Slot.parse(k).question in questionnaire.questions}
         return cls(questionnaire, values=values, given=given, extras={k: v for k, v in extras.items() if v})
+
+
+def _checked_text(slot: Slot, question: Question, value: Value) -> Value:
+    """Text stripped; a date in ISO form; empty only where the question is optional."""
+    if not isinstance(value, str):
+        raise FlowError(f"{slot.key}: expected text")
+    text = value.strip()
+    if question.type == "date" and text:
+        try:
+            text = parse_day(text).isoformat()
+        except ValueError as exc:
+            raise FlowError(f"{slot.key}: {exc}") from None
+    if not text and not question.optional:
+        raise FlowError(f"{slot.key}: an answer is needed")
+    return text
+
+
+def _checked_number(slot: Slot, question: Question, value: Value) -> Value:
+    """A whole number of at least zero, or unsure where the question offers it."""
+    if value == UNSURE and question.unsure:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise FlowError(f"{slot.key}: expected a whole number" + (" or unsure" if question.unsure else ""))
+
+
+def _checked_ticks(slot: Slot, question: Question, value: Value) -> Value:
+    """At least one known choice; 'none' alone but for ticks that set a field of their own; in the order offered."""
+    allowed = question.choice_ids()
+    if not isinstance(value, list) or not value:
+        raise FlowError(f"{slot.key}: tick at least one choice")
+    unknown = [v for v in value if v not in allowed]
+    if unknown:
+        raise FlowError(f"{slot.key}: not a choice: {', '.join(unknown)}")
+    if NONE in value and len([v for v in value if v not in question.setters()]) > 1:
+        raise FlowError(f"{slot.key}: 'none' cannot be ticked with other choices")
+    return [c for c in allowed if c in value]

@@ -128,6 +128,22 @@ def _check_sections(sections: list[Section], file: str) -> None:
                             "question)", file=section.file, key="repeat")
 
 
+_SAMPLE_VALUES: dict[str, tuple[Any, str]] = {
+    "text": ("text", "text"),
+    "number": (1, "a number"),
+    "date": (dt.date(2026, 1, 1), "a date"),
+    "yes_no": (True, "yes/no"),
+}
+"""A value each question type gives, tried on the target's validator (with how to name it)."""
+
+
+def _choice_value(kind: str, choice_id: str) -> Any:
+    """What choosing ``choice_id`` stores: a one-item list in a multi-select (``[]`` for none)."""
+    if kind == "multi":
+        return [] if choice_id == NONE else [choice_id]
+    return choice_id
+
+
 class _Checker:
     """The cross-checks that need the whole questionnaire (targets, choices, conditions)."""
 
@@ -184,6 +200,12 @@ class _Checker:
             self.check_condition(question, question.when, "when")
 
     def check_shape(self, question: Question) -> None:
+        """Which keys a question of its type may carry; each part names its own key."""
+        self.check_type_keys(question)
+        self.check_default(question)
+        self.check_flags(question)
+
+    def check_type_keys(self, question: Question) -> None:
         has_choices = question.type in ("select", "multi")
         if has_choices and not question.choices:
             self.fail(question.id, "choices", f"a {question.type} question needs `choices`")
@@ -196,24 +218,33 @@ class _Checker:
                       "offer a choice with id: unsure instead")
         if question.optional and question.type not in ("text", "date"):
             self.fail(question.id, "optional", "`optional` is for text and date questions")
-        if question.default is not None:
-            if question.type == "text":
-                if not isinstance(question.default, Text):
-                    self.fail(question.id, "default", "a text default needs zh and en")
-                else:
-                    _same_placeholders(question.default, *self.where[question.id])
-            elif question.type in ("select", "multi", "yes_no"):
-                if not isinstance(question.default, str) or question.default not in question.choice_ids():
-                    self.fail(question.id, "default", f"default must be one of the choices; "
-                              f"{did_you_mean(str(question.default), question.choice_ids())}")
-                elif question.default == UNSURE:
-                    self.fail(question.id, "default", "the highlighted choice must not be 'unsure': a quick "
-                              "Enter would turn into needs_review; highlight the usual answer")
+
+    def check_default(self, question: Question) -> None:
+        """The highlighted answer: zh/en text, or a choice that is not 'unsure' (a quick Enter)."""
+        if question.default is None:
+            if question.type in ("select", "multi") and question.choice_ids()[:1] == [UNSURE]:
+                self.fail(question.id, "choices", "'unsure' is the first choice, so Enter would pick it; "
+                          "put it last or give a `default`")
+        elif question.type == "text":
+            if not isinstance(question.default, Text):
+                self.fail(question.id, "default", "a text default needs zh and en")
             else:
-                self.fail(question.id, "default", f"a {question.type} question has no default")
-        elif question.type in ("select", "multi") and question.choice_ids()[:1] == [UNSURE]:
-            self.fail(question.id, "choices", "'unsure' is the first choice, so Enter would pick it; "
-                      "put it last or give a `default`")
+                _same_placeholders(question.default, *self.where[question.id])
+        elif question.type in ("select", "multi", "yes_no"):
+            self.check_choice_default(question)
+        else:
+            self.fail(question.id, "default", f"a {question.type} question has no default")
+
+    def check_choice_default(self, question: Question) -> None:
+        if not isinstance(question.default, str) or question.default not in question.choice_ids():
+            self.fail(question.id, "default", f"default must be one of the choices; "
+                      f"{did_you_mean(str(question.default), question.choice_ids())}")
+        elif question.default == UNSURE:
+            self.fail(question.id, "default", "the highlighted choice must not be 'unsure': a quick "
+                      "Enter would turn into needs_review; highlight the usual answer")
+
+    def check_flags(self, question: Question) -> None:
+        """The flags that only make sense on one kind of question or target."""
         if question.new_feature_only and not question.target.startswith("products[].features[]."):
             self.fail(question.id, "new_feature_only", "`new_feature_only` is for questions about a feature")
         if question.on_request and not (question.optional and question.type == "text"):
@@ -247,16 +278,21 @@ class _Checker:
             if choice.sets is not None:
                 self.check_setter(question, choice, key, target)
                 continue
-            if choice.id == NONE and question.type != "multi":
-                self.fail(question.id, f"{key}.id", "'none' is for multi-selects; a select needs a real choice")
-            special = choice.id in (UNSURE, NONE)
-            if group is not None and not special:
-                message = self.q.vocabulary.check_id(group, choice.id)
-                if message:
-                    self.fail(question.id, f"{key}.id", message)
-            if choice.label is None and not special and group is None:
-                self.fail(question.id, f"{key}.label", f"choice '{choice.id}' needs a label (or set `vocabulary` "
-                          "to take labels from rules/vocabulary.yaml)")
+            self.check_answer_choice(question, choice, key)
+
+    def check_answer_choice(self, question: Question, choice: Choice, key: str) -> None:
+        """A choice that is stored: an id of the question's vocabulary group, or one with its own label."""
+        group = question.vocabulary
+        if choice.id == NONE and question.type != "multi":
+            self.fail(question.id, f"{key}.id", "'none' is for multi-selects; a select needs a real choice")
+        special = choice.id in (UNSURE, NONE)
+        if group is not None and not special:
+            message = self.q.vocabulary.check_id(group, choice.id)
+            if message:
+                self.fail(question.id, f"{key}.id", message)
+        if choice.label is None and not special and group is None:
+            self.fail(question.id, f"{key}.label", f"choice '{choice.id}' needs a label (or set `vocabulary` "
+                      "to take labels from rules/vocabulary.yaml)")
 
     def check_setter(self, question: Question, choice: Choice, key: str, target: Target) -> None:
         """A tick that answers a yes/no field of its own: a multi-select's, in the same scope, labelled."""
@@ -293,41 +329,37 @@ class _Checker:
         if follow.type != "multi" or follow.target != question.target:
             self.fail(question.id, f"{key}.then", f"follow-up '{then}' must be a multi-select on the same "
                       f"target ({question.target})")
-        if follow.follow_ups():
+        self.check_follow_up_is_a_leaf(question, then, key)
+
+    def check_follow_up_is_a_leaf(self, question: Question, then: str, key: str) -> None:
+        """One level of follow-ups, each reached from one choice only: the flow stays a tree."""
+        if self.q.questions[then].follow_ups():
             self.fail(then, "choices", "a follow-up question cannot have follow-ups of its own")
         leads = [q.id for q in self.q.questions.values() if then in q.follow_ups().values()]
         if len(leads) > 1 or sum(1 for t in question.follow_ups().values() if t == then) > 1:
             self.fail(question.id, f"{key}.then", f"follow-up '{then}' is reached from more than one choice")
 
     def check_values(self, question: Question, target: Target) -> None:
-        def expect(value: Any, subkey: str, what: str) -> None:
-            problem = target.check(value)
-            if problem:
-                self.fail(question.id, subkey, f"{question.target} does not accept {what}: {problem}")
-
+        """The target's own validator accepts every value the question can give."""
         kind = question.type
         if kind == "multi" and not target.is_list:
             self.fail(question.id, "type", f"{question.target} takes one value; use type: select or yes_no")
         if kind != "multi" and target.is_list:
             self.fail(question.id, "type", f"{question.target} takes a list; use type: multi")
-        if kind == "text":
-            expect("text", "type", "text")
-        elif kind == "number":
-            expect(1, "type", "a number")
-        elif kind == "date":
-            expect(dt.date(2026, 1, 1), "type", "a date")
-        elif kind == "yes_no":
-            expect(True, "type", "yes/no")
+        if kind in _SAMPLE_VALUES:
+            value, what = _SAMPLE_VALUES[kind]
+            self.expect(question, target, value, "type", what)
         if question.unsure:
-            expect(UNSURE, "unsure", "'unsure'")
+            self.expect(question, target, UNSURE, "unsure", "'unsure'")
         for position, choice in enumerate(question.choices or []):
-            if choice.then is not None or choice.sets is not None:
-                continue
-            if kind == "multi":
-                value: Any = [] if choice.id == NONE else [choice.id]
-            else:
-                value = choice.id
-            expect(value, f"choices[{position}].id", f"'{choice.id}'" if choice.id != NONE else "an empty list")
+            if choice.then is None and choice.sets is None:
+                self.expect(question, target, _choice_value(kind, choice.id), f"choices[{position}].id",
+                            f"'{choice.id}'" if choice.id != NONE else "an empty list")
+
+    def expect(self, question: Question, target: Target, value: Any, subkey: str, what: str) -> None:
+        problem = target.check(value)
+        if problem:
+            self.fail(question.id, subkey, f"{question.target} does not accept {what}: {problem}")
 
     # -- conditions
     def check_condition(self, question: Question, condition: Condition, key: str) -> None:
@@ -347,26 +379,39 @@ class _Checker:
                 self.fail(question.id, at, f"'{ref_id}' is asked after this question; a condition "
                           "can only look at earlier answers")
             if ref.type in ("text", "date") and ref.optional:
-                if split_test(test)[0] not in ("equals", "not") or split_test(test)[1] != "":
-                    self.fail(question.id, at, f"'{ref_id}' is an optional {ref.type} question; a condition "
-                              "can only test whether it was left empty: {ref: ''} or {ref: {not: ''}}")
+                self.check_emptiness_test(question, ref, at, test)
                 continue
-            if ref.type not in ("select", "multi", "yes_no"):
-                self.fail(question.id, at, f"'{ref_id}' is a {ref.type} question; conditions test "
-                          "select, multi and yes_no answers (and whether an optional text or date was left empty)")
-            op, operand = split_test(test)
-            if op in NUMBER_OPERATORS:
-                self.fail(question.id, f"{at}.{op}", f"'{op}' compares numbers; '{ref_id}' is answered with choices")
-            if op == "only" and ref.type != "multi":
-                self.fail(question.id, f"{at}.only", f"'{ref_id}' is a {ref.type} question (one answer); "
-                          "use {in: [...]}")
-            for value in operand if isinstance(operand, list) else [operand]:
-                if value not in ref.choice_ids():
-                    self.fail(question.id, at if op == "equals" else f"{at}.{op}",
-                              f"'{value}' is not a choice of '{ref_id}'; {did_you_mean(str(value), ref.choice_ids())}")
+            self.check_reference(question, ref, at)
+            self.check_test(question, ref, at, test)
         for name, group in condition.groups():
             for position, child in enumerate(group):
                 self.check_condition(question, child, f"{key}.{name}[{position}]")
+
+    def check_emptiness_test(self, question: Question, ref: Question, at: str, test: Any) -> None:
+        """An optional text or date can only be tested for being left empty."""
+        op, operand = split_test(test)
+        if op not in ("equals", "not") or operand != "":
+            self.fail(question.id, at, f"'{ref.id}' is an optional {ref.type} question; a condition "
+                      "can only test whether it was left empty: {ref: ''} or {ref: {not: ''}}")
+
+    def check_reference(self, question: Question, ref: Question, at: str) -> None:
+        """Apart from an optional text or date's emptiness, a condition tests an answer given with choices."""
+        if ref.type not in ("select", "multi", "yes_no"):
+            self.fail(question.id, at, f"'{ref.id}' is a {ref.type} question; conditions test "
+                      "select, multi and yes_no answers (and whether an optional text or date was left empty)")
+
+    def check_test(self, question: Question, ref: Question, at: str, test: Any) -> None:
+        """The operator suits the referenced question and every operand is one of its choices."""
+        op, operand = split_test(test)
+        if op in NUMBER_OPERATORS:
+            self.fail(question.id, f"{at}.{op}", f"'{op}' compares numbers; '{ref.id}' is answered with choices")
+        if op == "only" and ref.type != "multi":
+            self.fail(question.id, f"{at}.only", f"'{ref.id}' is a {ref.type} question (one answer); "
+                      "use {in: [...]}")
+        for value in operand if isinstance(operand, list) else [operand]:
+            if value not in ref.choice_ids():
+                self.fail(question.id, at if op == "equals" else f"{at}.{op}",
+                          f"'{value}' is not a choice of '{ref.id}'; {did_you_mean(str(value), ref.choice_ids())}")
 
     # -- whole questionnaire
     def check_shared_targets(self) -> None:

@@ -7,6 +7,7 @@ the plain-language categories are inferred from the stored ids.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,34 +47,70 @@ def infer(questionnaire: Questionnaire, scope: Scope, obj: Any, where: Slot,
 
 def _infer_one(questionnaire: Questionnaire, question: Question, obj: dict[str, Any], slot: Slot,
                values: dict[str, Value]) -> Value | None:
+    """The answer ``question`` would have given to produce ``obj``'s value (None: ask it)."""
     leaf = questionnaire.targets[question.id].leaf
     if leaf not in obj or obj[leaf] is None:
         return "" if question.optional else None
     raw = obj[leaf]
-    kind = question.type
-    if kind == "yes_no":
-        if raw is True or str(raw).lower() in (YES, "true"):
-            return YES
-        if raw is False or str(raw).lower() in (NO, "false"):
-            return NO
-        return UNSURE
-    if kind == "date":
-        return raw.isoformat() if isinstance(raw, dt.date) else str(raw)
-    if kind == "number":
-        return raw if isinstance(raw, int) and not isinstance(raw, bool) else str(raw)
-    if kind in ("text", "select"):
-        return str(raw)
-    chosen = [UNSURE] if raw == UNSURE else [str(v) for v in raw] if isinstance(raw, list) else []
+    if question.type == "multi":
+        return _infer_ticks(question, raw, obj, slot, values)
+    return _SCALAR_INFERENCE[question.type](raw)
+
+
+def _infer_yes_no(raw: Any) -> Value:
+    """A stored boolean (or its spelling) as the yes/no choice; anything else is unsure."""
+    if raw is True or str(raw).lower() in (YES, "true"):
+        return YES
+    if raw is False or str(raw).lower() in (NO, "false"):
+        return NO
+    return UNSURE
+
+
+def _infer_date(raw: Any) -> Value:
+    return raw.isoformat() if isinstance(raw, dt.date) else str(raw)
+
+
+def _infer_number(raw: Any) -> Value:
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) else str(raw)
+
+
+_SCALAR_INFERENCE: dict[str, Callable[[Any], Value]] = {
+    "yes_no": _infer_yes_no,
+    "date": _infer_date,
+    "number": _infer_number,
+    "text": str,
+    "select": str,
+}
+"""How a stored value becomes the answer of a question type with one value."""
+
+
+def _infer_ticks(question: Question, raw: Any, obj: dict[str, Any], slot: Slot,
+                 values: dict[str, Value]) -> Value | None:
+    """The ticks of a multi-select: stored ids it offers, each category whose follow-up has ticks,
+    and each tick that sets a yes/no field ``obj`` holds as true."""
+    chosen = _stored_ids(raw)
     picked = [c for c in question.choice_ids() if c in chosen and c in question.stored_ids()]
     for category, then in question.follow_ups().items():
         if values.get(Slot(then, slot.product, slot.feature).key):
             picked.append(category)
-    ticks = [c for c, path in question.setters().items() if obj.get(parse_target(path).leaf) is True]
+    ticks = _setter_ticks(question, obj)
     if not picked and not chosen and NONE in question.choice_ids():
         return [NONE, *ticks]
     picked = [c for c in question.choice_ids() if c in picked or c in ticks]
     return picked or None
 
+
+
+
+def _stored_ids(raw: Any) -> list[str]:
+    """The ids a stored multi-select value holds: its items, or unsure alone."""
+    if raw == UNSURE:
+        return [UNSURE]
+    return [str(v) for v in raw] if isinstance(raw, list) else []
+
+def _setter_ticks(question: Question, obj: dict[str, Any]) -> list[str]:
+    """The ticks that set a yes/no field of their own, where ``obj`` holds that field as true."""
+    return [c for c, path in question.setters().items() if obj.get(parse_target(path).leaf) is True]
 
 def check_partial(doc: Any, *, source: str) -> dict[str, Any]:
     """Check an answers document that may be incomplete: only missing answers are allowed.

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from engine.model.assessment import Assessment, MaterialOut, StepOut
+from engine.model.assessment import Assessment, MaterialOut, ObligationOut, StepOut
 from engine.model.base import Lang, Text
 from engine.render.labels import word
 from engine.render.summary import grouped_questions, summary_parts
@@ -24,8 +24,10 @@ from engine.render.table import (
     duration_text,
     product_names,
     references,
+    split_duties,
     target_text,
 )
+from engine.sanitize import terminal_safe
 
 _CSS = """
 :root { --ink: #1d232b; --muted: #5b6570; --line: #d5dae0; --soft: #f4f6f8; --accent: #1f5f99; }
@@ -93,7 +95,10 @@ ul.summary li { margin: 3px 0; }
 
 
 def _e(text: str) -> str:
-    return escape(text, quote=True)
+    """Text as HTML that only shows: tags escaped, and control characters, line separators and
+    bidi overrides shown as ``\\u202e`` as on the terminal and in Markdown (U+202E would reverse
+    the rest of a line in a browser, e.g. the due date)."""
+    return terminal_safe(escape(text, quote=True))
 
 
 def _t(text: Text | None, lang: Lang) -> str:
@@ -170,16 +175,32 @@ def _algorithms(a: Assessment, lang: Lang, ids: bool) -> str:
         [24, 12, 11, 10, 14, 15, 14], rows, lang) + "</section>")
 
 
-def _duties(a: Assessment, lang: Lang, ids: bool) -> str:
-    rows = [[f"{_t(o.title, lang)}{_id(o.id, ids)}", _e(deadline_text(o.deadline, lang)),
+def _duty_rows(duties: list[ObligationOut], lang: Lang, ids: bool) -> list[list[str]]:
+    return [[f"{_t(o.title, lang)}{_id(o.id, ids)}", _e(deadline_text(o.deadline, lang)),
              _lines([due_line(d, lang) for d in o.due]), _e(cites(o.basis, lang, o.basis_kind))]
-            for o in a.obligations]
+            for o in duties]
+
+
+def _duties(a: Assessment, lang: Lang, ids: bool) -> str:
+    filer, platform = split_duties(a)
+    headers = [word("duty", lang), word("deadline", lang), word("due", lang), word("basis", lang)]
     calendar = calendar_text(a, lang)
     note = (f"<p class=\"note\"><strong>{_e(word('calendar', lang))}:</strong> {_e(calendar)}</p>"
             if calendar else "")
     return (f"<section id=\"duties\"><h2>{_e(word('obligations', lang))}</h2>" + _table(
-        [word("duty", lang), word("deadline", lang), word("due", lang), word("basis", lang)],
-        [36, 26, 20, 18], rows, lang, due_col=2) + note + "</section>")
+        headers, [36, 26, 20, 18], _duty_rows(filer, lang, ids), lang, due_col=2) + note + "</section>")
+
+
+def _platform_checks(a: Assessment, lang: Lang, ids: bool) -> str:
+    """What the app store or mini-program platform will check at listing: their duty, not the
+    filer's (rulings.md #19), so a section apart from the duties; nothing when none applies."""
+    platform = split_duties(a)[1]
+    if not platform:
+        return ""
+    return (f"<section id=\"platform-checks\"><h2>{_e(word('platform_checks', lang))}</h2>"
+            f"<p class=\"note\">{_e(word('platform_checks_note', lang))}</p>" + _table(
+                [word("duty", lang), word("deadline", lang), word("due", lang), word("basis", lang)],
+                [36, 26, 20, 18], _duty_rows(platform, lang, ids), lang, due_col=2) + "</section>")
 
 
 def _material(m: MaterialOut, lang: Lang, algorithms: Mapping[str, Text], ids: bool) -> str:
@@ -271,7 +292,8 @@ def render_html(a: Assessment, lang: Lang, *, today: dt.date | None = None, ids:
     first, as the terminal shows it; stable ids only with ``ids``; ``today`` flags what is
     overdue (by default the date the rules were applied for, so the bytes stay the same)."""
     body = _header(a, lang, ids) + _summary(a, lang, today or a.filing.as_of) + "".join(part(a, lang, ids) for part in (
-        _reasons, _algorithms, _duties, _materials, _steps, _display, _questions, _references, _footer))
+        _reasons, _algorithms, _duties, _platform_checks, _materials, _steps, _display, _questions, _references,
+        _footer))
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (f"<!DOCTYPE html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"

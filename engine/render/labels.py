@@ -21,6 +21,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "genai": ("生成式AI备案/登记", "GenAI filing/registration"),
     "obligations": ("相关义务", "Duties"),
     "duty": ("义务", "Duty"),
+    "platform_checks": ("应用商店/小程序平台将核验", "The store or platform will check"),
+    "platform_checks_note": ("这些是应用商店或小程序平台上架审核时的义务，不是备案人的义务；备案人备好相应材料即可。",
+                             "These bind the app store or mini-program platform at listing, not the filer; "
+                             "the filer has the materials ready."),
     "deadline": ("期限", "Deadline"),
     "applies_to": ("适用于", "Applies to"),
     "materials": ("材料清单", "Materials checklist"),

@@ -10,11 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from engine.model.assessment import Assessment
+from engine.model.assessment import Assessment, ObligationOut
 from engine.model.base import Lang, Text
 from engine.render.labels import word
 from engine.render.summary import grouped_questions, question_line, summary_parts
-from engine.render.table import calendar_text, cites, product_names, references, target_text, with_dates, with_due
+from engine.render.table import (
+    calendar_text,
+    cites,
+    product_names,
+    references,
+    split_duties,
+    target_text,
+    with_dates,
+    with_due,
+)
 from engine.sanitize import markdown_text
 
 _CODE_SAFE = re.compile(r"^[A-Za-z0-9_.\[\]:+-]*$")
@@ -61,6 +70,23 @@ def summary_markdown(a: Assessment, lang: Lang, *, today: dt.date) -> list[str]:
     return [*lines, ""]
 
 
+def _duty_table(duties: list[ObligationOut], lang: Lang, ids: bool) -> str:
+    return _md_table(
+        [word("duty", lang), word("deadline", lang), word("basis", lang)] + (["id"] if ids else []),
+        [[o.title.get(lang), with_due(o, lang), cites(o.basis, lang, o.basis_kind)]
+         + ([_Code(o.id)] if ids else []) for o in duties], lang)
+
+
+def _platform_checks(a: Assessment, lang: Lang, ids: bool) -> list[str]:
+    """What the store or platform will check, under a heading of its own after the filer's duties
+    (rulings.md #19: those bind the platform, not the filer); nothing when none applies."""
+    platform = split_duties(a)[1]
+    if not platform:
+        return []
+    return [f"## {word('platform_checks', lang)}", "", markdown_text(word("platform_checks_note", lang)), "",
+            _duty_table(platform, lang, ids)]
+
+
 def render_markdown(a: Assessment, lang: Lang, *, today: dt.date | None = None, ids: bool = False) -> str:
     """A self-contained Markdown report: the summary, then every section (ids only with ``ids``).
 
@@ -88,13 +114,10 @@ def render_markdown(a: Assessment, lang: Lang, *, today: dt.date | None = None, 
           ", ".join(product_names(al.products)), ", ".join(al.features),
           _label(al.genai_route_label, al.genai_route, lang, ids)] + ([_Code(al.id)] if ids else [])
          for al in a.algorithms], lang))
-    lines += [f"## {word('obligations', lang)}", ""]
-    lines.append(_md_table(
-        [word("duty", lang), word("deadline", lang), word("basis", lang)] + (["id"] if ids else []),
-        [[o.title.get(lang), with_due(o, lang), cites(o.basis, lang, o.basis_kind)] + ([_Code(o.id)] if ids else [])
-         for o in a.obligations], lang))
+    lines += [f"## {word('obligations', lang)}", "", _duty_table(split_duties(a)[0], lang, ids)]
     if (calendar := calendar_text(a, lang)) is not None:
         lines += [f"> **{word('calendar', lang)}**: {calendar}", ""]
+    lines += _platform_checks(a, lang, ids)
     lines += _materials(a, lang, ids)
     lines += [f"## {word('steps', lang)}", ""]
     lines.append(_md_table(

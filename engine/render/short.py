@@ -25,7 +25,7 @@ from engine.render.summary import (
     question_line,
     several_products,
 )
-from engine.render.table import date_span, target_text
+from engine.render.table import cites, date_span, split_duties, target_text
 from engine.render.wrap import wrap
 
 
@@ -114,6 +114,13 @@ def _materials(a: Assessment, lang: Lang) -> list[str]:
     return out
 
 
+def _platform_checks(a: Assessment, lang: Lang) -> list[str]:
+    """What the app store or mini-program platform will check at listing, with its article: the
+    platform's duty, not the filer's (rulings.md #19), so it is not among the filer's actions."""
+    left, right = ("（", "）") if lang == "zh" else (" (", ")")
+    return [f" • {o.title.get(lang)}{left}{cites(o.basis, lang)}{right}" for o in split_duties(a)[1]]
+
+
 def render_short(a: Assessment, lang: Lang, *, today: dt.date, width: int = 80, color: bool = False) -> str:
     """Algorithms, dated actions, steps, open questions and materials, each a short list."""
     lines: list[str] = []
@@ -128,6 +135,8 @@ def render_short(a: Assessment, lang: Lang, *, today: dt.date, width: int = 80, 
         lines += _section(word("short_materials", lang), _materials(a, lang), width)
     if a.steps:
         lines += _section(word("short_steps", lang), _steps(a, lang), width)
+    if checks := _platform_checks(a, lang):
+        lines += _section(word("platform_checks", lang), checks, width)
     lines.append("\n" + word("not_legal_advice", lang))
     text = "\n".join(lines).lstrip("\n") + "\n"
     return paint(text, lang) if color else text

@@ -32,6 +32,14 @@ def cites(refs: Sequence[LegalRef], lang: Lang, kind: str | None = None) -> str:
     return f"[{word('kind_' + kind, lang)}] {joined}" if kind else joined
 
 
+def split_duties(a: Assessment) -> tuple[list[ObligationOut], list[ObligationOut]]:
+    """The filer's duties, and apart from them what the app store or mini-program platform will
+    check at listing (``binds: platform``): those bind the platform, not the filer (rulings.md #19),
+    so no renderer lists them among the filer's duties."""
+    return ([o for o in a.obligations if o.binds != "platform"],
+            [o for o in a.obligations if o.binds == "platform"])
+
+
 def deadline_text(deadline: Deadline | None, lang: Lang) -> str:
     """A deadline for a table cell ("—" when the duty has none)."""
     return deadline.text.get(lang) if deadline else "—"
@@ -212,6 +220,24 @@ def _for_whom(m: MaterialOut, features: Mapping[str, Text], lang: Lang) -> str:
     return "\n→ " + sep.join(dict.fromkeys(target_text(t, lang, features) for t in m.applies_to))
 
 
+def _duty_sections(a: Assessment, lang: Lang, width: int | None, ids: bool) -> list[tuple[str, str]]:
+    """The filer's duties, then (only if any) what the store or platform will check, under its
+    own heading with a note: a PM must not plan the platform's listing review as their own work."""
+    filer, platform = split_duties(a)
+
+    def rows(duties: list[ObligationOut]) -> str:
+        return fitted_grid(
+            [word("duty", lang), word("deadline", lang), word("basis", lang)],
+            [[o.title.get(lang) + (f"\n[{o.id}]" if ids else ""), with_due(o, lang),
+              cites(o.basis, lang, o.basis_kind)] for o in duties], width)
+
+    sections = [(word("obligations", lang), rows(filer))]
+    if platform:
+        note = word("platform_checks_note", lang)
+        sections.append((word("platform_checks", lang), (wrap(note, width) if width else note) + "\n" + rows(platform)))
+    return sections
+
+
 def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bool = False) -> str:
     """Every section of the assessment as headed tables, fitted to ``width`` columns if given.
 
@@ -244,10 +270,8 @@ def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bo
           al.role_label.get(lang), _shown(al.status_label, al.status, lang, ids),
           "\n".join(al.features) + (f"\n({'、'.join(product_names(al.products))})" if several_products else ""),
           _shown(al.genai_route_label, al.genai_route, lang, ids)] for al in a.algorithms], width))
-    section(word("obligations", lang), fitted_grid(
-        [word("duty", lang), word("deadline", lang), word("basis", lang)],
-        [[o.title.get(lang) + tag(o.id), with_due(o, lang), cites(o.basis, lang, o.basis_kind)]
-         for o in a.obligations], width))
+    for title, body in _duty_sections(a, lang, width, ids):
+        section(title, body)
     if (calendar := calendar_text(a, lang)) is not None:
         section(word("calendar", lang), wrap(calendar, width) if width else calendar)
     features = {al.id: Text(zh="+".join(al.features), en="+".join(al.features)) for al in a.algorithms}

@@ -49,6 +49,9 @@ class Obligation(StrictModel):
     scope: Literal["product", "algorithm"] = Field(
         default="algorithm", description="What the duty attaches to: each algorithm the rule fired for, or the "
                                          "product (a platform's duty, e.g. marking AI content users post)")
+    binds: Literal["filer", "platform"] = Field(
+        default="filer", description="Whom the duty binds: the filer, or the app store or mini-program platform "
+                                     "that lists the product (rulings.md #19), shown as what the platform checks")
 
 
 class FeatureFiling(StrictModel):
