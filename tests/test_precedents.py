@@ -12,10 +12,10 @@ import pytest
 
 from engine.errors import EngineError, LoadError
 from engine.precedents import index as index_module
-from engine.precedents.index import PrecedentIndex, shared_spans, trigrams
+from engine.precedents.index import Hit, PrecedentIndex, shared_spans, trigrams
 from engine.precedents.keywords import behaviour_types, default_keyword_rules, load_keyword_rules
 from engine.precedents.rows import by_label, data_dir, parse_product, read_rows, shipped_rows
-from engine.precedents.similar import similar, similar_json_schema
+from engine.precedents.similar import score_classes, similar, similar_json_schema
 from engine.rules.rulebook import default_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,6 +234,20 @@ def test_similar_with_a_generation_sentence_suggests_a_role(index: PrecedentInde
     assert result.suggested_role == "service_provider"
     supporter = similar("基于大模型服务于企业端客户，根据企业输入的文本生成内容", index=index)
     assert supporter.suggested_role == "technical_supporter"
+
+
+def test_a_vote_counts_against_how_common_its_class_is(index: PrecedentIndex) -> None:
+    """Three generation neighbours and one scheduling neighbour, all equally near: generation is
+    89 % of the rows and scheduling 1.5 %, so the one scheduling row is the stronger evidence."""
+    rows = {row.label: row for row in read_rows()}
+    voters = [Hit(rows["generation_synthesis"], 1.0, ()) for _ in range(3)]
+    voters.append(Hit(rows["scheduling_decision"], 1.0, ()))
+    balanced = score_classes([], voters, index.class_rows)
+    assert [c.type for c in balanced] == ["scheduling_decision", "generation_synthesis"]
+    assert [c.precedents for c in balanced] == [1, 3]
+    by_count = score_classes([], voters)
+    assert [c.type for c in by_count] == ["generation_synthesis", "scheduling_decision"]
+    assert by_count[0].precedent_share == 0.75
 
 
 def test_a_short_sentence_searches_the_behaviours_it_names(index: PrecedentIndex) -> None:

@@ -142,6 +142,10 @@ class PrecedentIndex:
         self._lock = threading.Lock()
         self.location = location
         self.rows = int(conn.execute("SELECT value FROM meta WHERE key = 'rows'").fetchone()[0])
+        self.class_rows: dict[tuple[str, str | None], int] = {
+            (type_, subtype): count for type_, subtype, count in conn.execute(
+                "SELECT type, subtype, COUNT(*) FROM filings GROUP BY type, subtype ORDER BY type, subtype")}
+        """Rows per class (type, sub-type): how common each class is among the published filings."""
 
     @classmethod
     def open(cls, data_directory: Path | None = None, cache_directory: Path | None = None) -> PrecedentIndex:

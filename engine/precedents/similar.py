@@ -5,7 +5,12 @@ Two sources of evidence, combined per class (a type, or a sub-type of retrieval/
 * the keyword rules (:mod:`engine.precedents.keywords`): the behaviours the sentence names, each
   classified as the rulebook classifies it;
 * the precedents' votes: the :data:`NEIGHBOURS` nearest filings, each voting for its published
-  class with its bm25 relevance.
+  class with its bm25 relevance divided by the class's share of all rows (:data:`PRIOR_EXPONENT`).
+  Generation is 89 % of the rows, so near any sentence most rows are generation rows whatever the
+  sentence says; without the correction a small class (scheduling/decision, 1.5 % of the rows) is
+  outvoted by sheer numbers. Dividing by the share counts each class as if all were equally
+  common, which is what the goal asks (the published type first on *every* type, not on average
+  over the rows); the sentence's own words and the nearness of the rows still decide.
 
 A class's score is the mean of the two shares (only one where the other found nothing). The
 suggested behaviours are the sentence's own; where it names none, the behaviour the nearest
@@ -17,7 +22,7 @@ from __future__ import annotations
 
 import builtins
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from pydantic import Field
@@ -34,6 +39,10 @@ SCHEMA_VERSION = "1"
 
 NEIGHBOURS = 15
 """How many nearest filings vote for a class."""
+
+PRIOR_EXPONENT = 1.0
+"""How far a class's share of all rows is discounted from its votes (0: not at all, 1: fully, every
+class counted as equally common; see the module docstring)."""
 
 KEYWORD_WEIGHT = 0.5
 """The keyword rules' part of a class's score where both sources found something."""
@@ -70,7 +79,8 @@ class ClassScore(StrictModel):
     subtype: str | None
     score: float = Field(description="combined score, 0..1; the scores of all classes add up to 1")
     precedents: int = Field(description="how many of the nearest filings are of this class")
-    precedent_share: float = Field(description="relevance-weighted share of the nearest filings")
+    precedent_share: float = Field(
+        description="share of the nearest filings, weighted by relevance and divided by the class's share of all rows")
     keyword_behaviours: list[str] = Field(description="behaviours of this class the sentence names")
 
 
@@ -141,8 +151,14 @@ def _match(rank: int, hit: Hit) -> Match:
                  remark=p.remark, relevance=hit.relevance, shared_terms=list(hit.shared))
 
 
-def score_classes(sentence_behaviours: Sequence[tuple[str, list[str]]], voters: Sequence[Hit]) -> list[ClassScore]:
-    """Every class with evidence, combined as the module docstring says, highest first."""
+def score_classes(sentence_behaviours: Sequence[tuple[str, list[str]]], voters: Sequence[Hit],
+                  class_rows: Mapping[tuple[str, str | None], int] | None = None) -> list[ClassScore]:
+    """Every class with evidence, combined as the module docstring says, highest first.
+
+    ``class_rows`` (rows per class in the index) discounts each vote by its class's share; without
+    it every vote counts its relevance alone.
+    """
+    total_rows = sum(class_rows.values()) if class_rows else 0
     types = behaviour_types()
     keyword_counts: dict[tuple[str, str | None], int] = {}
     keyword_ids: dict[tuple[str, str | None], list[str]] = {}
@@ -154,7 +170,9 @@ def score_classes(sentence_behaviours: Sequence[tuple[str, list[str]]], voters: 
     counts: dict[tuple[str, str | None], int] = {}
     for hit in voters:
         key = (hit.precedent.type, hit.precedent.subtype)
-        weights[key] = weights.get(key, 0.0) + max(hit.relevance, 0.0)
+        prior = class_rows.get(key, 0) / total_rows if class_rows and total_rows else 0.0
+        discount = prior ** PRIOR_EXPONENT if prior > 0 else 1.0
+        weights[key] = weights.get(key, 0.0) + max(hit.relevance, 0.0) / discount
         counts[key] = counts.get(key, 0) + 1
     kw_total, prec_total = sum(keyword_counts.values()), sum(weights.values())
     kw_part = KEYWORD_WEIGHT if kw_total and prec_total else (1.0 if kw_total else 0.0)
@@ -232,7 +250,7 @@ def similar(sentence: str, *, top: int = 5, type_: str | None = None, form: str 
         voters = index.search(searched, top=NEIGHBOURS, exclude_entity=exclude_entity)
     shown = voters[:top] if not filters else index.search(
         searched, top=top, type_=type_, form=form, role=role, exclude_entity=exclude_entity)
-    classes = score_classes(own, voters)
+    classes = score_classes(own, voters, index.class_rows)
     best = classes[0] if classes else None
     generation_voters = [h for h in voters if h.precedent.type == "generation_synthesis"]
     return SimilarResult(
