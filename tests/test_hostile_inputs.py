@@ -448,7 +448,9 @@ def test_19_json_output_in_an_ascii_locale_still_parses() -> None:
     done = subprocess.run([sys.executable, "-m", "cli", "assess", str(EXAMPLE), "--format", "json"], env=ASCII_ONLY,
                           capture_output=True, timeout=60)
     assert done.returncode == 0 and done.stdout.isascii()
-    assert json.loads(done.stdout)["filing"]["label"]["zh"] == "需要备案"
+    filing = json.loads(done.stdout)["filing"]
+    assert filing["status"] == "required"
+    assert filing["reasons"][0]["title"]["zh"] == "面向公众且具有舆论属性或社会动员能力"
 
 
 # ---------------------------------------------------------------- also: wrapping a very long name
