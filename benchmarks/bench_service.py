@@ -364,6 +364,7 @@ def main() -> int:
     parser.add_argument("--compare", type=Path, help="a checkout to compare instead, run by its own .venv")
     parser.add_argument("--no-main", action="store_true", help="measure this tree only")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the servers are stopped (finally)
 
     made, sources = inputs(args.requests, args.batch_lines)
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
