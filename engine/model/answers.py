@@ -380,6 +380,10 @@ def parse_answers(data: Any, *, source: str = "<answers>", limits: Limits = DEFA
         return data
     if not isinstance(data, dict):
         raise AnswersError([("(document)", "expected a mapping with `entity` and `products`")], file=source)
+    if "schema_version" in data and "filing" in data:
+        raise AnswersError([("(document)", "this is a saved assessment, not an answers document; give the answers "
+                                           "file it was assessed from (the one with `entity` and `products`)")],
+                           file=source)
     problems = check_document(data, limits)
     if any(is_count_problem(key) for key, _ in problems):
         raise AnswersError(problems, file=source)  # too many products or features: not worth validating
