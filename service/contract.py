@@ -16,10 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
 from engine import Answers, Assessment, AssessmentDiff, ErrorRecord, FilingNumber, TriageRow
+from engine.precedents.similar import MAX_TOP
 
 from .problems import ErrorBody
 
 REF = "#/components/schemas/{model}"
+
+MAX_SENTENCE_CHARS = 100_000
+"""The longest sentence taken by /v1/similar (the first 1,000 characters are searched; all are echoed back)."""
 
 
 class _Model(BaseModel):
@@ -64,11 +68,22 @@ class DiffRequest(_Model):
     after: Answers
 
 
+class SimilarRequest(_Model):
+    """What to search for among the published filings (POST /v1/similar), and how to narrow the list."""
+
+    sentence: str = Field(max_length=MAX_SENTENCE_CHARS,
+                          description="What the feature's algorithm does, in one sentence (Chinese or English)")
+    type: str | None = Field(default=None, description="Only filings of this algorithm_type or algorithm_subtype id")
+    form: str | None = Field(default=None, description="Only filings with a product of this product_form id")
+    role: str | None = Field(default=None, description="Only filings of this role id")
+    top: int = Field(default=5, ge=1, le=MAX_TOP, description="How many filings to list")
+
+
 SCHEMA_MODELS: tuple[tuple[type[BaseModel], Literal["validation", "serialization"]], ...] = (
     (Answers, "validation"), (DiffRequest, "validation"), (Assessment, "serialization"),
     (TriageRow, "serialization"), (ErrorRecord, "serialization"), (AssessmentDiff, "serialization"),
     (FilingNumber, "serialization"), (RulesDocument, "serialization"), (Health, "serialization"),
-    (ErrorBody, "serialization"),
+    (ErrorBody, "serialization"), (SimilarRequest, "validation"),
 )
 
 

@@ -113,3 +113,11 @@ def test_a_bare_unsure_list_is_in_the_schema_and_stored_as_a_list() -> None:
 def _json(data: Any) -> Any:
     """YAML dates as the ISO strings a JSON client sends."""
     return json.loads(json.dumps(data, default=str))
+
+
+def test_a_similar_filings_products_are_not_the_answers_products(open_document: dict[str, Any]) -> None:
+    """Two models named Product once shared one component: the answers' one hid the precedents'."""
+    schemas = open_document["components"]["schemas"]
+    products = schemas["Match"]["properties"]["products"]["items"]["$ref"]
+    assert schemas[products.rsplit("/", 1)[1]]["required"] == ["name", "forms"]
+    assert "audience" in schemas["Product"]["properties"]
