@@ -118,15 +118,18 @@ class Session:
         self.ui.say(f"\x1b[2m{text}\x1b[0m" if self.dim else text)
 
     # -- asking one step
-    def item_label(self, product: int | None, feature: int | None) -> str:
-        """"Entity", "Product 1: name" or "Product 1: name › feature 2: name" for headers."""
+    def item_label(self, product: int | None, feature: int | None,
+                   names: dict[tuple[int, int | None], str] | None = None) -> str:
+        """"Entity", "Product 1: name" or "Product 1: name › feature 2: name" for headers; a screen
+        labelling many items passes ``names`` (:meth:`Flow.names`), read once for all of them."""
         if product is None:
             return self.t("section_entity")
-        product_name = self.flow.name_of(product) or "…"
+        names = self.flow.names() if names is None else names
+        product_name = names.get((product, None)) or "…"
         if feature is None:
             return self.t("section_product", n=product + 1, name=product_name)
         return self.t("section_feature", p=product + 1, product=product_name, n=feature + 1,
-                      name=self.flow.name_of(product, feature) or "…")
+                      name=names.get((product, feature)) or "…")
 
     def ask_step(self, step: Any) -> Any:
         """Show one question with its help and return the answer as the flow takes it (or BACK)."""
@@ -305,11 +308,12 @@ class Session:
         self.ui.say()
         self.ui.say(f"== {self.t('review_title')} ==")
         sections = self.flow.review()
+        names = self.flow.names()
         width = terminal_width()
         for section in sections:
-            self.ui.say(f"\n{self.item_label(section.product, section.feature)}")
+            self.ui.say(f"\n{self.item_label(section.product, section.feature, names)}")
             for item in section.items:
-                question = (_fill(item.question.text.get(self.lang), product=self.flow.name_of(section.product) or "…")
+                question = (_fill(item.question.text.get(self.lang), product=names.get((section.product, None)) or "…")
                             if section.product is not None else item.question.text.get(self.lang))
                 self.ui.say(review_line(question, describe_value(self.q, item.question, item.value, self.lang),
                                         width))
@@ -329,9 +333,10 @@ class Session:
         for section in sections:
             key = section.items[0].slot.scope_key
             options.append((f"edit:{key}", self.t("review_edit_section",
-                                                  section=self.item_label(section.product, section.feature)), None))
+                                                  section=self.item_label(section.product, section.feature, names)),
+                            None))
         for p in range(self.flow.product_count()):
-            options.append((f"add_feature:{p}", self.t("review_add_feature", product=self.flow.name_of(p) or "…"),
+            options.append((f"add_feature:{p}", self.t("review_add_feature", product=names.get((p, None)) or "…"),
                             None))
         options.append(("add_product", self.t("review_add_product"), None))
         options.append(("add_filed", self.t("review_add_filed"), None))
@@ -396,11 +401,12 @@ class Session:
 
         options: list[tuple[str, str, str | None]] = []
         width = terminal_width() - 4                            # after the list's pointer
+        names = self.flow.names()
         for item in section.items:
-            question = _fill(item.question.text.get(self.lang), product=self.flow.name_of(section.product) or "…")
+            question = _fill(item.question.text.get(self.lang), product=names.get((section.product, None)) or "…")
             options.append((item.slot.key, review_line(
                 question, describe_value(self.q, item.question, item.value, self.lang), width, arrow=True), None))
-        label = self.item_label(section.product, section.feature)
+        label = self.item_label(section.product, section.feature, names)
         if section.scope == "feature":
             options.append(("remove", self.t("review_remove_feature", section=label), None))
         elif section.scope == "product":

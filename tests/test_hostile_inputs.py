@@ -179,6 +179,28 @@ def test_10_ask_with_100_products_reaches_its_first_screen_in_under_2_seconds(
     assert "某某新闻99" in (tmp_path / "d.yaml").read_text(encoding="utf-8")
 
 
+def test_10_the_review_of_100_products_is_drawn_in_a_few_seconds(tmp_path: Path) -> None:
+    from test_prompts import Scripted
+
+    from engine.questionnaire.prefill import read_answers_file
+    from engine.questionnaire.slots import Slot
+
+    q = default_questionnaire()
+    flow = Flow.from_document(q, read_answers_file(HOSTILE / "shown_100_products.json"))
+    copy = q.same_as_previous()
+    assert copy is not None
+    for p in range(1, 100):
+        flow.values[Slot(copy.id, p).key] = "no"                        # each product is its own
+    prompter = Scripted([KeyboardInterrupt])
+    session = Session(flow, tmp_path / "d.yaml", "zh", prompter)
+    started = time.process_time()
+    with pytest.raises(KeyboardInterrupt):
+        session.review()
+    spent = time.process_time() - started
+    assert prompter.asked[0][1] == q.text("review_menu", "zh") and len(prompter.asked) == 1
+    assert spent < 5.0, f"{spent:.2f} s of CPU"                         # every name rebuilt the document before
+
+
 # ---------------------------------------------------------------- 11. one date range at every door
 
 @pytest.mark.parametrize("date", ["9999-12-31", "0001-01-05", "1899-12-31", "2200-01-01"])

@@ -474,15 +474,20 @@ class Flow:
     def name_of(self, product: int, feature: int | None = None) -> str | None:
         """The name given to a product or feature so far, if any, for showing it (control
         characters escaped: a name must not drive the terminal)."""
-        doc = self.document()
-        try:
-            item = doc["products"][product]
-            if feature is not None:
-                item = item["features"][feature]
-        except (KeyError, IndexError):
-            return None
-        name = item.get("name")
-        return terminal_safe(name, keep_newlines=False) if isinstance(name, str) else None
+        return self.names().get((product, feature))
+
+    def names(self) -> dict[tuple[int, int | None], str]:
+        """Every name given so far, by ``(product, None)`` and ``(product, feature)``, escaped as
+        :meth:`name_of` shows them: from one build of the document, where a screen of 100
+        products asking :meth:`name_of` item by item built it hundreds of times."""
+        out: dict[tuple[int, int | None], str] = {}
+        for p, product in enumerate(self.document().get("products") or []):
+            items = [(None, product), *enumerate(product.get("features") or [])]
+            for f, item in items:
+                name = item.get("name") if isinstance(item, dict) else None
+                if isinstance(name, str):
+                    out[(p, f)] = terminal_safe(name, keep_newlines=False)
+        return out
 
     def answered_count(self) -> int:
         """How many questions that apply have an answer, counted as the screen's "n/total" counts.
