@@ -18,7 +18,6 @@ from engine.model.assessment import BasisKind
 from engine.model.base import StrictModel, Text
 from engine.rules.basis import Basis, Law
 
-CATALOGUE_FILES = ("laws", "obligations", "materials", "process", "display")
 NOT_RULE_FILES = {"index.yaml", "vocabulary.yaml", "answer_contract.yaml", "behaviour_keywords.yaml",
                   "purpose_templates.yaml"}
 

@@ -64,12 +64,6 @@ from engine.rules.facts import (
     DerivedFlagsFile,
 )
 
-Scalar = str | int | bool
-
-Test = Scalar | dict[str, Any]
-
-
-
 
 class Then(StrictModel):
     """What a rule concludes when it fires. Several conclusions may be combined."""
