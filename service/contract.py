@@ -114,6 +114,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     what = {400: "The request is malformed (e.g. a Content-Length that is not a number)",
             401: "No valid bearer token (given only by a server started with a token)",
             413: "The body is larger than the server's limit", 422: "Invalid input: every problem with its field",
+            503: "Busy (every slot taken: retry after Retry-After seconds) or over the time budget",
             500: "Internal error: the body carries an error_id, the details are in the server log"}
     content = {"application/json": {"schema": ref(ErrorBody)}}
     return {status: {"description": what[status], "content": content} for status in statuses}
