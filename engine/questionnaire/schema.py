@@ -28,7 +28,6 @@ from engine.model.vocabulary import NO, UNSURE, YES, Vocabulary
 from engine.model.vocabulary import NONE as NONE  # re-exported: the web form reads "none of these" here
 from engine.questionnaire.targets import Scope, TargetPath, parse_target
 
-
 QuestionType = Literal["text", "number", "date", "select", "multi", "yes_no"]
 _ID = r"^[a-z][a-z0-9_]*$"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
