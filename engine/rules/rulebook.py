@@ -57,7 +57,7 @@ from engine.rules.catalogue import (
     TriageFile,
     TriageTier,
 )
-from engine.rules.checks import check_basis, check_id, check_ids, check_rule
+from engine.rules.checks import check_basis, check_id, check_ids, check_naming, check_rule
 from engine.rules.facts import (
     ANSWER_GROUPS,
     DerivedFlag,
@@ -276,13 +276,7 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
     book["new_algorithm"] = schedule_file.new_algorithm
     book["filing_window"] = _filing_window(schedule_file.filing_window, book["obligations"], schedule_path)
     naming_file, naming_path = catalogue("naming", NamingFile)
-    roles = dict.fromkeys(vocab.ids("role"))
-    for role in naming_file.role_suffix:
-        check_id(role, roles, "role", f"role_suffix.{role}", naming_path)
-    for role in roles:
-        if role not in naming_file.role_suffix:
-            raise RulebookError(f"no suffix for the role '{role}'; give one (it may be empty)",
-                                file=str(naming_path), key=f"role_suffix.{role}")
+    check_naming(naming_file, vocab, naming_path)
     book["naming"] = naming_file
     triage_file, triage_path = catalogue("triage", TriageFile)
     for i, tier in enumerate(triage_file.tiers):
