@@ -5,10 +5,12 @@
     python benchmarks/bench.py --only-side-by-side   # the former main, this tree, the baseline
 
 First, side by side in one run (``--only-side-by-side`` for this part alone): a former main
-(``--main-ref``, default 18e3496, taken with ``git archive``), this tree and the parse-only
-baseline, each in fresh processes, on 2,400 documents of about 2,350 shapes never seen by the
-process: assessments per CPU-second (full view and triage row) and the CPU time and peak memory
-of issue 19's heavy lead (100 products x 2 features x 8 behaviours, every flag true).
+(``--main-ref``, default ce5b664, taken with ``git archive`` and run by this interpreter; or
+``--compare PATH``, a checkout run by its own ``.venv``), this tree and the parse-only baseline,
+each in fresh processes, on 2,400 documents of about 2,350 shapes never seen by the process
+(``benchmarks/varied.py``): assessments per CPU-second (full view, the model alone, triage row)
+and the CPU time and peak memory of issue 19's heavy lead (100 products x 2 features x 8
+behaviours, every flag true).
 
 Then it measures, for a mixed set of answers documents (``tests/fixtures/batch/mixed.jsonl`` and
 every valid ``examples/*.yaml``; each record gets its own entity, product and feature names, as
@@ -32,7 +34,6 @@ nothing here is tuned to meet them.
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
 import json
 import os
@@ -51,30 +52,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-MIXED = ROOT / "tests" / "fixtures" / "batch" / "mixed.jsonl"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from varied import DEFAULT_COUNT as VARIED_COUNT  # noqa: E402 - the generator of unseen shapes
+from varied import MIXED, heavy_document, mixed_set, shape_count, varied_documents  # noqa: E402, F401
+
 TARGET_RATE = 5000
 TARGET_GROWTH = 0.10
 TARGET_STARTUP_MS = 300
 
 
 # ---------------------------------------------------------------- the mixed set
-
-def mixed_set() -> tuple[list[dict[str, Any]], list[str]]:
-    """The answers documents of the benchmark, and where they come from."""
-    from engine import AnswersError, load_answers
-
-    documents = [json.loads(line) for line in MIXED.read_text(encoding="utf-8").splitlines() if line.strip()]
-    sources = [f"{len(documents)} leads of {MIXED.relative_to(ROOT)}"]
-    used = 0
-    for path in sorted((ROOT / "examples").glob("*.yaml")):
-        try:
-            documents.append(load_answers(path).model_dump(mode="json", exclude_none=True))
-            used += 1
-        except AnswersError:
-            sources.append(f"skipped invalid {path.relative_to(ROOT)}")
-    sources.insert(1, f"{used} examples/*.yaml")
-    return documents, sources
-
 
 def record(documents: list[dict[str, Any]], n: int) -> dict[str, Any]:
     """Record ``n``: one of the documents, renamed so that no two records share a name."""
@@ -238,8 +226,8 @@ print(json.dumps({{"maxrss_kb": peak_kb(),
 """
 
 
-def run_child(code: str) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+def run_child(code: str, python: str = sys.executable) -> dict[str, Any]:
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
     if done.returncode != 0:
         raise SystemExit(f"benchmark child failed:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -286,80 +274,9 @@ def cli_command() -> list[str]:
 
 # ---------------------------------------------------------------- side by side with a former main
 
-MAIN_REF = "18e3496"
-"""The main the rework of issues 19 and 23 is measured against (``--main-ref`` picks another)."""
-
-VARIED_COUNT = 2400
-"""Answers documents of the side-by-side run; at least 2,000 distinct shapes among them."""
-
-
-def varied_documents(documents: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
-    """``count`` documents drawn from the mixed set (seeded), each varied as leads vary: new names,
-    and at random other forms, opinion features, user groups, launch dates and behaviours."""
-    from engine.model.vocabulary import load_vocabulary
-
-    vocab = load_vocabulary()
-    out = []
-    for n in range(count):
-        document = json.loads(json.dumps(documents[n % len(documents)]))
-        document["entity"]["name"] = f"主体{n}"
-        _vary(document, n, random.Random(n), vocab)
-        out.append(document)
-    return out
-
-
-def _vary(document: dict[str, Any], n: int, rng: random.Random, vocab: Any) -> None:
-    def some(group: str, low: int, high: int) -> list[str]:
-        ids = list(vocab.ids(group))
-        return rng.sample(ids, rng.randint(low, min(high, len(ids))))
-
-    for p, product in enumerate(document["products"]):
-        product["name"] = f"产品{n}-{p}"
-        if rng.random() < 0.5:
-            product["forms"] = some("product_form", 1, 3)
-        if rng.random() < 0.5:
-            product["opinion_features"] = some("opinion_feature", 0, 3)
-        if rng.random() < 0.5:
-            product["user_groups"] = some("user_group", 0, 3)
-        if rng.random() < 0.5:
-            product["launch_date"] = (datetime.date(2021, 1, 4) + datetime.timedelta(days=rng.randint(0, 2200))
-                                      ).isoformat()
-        for f, feature in enumerate(product["features"]):
-            feature["name"] = f"功能{n}-{p}-{f}"
-            if rng.random() < 0.3:
-                feature["behaviours"] = some("behaviour", 1, 3)
-
-
-def shape_count(documents: list[dict[str, Any]]) -> int:
-    """How many distinct answers shapes (the documents without names and descriptions) there are."""
-    def strip(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in ("name", "description", "credit_code")}
-        if isinstance(value, list):
-            return [strip(v) for v in value]
-        return value
-    return len({json.dumps(strip(d), sort_keys=True, ensure_ascii=False) for d in documents})
-
-
-def heavy_document() -> dict[str, Any]:
-    """Issue 19's heavy lead: 100 products x 2 features x 8 behaviours, every flag true."""
-    from engine.model.vocabulary import load_vocabulary
-
-    vocab = load_vocabulary()
-    behaviours = list(vocab.ids("behaviour"))
-    products = []
-    for p in range(100):
-        features = [{"name": f"功能{p}-{f}", "behaviours": [behaviours[(16 * p + 8 * f + i) % len(behaviours)]
-                                                          for i in range(8)],
-                     "offered_as_api": True, "large_model": True, "biometric_output": True,
-                     "model_source": vocab.ids("model_source")[0]} for f in range(2)]
-        products.append({"name": f"产品{p}", "forms": list(vocab.ids("product_form")),
-                         "audience": list(vocab.ids("audience")),
-                         "opinion_features": list(vocab.ids("opinion_feature")),
-                         "user_groups": list(vocab.ids("user_group")), "news": True, "commercial": True,
-                         "monthly_active_users": 2_000_000, "launch_date": "2026-03-02", "features": features})
-    return {"entity": {"name": "某某集团"}, "products": products}
-
+MAIN_REF = "ce5b664"
+"""The main the lean assembly (issue 19 items 1, 2 and 6) is measured against (``--main-ref``
+picks another, ``--compare`` another checkout with its own interpreter)."""
 
 _SIDE = _PEAK + """
 import json, sys, time
@@ -368,7 +285,7 @@ import engine
 assert engine.__file__.startswith({root!r}), engine.__file__
 from engine import assess, assess_json, triage_row
 try:
-    from engine import assess_outline   # this branch: triage computes only what it shows
+    from engine import assess_outline   # triage computes only what it shows
 except ImportError:
     assess_outline = None
 mode = {mode!r}
@@ -378,6 +295,10 @@ warm = open({warm!r}, encoding="utf-8").read().splitlines()
 def full(line):
     return assess_json(json.loads(line))
 
+def model(line):
+    assess(json.loads(line))
+    return ""
+
 def triage(line):
     document = json.loads(line)
     source = assess_outline(document) if assess_outline else assess(document)
@@ -386,7 +307,7 @@ def triage(line):
 def parse(line):
     return json.dumps(json.loads(line), ensure_ascii=False)
 
-work = {{"full": full, "triage": triage, "parse": parse}}[mode]
+work = {{"full": full, "model": model, "triage": triage, "parse": parse}}[mode]
 for line in warm:
     work(line)   # imports, the rulebook, rulesets compiled: not what is measured
 started, wall = time.process_time(), time.perf_counter()
@@ -409,37 +330,49 @@ def checkout(ref: str, workdir: Path) -> Path:
     return target
 
 
-def side_by_side(ref: str, count: int) -> None:
-    """Assessments per CPU-second on unseen shapes (full, triage) and the heavy lead, for the former
-    main, this tree and the parse-only baseline, each in a fresh process."""
+def interpreter(tree: Path) -> str:
+    """The Python of a checkout: its own ``.venv`` when it has one, else this interpreter."""
+    own = tree / ".venv" / "bin" / "python"
+    return str(own) if own.exists() else sys.executable
+
+
+def side_by_side(ref: str, count: int, compare: Path | None = None) -> None:
+    """Assessments per CPU-second on unseen shapes (full view, the model alone, triage) and the
+    heavy lead, for the former main (``compare``, a checkout run by its own interpreter, else
+    ``ref`` by ``git archive``), this tree and the parse-only baseline, each in a fresh process."""
     documents, _ = mixed_set()
     varied = varied_documents(documents, count + 200)
     shapes = shape_count(varied[200:])
     workdir = Path(tempfile.mkdtemp(prefix="algo-filing-side-"))
     try:
-        old = checkout(ref, workdir)
+        old = compare.resolve() if compare else checkout(ref, workdir)
+        old_python = interpreter(old)
         src, warm, heavy = workdir / "varied.jsonl", workdir / "warm.jsonl", workdir / "heavy.jsonl"
         src.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in varied[200:]), encoding="utf-8")
         warm.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents), encoding="utf-8")
         heavy.write_text(json.dumps(heavy_document(), ensure_ascii=False) + "\n", encoding="utf-8")
+        described = f"{old} run by {old_python}" if compare else f"{ref} (git archive, same interpreter)"
         print(f"side by side: {count:,} documents, {shapes:,} distinct shapes (never seen by the process: "
-              f"it is warmed on the {len(documents)} documents of the mixed set); former main = {ref} "
-              "(git archive, same interpreter), each figure in a fresh process")
+              f"it is warmed on the {len(documents)} documents of the mixed set); former main = {described}; "
+              "each figure in a fresh process")
 
         def run(root: Path, mode: str, source: Path) -> dict[str, Any]:
-            return run_child(_SIDE.format(root=str(root), mode=mode, src=str(source), warm=str(warm)))
+            python = old_python if root == old else sys.executable
+            return run_child(_SIDE.format(root=str(root), mode=mode, src=str(source), warm=str(warm)), python)
 
+        base = run(ROOT, "parse", src)
+        base_rate = base["count"] / base["cpu"]
         rows = []
-        for label, mode, source in (("full view (assess_json), unseen shapes", "full", src),
-                                    ("triage row, unseen shapes", "triage", src)):
-            now, before, base = run(ROOT, mode, source), run(old, mode, source), run(ROOT, "parse", source)
-            rows.append((label, now["count"] / now["cpu"], before["count"] / before["cpu"],
-                         base["count"] / base["cpu"]))
+        for label, mode in (("full view (assess_json), unseen shapes", "full"),
+                            ("assess() alone (the model, no JSON)", "model"),
+                            ("triage row, unseen shapes", "triage")):
+            now, before = run(ROOT, mode, src), run(old, mode, src)
+            rows.append((label, now["count"] / now["cpu"], before["count"] / before["cpu"]))
         print(f"  {'assessments per CPU-second':<44} {'this tree':>10} {'main':>10} {'x main':>8} {'parse-only':>11}")
-        for label, now_rate, main_rate, base_rate in rows:
+        for label, now_rate, main_rate in rows:
             print(f"  {label:<44} {now_rate:>10,.0f} {main_rate:>10,.0f} {now_rate / main_rate:>7.1f}x"
                   f" {base_rate:>11,.0f}")
-        cheaper = [rows[1][i] / rows[0][i] for i in (1, 2)]
+        cheaper = [rows[2][i] / rows[0][i] for i in (1, 2)]
         print(f"  {'triage: times cheaper than the full view':<44} {cheaper[0]:>9.1f}x {cheaper[1]:>9.1f}x")
         print("  heavy lead (100 products x 2 features x 8 behaviours, every flag true), one fresh process each:")
         print(f"  {'':<44} {'this tree':>21} {'main':>21}")
@@ -490,6 +423,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="records per throughput round (default: 20 per document of the mixed set)")
     parser.add_argument("--startup-runs", type=int, default=15)
     parser.add_argument("--main-ref", default=MAIN_REF, help=f"the former main to compare with (default {MAIN_REF})")
+    parser.add_argument("--compare", type=Path, default=None, metavar="PATH",
+                        help="a checkout of the former main to compare with, run by its own .venv's interpreter "
+                             "when it has one (instead of --main-ref)")
     parser.add_argument("--varied", type=int, default=VARIED_COUNT,
                         help=f"documents of the side-by-side run (default {VARIED_COUNT:,})")
     parser.add_argument("--only-side-by-side", action="store_true",
@@ -513,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
 
     if not args.skip_side_by_side:
-        side_by_side(args.main_ref, args.varied)
+        side_by_side(args.main_ref, args.varied, args.compare)
     if args.only_side_by_side:
         print(f"load average at the end: {_load()}")
         return 0

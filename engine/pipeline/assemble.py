@@ -30,6 +30,7 @@ from engine.model.assessment import (
     EntityTarget,
     FeatureRef,
     FilingConclusion,
+    LegalRef,
     MaterialOut,
     ObligationOut,
     OpenQuestion,
@@ -134,13 +135,32 @@ class _Catalogue:
                           for oid, o in book.obligations.items()}
         self.pitfalls = {mid: tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in m.pitfalls)
                          for mid, m in book.materials.items()}
-        self.parts = {rule_id: _parts(rule) for rule_id, rule in book.rules.items()}
-        """Per rule, the :class:`_Assembler` methods that record what it concludes, in trace order."""
-        self.outline_parts = {rule_id: tuple(p for p in parts if p not in ("_duties", "_display"))
-                              for rule_id, parts in self.parts.items()}
+        self.duty_texts = {rid: tuple(text for _, _, _, text in duties) for rid, duties in self.duties.items()}
+        """Per rule, the trace's conclusions of its duties and materials."""
+        self._recorders(book)
+        self._citations(book)
         self.steps = {s.id: StepOut(id=s.id, order=s.order, title=s.title, what=s.what, statute=s.statute,
                                     duration=DurationOut(**s.duration.model_dump()))
                       for s in book.steps.values()}
+
+    def _recorders(self, book: Rulebook) -> None:
+        """Per rule, the :class:`_Assembler` methods that record what it concludes, in trace order:
+        all of them (``parts``), and those an outline needs (``outline_parts``)."""
+        parts = {rule_id: _parts(rule) for rule_id, rule in book.rules.items()}
+        self.parts: dict[str, tuple[_Recorder, ...]] = {
+            rule_id: tuple(getattr(_Assembler, p) for p in names) for rule_id, names in parts.items()}
+        self.outline_parts: dict[str, tuple[_Recorder, ...]] = {
+            rule_id: tuple(getattr(_Assembler, p) for p in names if p not in ("_duties", "_display"))
+            for rule_id, names in parts.items()}
+
+    def _citations(self, book: Rulebook) -> None:
+        """Every basis the assessment cites, rendered once per rulebook (reasons, algorithms, duties,
+        display places)."""
+        self.rule_basis = {rule_id: legal_refs(book, rule.basis) for rule_id, rule in book.rules.items()}
+        self.obligation_basis = {oid: legal_refs(book, o.basis) for oid, o in book.obligations.items()}
+        self.display_basis = {form: legal_refs(book, d.basis) for form, d in book.display.items()}
+        self.algorithm_basis: dict[tuple[str, ...], tuple[LegalRef, ...]] = {}
+        """Per sorted set of rules, the basis of an algorithm they conclude (filled as met)."""
 
     def _duties(self, rule: Rule) -> tuple[_Duty, ...]:
         """Each obligation and material a rule concludes, with what it applies to: the entity, the
@@ -152,6 +172,10 @@ class _Catalogue:
                 mode = "entity" if store == "materials" and scope == "entity" else scope
                 out.append((store, item, mode, f"{store}.{item}"))
         return tuple(out)
+
+
+_Recorder = Callable[["_Assembler", Rule, dict[str, Any], RootFact], Sequence[str | _Unit]]
+"""A method of :class:`_Assembler` that records one kind of conclusion of a firing."""
 
 
 def _parts(rule: Rule) -> tuple[str, ...]:
@@ -213,12 +237,12 @@ class _Assembler:
     # -- per firing
     def add(self, firing: Firing) -> None:
         """Record what one firing concludes, and trace it."""
-        rule = self.book.rules[firing.rule_id]
-        fact = firing.fact
+        rule_id, fact = firing
+        rule = self.book.rules[rule_id]
         root = self.roots[fact["fid"]]
         concluded: list[str | _Unit] = []
-        for part in self.index.parts[rule.id] if self.full else self.index.outline_parts[rule.id]:
-            concluded += getattr(self, part)(rule, fact, root)
+        for part in (self.index.parts if self.full else self.index.outline_parts)[rule_id]:
+            concluded += part(self, rule, fact, root)
         if self.full and concluded:
             self.tracer.add(concluded, rule, fact)
 
@@ -252,19 +276,21 @@ class _Assembler:
             _add_unique(self.algorithms[unit].genai_routes, route)
         return [f"genai_route.{route}"]
 
-    def _duties(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
+    def _duties(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> Sequence[str | _Unit]:
         """Obligations and materials: each applies to the entity, the product or the algorithm."""
         duties = self.index.duties[rule.id]
         if not duties:
-            return []
+            return ()
         unit = self._unit(fact)
         for store, item, mode, _ in duties:
-            targets, rules = (self.obligations if store == "obligations" else self.materials).setdefault(
-                item, ({}, set()))
-            targets[None if mode == "entity" else root.product_pos if mode == "product" or unit is None
-                    else unit] = None
-            rules.add(rule.id)
-        return [text for _, _, _, text in duties]
+            table = self.obligations if store == "obligations" else self.materials
+            entry = table.get(item)
+            if entry is None:
+                entry = table[item] = ({}, set())
+            entry[0][None if mode == "entity" else root.product_pos if mode == "product" or unit is None
+                     else unit] = None
+            entry[1].add(rule.id)
+        return self.index.duty_texts[rule.id]
 
     def _steps_of(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
         steps = rule.then.steps or []
@@ -347,7 +373,7 @@ class _Assembler:
         return self.book.status.strongest(self.statuses), [
             Reason(rule=rule_id, status=status,  # type: ignore[arg-type]
                    title=rules[rule_id].title, explanation=rules[rule_id].explanation,
-                   basis_kind=rules[rule_id].basis_kind, basis=legal_refs(self.book, rules[rule_id].basis),
+                   basis_kind=rules[rule_id].basis_kind, basis=self.index.rule_basis[rule_id],
                    products=tuple(products[i].name for i in positions))
             for (rule_id, status), positions in sorted(
                 self.reasons.items(), key=lambda kv: (precedence.index(kv[0][1]), kv[0][0]))]
@@ -369,13 +395,11 @@ class _Assembler:
     def _algorithm(self, d: _AlgorithmDraft, products: dict[int, ProductRef],
                    features: dict[tuple[int, int], str]) -> Algorithm:
         vocab = self.vocab
-        basis: dict[Basis, None] = {}
-        for rule_id in sorted(d.rules):
-            basis.update(dict.fromkeys(self.book.rules[rule_id].basis))
         has_role = d.type in vocab.groups["filing_role_type"]
         status = self.book.status.strongest(d.statuses)
         route = _route(d.genai_routes, self.book.genai_routes.precedence)
         refs = tuple(FeatureRef(product=p, index=f, name=features[(p, f)]) for p, f in sorted(d.features))
+        rules = tuple(sorted(d.rules))
         return Algorithm(
             id=d.id, name=self._algorithm_name(d, products),
             type=d.type, type_label=vocab.groups["algorithm_type"][d.type],  # type: ignore[arg-type]
@@ -388,7 +412,18 @@ class _Assembler:
             products=tuple(products[i] for i in sorted(d.products)),
             features=tuple(dict.fromkeys(r.name for r in refs)), feature_refs=refs,
             genai_route=route, genai_route_label=vocab.groups["genai_route"][route] if route else None,
-            basis=legal_refs(self.book, list(basis)), rules=tuple(sorted(d.rules)))
+            basis=self._algorithm_basis(rules), rules=rules)
+
+    def _algorithm_basis(self, rules: tuple[str, ...]) -> tuple[LegalRef, ...]:
+        """The basis of the rules that concluded an algorithm, each reference once, in rule order
+        (computed once per set of rules and rulebook)."""
+        found = self.index.algorithm_basis.get(rules)
+        if found is None:
+            basis: dict[Basis, None] = {}
+            for rule_id in rules:
+                basis.update(dict.fromkeys(self.book.rules[rule_id].basis))
+            found = self.index.algorithm_basis[rules] = legal_refs(self.book, list(basis))
+        return found
 
     def _obligations(self, targets_out: Callable[[Iterable[_TargetKey]], tuple[Target, ...]]) -> list[ObligationOut]:
         book = self.book
@@ -397,7 +432,7 @@ class _Assembler:
             targets, rules = self.obligations[oid]
             spec = book.obligations[oid]
             out.append(ObligationOut(
-                id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=legal_refs(book, spec.basis),
+                id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=self.index.obligation_basis[oid],
                 deadline=self.index.deadlines[oid], applies_to=targets_out(targets), rules=tuple(sorted(rules)),
                 files_algorithm=spec.files_algorithm, binds=spec.binds))
         return out
@@ -423,7 +458,7 @@ class _Assembler:
         forms = self.vocab.groups["product_form"]
         return [
             DisplayOut(product=products[pos].name, form=form, form_label=forms.get(form),
-                       location=book.display[form].location, basis=legal_refs(book, book.display[form].basis))
+                       location=book.display[form].location, basis=self.index.display_basis[form])
             for pos, form in sorted(self.display, key=lambda pf: (pf[0], form_order.index(pf[1])))]
 
     def _questions(self) -> list[OpenQuestion]:

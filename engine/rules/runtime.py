@@ -39,8 +39,7 @@ import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from durable.engine import Host, MessageNotHandledException
 
@@ -64,9 +63,11 @@ _ENGINE_LOCK = threading.Lock()
 """Serialises every call into durable-rules: its C core and Python layer are not thread-safe."""
 
 
-@dataclass(frozen=True)
-class Firing:
-    """A rule that fired, and the fact it fired on (``fid`` names the root fact)."""
+class Firing(NamedTuple):
+    """A rule that fired, and the fact it fired on (``fid`` names the root fact).
+
+    A named tuple: an assessment recalls dozens of firings from the memo, and a tuple is built
+    several times faster than a frozen dataclass."""
 
     rule_id: str
     fact: Fact
@@ -279,11 +280,11 @@ class RulesRuntime:
     def _recall(self, fact: Fact, key: Hashable | None, grouped: dict[tuple[str, str, str], list[Firing]],
                 ) -> list[Firing]:
         """The firings of one fact: as just run, else rebuilt from the memo on this fact."""
-        identity = _identity(fact)
-        if key is None or identity in grouped or key not in self._cache:
-            return grouped.get(identity, [])
+        stored = None if key is None else self._cache.get(key)
+        if stored is None or (grouped and _identity(fact) in grouped):
+            return grouped.get(_identity(fact), []) if grouped else []
         self._cache.move_to_end(key)
-        return [Firing(rule_id, {**fact, **added} if added else fact) for rule_id, added in self._cache[key]]
+        return [Firing(rule_id, {**fact, **added} if added else fact) for rule_id, added in stored]
 
     def _root_of(self, fired_on: Fact) -> tuple[str, str, str]:
         """The identity of the asserted fact a firing belongs to: a derived fact belongs to its root
@@ -304,7 +305,8 @@ class RulesRuntime:
             return added
 
     def _key(self, fact: Fact) -> Hashable:
-        return tuple(fact.get(attr, _MISSING) for attr in self._key_attrs)
+        """The values of every attribute this runtime's rules test (``_MISSING`` where absent)."""
+        return tuple(map(fact.get, self._key_attrs, itertools.repeat(_MISSING)))
 
     def _store(self, key: Hashable, root: Fact, firings: list[Firing]) -> None:
         stored: _Stored = []
