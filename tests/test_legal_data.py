@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from engine import assess, load_answers
-from engine.model.answers import parse_answers
 from engine.errors import RulebookError
+from engine.model.answers import parse_answers
 from engine.model.vocabulary import rules_dir
 from engine.rules.rulebook import Rulebook, default_rulebook, load_rulebook
 
