@@ -5,7 +5,10 @@ are read, checked and compiled into durable-rules once per process, before the f
 and a broken rule file stops the start instead of failing requests.
 
 Every refusal is an :class:`~service.problems.ErrorBody` (FastAPI's and Starlette's own 404,
-405 and parameter errors included). Anything unexpected becomes a 500 whose body carries only
+405 and parameter errors included), with the request's id. In front of the routes,
+:class:`~service.guard.EdgeGuard` checks who calls and how (Host, Content-Type, body time) and
+keeps the access log and the metrics; :class:`~service.capacity.Capacity` bounds the engine
+work of the process. Anything unexpected becomes a 500 whose body carries only
 an error id; the traceback goes to the log under that id and never to the client.
 """
 
@@ -17,6 +20,8 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -26,9 +31,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from engine import Rulebook, assess, default_rulebook
 
 from .auth import require_token
+from .capacity import Capacity
 from .contract import Health, components, error_responses
 from .drafts import drafts_router
 from .form import form_page
+from .guard import EdgeGuard, no_unknown_parameters, require_media_type
+from .metrics import CONTENT_TYPE, exposition
 from .problems import ApiError, ErrorBody, Problem
 from .routes import build_router
 from .settings import Settings
@@ -41,21 +49,34 @@ WARM_UP = {"entity": {"name": "warm-up"}, "products": [{
     "features": [{"name": "warm-up", "behaviours": ["recommend_by_profile"]}]}]}
 """A small answers document run once at start-up, so durable-rules compiles the rules then."""
 
-_HTTP_ERRORS = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
+_HTTP_ERRORS = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
+                503: "busy"}
 
 
-def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = None) -> FastAPI:
-    """The service over ``rulebook`` (default: the shipped rules), configured by ``settings``."""
+GZIP_MIN_BYTES = 4096
+"""Responses at least this large are gzipped for a client that accepts it (a full assessment, a report)."""
+
+
+def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = None,
+               guard_exposure: bool = False) -> FastAPI:
+    """The service over ``rulebook`` (default: the shipped rules), configured by ``settings``.
+
+    ``guard_exposure`` (set by the factory uvicorn calls) refuses requests that reach a token-less
+    server on an address other than loopback: the factory cannot know where uvicorn listens.
+    """
     settings = settings or Settings()
     book = rulebook or default_rulebook()
     assess(WARM_UP, rulebook=book, memoize=False)
-    app = FastAPI(title="algo-filing", version=_version(), redoc_url=None,
+    capacity = Capacity(settings)
+    app = FastAPI(title="algo-filing", version=_version(), redoc_url=None, redirect_slashes=False,
+                  dependencies=[Depends(no_unknown_parameters)],
                   description="Does China's algorithm filing (算法备案) apply to a product, in which role, and "
                               "what follows? Rule-based assessments over HTTP. Not legal advice.")
     token = settings.token.get_secret_value() if settings.token is not None else None
     dependencies = [Depends(require_token(token))]
-    app.include_router(build_router(settings, book, dependencies))
-    app.include_router(drafts_router(settings, book, dependencies))
+    dependencies.append(Depends(require_media_type))  # after the token: a stranger learns nothing, not even this
+    app.include_router(build_router(settings, book, dependencies, capacity))
+    app.include_router(drafts_router(settings, book, dependencies, capacity))
     app.include_router(build_similar_router(settings, dependencies))
     page, page_headers = form_page()
 
@@ -71,12 +92,44 @@ def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = 
     async def healthz() -> Health:
         return Health(status="ok", rules_version=book.rules_version)
 
+    @app.get("/readyz", response_model=Health,
+             summary="Readiness: 503 while every assessment slot of this worker is taken", operation_id="ready",
+             responses=error_responses(422, 503, 500))
+    async def readyz() -> Health:
+        if capacity.calls >= capacity.max_calls:
+            raise ApiError(503, "busy", "every assessment slot of this worker is taken",
+                           [Problem(field=None, message="send traffic to another worker for now")],
+                           headers={"Retry-After": "1"})
+        return Health(status="ok", rules_version=book.rules_version)
+
+    for probe in (healthz, readyz):  # HEAD answers as GET does, without the body (load balancers' probes)
+        app.add_api_route(f"/{probe.__name__}", probe, methods=["HEAD"], response_model=Health,
+                          operation_id=f"{_PROBE_IDS[probe.__name__]}_head",
+                          summary=f"{probe.__name__}, headers only", responses=error_responses(422, 500))
+
+    @app.get("/metrics", summary="Prometheus metrics of this worker (requests, latency, refusals, batch lines)",
+             operation_id="metrics",
+             response_class=Response, responses={200: {"description": "Prometheus text format", "content": {
+                 "text/plain": {"schema": {"type": "string"}}}}, **error_responses(422, 500)})
+    async def metrics() -> Response:
+        return Response(exposition(), media_type=CONTENT_TYPE)
+
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_middleware(InternalErrors)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                           expose_headers=["X-Request-ID"])
+    app.add_middleware(EdgeGuard, settings=settings, guard_exposure=guard_exposure)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+_PROBE_IDS = {"healthz": "health", "readyz": "ready"}
+"""The probes' operation ids (their GET's; HEAD adds ``_head``)."""
 
 
 def _version() -> str:

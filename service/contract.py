@@ -16,10 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
 from engine import Answers, Assessment, AssessmentDiff, ErrorRecord, FilingNumber, TriageRow
+from engine.precedents.similar import MAX_TOP
 
 from .problems import ErrorBody
 
 REF = "#/components/schemas/{model}"
+
+MAX_SENTENCE_CHARS = 100_000
+"""The longest sentence taken by /v1/similar (the first 1,000 characters are searched; all are echoed back)."""
 
 
 class _Model(BaseModel):
@@ -64,11 +68,22 @@ class DiffRequest(_Model):
     after: Answers
 
 
+class SimilarRequest(_Model):
+    """What to search for among the published filings (POST /v1/similar), and how to narrow the list."""
+
+    sentence: str = Field(max_length=MAX_SENTENCE_CHARS,
+                          description="What the feature's algorithm does, in one sentence (Chinese or English)")
+    type: str | None = Field(default=None, description="Only filings of this algorithm_type or algorithm_subtype id")
+    form: str | None = Field(default=None, description="Only filings with a product of this product_form id")
+    role: str | None = Field(default=None, description="Only filings of this role id")
+    top: int = Field(default=5, ge=1, le=MAX_TOP, description="How many filings to list")
+
+
 SCHEMA_MODELS: tuple[tuple[type[BaseModel], Literal["validation", "serialization"]], ...] = (
     (Answers, "validation"), (DiffRequest, "validation"), (Assessment, "serialization"),
     (TriageRow, "serialization"), (ErrorRecord, "serialization"), (AssessmentDiff, "serialization"),
     (FilingNumber, "serialization"), (RulesDocument, "serialization"), (Health, "serialization"),
-    (ErrorBody, "serialization"),
+    (ErrorBody, "serialization"), (SimilarRequest, "validation"),
 )
 
 
@@ -99,6 +114,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     what = {400: "The request is malformed (e.g. a Content-Length that is not a number)",
             401: "No valid bearer token (given only by a server started with a token)",
             413: "The body is larger than the server's limit", 422: "Invalid input: every problem with its field",
+            503: "Busy (every slot taken: retry after Retry-After seconds) or over the time budget",
             500: "Internal error: the body carries an error_id, the details are in the server log"}
     content = {"application/json": {"schema": ref(ErrorBody)}}
     return {status: {"description": what[status], "content": content} for status in statuses}

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from engine import Answers, Rulebook, assess
 
+from .capacity import Capacity
 from .contract import error_responses, json_body
 from .limits import parse_json, read_body
 from .routes import AsOf, Lang, _answers
@@ -29,7 +29,7 @@ def _zip(answers: Answers, as_of: Any, lang: Any, book: Rulebook) -> bytes:
     return zip_drafts(compose(answers, assess(answers, as_of=as_of, rulebook=book), lang))
 
 
-def drafts_router(settings: Settings, book: Rulebook, dependencies: list[Any]) -> APIRouter:
+def drafts_router(settings: Settings, book: Rulebook, dependencies: list[Any], capacity: Capacity) -> APIRouter:
     """The drafts route, behind the same ``dependencies`` (the token check) as the other /v1 routes."""
     router = APIRouter(prefix="/v1", dependencies=dependencies)
 
@@ -44,7 +44,7 @@ def drafts_router(settings: Settings, book: Rulebook, dependencies: list[Any]) -
     async def drafts(request: Request, as_of: AsOf = None, lang: Lang = "zh") -> Response:
         data = parse_json(await read_body(request, settings.max_body_bytes))
         answers = _answers(data, "request body")
-        archive = await run_in_threadpool(_zip, answers, as_of, lang, book)
+        archive = await capacity.run(_zip, answers, as_of, lang, book)
         return Response(archive, media_type=ZIP,
                         headers={"Content-Disposition": 'attachment; filename="algo-filing-drafts.zip"'})
 

@@ -7,9 +7,19 @@ same key path (``products[0].features[0].behaviours[0]``) and the same message w
 
 from __future__ import annotations
 
+import re
+from contextvars import ContextVar
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine import AnswersError
+
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+"""The id of the request being answered (set by :class:`service.guard.EdgeGuard`; read by every error body)."""
+
+
+def current_request_id() -> str | None:
+    return REQUEST_ID.get()
 
 
 class Problem(BaseModel):
@@ -28,11 +38,16 @@ class ErrorBody(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     error: str = Field(description="A stable code: invalid_answers, invalid_request, body_too_large, "
-                                   "unauthorized, not_found, method_not_allowed, internal_error")
+                                   "unauthorized, not_found, method_not_allowed, unsupported_media_type, "
+                                   "host_not_allowed, header_timeout, body_timeout, headers_too_large, busy, "
+                                   "over_budget, exposed_without_token, internal_error")
     message: str = Field(description="One line for a person")
     problems: list[Problem] = Field(default_factory=list, description="Every problem found, in order")
     error_id: str | None = Field(default=None, description="For internal_error: quote it to the operator, "
                                                            "who finds the details in the server log")
+    request_id: str | None = Field(default_factory=current_request_id,
+                                   description="The request's X-Request-ID (the client's, or one the service made); "
+                                               "the access log has the same id")
 
 
 class ApiError(Exception):
@@ -48,8 +63,19 @@ class ApiError(Exception):
 
 def invalid_answers(exc: AnswersError, prefix: str = "") -> ApiError:
     """An :class:`AnswersError` as a 422: every problem with its field path (under ``prefix``)."""
-    problems = [Problem(field=_join(prefix, key), message=message) for key, message in exc.problems]
+    problems = [Problem(field=_join(prefix, key), message=_for_http(message)) for key, message in exc.problems]
     return ApiError(422, "invalid_answers", "invalid answers", problems)
+
+
+_CLI_FLAG = re.compile(r" or raise the limit with --[a-z-]+ N")
+
+
+def _for_http(message: str) -> str:
+    """The engine's message without the command line's flags (an HTTP client cannot pass them)."""
+    if "--" not in message:
+        return message
+    changed = _CLI_FLAG.sub(" (the server's limit)", message)
+    return changed.replace("several answers files", "several requests")
 
 
 def _join(prefix: str, key: str) -> str | None:

@@ -16,7 +16,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
@@ -25,6 +24,7 @@ from engine import (
     AnswersError,
     Assessment,
     AssessmentDiff,
+    ErrorRecord,
     FilingNumber,
     FilingNumberError,
     Outline,
@@ -51,6 +51,7 @@ from engine import (
 )
 from engine.model.answers import Day
 
+from .capacity import Capacity
 from .contract import (
     DiffRequest,
     RulesDocument,
@@ -61,6 +62,7 @@ from .contract import (
     json_response,
 )
 from .limits import BatchTooLarge, LineTooLong, check_declared_length, parse_json, read_body, split_lines
+from .metrics import BATCH_LINES
 from .problems import ApiError, Problem, invalid_answers
 from .settings import Settings
 
@@ -102,12 +104,17 @@ class LineStream(StreamingResponse):
     """
 
     media_type = JSONL
+    on_close: Any = None
+    """Called once the response has ended, however it ended (frees the batch's slot)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await self.stream_response(send)
         except OSError:
             raise ClientDisconnect() from None
+        finally:
+            if self.on_close is not None:
+                self.on_close()
 
 
 class _Feed:
@@ -135,7 +142,7 @@ class _Feed:
         return next(self.records)
 
 
-def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) -> APIRouter:
+def build_router(settings: Settings, book: Rulebook, dependencies: list[Any], capacity: Capacity) -> APIRouter:
     """The ``/v1`` routes over ``book``, behind ``dependencies`` (the token check, when there is one)."""
     router = APIRouter(prefix="/v1", dependencies=dependencies)
 
@@ -152,9 +159,9 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
         data = parse_json(await read_body(request, settings.max_body_bytes))
         answers = _answers(data, "request body")
         if view == "full":
-            text = await run_in_threadpool(_assess_json, answers, as_of, book)
+            text = await capacity.run(_assess_json, answers, as_of, book)
             return Response(text, media_type=JSON)
-        outline = await run_in_threadpool(_outline, answers, as_of, book)
+        outline = await capacity.run(_outline, answers, as_of, book)
         row = triage_row(outline, line=1, entity=answers.entity.name, tiers=book.tiers)
         return Response(row.model_dump_json(), media_type=JSON)
 
@@ -165,8 +172,7 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
                             **error_responses(401, 413, 422, 500)})
     async def report(request: Request, as_of: AsOf = None, lang: Lang = "zh") -> HTMLResponse:
         answers = _answers(parse_json(await read_body(request, settings.max_body_bytes)), "request body")
-        result = await run_in_threadpool(_assess, answers, as_of, book)
-        page = await run_in_threadpool(render_html, result, lang)
+        page = await capacity.run(_report, answers, as_of, lang, book)
         return HTMLResponse(page, headers=REPORT_HEADERS)
 
     @router.post("/batch", summary="Assess JSON Lines, one output line per input line (streamed)",
@@ -185,14 +191,22 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
                     summary: Annotated[bool, Query(description="Triage rows instead of full assessments")] = False,
                     ) -> LineStream:
         check_declared_length(request, settings.max_batch_bytes, "the batch")
+        capacity.enter_batch()
 
         async def lines() -> AsyncIterator[str]:
             feed = _Feed()
-            async for group in split_lines(request.stream(), settings.max_line_bytes, settings.max_batch_bytes):
-                records = [feed.record(item) if isinstance(item, bytes) else _refused(feed, item) for item in group]
-                yield await run_in_threadpool(_assess_records, records, summary, as_of, book)
+            try:
+                async for group in split_lines(request.stream(), settings.max_line_bytes, settings.max_batch_bytes):
+                    records = [feed.record(item) if isinstance(item, bytes) else _refused(feed, item)
+                               for item in group]
+                    yield await capacity.run(_assess_records, records, summary, as_of, book)
+            except ApiError as exc:  # the body stopped coming, or a chunk took longer than the budget
+                BATCH_LINES.labels("error").inc()
+                yield _cut(feed, exc)
 
-        return LineStream(lines(), media_type=JSONL)
+        stream = LineStream(lines(), media_type=JSONL)
+        stream.on_close = capacity.leave_batch
+        return stream
 
     @router.post("/diff", summary="What changes between two answers documents", operation_id="diff",
                  openapi_extra=json_body(DiffRequest, "{before: answers, after: answers}"),
@@ -218,7 +232,7 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any]) ->
                 found += exc.body.problems
         if found:
             raise ApiError(422, "invalid_answers", "invalid answers", found)
-        text = await run_in_threadpool(lambda: diff_answers(sides[0], sides[1], as_of=as_of).model_dump_json())
+        text = await capacity.run(_diff_json, sides[0], sides[1], as_of)
         return Response(text, media_type=JSON)
 
     @router.get("/rules", summary="Every rule with its legal basis", response_model=RulesDocument,
@@ -267,12 +281,20 @@ def _refused(feed: _Feed, item: LineTooLong | BatchTooLarge) -> Record:
     return Record(number, problem=RecordProblem(field=None, message=message))
 
 
+def _cut(feed: _Feed, exc: ApiError) -> str:
+    """The error record that ends a batch cut short: which line, and why the rest was not read."""
+    number = feed.record(b"\n").line
+    message = f"{exc.body.message}; this line and the rest were not read. Send them in another request"
+    return ErrorRecord(line=number, error=RecordProblem(field=None, message=message)).model_dump_json() + "\n"
+
+
 def _assess_records(records: list[Record], summary: bool, as_of: dt.date | None, book: Rulebook) -> str:
     """The output lines of ``records`` (one each, as ``algo-filing batch`` writes them), as one text."""
     out = []
     for record in records:
-        item, _ = assess_record(record, summary=summary, as_of=as_of, book=book)
+        item, assessed = assess_record(record, summary=summary, as_of=as_of, book=book)
         out.append(one_line(item if isinstance(item, str) else item.model_dump_json()) + "\n")
+        BATCH_LINES.labels("assessed" if assessed else "error").inc()
     return "".join(out)
 
 
@@ -284,5 +306,9 @@ def _outline(answers: Answers, as_of: dt.date | None, book: Rulebook) -> Outline
     return assess_outline(answers, as_of=as_of, rulebook=book)
 
 
-def _assess(answers: Answers, as_of: dt.date | None, book: Rulebook) -> Assessment:
-    return assess(answers, as_of=as_of, rulebook=book)
+def _report(answers: Answers, as_of: dt.date | None, lang: Literal["zh", "en"], book: Rulebook) -> str:
+    return render_html(assess(answers, as_of=as_of, rulebook=book), lang)
+
+
+def _diff_json(before: Answers, after: Answers, as_of: dt.date | None) -> str:
+    return diff_answers(before, after, as_of=as_of).model_dump_json()

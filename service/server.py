@@ -22,11 +22,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from .settings import Settings
+
 EXIT_OK = 0
 EXIT_USAGE = 2
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 GRACEFUL_SHUTDOWN_SECONDS = 10
+BACKLOG = 2048
+"""Connections the kernel queues before uvicorn accepts them (uvicorn's default, stated)."""
+FD_MARGIN = 64
+"""File descriptors kept beyond the connection cap: log files, the listening socket, threads' pipes."""
 """On Ctrl-C or SIGTERM, requests in flight get this long to finish; then the server stops anyway."""
 
 
@@ -64,22 +70,40 @@ def app_from_environment() -> FastAPI:
     from .app import create_app
     from .settings import Settings
 
-    return create_app(Settings.from_environment())
+    return create_app(Settings.from_environment(), guard_exposure=True)
 
 
 def log_config() -> dict[str, Any]:
-    """uvicorn's logging, with the service's own logger (internal errors and their ids) on stderr."""
+    """uvicorn's logging, with the service's own loggers on stderr: internal errors with their ids,
+    refusals at the edge, and the access log, one JSON object a line (uvicorn's own access log is off)."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["plain"] = {"format": "%(message)s"}
+    config["handlers"]["access_json"] = {"formatter": "plain", "class": "logging.StreamHandler",
+                                         "stream": "ext://sys.stderr"}
     config["loggers"]["algo_filing"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    config["loggers"]["algo_filing.access"] = {"handlers": ["access_json"], "level": "INFO", "propagate": False}
     return config
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's own settings for the limits it has (the rest are in :mod:`service.edge` and :mod:`service.guard`).
+
+    ``limit_concurrency`` is a backstop one above the connection cap that :class:`service.edge.EdgeProtocol`
+    keeps by closing the connection idle longest; ``h11_max_incomplete_event_size`` bounds a head
+    when uvicorn is run with ``--http h11`` instead.
+    """
+    return {"http": "service.edge:EdgeProtocol", "limit_concurrency": settings.max_connections + 1,
+            "backlog": BACKLOG, "timeout_keep_alive": settings.keep_alive_seconds,
+            "h11_max_incomplete_event_size": settings.max_header_bytes, "access_log": False,
+            "server_header": False, "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS}
 
 
 def run(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token_file: Path | None = None, insecure: bool = False,
         workers: int = 1) -> int:
     """Serve until interrupted; returns the exit code (2, with the reason on stderr, if it cannot start)."""
-    from .settings import TOKEN_FILE_ENV, Settings, SettingsError
+    from .settings import ALLOWED_HOSTS_ENV, INSECURE_ENV, LOOPBACK_NAMES, TOKEN_FILE_ENV, Settings, SettingsError
 
     problem = check_exposure(host, token_file, insecure)
     if problem is None and workers < 1:
@@ -93,16 +117,36 @@ def run(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, token_file: Path | N
         os.environ[TOKEN_FILE_ENV] = str(token_file.resolve())
     else:
         os.environ.pop(TOKEN_FILE_ENV, None)
+    if insecure:
+        os.environ[INSECURE_ENV] = "1"
+    if not is_loopback(host) and host not in ("0.0.0.0", "::") and ALLOWED_HOSTS_ENV not in os.environ:
+        os.environ[ALLOWED_HOSTS_ENV] = ",".join((*LOOPBACK_NAMES, host.strip("[]")))
     try:
-        Settings.from_environment()
+        settings = Settings.from_environment()
+        descriptors(settings.max_connections)
     except SettingsError as exc:
         print(f"algo-filing serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
     import uvicorn
 
     uvicorn.run("service.server:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                log_config=log_config(), server_header=False, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
+                log_config=log_config(), **uvicorn_options(settings))
     return EXIT_OK
+
+
+def descriptors(connections: int) -> None:
+    """Make sure the process may open ``connections`` sockets and a margin (raising its soft limit if need be)."""
+    import resource
+
+    from .settings import SettingsError
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = connections + FD_MARGIN
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        if hard != resource.RLIM_INFINITY and hard < needed:
+            raise SettingsError(f"ALGO_FILING_MAX_CONNECTIONS={connections} needs {needed} file descriptors; the "
+                                f"limit is {hard} (ulimit -n): lower the setting or raise the limit")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,33 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from engine import EngineError, SimilarResult, similar
 from engine.precedents.index import default_index
-from engine.precedents.similar import MAX_TOP
 
-from .contract import error_responses
+from .contract import SimilarRequest, error_responses, json_body
 from .limits import parse_json, read_body
 from .problems import ApiError, Problem
 from .settings import Settings
-
-MAX_SENTENCE_CHARS = 100_000
-"""The longest sentence taken (the first 1,000 characters are searched; all are echoed back)."""
-
-
-class SimilarRequest(BaseModel):
-    """What to search for, and how to narrow the list."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    sentence: str = Field(max_length=MAX_SENTENCE_CHARS,
-                          description="What the feature's algorithm does, in one sentence (Chinese or English)")
-    type: str | None = Field(default=None, description="Only filings of this algorithm_type or algorithm_subtype id")
-    form: str | None = Field(default=None, description="Only filings with a product of this product_form id")
-    role: str | None = Field(default=None, description="Only filings of this role id")
-    top: int = Field(default=5, ge=1, le=MAX_TOP, description="How many filings to list")
 
 
 def _request(data: Any) -> SimilarRequest:
@@ -67,10 +50,7 @@ def build_similar_router(settings: Settings, dependencies: list[Any]) -> APIRout
     @router.post("/similar", summary="The published filings nearest to a one-sentence description",
                  operation_id="similar_filings",
                  response_model=SimilarResult,
-                 openapi_extra={"requestBody": {"required": True, "description": "{sentence, type?, form?, role?, "
-                                                                                 "top?}",
-                                                "content": {"application/json": {
-                                                    "schema": SimilarRequest.model_json_schema()}}}},
+                 openapi_extra=json_body(SimilarRequest, "{sentence, type?, form?, role?, top?}"),
                  responses={**error_responses(401, 413, 422, 500)})
     async def similar_route(request: Request) -> Response:
         body = _request(parse_json(await read_body(request, settings.max_body_bytes)))

@@ -312,7 +312,7 @@ def test_the_catalogue_loader_names_the_file_the_key_and_the_fix(tmp_path: Path)
 
 @pytest.mark.slow
 def test_the_service_returns_the_folder_as_a_zip_byte_for_byte() -> None:
-    client = TestClient(create_app())
+    client = TestClient(create_app(), base_url="http://127.0.0.1")
     body = json.loads(json.dumps(yaml.safe_load(NEWS.read_text(encoding="utf-8")), default=str))
     response = client.post("/v1/drafts", json=body)
     assert response.status_code == 200

@@ -41,19 +41,6 @@ def test_the_layer_rule_catches_a_table_drawn_outside_the_renderers(tmp_path: Pa
 MAX_LINES, MAX_COMPLEXITY = 60, 15
 """No function in engine/ is longer or more complex (cyclomatic, as radon counts it)."""
 
-PENDING: set[tuple[str, str]] = {
-    ("engine/render/diff.py", "_sections"),
-    ("engine/render/diff.py", "render_diff_table"),
-    ("engine/render/markdown.py", "render_markdown"),
-    ("engine/render/table.py", "references"),
-    ("engine/render/table.py", "render_table"),
-    ("engine/rules/checks.py", "check_rule"),
-    ("engine/rules/rulebook.py", "load_rulebook"),
-}
-"""Functions still over the limits, in packages other work is rewriting (issue 23.6): an entry may
-only leave this list (the gate fails when a listed function is within the limits, so that it is
-struck off), never join it."""
-
 
 def _function_metrics() -> dict[tuple[str, str], tuple[int, int]]:
     """(path, qualified name) -> (lines, cyclomatic complexity) of every function in engine/."""
@@ -73,11 +60,8 @@ def _function_metrics() -> dict[tuple[str, str], tuple[int, int]]:
 
 
 def test_no_function_in_the_engine_is_too_long_or_too_complex() -> None:
-    over = {key: m for key, m in _function_metrics().items() if m[0] > MAX_LINES or m[1] > MAX_COMPLEXITY}
-    new = {key: over[key] for key in sorted(set(over) - PENDING)}
-    assert not new, f"over {MAX_LINES} lines or complexity {MAX_COMPLEXITY} (lines, complexity): {new}"
-    fixed = sorted(PENDING - set(over))
-    assert not fixed, f"within the limits now: strike them off PENDING in tests/test_gates.py: {fixed}"
+    over = {key: m for key, m in sorted(_function_metrics().items()) if m[0] > MAX_LINES or m[1] > MAX_COMPLEXITY}
+    assert not over, f"over {MAX_LINES} lines or complexity {MAX_COMPLEXITY} (lines, complexity): {over}"
 
 
 def test_the_assemblers_build_and_add_are_small() -> None:

@@ -104,7 +104,7 @@ def test_11_a_batch_record_with_a_far_date_is_an_error_record_not_an_internal_er
 
 
 def test_11_the_service_refuses_a_far_date_in_the_body_and_in_as_of() -> None:
-    with TestClient(create_app(Settings())) as client:
+    with TestClient(create_app(Settings()), base_url="http://127.0.0.1") as client:
         body = client.post("/v1/assessments", json=document(launch_date="9999-12-31"))
         assert body.status_code == 422 and "out of range" in body.text and "launch_date" in body.text
         flag = client.post("/v1/assessments", params={"as_of": "9999-12-31"}, json=document())
@@ -170,7 +170,7 @@ def test_13_batch_and_service_refuse_duplicate_keys_too(tmp_path: Path, capsys: 
     code, _, _ = run(capsys, "batch", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl"))
     record = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
     assert code == 1 and "duplicate key 'forms'" in record["error"]["message"]
-    with TestClient(create_app(Settings())) as client:
+    with TestClient(create_app(Settings()), base_url="http://127.0.0.1") as client:
         response = client.post("/v1/assessments", content=line.encode(),
                                headers={"content-type": "application/json"})
         assert response.status_code == 422 and "duplicate key 'forms'" in response.text

@@ -54,6 +54,8 @@ DIFF = ROOT / "tests" / "fixtures" / "diff"
 NEWS = ROOT / "examples" / "news_app.yaml"
 TOKEN = "s3cret-token-for-tests-0123456789"
 NUMBER = "网信算备110108823483902220017号"
+JSON = {"Content-Type": "application/json"}
+NDJSON = {"Content-Type": "application/x-ndjson"}
 
 
 def document(path: Path) -> dict[str, Any]:
@@ -85,12 +87,12 @@ def app() -> FastAPI:
 
 @pytest.fixture(scope="module")
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
 def small_app(**limits: int) -> TestClient:
-    return TestClient(create_app(Settings(**limits)))
+    return TestClient(create_app(Settings(**limits)), base_url="http://127.0.0.1")
 
 
 # ---------------------------------------------------------------- POST /v1/assessments
@@ -180,7 +182,7 @@ def test_a_body_over_the_limit_is_413_by_its_declared_length() -> None:
     assert response.status_code == 413
     assert response.json()["error"] == "body_too_large"
     assert "2,000 bytes" in response.json()["message"]
-    assert client.post("/v1/assessments", content=b" " * 1990 + b"{}").status_code == 422
+    assert client.post("/v1/assessments", content=b" " * 1990 + b"{}", headers=JSON).status_code == 422
 
 
 def test_a_streamed_body_is_refused_once_past_the_limit_and_not_read_further() -> None:
@@ -209,7 +211,7 @@ def test_a_streamed_body_is_refused_once_past_the_limit_and_not_read_further() -
 
 def test_a_batch_over_its_declared_limit_is_413() -> None:
     client = small_app(max_batch_bytes=1000)
-    response = client.post("/v1/batch", content=b"{}\n" * 400)
+    response = client.post("/v1/batch", content=b"{}\n" * 400, headers=NDJSON)
     assert response.status_code == 413
 
 
@@ -247,7 +249,7 @@ def test_a_batch_line_over_the_line_limit_is_an_error_record_and_the_batch_goes_
     good = json.dumps(document(NEWS), ensure_ascii=False).encode()
     assert len(good) < 2000
     body = good + b"\n" + b'{"entity": "' + b"x" * 5000 + b'"}\n' + good + b"\n"
-    lines = client.post("/v1/batch", params={"summary": "true"}, content=body).text.splitlines()
+    lines = client.post("/v1/batch", params={"summary": "true"}, content=body, headers=NDJSON).text.splitlines()
     assert len(lines) == 3
     assert json.loads(lines[0])["line"] == 1 and json.loads(lines[2])["line"] == 3
     error = json.loads(lines[1])
@@ -262,7 +264,7 @@ def test_a_streamed_batch_over_its_limit_stops_at_the_line_that_passes_it() -> N
         for _ in range(20):
             yield line
 
-    lines = client.post("/v1/batch", params={"summary": "true"}, content=chunks()).text.splitlines()
+    lines = client.post("/v1/batch", params={"summary": "true"}, content=chunks(), headers=NDJSON).text.splitlines()
     records = [json.loads(text) for text in lines]
     assert [r["line"] for r in records] == list(range(1, len(records) + 1))
     assert len(records) == 5000 // len(line) + 1
@@ -271,7 +273,7 @@ def test_a_streamed_batch_over_its_limit_stops_at_the_line_that_passes_it() -> N
 
 
 def test_an_empty_batch_is_an_empty_answer(client: TestClient) -> None:
-    response = client.post("/v1/batch", content=b"")
+    response = client.post("/v1/batch", content=b"", headers=NDJSON)
     assert response.status_code == 200 and response.content == b""
 
 
@@ -385,8 +387,8 @@ def test_the_openapi_document_lists_every_route_with_its_schemas(app: FastAPI, c
     document = client.get("/openapi.json").json()
     routes = list(_api_routes(app.routes))
     assert {r.path for r in routes} == set(document["paths"]) == {
-        "/", "/healthz", "/v1/assessments", "/v1/reports", "/v1/batch", "/v1/diff", "/v1/rules", "/v1/schema/{which}",
-        "/v1/filing-numbers/{number}", "/v1/drafts", "/v1/similar"}
+        "/", "/healthz", "/readyz", "/metrics", "/v1/assessments", "/v1/reports", "/v1/batch", "/v1/diff",
+        "/v1/rules", "/v1/schema/{which}", "/v1/filing-numbers/{number}", "/v1/drafts", "/v1/similar"}
     components = document["components"]["schemas"]
     for route in routes:
         for method in route.methods:
@@ -410,7 +412,7 @@ def test_the_openapi_document_lists_every_route_with_its_schemas(app: FastAPI, c
 
 
 def test_the_openapi_document_declares_the_bearer_scheme_when_a_token_is_set() -> None:
-    with TestClient(create_app(Settings(token=SecretStr(TOKEN)))) as client:
+    with TestClient(create_app(Settings(token=SecretStr(TOKEN))), base_url="http://127.0.0.1") as client:
         document = client.get("/openapi.json").json()
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert document["paths"]["/v1/assessments"]["post"]["security"] == [{"HTTPBearer": []}]
@@ -422,7 +424,7 @@ def test_the_openapi_document_declares_the_bearer_scheme_when_a_token_is_set() -
 
 @pytest.fixture(scope="module")
 def guarded() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(token=SecretStr(TOKEN)))) as client:
+    with TestClient(create_app(Settings(token=SecretStr(TOKEN))), base_url="http://127.0.0.1") as client:
         yield client
 
 

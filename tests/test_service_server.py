@@ -46,7 +46,9 @@ def free_port() -> int:
 
 def call(url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
     method = "POST" if body is not None else "GET"
-    request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
+    kind = "application/x-ndjson" if "/v1/batch" in url else "application/json"
+    headers = {"Content-Type": kind, **(headers or {})} if body is not None else headers or {}
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             return response.status, response.read()
@@ -145,7 +147,7 @@ def _answer_to_a_declared_length(base: str, length: int) -> bytes:
     """
     host, port = base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=TIMEOUT) as sock:
-        sock.sendall(b"POST /v1/assessments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        sock.sendall(b"POST /v1/assessments HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                      b"Content-Length: %d\r\nConnection: close\r\n\r\n" % length)
         answer = b""
         while chunk := sock.recv(65536):
@@ -157,7 +159,7 @@ def _answer_before_the_whole_body(base: str) -> bytes:
     """Send 1.5 MiB of a chunked body, never its end, and read what the server says meanwhile."""
     host, port = base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=TIMEOUT) as sock:
-        sock.sendall(b"POST /v1/assessments HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        sock.sendall(b"POST /v1/assessments HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                      b"Transfer-Encoding: chunked\r\n\r\n")
         chunk = b" " * 65536
         try:

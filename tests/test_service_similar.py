@@ -15,7 +15,7 @@ from service.settings import Settings
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Settings())) as test_client:
+    with TestClient(create_app(Settings()), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 
@@ -59,11 +59,14 @@ def test_bad_requests_are_422_naming_the_field(client: TestClient, body: object,
 
 
 def test_the_route_is_in_the_openapi_document_and_behind_the_token(client: TestClient) -> None:
-    operation = client.get("/openapi.json").json()["paths"]["/v1/similar"]["post"]
+    document = client.get("/openapi.json").json()
+    operation = document["paths"]["/v1/similar"]["post"]
     assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/SimilarResult"}
-    assert operation["requestBody"]["content"]["application/json"]["schema"]["required"] == ["sentence"]
-    with TestClient(create_app(Settings(token=SecretStr("t" * 32)))) as guarded:
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/SimilarRequest"}
+    assert document["components"]["schemas"]["SimilarRequest"]["required"] == ["sentence"]
+    with TestClient(create_app(Settings(token=SecretStr("t" * 32))), base_url="http://127.0.0.1") as guarded:
         assert guarded.post("/v1/similar", json={"sentence": "搜索"}).status_code == 401
         ok = guarded.post("/v1/similar", json={"sentence": "搜索"}, headers={"Authorization": "Bearer " + "t" * 32})
         assert ok.status_code == 200

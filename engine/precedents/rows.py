@@ -60,8 +60,12 @@ FORMS = {"网站": "website", "网页版": "website", "APP": "app", "小程序":
 CANCELLED = "已注销"
 
 
-class Product(StrictModel):
-    """One product of a filing as published, with its service forms as ids."""
+class PublishedProduct(StrictModel):
+    """One product of a filing as published, with its service forms as ids.
+
+    Not ``Product``: that is the answers' product, and the service's OpenAPI document holds both
+    models side by side, where one name would hide the other.
+    """
 
     name: str
     forms: list[str]
@@ -80,7 +84,7 @@ class Precedent(StrictModel):
     role: str | None
     entity: str
     products_text: str
-    products: builtins.list[Product]
+    products: builtins.list[PublishedProduct]
     purpose: str
     filing_number: str
     remark: str
@@ -129,7 +133,7 @@ def _form_id(text: str) -> str | None:
     return FORMS.get(text.upper() if text.isascii() else text) or ("mini_program" if text.endswith("小程序") else None)
 
 
-def parse_product(item: str) -> Product:
+def parse_product(item: str) -> PublishedProduct:
     """``抖音（APP、网站）`` -> Product(抖音, [app, website]); a bracket naming no form stays in the name.
 
     A trailing ``等`` ("and others", as in ``百度贴吧（APP）等``) is dropped.
@@ -141,11 +145,11 @@ def parse_product(item: str) -> Product:
             forms = [_form_id(part) for part in item[opening + 1:-1].split("、")]
             if forms and all(forms):
                 unique = list(dict.fromkeys(f for f in forms if f))
-                return Product(name=item[:opening].strip(), forms=unique)
-    return Product(name=item, forms=[])
+                return PublishedProduct(name=item[:opening].strip(), forms=unique)
+    return PublishedProduct(name=item, forms=[])
 
 
-def parse_products(text: str) -> list[Product]:
+def parse_products(text: str) -> list[PublishedProduct]:
     """The products of a row (``--``, a supporter's "no product", gives none)."""
     return [parse_product(item) for item in split_items(text)]
 

@@ -33,7 +33,7 @@ from engine.model.suggest import did_you_mean
 from engine.model.vocabulary import load_vocabulary
 from engine.precedents.index import MAX_QUERY_CHARS, Hit, PrecedentIndex, default_index
 from engine.precedents.keywords import KeywordRules, behaviour_types, default_keyword_rules
-from engine.precedents.rows import Product
+from engine.precedents.rows import PublishedProduct
 
 SCHEMA_VERSION = "1"
 
@@ -60,7 +60,7 @@ class Match(StrictModel):
     subtype: str | None
     role: str | None
     entity: str
-    products: builtins.list[Product]
+    products: builtins.list[PublishedProduct]
     products_text: str = Field(description="the products as published")
     purpose: str
     filing_number: str

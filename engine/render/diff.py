@@ -13,40 +13,49 @@ from engine.render.labels import word
 from engine.render.table import cites, deadline_text, due_text, product_names, target_text
 from engine.sanitize import markdown_text, terminal_safe
 
+Section = tuple[str, list[str], list[list[str]]]
+"""One table of the diff: its title, its column headers and its rows."""
+
 
 def _sections(d: AssessmentDiff, lang: Lang, label: Callable[[ChangeValue], str] | None = None,
-              ) -> list[tuple[str, list[str], list[list[str]]]]:
+              ) -> list[Section]:
     """(title, headers, rows) of every non-empty section, in reading order; ``label`` names targets."""
-    out: list[tuple[str, list[str], list[list[str]]]] = []
-    names = {a.id: a.name for side in (d.added, d.removed) for a in side.algorithms}
     if label is None:
+        names = {a.id: a.name for side in (d.added, d.removed) for a in side.algorithms}
+
         def label(target: ChangeValue) -> str:
             return target_text(target, lang, names)
+    out: list[Section] = []
     for side in ("added", "removed"):
-        items: DiffItems = getattr(d, side)
-        head = word(side, lang)
-        if items.algorithms:
-            out.append((f"{head} · {word('diff_algorithms', lang)}",
-                        [word("diff_name", lang), word("type", lang), word("role", lang), word("products", lang)],
-                        [[a.name.get(lang) + f"\n[{a.id}]",
-                          a.type_label.get(lang) + (f" ({a.subtype})" if a.subtype else ""),
-                          a.role_label.get(lang), "\n".join(product_names(a.products))] for a in items.algorithms]))
-        if items.obligations:
-            out.append((f"{head} · {word('diff_obligations', lang)}",
-                        [word("duty", lang), word("deadline", lang), word("due", lang), word("basis", lang)],
-                        [[o.title.get(lang) + f"\n[{o.id}]", deadline_text(o.deadline, lang),
-                          due_text(o.due, lang) or "—", cites(o.basis, lang)] for o in items.obligations]))
-        if items.materials:
-            out.append((f"{head} · {word('diff_materials', lang)}",
-                        [word("material", lang), word("applies_to", lang)],
-                        [[m.name.get(lang) + f"\n[{m.id}]",
-                          "\n".join(label(t) for t in m.applies_to)] for m in items.materials]))
+        out += _side_sections(getattr(d, side), word(side, lang), lang, label)
     if d.changed:
         out.append((word("changed", lang),
                     [word("item", lang), word("diff_field", lang), word("gained", lang), word("lost", lang)],
                     [[c.name.get(lang) + f"\n[{c.id}]", c.field,
                       "\n".join(label(x) for x in c.added) or "—",
                       "\n".join(label(x) for x in c.removed) or "—"] for c in d.changed]))
+    return out
+
+
+def _side_sections(items: DiffItems, head: str, lang: Lang, label: Callable[[ChangeValue], str]) -> list[Section]:
+    """The added (or removed) algorithms, duties and materials: a table each where there are any."""
+    out: list[Section] = []
+    if items.algorithms:
+        out.append((f"{head} · {word('diff_algorithms', lang)}",
+                    [word("diff_name", lang), word("type", lang), word("role", lang), word("products", lang)],
+                    [[a.name.get(lang) + f"\n[{a.id}]",
+                      a.type_label.get(lang) + (f" ({a.subtype})" if a.subtype else ""),
+                      a.role_label.get(lang), "\n".join(product_names(a.products))] for a in items.algorithms]))
+    if items.obligations:
+        out.append((f"{head} · {word('diff_obligations', lang)}",
+                    [word("duty", lang), word("deadline", lang), word("due", lang), word("basis", lang)],
+                    [[o.title.get(lang) + f"\n[{o.id}]", deadline_text(o.deadline, lang),
+                      due_text(o.due, lang) or "—", cites(o.basis, lang)] for o in items.obligations]))
+    if items.materials:
+        out.append((f"{head} · {word('diff_materials', lang)}",
+                    [word("material", lang), word("applies_to", lang)],
+                    [[m.name.get(lang) + f"\n[{m.id}]",
+                      "\n".join(label(t) for t in m.applies_to)] for m in items.materials]))
     return out
 
 
@@ -102,21 +111,7 @@ def render_diff_table(d: AssessmentDiff, lang: Lang, *, width: int | None = None
     its stable ids is in the JSON (or here with ``ids``).
     """
     lines = [f"== {word('diff_title', lang)} ==", _status_line(d, lang), _as_of_line(d, lang)]
-    sections = _sections(d, lang) if ids else _sections(d, lang, _target_labels(d, lang))
-    if not ids:
-        sections = [(t, h, r) for t, h, r in sections if t != word("changed", lang)]
-        other = [c for c in d.changed if c.field != "applies_to"]
-        label = _target_labels(d, lang)
-        sections = [(t, h, [[row[0].split("\n[")[0], *row[1:]] for row in r]) for t, h, r in sections]
-        if other:
-            sections.append((word("changed", lang),
-                             [word("item", lang), word("diff_field", lang), word("gained", lang), word("lost", lang)],
-                             [[c.name.get(lang), word(f"field_{c.field}", lang),
-                               "\n".join(map(label, c.added)) or "—", "\n".join(map(label, c.removed)) or "—"]
-                              for c in other]))
-        coverage = _coverage_rows(d, lang)
-        if coverage:
-            sections.append((word("coverage", lang), [word("applies_to", lang), word("item", lang)], coverage))
+    sections = _sections(d, lang) if ids else _labelled_sections(d, lang)
     for title, headers, rows in sections:
         lines += ["", f"== {title} ==", fitted_grid(headers, rows, width)]
     if not sections:
@@ -125,6 +120,24 @@ def render_diff_table(d: AssessmentDiff, lang: Lang, *, width: int | None = None
         lines += ["", d.calendar.convention.get(lang)]
     lines += ["", word("not_legal_advice", lang)]
     return terminal_safe("\n".join(lines) + "\n")
+
+
+def _labelled_sections(d: AssessmentDiff, lang: Lang) -> list[Section]:
+    """The sections without ids: other changes with the field in words, coverage grouped by target."""
+    label = _target_labels(d, lang)
+    sections = [(t, h, [[row[0].split("\n[")[0], *row[1:]] for row in r])
+                for t, h, r in _sections(d, lang, label) if t != word("changed", lang)]
+    other = [c for c in d.changed if c.field != "applies_to"]
+    if other:
+        sections.append((word("changed", lang),
+                         [word("item", lang), word("diff_field", lang), word("gained", lang), word("lost", lang)],
+                         [[c.name.get(lang), word(f"field_{c.field}", lang),
+                           "\n".join(map(label, c.added)) or "—", "\n".join(map(label, c.removed)) or "—"]
+                          for c in other]))
+    coverage = _coverage_rows(d, lang)
+    if coverage:
+        sections.append((word("coverage", lang), [word("applies_to", lang), word("item", lang)], coverage))
+    return sections
 
 
 def render_diff_markdown(d: AssessmentDiff, lang: Lang) -> str:

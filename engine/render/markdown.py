@@ -71,10 +71,11 @@ def summary_markdown(a: Assessment, lang: Lang, *, today: dt.date) -> list[str]:
 
 
 def _duty_table(duties: list[ObligationOut], lang: Lang, ids: bool) -> str:
+    """Duties with their deadline (and dates) and basis: the filer's, or the platform's checks."""
     return _md_table(
         [word("duty", lang), word("deadline", lang), word("basis", lang)] + (["id"] if ids else []),
-        [[o.title.get(lang), with_due(o, lang), cites(o.basis, lang, o.basis_kind)]
-         + ([_Code(o.id)] if ids else []) for o in duties], lang)
+        [[o.title.get(lang), with_due(o, lang), cites(o.basis, lang, o.basis_kind), *_id_column(ids, o.id)]
+         for o in duties], lang)
 
 
 def _platform_checks(a: Assessment, lang: Lang, ids: bool) -> list[str]:
@@ -99,46 +100,82 @@ def render_markdown(a: Assessment, lang: Lang, *, today: dt.date | None = None, 
     lines += summary_markdown(a, lang, today=day)
     lines.append(f"{word('as_of', lang)}: {a.filing.as_of.isoformat()} · "
                  f"{word('rules_version', lang)}: `{a.rules_version}`")
-    lines += ["", f"## {word('reasons', lang)}", ""]
-    lines.append(_md_table(
+    lines.append("")
+    lines += _reasons(a, lang, ids) + _algorithms(a, lang, ids) + _obligations(a, lang, ids)
+    if (calendar := calendar_text(a, lang)) is not None:
+        lines += [f"> **{word('calendar', lang)}**: {calendar}", ""]
+    lines += _platform_checks(a, lang, ids)
+    lines += _materials(a, lang, ids)
+    lines += _steps(a, lang) + _display(a, lang, ids) + _questions(a, lang, ids) + _references(a, lang)
+    lines += ["", "---", "", f"*{word('not_legal_advice', lang)}*", ""]
+    return "\n".join(lines)
+
+
+def _section(title: str, table: str) -> list[str]:
+    """A second-level heading and its table."""
+    return [f"## {title}", "", table]
+
+
+def _id_column(ids: bool, value: str) -> list[str]:
+    """The id cell, as code, only with ``ids``."""
+    return [_Code(value)] if ids else []
+
+
+def _reasons(a: Assessment, lang: Lang, ids: bool) -> list[str]:
+    """Why the filing status is what it is: each reason, its basis and the products it concerns."""
+    return _section(word("reasons", lang), _md_table(
         [word("reason", lang), word("basis", lang), word("products", lang)] + (["id"] if ids else []),
         [[r.title.get(lang) + "\n" + r.explanation.get(lang), cites(r.basis, lang, r.basis_kind),
-          ", ".join(r.products)] + ([_Code(r.rule)] if ids else []) for r in a.filing.reasons], lang))
-    lines += [f"## {word('algorithms', lang)}", ""]
-    lines.append(_md_table(
+          ", ".join(r.products), *_id_column(ids, r.rule)] for r in a.filing.reasons], lang))
+
+
+def _algorithms(a: Assessment, lang: Lang, ids: bool) -> list[str]:
+    """The algorithms found: type, role, filing status, where they run and their generative route."""
+    return _section(word("algorithms", lang), _md_table(
         [word("name", lang), word("type", lang), word("role", lang), word("status", lang),
          word("products", lang), word("features", lang), word("genai", lang)] + (["id"] if ids else []),
         [[al.name.get(lang),
           al.type_label.get(lang) + (f" ({_label(al.subtype_label, al.subtype, lang, ids)})" if al.subtype else ""),
           al.role_label.get(lang), _label(al.status_label, al.status, lang, ids),
           ", ".join(product_names(al.products)), ", ".join(al.features),
-          _label(al.genai_route_label, al.genai_route, lang, ids)] + ([_Code(al.id)] if ids else [])
+          _label(al.genai_route_label, al.genai_route, lang, ids), *_id_column(ids, al.id)]
          for al in a.algorithms], lang))
-    lines += [f"## {word('obligations', lang)}", "", _duty_table(split_duties(a)[0], lang, ids)]
-    if (calendar := calendar_text(a, lang)) is not None:
-        lines += [f"> **{word('calendar', lang)}**: {calendar}", ""]
-    lines += _platform_checks(a, lang, ids)
-    lines += _materials(a, lang, ids)
-    lines += [f"## {word('steps', lang)}", ""]
-    lines.append(_md_table(
+
+
+def _obligations(a: Assessment, lang: Lang, ids: bool) -> list[str]:
+    """The filer's duties with their deadline (and date) and basis; the platform's come later."""
+    return _section(word("obligations", lang), _duty_table(split_duties(a)[0], lang, ids))
+
+
+def _steps(a: Assessment, lang: Lang) -> list[str]:
+    """The filing steps in order, with their statutory and practice dates."""
+    return _section(word("steps", lang), _md_table(
         ["#", word("step", lang), word("statutory", lang), word("practice", lang)],
         [[str(s.order), s.title.get(lang) + "\n" + s.what.get(lang), *with_dates(s, lang)] for s in a.steps], lang))
-    lines += [f"## {word('display', lang)}", ""]
-    lines.append(_md_table(
+
+
+def _display(a: Assessment, lang: Lang, ids: bool) -> list[str]:
+    """Where each product shows its filing number."""
+    return _section(word("display", lang), _md_table(
         [word("product", lang), word("form", lang), word("location", lang)],
         [[d.product, _label(d.form_label, d.form, lang, ids), d.location.get(lang)] for d in a.display], lang))
-    lines += [f"## {word('open_questions', lang)}", ""]
+
+
+def _questions(a: Assessment, lang: Lang, ids: bool) -> list[str]:
+    """The open questions, each once with the features it is asked about."""
     fields = {q.question.get(lang): q.field for q in a.open_questions}
-    lines.append(_md_table(
+    return _section(word("open_questions", lang), _md_table(
         [word("question", lang), word("features", lang)] + ([word("field", lang)] if ids else []),
-        [[text, ", ".join(where)] + ([_Code(fields[text])] if ids else [])
-         for text, where in grouped_questions(a, lang)], lang))
-    lines += [f"## {word('references', lang)}", ""]
+        [[text, ", ".join(where), *_id_column(ids, fields[text])] for text, where in grouped_questions(a, lang)],
+        lang))
+
+
+def _references(a: Assessment, lang: Lang) -> list[str]:
+    """The legal references, each heading with its items on one line."""
     colon = "：" if lang == "zh" else ": "
     sep = "、" if lang == "zh" else "; "
-    lines += [f"- {heading}" + (colon + sep.join(items) if items else "") for heading, items in references(a, lang)]
-    lines += ["", "---", "", f"*{word('not_legal_advice', lang)}*", ""]
-    return "\n".join(lines)
+    return [f"## {word('references', lang)}", "",
+            *(f"- {heading}" + (colon + sep.join(items) if items else "") for heading, items in references(a, lang))]
 
 
 def _materials(a: Assessment, lang: Lang, ids: bool) -> list[str]:

@@ -11,6 +11,7 @@ from engine.model.assessment import (
     DueDate,
     DurationOut,
     EntityTarget,
+    LawOut,
     LegalRef,
     MaterialOut,
     ObligationOut,
@@ -167,25 +168,35 @@ def references(a: Assessment, lang: Lang) -> list[tuple[str, list[str]]]:
         if law is None:
             out.append((law_id, [r.citation.get(lang) for r in refs]))
             continue
-        title = law.title.get(lang)
-        if law.statutory:
-            prefix = f"《{law.short.zh}》" if lang == "zh" else law.short.en + ", "
-            heading = f"《{title}》" if lang == "zh" else title
-            if law.in_force:
-                heading += (f"（{law.in_force.isoformat()}施行）" if lang == "zh"
-                            else f" (in force {law.in_force.isoformat()})")
-        else:
-            prefix, heading = law.short.get(lang), title
-        items = []
-        for ref in sorted(refs, key=_article_key):
-            text = ref.citation.get(lang)
-            text = (text[len(prefix):] if text.startswith(prefix) else text).strip()
-            if text[:1] in "(（" and text[-1:] in ")）":
-                text = text[1:-1]
-            if text and text not in items:
-                items.append(text)
-        out.append((heading, items))
+        prefix, heading = _law_heading(law, lang)
+        out.append((heading, _cited_items(refs, prefix, lang)))
     return out
+
+
+def _law_heading(law: LawOut, lang: Lang) -> tuple[str, str]:
+    """(the prefix its citations start with, the heading): a statute's with its in-force date."""
+    title = law.title.get(lang)
+    if not law.statutory:
+        return law.short.get(lang), title
+    prefix = f"《{law.short.zh}》" if lang == "zh" else law.short.en + ", "
+    heading = f"《{title}》" if lang == "zh" else title
+    if law.in_force:
+        heading += (f"（{law.in_force.isoformat()}施行）" if lang == "zh"
+                    else f" (in force {law.in_force.isoformat()})")
+    return prefix, heading
+
+
+def _cited_items(refs: list[LegalRef], prefix: str, lang: Lang) -> list[str]:
+    """What of a law is cited, in article order, without the law's name or enclosing brackets."""
+    items: list[str] = []
+    for ref in sorted(refs, key=_article_key):
+        text = ref.citation.get(lang)
+        text = (text[len(prefix):] if text.startswith(prefix) else text).strip()
+        if text[:1] in "(（" and text[-1:] in ")）":
+            text = text[1:-1]
+        if text and text not in items:
+            items.append(text)
+    return items
 
 
 def references_text(a: Assessment, lang: Lang) -> list[str]:
@@ -243,62 +254,122 @@ def render_table(a: Assessment, lang: Lang, *, width: int | None = None, ids: bo
 
     Stable ids appear in brackets only with ``ids`` (labels otherwise); JSON always has them.
     """
-    from engine.render.summary import grouped_questions  # the summary builds on this module
+    return _Tables(a, lang, width, ids).render()
 
-    out: list[str] = []
 
-    def tag(item_id: str) -> str:
-        return f"\n[{item_id}]" if ids else ""
+class _Tables:
+    """The terminal report of one assessment, built section by section in reading order."""
 
-    def section(title: str, body: str) -> None:
-        out.append(f"\n== {title} ==")
-        out.append(body if body else word("none", lang))
+    def __init__(self, a: Assessment, lang: Lang, width: int | None, ids: bool) -> None:
+        self.a, self.lang, self.width, self.ids = a, lang, width, ids
+        self.out: list[str] = []
 
-    status = a.filing.label.get(lang) + (f" ({a.filing.status})" if ids else "")
-    section(word("filing", lang), f"{word('status', lang)}: {status}\n"
-            f"{word('as_of', lang)}: {a.filing.as_of.isoformat()}    "
-            f"{word('rules_version', lang)}: {a.rules_version}\n" + fitted_grid(
-                [word("reason", lang), word("basis", lang), word("products", lang)],
-                [[r.title.get(lang) + tag(r.rule), cites(r.basis, lang, r.basis_kind), "\n".join(r.products)]
-                 for r in a.filing.reasons], width))
-    several_products = len({p.index for al in a.algorithms for p in al.products}) > 1
-    section(word("algorithms", lang), fitted_grid(
-        [word("name", lang), word("type", lang), word("role", lang), word("status", lang),
-         word("features", lang), word("genai", lang)],
-        [[al.name.get(lang) + tag(al.id),
-          al.type_label.get(lang) + (f"\n{_shown(al.subtype_label, al.subtype, lang, ids)}" if al.subtype else ""),
-          al.role_label.get(lang), _shown(al.status_label, al.status, lang, ids),
-          "\n".join(al.features) + (f"\n({'、'.join(product_names(al.products))})" if several_products else ""),
-          _shown(al.genai_route_label, al.genai_route, lang, ids)] for al in a.algorithms], width))
-    for title, body in _duty_sections(a, lang, width, ids):
-        section(title, body)
-    if (calendar := calendar_text(a, lang)) is not None:
-        section(word("calendar", lang), wrap(calendar, width) if width else calendar)
-    features = {al.id: Text(zh="+".join(al.features), en="+".join(al.features)) for al in a.algorithms}
-    for scope in ("entity", "product", "algorithm"):
-        items = [m for m in a.materials if m.scope == scope]
-        if not items:
-            continue
-        section(f"{word('materials', lang)} · {word('scope_' + scope, lang)}", fitted_grid(
-            [word("material", lang), word("contents", lang), word("pitfalls", lang)],
-            [["☐ " + m.name.get(lang) + f" [{word('kind_' + m.basis_kind, lang)}]" + tag(m.id)
-              + _for_whom(m, features, lang), m.contents.get(lang),
-              "\n".join("• " + p.text.get(lang) for p in m.pitfalls) or "—"] for m in items], width))
-    section(word("steps", lang), fitted_grid(
-        ["#", word("step", lang), word("statutory", lang), word("practice", lang)],
-        [[str(s.order), s.title.get(lang), *with_dates(s, lang)] for s in a.steps], width))
-    section(word("display", lang), fitted_grid(
-        [word("product", lang), word("form", lang), word("location", lang)],
-        [[d.product, _shown(d.form_label, d.form, lang, ids), d.location.get(lang)] for d in a.display], width))
-    question_headers = [word("question", lang), word("features", lang)] + ([word("field", lang)] if ids else [])
-    fields: dict[str, list[str]] = {}
-    for q in a.open_questions:
-        fields.setdefault(q.question.get(lang), []).append(q.field)
-    section(word("open_questions", lang), fitted_grid(
-        question_headers,
-        [[text, "\n".join(where)] + (["\n".join(fields[text])] if ids else [])
-         for text, where in grouped_questions(a, lang)], width))
-    references = "\n".join(references_text(a, lang))
-    section(word("references", lang), (wrap(references, width, "  ") if width else references) or word("none", lang))
-    out.append("\n" + word("not_legal_advice", lang))
-    return terminal_safe("\n".join(out).lstrip("\n") + "\n")
+    def render(self) -> str:
+        """Every section, then the not-legal-advice line, as terminal-safe text."""
+        self.filing()
+        self.algorithms()
+        self.obligations()
+        if (calendar := calendar_text(self.a, self.lang)) is not None:
+            self.section(word("calendar", self.lang), wrap(calendar, self.width) if self.width else calendar)
+        self.materials()
+        self.steps()
+        self.display()
+        self.questions()
+        self.references()
+        self.out.append("\n" + word("not_legal_advice", self.lang))
+        return terminal_safe("\n".join(self.out).lstrip("\n") + "\n")
+
+    def tag(self, item_id: str) -> str:
+        """An item's stable id on a line of its own, only with ``ids``."""
+        return f"\n[{item_id}]" if self.ids else ""
+
+    def shown(self, label: Text | None, value: str | None) -> str:
+        """A stable id in words (the id too with ``ids``)."""
+        return _shown(label, value, self.lang, self.ids)
+
+    def section(self, title: str, body: str) -> None:
+        """A headed section; "none" in place of an empty body, so every heading is followed by something."""
+        self.out.append(f"\n== {title} ==")
+        self.out.append(body if body else word("none", self.lang))
+
+    def grid(self, headers: list[str], rows: list[list[str]]) -> str:
+        """A table fitted to the report's width."""
+        return fitted_grid(headers, rows, self.width)
+
+    def words(self, *keys: str) -> list[str]:
+        """Column headers from their vocabulary keys, in the report's language."""
+        return [word(key, self.lang) for key in keys]
+
+    def filing(self) -> None:
+        """The filing status, the date and rules it was decided with, and the reasons for it."""
+        a, lang = self.a, self.lang
+        status = a.filing.label.get(lang) + (f" ({a.filing.status})" if self.ids else "")
+        self.section(word("filing", lang), f"{word('status', lang)}: {status}\n"
+                     f"{word('as_of', lang)}: {a.filing.as_of.isoformat()}    "
+                     f"{word('rules_version', lang)}: {a.rules_version}\n" + self.grid(
+                         self.words("reason", "basis", "products"),
+                         [[r.title.get(lang) + self.tag(r.rule), cites(r.basis, lang, r.basis_kind),
+                           "\n".join(r.products)] for r in a.filing.reasons]))
+
+    def algorithms(self) -> None:
+        """The algorithms found; their products are named only when there are several."""
+        a, lang = self.a, self.lang
+        several_products = len({p.index for al in a.algorithms for p in al.products}) > 1
+        self.section(word("algorithms", lang), self.grid(
+            self.words("name", "type", "role", "status", "features", "genai"),
+            [[al.name.get(lang) + self.tag(al.id),
+              al.type_label.get(lang) + (f"\n{self.shown(al.subtype_label, al.subtype)}" if al.subtype else ""),
+              al.role_label.get(lang), self.shown(al.status_label, al.status),
+              "\n".join(al.features) + (f"\n({'、'.join(product_names(al.products))})" if several_products else ""),
+              self.shown(al.genai_route_label, al.genai_route)] for al in a.algorithms]))
+
+    def obligations(self) -> None:
+        """The filer's duties, then what the store or platform will check (:func:`_duty_sections`)."""
+        for title, body in _duty_sections(self.a, self.lang, self.width, self.ids):
+            self.section(title, body)
+
+    def materials(self) -> None:
+        """The checklist, one table per scope (entity, product, algorithm) that has any."""
+        lang = self.lang
+        features = {al.id: Text(zh="+".join(al.features), en="+".join(al.features)) for al in self.a.algorithms}
+        for scope in ("entity", "product", "algorithm"):
+            items = [m for m in self.a.materials if m.scope == scope]
+            if not items:
+                continue
+            self.section(f"{word('materials', lang)} · {word('scope_' + scope, lang)}", self.grid(
+                self.words("material", "contents", "pitfalls"),
+                [["☐ " + m.name.get(lang) + f" [{word('kind_' + m.basis_kind, lang)}]" + self.tag(m.id)
+                  + _for_whom(m, features, lang), m.contents.get(lang),
+                  "\n".join("• " + p.text.get(lang) for p in m.pitfalls) or "—"] for m in items]))
+
+    def steps(self) -> None:
+        """The filing steps with their statutory and practice durations and dates."""
+        lang = self.lang
+        self.section(word("steps", lang), self.grid(
+            ["#", *self.words("step", "statutory", "practice")],
+            [[str(s.order), s.title.get(lang), *with_dates(s, lang)] for s in self.a.steps]))
+
+    def display(self) -> None:
+        """Where each product shows its filing number."""
+        self.section(word("display", self.lang), self.grid(
+            self.words("product", "form", "location"),
+            [[d.product, self.shown(d.form_label, d.form), d.location.get(self.lang)] for d in self.a.display]))
+
+    def questions(self) -> None:
+        """The open questions, each once with its features (and the answer fields with ``ids``)."""
+        from engine.render.summary import grouped_questions  # the summary builds on this module
+
+        lang = self.lang
+        fields: dict[str, list[str]] = {}
+        for q in self.a.open_questions:
+            fields.setdefault(q.question.get(lang), []).append(q.field)
+        self.section(word("open_questions", lang), self.grid(
+            self.words("question", "features", *(["field"] if self.ids else [])),
+            [[text, "\n".join(where)] + (["\n".join(fields[text])] if self.ids else [])
+             for text, where in grouped_questions(self.a, lang)]))
+
+    def references(self) -> None:
+        """Every law cited, one line each, wrapped with a hanging indent."""
+        text = "\n".join(references_text(self.a, self.lang))
+        self.section(word("references", self.lang),
+                     (wrap(text, self.width, "  ") if self.width else text) or word("none", self.lang))

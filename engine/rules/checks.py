@@ -117,6 +117,7 @@ def check_ids(ids: list[str] | None, known: dict[str, Any], what: str, key: str,
 
 
 def check_rule(rule: Rule, index: int, path: Path, book: dict[str, Any], vocab: Vocabulary) -> None:
+    """One rule against the fact schema, the catalogues and the vocabulary (first problem raised)."""
     where = f"rules[{index}]"
     kind = rule.when.fact or ""
     if kind not in FACT_SCHEMA:
@@ -127,44 +128,60 @@ def check_rule(rule: Rule, index: int, path: Path, book: dict[str, Any], vocab: 
     then = rule.then
     key = f"{where}.then"
     if then.classify is not None:
-        if kind != DERIVED_FROM["algorithm"]:
-            raise RulebookError("`classify` applies to `behaviour` facts only", file=str(path),
-                                key=f"{key}.classify")
-        extra = set(then.classify) - {"type", "subtype"}
-        if extra or "type" not in then.classify:
-            raise RulebookError("`classify` takes `type` and optionally `subtype`", file=str(path),
-                                key=f"{key}.classify")
-        if (problem := vocab.check_id("algorithm_type", then.classify["type"])):
-            raise RulebookError(problem, file=str(path), key=f"{key}.classify.type")
-        subtype = then.classify.get("subtype")
-        if subtype is not None:
-            if (problem := vocab.check_id("algorithm_subtype", subtype)):
-                raise RulebookError(problem, file=str(path), key=f"{key}.classify.subtype")
-            if then.classify["type"] != "retrieval_filtering":
-                raise RulebookError("a subtype belongs to retrieval_filtering only", file=str(path),
-                                    key=f"{key}.classify.subtype")
-        elif then.classify["type"] == "retrieval_filtering":
-            raise RulebookError("retrieval_filtering needs a subtype (information_retrieval or "
-                                "content_filtering)", file=str(path), key=f"{key}.classify")
+        _check_classify(then.classify, kind, key, path, vocab)
     if then.filing is not None:
-        extra = set(then.filing) - {"status", "role"}
-        if extra or "status" not in then.filing:
-            raise RulebookError("`filing` takes `status` and optionally `role`", file=str(path),
-                                key=f"{key}.filing")
-        if (problem := vocab.check_id("applicability", then.filing["status"])):
-            raise RulebookError(problem, file=str(path), key=f"{key}.filing.status")
-        role = then.filing.get("role")
-        if kind == DERIVED_FROM["filing"]:
-            if role is None:
-                raise RulebookError("a filing conclusion on an algorithm names its `role`",
-                                    file=str(path), key=f"{key}.filing")
-            if (problem := vocab.check_id("role", role)):
-                raise RulebookError(problem, file=str(path), key=f"{key}.filing.role")
-        elif role is not None:
-            raise RulebookError("only rules on `algorithm` facts conclude a role", file=str(path),
-                                key=f"{key}.filing.role")
+        _check_filing(then.filing, kind, key, path, vocab)
     if then.genai_route is not None and (problem := vocab.check_id("genai_route", then.genai_route)):
         raise RulebookError(problem, file=str(path), key=f"{key}.genai_route")
+    _check_catalogue_ids(rule, key, path, book)
+
+
+def _check_classify(classify: dict[str, str], kind: str, key: str, path: Path, vocab: Vocabulary) -> None:
+    """``classify`` on a behaviour fact: a known type, and a subtype exactly where the type has them."""
+    if kind != DERIVED_FROM["algorithm"]:
+        raise RulebookError("`classify` applies to `behaviour` facts only", file=str(path),
+                            key=f"{key}.classify")
+    extra = set(classify) - {"type", "subtype"}
+    if extra or "type" not in classify:
+        raise RulebookError("`classify` takes `type` and optionally `subtype`", file=str(path),
+                            key=f"{key}.classify")
+    if (problem := vocab.check_id("algorithm_type", classify["type"])):
+        raise RulebookError(problem, file=str(path), key=f"{key}.classify.type")
+    subtype = classify.get("subtype")
+    if subtype is not None:
+        if (problem := vocab.check_id("algorithm_subtype", subtype)):
+            raise RulebookError(problem, file=str(path), key=f"{key}.classify.subtype")
+        if classify["type"] != "retrieval_filtering":
+            raise RulebookError("a subtype belongs to retrieval_filtering only", file=str(path),
+                                key=f"{key}.classify.subtype")
+    elif classify["type"] == "retrieval_filtering":
+        raise RulebookError("retrieval_filtering needs a subtype (information_retrieval or "
+                            "content_filtering)", file=str(path), key=f"{key}.classify")
+
+
+def _check_filing(filing: dict[str, str], kind: str, key: str, path: Path, vocab: Vocabulary) -> None:
+    """``filing``: a known status, and a role exactly where the rule concludes on an algorithm."""
+    extra = set(filing) - {"status", "role"}
+    if extra or "status" not in filing:
+        raise RulebookError("`filing` takes `status` and optionally `role`", file=str(path),
+                            key=f"{key}.filing")
+    if (problem := vocab.check_id("applicability", filing["status"])):
+        raise RulebookError(problem, file=str(path), key=f"{key}.filing.status")
+    role = filing.get("role")
+    if kind == DERIVED_FROM["filing"]:
+        if role is None:
+            raise RulebookError("a filing conclusion on an algorithm names its `role`",
+                                file=str(path), key=f"{key}.filing")
+        if (problem := vocab.check_id("role", role)):
+            raise RulebookError(problem, file=str(path), key=f"{key}.filing.role")
+    elif role is not None:
+        raise RulebookError("only rules on `algorithm` facts conclude a role", file=str(path),
+                            key=f"{key}.filing.role")
+
+
+def _check_catalogue_ids(rule: Rule, key: str, path: Path, book: dict[str, Any]) -> None:
+    """The duties, materials, steps and display ids a rule concludes exist; no duty fires before it applies."""
+    then = rule.then
     check_ids(then.obligations, book["obligations"], "obligation", f"{key}.obligations", path)
     for i, oid in enumerate(then.obligations or []):
         in_force = book["obligations"][oid].valid_from
@@ -175,6 +192,4 @@ def check_rule(rule: Rule, index: int, path: Path, book: dict[str, Any], vocab: 
     check_ids(then.materials, book["materials"], "material", f"{key}.materials", path)
     check_ids(then.steps, book["steps"], "step", f"{key}.steps", path)
     check_ids(then.display, {**book["display"], "product_forms": None}, "display",
-               f"{key}.display", path)
-
-
+              f"{key}.display", path)

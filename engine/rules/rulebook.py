@@ -223,124 +223,188 @@ def load_rulebook(directory: Path | None = None) -> Rulebook:
     directory = directory or rules_dir()
     if not directory.is_dir():
         raise LoadError("rules directory not found", file=str(directory))
-    vocab = load_vocabulary(directory) if (directory / "vocabulary.yaml").exists() else load_vocabulary()
-    digest = hashlib.sha256()
-    raw_files: dict[Path, Any] = {}
-    files = sorted(directory.glob("*.yaml")) + sorted((directory / "catalogue").glob("*.yaml"))
-    for path in files:
-        raw_files[path] = read_data_file(path)
-        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
+    return _Loader(directory).load()
 
-    def catalogue(name: str, model: type[StrictModel]) -> tuple[Any, Path]:
-        path = directory / "catalogue" / f"{name}.yaml"
-        if path not in raw_files:
+
+class _Loader:
+    """One rules directory read once: its files parsed and digested, then checked catalogue by catalogue.
+
+    Each check raises the first problem it finds, naming the file and key, in the order the
+    catalogues are listed here (so the same broken directory always gives the same message).
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.vocab = load_vocabulary(directory) if (directory / "vocabulary.yaml").exists() else load_vocabulary()
+        self.digest = hashlib.sha256()
+        self.raw_files: dict[Path, Any] = {}
+        files = sorted(directory.glob("*.yaml")) + sorted((directory / "catalogue").glob("*.yaml"))
+        for path in files:
+            self.raw_files[path] = read_data_file(path)
+            self.digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+            self.digest.update(path.read_bytes())
+        self.book: dict[str, Any] = {}
+        self.paths: dict[str, Path] = {}
+
+    def catalogue(self, name: str, model: type[StrictModel]) -> Any:
+        """A catalogue file validated against its model (its path kept for later messages)."""
+        path = self.directory / "catalogue" / f"{name}.yaml"
+        if path not in self.raw_files:
             raise LoadError("catalogue file missing", file=str(path))
-        return _validate(model, raw_files[path], path), path
+        self.paths[name] = path
+        return _validate(model, self.raw_files[path], path)
 
-    index_path = directory / "index.yaml"
-    if index_path not in raw_files:
-        raise LoadError("index file missing", file=str(index_path), hint="it gives `version` and `as_of`")
-    index: IndexFile = _validate(IndexFile, raw_files[index_path], index_path)
-    laws_file, laws_path = catalogue("laws", LawsFile)
-    book: dict[str, Any] = {"laws": _index(laws_file.laws, laws_path, "law")}
-    obligations_file, obligations_path = catalogue("obligations", ObligationsFile)
-    book["obligations"] = _index(obligations_file.obligations, obligations_path, "obligation")
-    materials_file, materials_path = catalogue("materials", MaterialsFile)
-    book["materials"] = _index(materials_file.materials, materials_path, "material")
-    book["pitfalls"] = _index(materials_file.pitfalls, materials_path, "pitfall")
-    process_file, process_path = catalogue("process", ProcessFile)
-    book["steps"] = _index(process_file.steps, process_path, "step")
-    book["new_feature"] = process_file.new_feature
+    def load(self) -> Rulebook:
+        index_path = self.directory / "index.yaml"
+        if index_path not in self.raw_files:
+            raise LoadError("index file missing", file=str(index_path), hint="it gives `version` and `as_of`")
+        index: IndexFile = _validate(IndexFile, self.raw_files[index_path], index_path)
+        self.load_catalogues()
+        _check_contract(self.directory, self.raw_files, self.book["laws"])
+        self.check_catalogue_bases()
+        rules, rule_files = self.load_rules()
+        return Rulebook(version=index.version, as_of=index.as_of, digest=self.digest.hexdigest()[:12],
+                        rules=rules, rule_files=rule_files, **self.book)
+
+    def load_catalogues(self) -> None:
+        """Every catalogue the rules refer to, indexed by id and checked against the others."""
+        book, vocab = self.book, self.vocab
+        laws_file = self.catalogue("laws", LawsFile)
+        book["laws"] = _index(laws_file.laws, self.paths["laws"], "law")
+        obligations_file = self.catalogue("obligations", ObligationsFile)
+        book["obligations"] = _index(obligations_file.obligations, self.paths["obligations"], "obligation")
+        materials_file = self.catalogue("materials", MaterialsFile)
+        book["materials"] = _index(materials_file.materials, self.paths["materials"], "material")
+        book["pitfalls"] = _index(materials_file.pitfalls, self.paths["materials"], "pitfall")
+        process_file = self.catalogue("process", ProcessFile)
+        book["steps"] = _index(process_file.steps, self.paths["process"], "step")
+        book["new_feature"] = _new_feature(process_file.new_feature, book["obligations"], self.paths["process"])
+        display_file = self.catalogue("display", DisplayFile)
+        book["display"] = _index(display_file.locations, self.paths["display"], "display")
+        schedule_file = self.catalogue("schedule", ScheduleFile)
+        book["step_starts"] = _step_starts(schedule_file, book["steps"], self.paths["schedule"])
+        book["new_algorithm"] = schedule_file.new_algorithm
+        book["filing_window"] = _filing_window(schedule_file.filing_window, book["obligations"],
+                                               self.paths["schedule"])
+        book["naming"] = _naming(self.catalogue("naming", NamingFile), vocab, self.paths["naming"])
+        book["tiers"] = _tiers(self.catalogue("triage", TriageFile), book["laws"], self.paths["triage"])
+        book["genai_routes"] = _genai_routes(self.catalogue("genai_routes", GenaiRoutesFile), vocab,
+                                             self.paths["genai_routes"])
+        book["status"] = _status_file(self.catalogue("status", StatusFile), self.paths["status"], vocab,
+                                      book["laws"])
+        book["derived_flags"] = _derived_flags(self.catalogue("derived_facts", DerivedFlagsFile), vocab,
+                                               book["laws"], self.paths["derived_facts"])
+
+    def check_catalogue_bases(self) -> None:
+        """Every law a catalogue entry cites is known; every pitfall a material names exists."""
+        book, paths = self.book, self.paths
+        for name, path in (("obligations", paths["obligations"]), ("materials", paths["materials"]),
+                           ("steps", paths["process"]), ("display", paths["display"]),
+                           ("step_starts", paths["schedule"])):
+            for i, item in enumerate(book[name].values()):
+                check_basis(getattr(item, "basis", []), book["laws"], f"{name}[{i}].", path)
+        for prefix, item, path in (("new_algorithm.", book["new_algorithm"], paths["schedule"]),
+                                   ("", book["naming"], paths["naming"]),
+                                   ("", book["genai_routes"], paths["genai_routes"])):
+            check_basis(item.basis, book["laws"], prefix, path)
+        for i, material in enumerate(book["materials"].values()):
+            check_ids(material.pitfalls, book["pitfalls"], "pitfall", f"materials[{i}].pitfalls",
+                      paths["materials"])
+
+    def load_rules(self) -> tuple[dict[str, Rule], dict[str, str]]:
+        """Every rule file's rules, each id once across files, each rule checked."""
+        rules: dict[str, Rule] = {}
+        rule_files: dict[str, str] = {}
+        for path in sorted(self.directory.glob("*.yaml")):
+            if path.name in NOT_RULE_FILES:
+                continue
+            rule_file: RuleFile = _validate(RuleFile, self.raw_files[path], path)
+            for i, rule in enumerate(rule_file.rules):
+                if rule.id in rules:
+                    raise RulebookError(f"duplicate rule id '{rule.id}' (also in {rule_files[rule.id]})",
+                                        file=str(path), key=f"rules[{i}].id")
+                check_rule(rule, i, path, self.book, self.vocab)
+                rules[rule.id] = rule
+                rule_files[rule.id] = path.name
+        if not rules:
+            raise LoadError("no rule files found", file=str(self.directory))
+        return rules, rule_files
+
+
+def _new_feature(new_feature: FeatureFilings, obligations: dict[str, Obligation], path: Path) -> FeatureFilings:
+    """A new feature's filings name known duties with a deadline in working days to date them from."""
     for kind in ("new_algorithm", "filed_algorithm"):
-        filing: FeatureFiling = getattr(process_file.new_feature, kind)
-        if filing.obligation not in book["obligations"]:
+        filing: FeatureFiling = getattr(new_feature, kind)
+        if filing.obligation not in obligations:
             raise RulebookError(f"unknown obligation id '{filing.obligation}'; "
-                                f"{did_you_mean(filing.obligation, book['obligations'])}",
-                                file=str(process_path), key=f"new_feature.{kind}.obligation")
-        deadline = book["obligations"][filing.obligation].deadline
+                                f"{did_you_mean(filing.obligation, obligations)}",
+                                file=str(path), key=f"new_feature.{kind}.obligation")
+        deadline = obligations[filing.obligation].deadline
         if deadline is None or deadline.working_days is None:
             raise RulebookError(f"obligation '{filing.obligation}' has no deadline in working days to date "
-                                "a new feature's filing from", file=str(process_path),
+                                "a new feature's filing from", file=str(path),
                                 key=f"new_feature.{kind}.obligation")
-    display_file, display_path = catalogue("display", DisplayFile)
-    book["display"] = _index(display_file.locations, display_path, "display")
-    schedule_file, schedule_path = catalogue("schedule", ScheduleFile)
-    book["step_starts"] = {}
+    return new_feature
+
+
+def _step_starts(schedule_file: ScheduleFile, steps: dict[str, ProcessStep], path: Path) -> dict[str, StepPlacement]:
+    """Where each step starts, by step id: known steps, each placed once."""
+    starts: dict[str, StepPlacement] = {}
     for i, placement in enumerate(schedule_file.step_starts):
-        check_id(placement.step, book["steps"], "step", f"step_starts[{i}].step", schedule_path)
-        if placement.step in book["step_starts"]:
-            raise RulebookError(f"step '{placement.step}' is placed twice", file=str(schedule_path),
+        check_id(placement.step, steps, "step", f"step_starts[{i}].step", path)
+        if placement.step in starts:
+            raise RulebookError(f"step '{placement.step}' is placed twice", file=str(path),
                                 key=f"step_starts[{i}].step")
-        book["step_starts"][placement.step] = placement
-    book["new_algorithm"] = schedule_file.new_algorithm
-    book["filing_window"] = _filing_window(schedule_file.filing_window, book["obligations"], schedule_path)
-    naming_file, naming_path = catalogue("naming", NamingFile)
-    check_naming(naming_file, vocab, naming_path)
-    book["naming"] = naming_file
-    triage_file, triage_path = catalogue("triage", TriageFile)
+        starts[placement.step] = placement
+    return starts
+
+
+def _naming(naming_file: NamingFile, vocab: Vocabulary, path: Path) -> NamingFile:
+    """A name suffix for every role, a scene word for every type (:func:`check_naming`)."""
+    check_naming(naming_file, vocab, path)
+    return naming_file
+
+
+def _tiers(triage_file: TriageFile, laws: dict[str, Law], path: Path) -> list[TriageTier]:
+    """The triage tiers: tests on all but the last, which takes every lead the others leave."""
     for i, tier in enumerate(triage_file.tiers):
         last = i == len(triage_file.tiers) - 1
         if (tier.any is None) != last:
             raise RulebookError("the last tier takes every lead the others leave: remove its tests" if last
                                 else "only the last tier has no tests: give this one `any`",
-                                file=str(triage_path), key=f"tiers[{i}].any")
-        check_basis(tier.basis, book["laws"], f"tiers[{i}].", triage_path)
-    book["tiers"] = triage_file.tiers
-    routes_file, routes_path = catalogue("genai_routes", GenaiRoutesFile)
+                                file=str(path), key=f"tiers[{i}].any")
+        check_basis(tier.basis, laws, f"tiers[{i}].", path)
+    return triage_file.tiers
+
+
+def _genai_routes(routes_file: GenaiRoutesFile, vocab: Vocabulary, path: Path) -> GenaiRoutesFile:
+    """The generative-AI route precedence: every route of the vocabulary exactly once."""
     routes = dict.fromkeys(vocab.ids("genai_route"))
-    check_ids(routes_file.precedence, routes, "generative-AI route", "precedence", routes_path)
-    check_ids(routes_file.procedure_routes, routes, "generative-AI route", "procedure_routes", routes_path)
+    check_ids(routes_file.precedence, routes, "generative-AI route", "precedence", path)
+    check_ids(routes_file.procedure_routes, routes, "generative-AI route", "procedure_routes", path)
     for route in routes:
         if routes_file.precedence.count(route) != 1:
-            raise RulebookError(f"'{route}' must appear exactly once", file=str(routes_path), key="precedence")
-    book["genai_routes"] = routes_file
-    book["status"] = _status_file(*catalogue("status", StatusFile), vocab, book["laws"])
-    derived_file, derived_path = catalogue("derived_facts", DerivedFlagsFile)
+            raise RulebookError(f"'{route}' must appear exactly once", file=str(path), key="precedence")
+    return routes_file
+
+
+def _derived_flags(derived_file: DerivedFlagsFile, vocab: Vocabulary, laws: dict[str, Law],
+                   path: Path) -> list[DerivedFlag]:
+    """The flags derived from answers: each once, from ids of its answer's group, covering what rules test."""
     seen: set[str] = set()
     for i, flag in enumerate(derived_file.flags):
         if flag.attribute in seen:
-            raise RulebookError(f"'{flag.attribute}' is derived twice", file=str(derived_path),
+            raise RulebookError(f"'{flag.attribute}' is derived twice", file=str(path),
                                 key=f"flags[{i}].attribute")
         seen.add(flag.attribute)
         group = dict.fromkeys(vocab.ids(ANSWER_GROUPS[flag.answer]))
-        check_ids(flag.yes_if_any, group, ANSWER_GROUPS[flag.answer], f"flags[{i}].yes_if_any", derived_path)
-        check_basis(flag.basis, book["laws"], f"flags[{i}].", derived_path)
+        check_ids(flag.yes_if_any, group, ANSWER_GROUPS[flag.answer], f"flags[{i}].yes_if_any", path)
+        check_basis(flag.basis, laws, f"flags[{i}].", path)
     missing = [a for a in ("external", "opinion", "own_product") if a not in seen]
     if missing:
         raise RulebookError(f"no derivation for {', '.join(missing)}; the rules test them",
-                            file=str(derived_path), key="flags")
-    book["derived_flags"] = derived_file.flags
-    _check_contract(directory, raw_files, book["laws"])
-
-    for name, path in (("obligations", obligations_path), ("materials", materials_path),
-                       ("steps", process_path), ("display", display_path), ("step_starts", schedule_path)):
-        for i, item in enumerate(book[name].values()):
-            check_basis(getattr(item, "basis", []), book["laws"], f"{name}[{i}].", path)
-    for prefix, item, path in (("new_algorithm.", book["new_algorithm"], schedule_path),
-                               ("", book["naming"], naming_path), ("", book["genai_routes"], routes_path)):
-        check_basis(item.basis, book["laws"], prefix, path)
-    for i, material in enumerate(book["materials"].values()):
-        check_ids(material.pitfalls, book["pitfalls"], "pitfall", f"materials[{i}].pitfalls",
-                   materials_path)
-
-    rules: dict[str, Rule] = {}
-    rule_files: dict[str, str] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        if path.name in NOT_RULE_FILES:
-            continue
-        rule_file: RuleFile = _validate(RuleFile, raw_files[path], path)
-        for i, rule in enumerate(rule_file.rules):
-            if rule.id in rules:
-                raise RulebookError(f"duplicate rule id '{rule.id}' (also in {rule_files[rule.id]})",
-                                    file=str(path), key=f"rules[{i}].id")
-            check_rule(rule, i, path, book, vocab)
-            rules[rule.id] = rule
-            rule_files[rule.id] = path.name
-    if not rules:
-        raise LoadError("no rule files found", file=str(directory))
-    return Rulebook(version=index.version, as_of=index.as_of, digest=digest.hexdigest()[:12],
-                    rules=rules, rule_files=rule_files, **book)
+                            file=str(path), key="flags")
+    return derived_file.flags
 
 
 @cache

@@ -30,11 +30,12 @@ OPERATIONS = {
     ("post", "/v1/reports"): "report", ("post", "/v1/batch"): "assess_batch", ("post", "/v1/diff"): "diff",
     ("get", "/v1/rules"): "rules", ("get", "/v1/schema/{which}"): "json_schema",
     ("get", "/v1/filing-numbers/{number}"): "decode_filing_number", ("post", "/v1/drafts"): "drafts",
-    ("post", "/v1/similar"): "similar_filings"}
+    ("post", "/v1/similar"): "similar_filings", ("get", "/readyz"): "ready", ("head", "/healthz"): "health_head",
+    ("head", "/readyz"): "ready_head", ("get", "/metrics"): "metrics"}
 
 
 def _document(settings: Settings) -> dict[str, Any]:
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         response = client.get("/openapi.json")
     assert response.status_code == 200
     document: dict[str, Any] = response.json()
@@ -105,7 +106,7 @@ def test_a_bare_unsure_list_is_in_the_schema_and_stored_as_a_list() -> None:
     data = _json(read_data_file(ROOT / "examples" / "unsure_answers.yaml"))
     assert data["products"][0]["user_groups"] == "unsure"
     jsonschema.Draft202012Validator(answers_json_schema()).validate(data)
-    with TestClient(create_app(Settings())) as client:
+    with TestClient(create_app(Settings()), base_url="http://127.0.0.1") as client:
         response = client.post("/v1/assessments", json=data)
     assert response.status_code == 200, response.text
 
@@ -113,3 +114,11 @@ def test_a_bare_unsure_list_is_in_the_schema_and_stored_as_a_list() -> None:
 def _json(data: Any) -> Any:
     """YAML dates as the ISO strings a JSON client sends."""
     return json.loads(json.dumps(data, default=str))
+
+
+def test_a_similar_filings_products_are_not_the_answers_products(open_document: dict[str, Any]) -> None:
+    """Two models named Product once shared one component: the answers' one hid the precedents'."""
+    schemas = open_document["components"]["schemas"]
+    products = schemas["Match"]["properties"]["products"]["items"]["$ref"]
+    assert schemas[products.rsplit("/", 1)[1]]["required"] == ["name", "forms"]
+    assert "audience" in schemas["Product"]["properties"]

@@ -1,0 +1,81 @@
+"""How much engine work one worker takes on at once, and for how long it waits on one request.
+
+The engine runs in worker threads (:func:`starlette.concurrency.run_in_threadpool`), so a long
+assessment never blocks the event loop; but every thread shares one interpreter, so without a
+cap a burst of heavy requests, or several large batches, would leave each interactive request
+a thin slice of the core. Hence:
+
+- at most ``max_assessments`` engine calls at once; one more gets 503 ``busy`` with
+  ``Retry-After`` at once (queueing it would only make every answer later);
+- at most ``max_batches`` batches streaming at once; one more gets 503 ``busy``;
+- a call that has not finished within ``request_seconds`` gets 503 ``over_budget`` (a batch:
+  an error record, and the batch stops). Python cannot stop a running thread: the call runs to
+  its end, and keeps its slot until then, so the cap still holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+
+from .metrics import REFUSALS
+from .problems import ApiError, Problem
+from .settings import Settings
+
+T = TypeVar("T")
+RETRY_AFTER = "1"
+
+
+def busy(what: str, limit: int, variable: str) -> ApiError:
+    REFUSALS.labels("busy").inc()
+    return ApiError(503, "busy", f"{limit} {what} already running in this worker", [Problem(
+        field=None, message=f"retry in a moment (the operator can raise {variable} or add workers)")],
+        headers={"Retry-After": RETRY_AFTER})
+
+
+class Capacity:
+    """The engine slots and the time budget of one worker process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.budget = settings.request_seconds
+        self.max_calls = settings.max_assessments
+        self.max_batches = settings.max_batches
+        self.calls = 0
+        self.batches = 0
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """``function(*args)`` in a worker thread, within the cap and the time budget."""
+        if self.calls >= self.max_calls:
+            raise busy("assessments", self.max_calls, "ALGO_FILING_MAX_ASSESSMENTS")
+        self.calls += 1
+        task = asyncio.ensure_future(run_in_threadpool(function, *args))
+        try:
+            done, _ = await asyncio.wait({task}, timeout=self.budget)
+        except BaseException:
+            task.add_done_callback(self._release)
+            raise
+        if not done:
+            task.add_done_callback(self._release)
+            REFUSALS.labels("over_budget").inc()
+            raise ApiError(503, "over_budget", f"the assessment took longer than {self.budget:g} s", [Problem(
+                field=None, message="split the document (fewer products or features per request), or ask the "
+                                    "operator to raise ALGO_FILING_REQUEST_SECONDS")])
+        self._release(task)
+        return task.result()
+
+    def _release(self, task: asyncio.Future[Any]) -> None:
+        self.calls -= 1
+        if not task.cancelled():
+            task.exception()  # retrieved, so that an abandoned call's error is not reported as unhandled
+
+    def enter_batch(self) -> None:
+        """Take a batch slot (503 ``busy`` when none is free); the response gives it back when it ends."""
+        if self.batches >= self.max_batches:
+            raise busy("batches", self.max_batches, "ALGO_FILING_MAX_BATCHES")
+        self.batches += 1
+
+    def leave_batch(self) -> None:
+        self.batches -= 1
