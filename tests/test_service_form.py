@@ -139,14 +139,16 @@ def chromium(tmp_path: Path) -> Iterator[DevTools]:
 
 def fill_lead(browser: DevTools, *, forms: bool = True) -> None:
     browser.wait_for("document.documentElement.dataset.ready === 'true'")
-    browser.type_into("#entity-name", ENTITY)
-    browser.type_into("#product-name", PRODUCT)
+    browser.type_into(".q[data-q=entity_name] input", ENTITY)
+    browser.type_into(".q[data-q=product_name] input", PRODUCT)
     if forms:
-        browser.tick("[data-name=forms] input[value=app]")
-    browser.tick("[data-name=audience] input[value=public]")
-    browser.tick("[data-name=opinion_features] input[value=comments]")
-    browser.type_into("#features .feature-name", "首页推荐")
-    browser.tick("#features [data-name=behaviours] input[value=recommend_by_profile]")
+        browser.tick(".q[data-q=forms] input[value=app]")
+    browser.tick(".q[data-q=audience] input[value=public]")
+    browser.tick(".q[data-q=opinion_features] input[value=comments]")
+    browser.tick(".q[data-q=user_groups] input[value=none]")
+    browser.type_into("#features .q[data-q=feature_name] input", "首页推荐")
+    browser.tick("#features .q[data-q=does] input[value=picks_for_user]")
+    browser.tick("#features .q[data-q=personalises] input[value=recommend_by_profile]")
 
 
 def submit(browser: DevTools) -> None:
@@ -159,10 +161,11 @@ def test_a_lead_typed_into_the_form_shows_its_triage_row_and_a_full_report(tmp_p
         browser.open(f"{base}/")
         fill_lead(browser, forms=False)
         submit(browser)
-        problems = browser.wait_for("[...document.querySelectorAll('#problems li')].map(li => li.textContent)")
-        assert problems == ["products[0].forms: must not be empty; give at least one item (or `unsure`)"]
+        beside = browser.wait_for("!document.querySelector('.q[data-q=forms] .error').hidden && "
+                                  "document.querySelector('.q[data-q=forms] .error').textContent")
+        assert beside == "请回答这一题 · Please answer this question"
 
-        browser.tick("[data-name=forms] input[value=app]")
+        browser.tick(".q[data-q=forms] input[value=app]")
         submit(browser)
         browser.wait_for("!document.getElementById('triage').hidden && !document.getElementById('report').hidden")
         row = browser.js("Object.fromEntries([...document.querySelectorAll('#triage tr')]"
@@ -179,8 +182,7 @@ def test_a_lead_typed_into_the_form_shows_its_triage_row_and_a_full_report(tmp_p
 
     answers = parse_answers({"entity": {"name": ENTITY}, "products": [{
         "name": PRODUCT, "forms": ["app"], "audience": ["public"], "opinion_features": ["comments"],
-        "news": False, "launch_status": "launched",
-        "features": [{"name": "首页推荐", "behaviours": ["recommend_by_profile"], "offered_as_api": False}]}]})
+        "news": False, "user_groups": [], "features": [{"name": "首页推荐", "behaviours": ["recommend_by_profile"]}]}]})
     expected = assess(answers)
     status = expected.filing.status
     labels = [load_vocabulary().label("applicability", status, lang) for lang in ("zh", "en")]  # type: ignore[arg-type]

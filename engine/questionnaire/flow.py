@@ -37,7 +37,7 @@ from engine.questionnaire.slots import ReviewItem, ReviewSection, Slot, Step, Va
 from engine.questionnaire.targets import Scope
 from engine.sanitize import terminal_safe
 
-_LIST_SEPARATORS = re.compile(r"[,，、;；]")
+LIST_SEPARATORS = re.compile(r"[,，、;；]")
 """What separates the names of several features typed into one answer ("首页推荐、热榜, 搜索")."""
 
 
@@ -271,7 +271,7 @@ class Flow:
         value = self.values[slot.key]
         product = slot.product or 0
         repeat = self.q.repeat("product").id
-        names = [n.strip() for n in _LIST_SEPARATORS.split(value)] if isinstance(value, str) else []
+        names = [n.strip() for n in LIST_SEPARATORS.split(value)] if isinstance(value, str) else []
         names = [n for n in names if n]
         if (len(names) < 2 or not self.copies(product) or product != self.product_count() - 1
                 or Slot(repeat, product).key in self.values):
@@ -310,7 +310,7 @@ class Flow:
         value = self.values[slot.key]
         if not isinstance(value, str) or slot.product is None or slot.feature is None:
             return
-        names = [n.strip() for n in _LIST_SEPARATORS.split(value) if n.strip()]
+        names = [n.strip() for n in LIST_SEPARATORS.split(value) if n.strip()]
         repeat = self.q.repeat("feature").id
         if (len(names) < 2 or slot.feature != self.feature_count(slot.product) - 1
                 or Slot(repeat, slot.product, slot.feature).key in self.values):
