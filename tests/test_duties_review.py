@@ -11,6 +11,7 @@ import pytest
 from engine import assess
 from engine.model.assessment import Assessment, LegalRef
 from engine.model.base import Lang
+from engine.questionnaire.flow import Flow
 from engine.questionnaire.loader import default_questionnaire
 from engine.render.rules import render_rules
 from engine.rules.rulebook import load_rulebook
@@ -19,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 NEW_DUTIES = ("arp_6", "arp_15", "arp_17_p3", "dsp_8", "dsp_9_publish", "dsp_11", "dsp_17_p2", "dsp_21",
               "gai_4", "gai_7", "gai_8", "gai_9", "gai_11", "gai_13", "gai_14", "gai_19", "lbl_10_p2",
-              "practice_label_support")
+              "practice_label_support", "dsp_24")
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,8 @@ def test_the_rules_listing_names_every_new_duty_with_its_article() -> None:
 
 def test_readings_cite_the_rulings() -> None:
     book = load_rulebook()
-    for rid in ("duties_generative_public", "duties_label_support_practice", "applicability_supporter_before_dsp"):
+    for rid in ("duties_generative_public", "duties_label_support_practice", "applicability_supporter_before_dsp",
+                "duties_app_store", "duties_app_store_labelling"):
         assert "rulings" in [b.law for b in book.rules[rid].basis], rid
 
 
@@ -90,3 +92,41 @@ def test_the_downstream_question_follows_an_api_offering() -> None:
     assert when is not None
     assert when.holds(lambda ref: {"does": ["makes_content"], "offered_as_api": ["yes"]}.get(ref)) is True
     assert when.holds(lambda ref: {"does": ["makes_content"], "offered_as_api": ["no"]}.get(ref)) is False
+
+
+def _walk(flow: Flow, script: dict[str, object]) -> None:
+    """Answer each question the flow asks from ``script``; a question it lacks fails by name."""
+    while (step := flow.current()) is not None:
+        question = step.slot.question
+        if question in ("another_feature", "another_product", "same_as_previous"):
+            flow.answer("no")
+            continue
+        if question not in script:
+            pytest.fail(f"the script does not answer '{question}'")
+        flow.answer(script[question])
+
+
+AI_COMIC = {"entity_name": "上海某某动漫科技有限公司", "product_name": "某某AI漫画", "forms": ["app"],
+            "audience": ["public"], "user_groups": ["none"], "launch_date": "2025-03-02",
+            "feature_name": "AI生成漫画", "does": ["makes_content"], "generates": ["generate_image"],
+            "model_source": "third_party_api", "biometric_output": "no"}
+
+
+@pytest.mark.parametrize(("ticks", "licensed"), [(["none", "sector_services"], True), (["none"], False)])
+def test_ask_ticks_the_licensed_sectors_with_the_opinion_checklist(ticks: list[str], licensed: bool) -> None:
+    """Issue 18.6: the checklist's sector tick (DSP Art. 24) reaches the answers and the materials."""
+    flow = Flow(default_questionnaire())
+    _walk(flow, {**AI_COMIC, "opinion_features": ticks})
+    product = flow.document()["products"][0]
+    assert product["sector_services"] is licensed and product["opinion_features"] == []
+    result = assess(flow.answers())
+    assert ("dsp_24" in {o.id for o in result.obligations}) is licensed
+    assert ("sector_licences" in {m.id for m in result.materials}) is licensed
+
+
+def test_an_unsure_checklist_asks_about_the_licensed_sectors_for_deep_synthesis() -> None:
+    flow = Flow(default_questionnaire())
+    _walk(flow, {**AI_COMIC, "opinion_features": ["unsure"]})
+    result = assess(flow.answers())
+    sector = next(q for q in result.open_questions if q.field == "products[0].sector_services")
+    assert "网络视听节目服务" in sector.question.zh and "audio-visual" in sector.question.en

@@ -190,8 +190,9 @@ def test_special_choices_have_their_meaning() -> None:
         assert UNSURE in q.questions[qid].choice_ids(), qid
     for qid in ("offered_as_api", "output_reaches_individuals"):
         assert q.questions[qid].unsure, qid
-    assert q.questions["opinion_features"].setters() == {"news": "products[].news"}
-    assert "news" not in q.questions["opinion_features"].stored_ids()
+    assert q.questions["opinion_features"].setters() == {"news": "products[].news",
+                                                         "sector_services": "products[].sector_services"}
+    assert not {"news", "sector_services"} & set(q.questions["opinion_features"].stored_ids())
     assert "not_large_model" in q.questions["model_source"].choice_ids()
     assert "large_model" not in q.questions and "commercial" not in q.questions and "news" not in q.questions
 

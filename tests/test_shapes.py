@@ -46,7 +46,7 @@ def test_every_answer_field_is_either_a_label_or_part_of_the_shape() -> None:
     shape_fields = {
         "entity": set(),
         "product": {"forms", "audience", "opinion_features", "monthly_active_users", "user_groups", "news",
-                    "separate_algorithms", "output_reaches_individuals",
+                    "separate_algorithms", "output_reaches_individuals", "sector_services",
                     "commercial", "launch_status", "launch_date", "change_date", "termination_date",
                     "features"},
         "feature": {"behaviours", "behaviours_suggested", "model_source", "offered_as_api", "large_model",
