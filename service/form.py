@@ -29,6 +29,7 @@ from engine.model.contract import answer_contract
 from engine.questionnaire.flow import LIST_SEPARATORS
 from engine.questionnaire.loader import default_questionnaire
 from engine.questionnaire.schema import NONE, Question, Questionnaire
+from engine.questionnaire.targets import Scope
 
 GROUPS = ("algorithm_type", "role", "applicability")
 """The vocabulary groups the triage row shows labels of."""
@@ -71,9 +72,9 @@ class _Renderer:
         self.q = questionnaire
         self.required = {f.path for f in answer_contract().fields if f.required}
 
-    def section(self, scope: str) -> str:
+    def section(self, scope: Scope) -> str:
         suffix = FEATURE if scope == "feature" else ""
-        return "\n".join(self.question(q, suffix) for q in self.q.in_scope(scope) if _asked(q))  # type: ignore[arg-type]
+        return "\n".join(self.question(q, suffix) for q in self.q.in_scope(scope) if _asked(q))
 
     def _attributes(self, question: Question, suffix: str) -> str:
         target = question.target

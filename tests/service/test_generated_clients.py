@@ -157,6 +157,8 @@ def test_openapi_python_client_streams_a_batch_and_reads_every_line(generated: M
 def test_openapi_python_client_reads_the_other_operations(generated: ModuleType, client: Any, base: str) -> None:
     models = generated.models
     assert isinstance(_op(generated, "health").sync(client=client), models.Health)
+    assert isinstance(_op(generated, "ready").sync(client=client), models.Health)
+    assert "# HELP" in _op(generated, "metrics").sync(client=client)
     assert "<form" in _op(generated, "intake_form").sync(client=client)
     assert isinstance(_op(generated, "rules").sync(client=client), models.RulesDocument)
     for which in models.JsonSchemaWhich:
@@ -215,7 +217,7 @@ def test_datamodel_code_generator_models_read_batch_lines_and_errors(models: Mod
     status, body = call(f"{base}/v1/rules", None, {"Authorization": "Bearer nope"})
     assert status == 401
     models.ErrorBody.model_validate_json(body)
-    for name, path in (("RulesDocument", "/v1/rules"), ("Health", "/healthz"),
+    for name, path in (("RulesDocument", "/v1/rules"), ("Health", "/healthz"), ("Health", "/readyz"),
                        ("FilingNumber", f"/v1/filing-numbers/{FILING_NUMBER}")):
         status, body = call(base + quote(path), None, {"Authorization": f"Bearer {TOKEN}"})
         assert status == 200, (path, body)
