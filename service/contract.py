@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
-from engine import Answers, Assessment, AssessmentDiff, ErrorRecord, FilingNumber, TriageRow
+from engine import Answers, AssessmentDiff, CompactAssessment, ErrorRecord, FilingNumber, TriageRow
 from engine.precedents.similar import MAX_TOP
 
 from .problems import ErrorBody
@@ -80,7 +80,7 @@ class SimilarRequest(_Model):
 
 
 SCHEMA_MODELS: tuple[tuple[type[BaseModel], Literal["validation", "serialization"]], ...] = (
-    (Answers, "validation"), (DiffRequest, "validation"), (Assessment, "serialization"),
+    (Answers, "validation"), (DiffRequest, "validation"), (CompactAssessment, "serialization"),
     (TriageRow, "serialization"), (ErrorRecord, "serialization"), (AssessmentDiff, "serialization"),
     (FilingNumber, "serialization"), (RulesDocument, "serialization"), (Health, "serialization"),
     (ErrorBody, "serialization"), (SimilarRequest, "validation"),

@@ -22,8 +22,8 @@ from starlette.types import Receive, Scope, Send
 from engine import (
     Answers,
     AnswersError,
-    Assessment,
     AssessmentDiff,
+    CompactAssessment,
     ErrorRecord,
     FilingNumber,
     FilingNumberError,
@@ -148,9 +148,9 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any], ca
 
     @router.post("/assessments", summary="Assess one answers document", operation_id="assess",
                  openapi_extra=json_body(Answers, ANSWERS_BODY),
-                 responses={**json_response(Assessment, TriageRow, description=(
-                     "view=full: the assessment (compact JSON, the bytes of engine.assess_json); view=triage: "
-                     "its triage row (line is 1). The printable HTML report is POST /v1/reports")),
+                 responses={**json_response(CompactAssessment, TriageRow, description=(
+                     "view=full: the assessment (schema 4.0 on one line, the bytes of engine.assess_json); "
+                     "view=triage: its triage row (line is 1). The printable HTML report is POST /v1/reports")),
                      **error_responses(401, 413, 422, 500)})
     async def assessments(request: Request, as_of: AsOf = None,
                           view: Annotated[Literal["full", "triage"], Query(
@@ -182,7 +182,7 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any], ca
                      "longer than the line limit, a blank line or a bad document gets an error record; the batch "
                      "goes on."), "content": {JSONL: {"schema": NDJSON_SCHEMA}}}},
                  responses={200: {"description": (
-                     "JSON Lines, in input order: per line the compact assessment (schema: Assessment), or with "
+                     "JSON Lines, in input order: per line the assessment (schema: CompactAssessment), or with "
                      "summary=true its triage row (TriageRow), or an error record {line, error: {field, message}} "
                      "(ErrorRecord), as algo-filing batch writes them"),
                      "content": {JSONL: {"schema": NDJSON_SCHEMA}}},

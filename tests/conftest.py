@@ -197,7 +197,18 @@ def check_scenario(spec: dict[str, Any], rulebook: Any = None) -> list[str]:
     missing_r = [r for r in expected.get("reasons", []) if r not in reasons]
     if missing_r:
         problems.append(f"reasons missing: {missing_r}; got {sorted(reasons)}")
-    return problems
+    return problems + _lost_in_json(result)
+
+
+def _lost_in_json(result: Any) -> list[str]:
+    """Every scenario also proves the JSON contract lossless: written (schema 4.0, texts in the
+    catalogue) and read back, it is the same assessment. A rule combination giving one catalogue id
+    two texts would fail here (CatalogueConflict)."""
+    from engine import read_assessment
+
+    if read_assessment(result.to_json(indent=None)).model_dump_json() != result.model_dump_json():
+        return ["the assessment written as JSON and read back differs from the assessment"]
+    return []
 
 
 class ScenarioItem(pytest.Item):

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import cli
-from engine import Assessment, assess
+from engine import CompactAssessment, assess
 from engine.intake.batch import run_batch
 from engine.intake.triage import ErrorRecord, TriageRow
 
@@ -52,8 +52,8 @@ def test_every_record_gets_its_assessment_in_input_order(tmp_path: Path, capsys:
     documents = mixed_documents()
     assert len(written) == len(documents)
     for document, line in zip(documents, written, strict=True):
-        assert line == assess(document).model_dump_json()
-        Assessment.model_validate_json(line)
+        assert line == assess(document).to_json(indent=None)
+        CompactAssessment.model_validate_json(line)
     assert f"{len(documents)} records, {len(documents)} assessed, 0 failed" in err
 
 
@@ -74,7 +74,7 @@ def test_broken_lines_become_error_records_and_the_batch_goes_on(
     assert errors[6]["field"] == "(document)"
     assert errors[8]["field"] == "entity" and "add `entity:`" in errors[8]["message"]
     for index in (0, 3, 6):
-        Assessment.model_validate(written[index])
+        CompactAssessment.model_validate(written[index])
     for record in written:
         if "error" in record:
             ErrorRecord.model_validate(record)
@@ -208,7 +208,7 @@ def test_a_csv_row_is_the_same_product_as_its_json_document(tmp_path: Path) -> N
         "features": [{"name": "首页推荐", "description": "根据点击为每个用户挑选资讯",
                       "behaviours": ["recommend_by_profile"]},
                      {"name": "热榜", "behaviours": ["hot_list"]}]}]}
-    assert first == json.loads(assess(document).model_dump_json())
+    assert first == json.loads(assess(document).to_json(indent=None))
 
 
 @pytest.mark.parametrize("header, expected", [

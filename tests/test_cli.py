@@ -45,7 +45,7 @@ def test_assess_json_has_the_contract_keys_and_is_byte_stable(capsys: pytest.Cap
     assert first == second
     data = json.loads(first)
     assert list(data) == ["schema_version", "filing", "algorithms", "obligations", "materials", "steps",
-                          "display", "open_questions", "laws", "rules_version", "trace"]
+                          "display", "open_questions", "rules_version", "trace", "catalogue"]
     assert data["filing"]["status"] == "required"
 
 

@@ -408,7 +408,7 @@ def test_the_openapi_document_lists_every_route_with_its_schemas(app: FastAPI, c
         assert ref.removeprefix("#/components/schemas/") in components, f"{ref} does not resolve"
     behaviours = components["Feature"]["properties"]["behaviours"]["oneOf"][0]["items"]["enum"]
     assert "recommend_by_profile" in behaviours
-    assert components["Assessment"]["properties"].keys() == assessment_json_schema()["properties"].keys()
+    assert components["CompactAssessment"]["properties"].keys() == assessment_json_schema()["properties"].keys()
 
 
 def test_the_openapi_document_declares_the_bearer_scheme_when_a_token_is_set() -> None:

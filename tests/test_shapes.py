@@ -181,7 +181,7 @@ def test_json_filled_as_text_is_the_dump_of_the_assessment(path: Path) -> None:
     document = load_answers(path).model_dump(mode="json", exclude_none=True)
     pool = iter(['"quoted"', "line\nbreak", "tab\t", r"back\slash", "Ünïcødé 名", "$1"] * 50)
     for renamed in (document, _rename(document, lambda: next(pool) or "空")):
-        expected = assess(renamed, memoize=False).model_dump_json()
+        expected = assess(renamed, memoize=False).to_json(indent=None)
         assert assess_json(renamed, shapes=True) == expected  # first sighting: dumped
         assert assess_json(renamed, shapes=True) == expected  # second: a template, its text filled in
         assert assess_json(renamed, shapes=True) == expected  # third: the template's text, cached
@@ -195,7 +195,7 @@ def test_json_of_awkward_names_is_the_dump_of_the_assessment(document: dict[str,
                                                              data: st.DataObject) -> None:
     names = st.one_of(st.sampled_from(AWKWARD[7:]), st.text(min_size=1, max_size=6))
     renamed = _rename(document, lambda: data.draw(names) or "空")
-    expected = assess(renamed, memoize=False).model_dump_json()
+    expected = assess(renamed, memoize=False).to_json(indent=None)
     assert assess_json(renamed, shapes=True) == expected
     assert assess_json(renamed, shapes=True) == expected
 

@@ -372,6 +372,10 @@ def parse_answers(data: Any, *, source: str = "<answers>", limits: Limits = DEFA
         return data
     if not isinstance(data, dict):
         raise AnswersError([("(document)", "expected a mapping with `entity` and `products`")], file=source)
+    if "schema_version" in data and "filing" in data:
+        raise AnswersError([("(document)", "this is a saved assessment, not an answers document; give the answers "
+                                           "file it was assessed from (the one with `entity` and `products`)")],
+                           file=source)
     if problems := check_document(data, limits):
         raise AnswersError(problems, file=source)
     data, notes = migrate_answers(data)

@@ -1,16 +1,21 @@
 """The assessment: what an answers document leads to, with the reason for every conclusion.
 
-As JSON its top-level keys are ``schema_version``, ``filing``, ``algorithms``, ``obligations``,
-``materials``, ``steps``, ``display``, ``open_questions``, ``laws``, ``rules_version`` and
-``trace``. It carries every label and law title a report shows (from the rulebook it was made
-with), so renderers never load a rulebook or vocabulary of their own.
-Every list is sorted by a stable key, so the same answers and rules give the same bytes.
+In memory each row carries what a report shows of it (a duty's title and basis on its obligation,
+a label beside every id, the value of every answer its trace entry used), so renderers read one
+row at a time and never load a rulebook or vocabulary of their own: the texts are those of the
+rulebook the assessment was made with. This is the layout of JSON schema 3.0, which
+:func:`engine.model.contract_json.read_assessment` still reads as it is. Every list is sorted by a
+stable key, so the same answers and rules give the same bytes.
+
+As JSON (:meth:`Assessment.to_json`, schema 4.0 since the catalogue: :mod:`engine.model.contract_json`)
+each of those texts is written once, in a ``catalogue`` section keyed by stable ids, and the rows
+point to it; reading it back gives this model field for field.
 
 What a duty, a material or a due date applies to is a typed *target* (:data:`Target`): the
 entity, a product (by its position in the answers, with its name) or an algorithm (by its id;
 its name is that of the item of ``algorithms``). Names are shown, never used to tell targets
-apart, so two products with the same name stay two products. The JSON contract is versioned by
-:data:`SCHEMA_VERSION`; ``CHANGELOG.md`` lists what each version changed.
+apart, so two products with the same name stay two products. ``CHANGELOG.md`` lists what each
+version of the JSON contract changed.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ tests; ``practice`` = what filers and the regulator do, or the published lists, 
 
 
 SCHEMA_VERSION: Literal["3.0"] = "3.0"
-"""Version of the assessment's JSON contract: the major part changes when a field changes meaning."""
+"""The JSON layout this model has field for field (schema 3.0). The contract written today is 4.0
+(:data:`engine.model.contract_json.SCHEMA_VERSION`): the major part changes when a field changes meaning."""
 
 
 class EntityTarget(StrictModel):
@@ -362,7 +368,7 @@ class Assessment(StrictModel):
     """The complete, explained filing assessment."""
 
     schema_version: Literal["3.0"] = Field(
-        default=SCHEMA_VERSION, description="Version of this JSON contract (see CHANGELOG.md)")
+        default=SCHEMA_VERSION, description="The layout of this model: schema 3.0 (the JSON written is 4.0)")
     filing: FilingConclusion
     algorithms: tuple[Algorithm, ...]
     obligations: tuple[ObligationOut, ...]
@@ -374,14 +380,20 @@ class Assessment(StrictModel):
     rules_version: str
     trace: tuple[TraceEntry, ...]
 
-    def to_json(self) -> str:
-        """Canonical JSON: UTF-8 text, two-space indent, keys in model order."""
-        return self.model_dump_json(indent=2) + "\n"
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The JSON contract (schema 4.0, :mod:`engine.model.contract_json`): each text once in a
+        catalogue, rows pointing to it. Two-space indent and a final newline by default; on one
+        line with ``indent=None`` (the service's responses and batch lines)."""
+        from engine.model.contract_json import contract_json
+
+        return contract_json(self, indent=indent)
 
 
 def assessment_json_schema() -> dict[str, Any]:
-    """The published JSON Schema of an assessment."""
-    return Assessment.model_json_schema()
+    """The published JSON Schema of an assessment: the contract's, schema 4.0."""
+    from engine.model.contract_json import CompactAssessment
+
+    return CompactAssessment.model_json_schema()
 
 
 @dataclass(frozen=True)

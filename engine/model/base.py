@@ -24,3 +24,20 @@ class Text(StrictModel):
     def get(self, lang: Lang) -> str:
         """The text in ``lang``."""
         return self.zh if lang == "zh" else self.en
+
+
+def cite(short: Text, statutory: bool, article: str | None, note: Text | None, lang: Lang) -> str:
+    """How a legal reference is cited: ``《算法推荐管理规定》第24条（第一款）`` /
+    ``Algorithm Recommendation Provisions, Art. 24 (¶1)``; a non-statutory source by its name alone.
+
+    One function for the rulebook (which renders its bases) and the JSON contract (which stores
+    the law, article and note, and renders the citation again when read back)."""
+    if not statutory:
+        text = short.get(lang)
+    elif lang == "zh":
+        text = f"《{short.zh}》" + (f"第{article}条" if article else "")
+    else:
+        text = short.en + (f", Art. {article}" if article else "")
+    if note:
+        text += f" ({note.get(lang)})" if lang == "en" else f"（{note.get(lang)}）"
+    return text

@@ -53,7 +53,7 @@ def assess(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | N
 
 def assess_json(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | None = None,
                 rulebook: Rulebook | None = None, memoize: bool = True, shapes: bool = False) -> str:
-    """The assessment as compact JSON: the text of ``assess(...).model_dump_json()``.
+    """The assessment as one line of JSON: the text of ``assess(...).to_json(indent=None)``.
 
     For batches: with ``shapes=True`` a memoised shape's JSON is filled in as text, which costs
     far less than dumping the whole assessment again.
@@ -61,7 +61,7 @@ def assess_json(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.dat
     model, when, book, fresh = _prepare(answers, as_of, rulebook, memoize)
     if memoize and shapes:
         return SHAPES.assess_json(model, when, book, fresh)
-    return fresh(model, when).model_dump_json()
+    return fresh(model, when).to_json(indent=None)
 
 
 def assess_outline(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | None = None,

@@ -164,7 +164,7 @@ class Template:
         return filled
 
     def fill_json(self, names: tuple[str, ...]) -> str:
-        """``fill(names).model_dump_json()``, by filling the template's own JSON text.
+        """``fill(names).to_json(indent=None)``, by filling the template's own JSON text.
 
         Dumping a whole assessment costs more than assessing a known shape; the template's text
         is dumped once (on first use: only batches ask for it) and each name is escaped as the
@@ -172,7 +172,7 @@ class Template:
         """
         text = self._json
         if text is None:
-            text = self._json = self.assessment.model_dump_json()
+            text = self._json = self.assessment.to_json(indent=None)
         escaped = [to_json(name).decode()[1:-1] for name in names]
         return _PLACEHOLDER.sub(lambda m: escaped[int(m[1])], text)
 
@@ -237,10 +237,10 @@ class ShapeMemo:
         return template.fill(names)
 
     def assess_json(self, answers: Answers, when: dt.date, book: Rulebook, fresh: Assessor) -> str:
-        """``assess(...).model_dump_json()``, filled in as text."""
+        """``assess(...).to_json(indent=None)``, filled in as text."""
         found = self.template(answers, when, book, fresh)
         if found is None:
-            return fresh(answers, when).model_dump_json()
+            return fresh(answers, when).to_json(indent=None)
         template, names = found
         return template.fill_json(names)
 

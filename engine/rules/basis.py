@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from engine.model.base import Lang, StrictModel, Text
+from engine.model.base import Lang, StrictModel, Text, cite
 
 
 class Law(StrictModel):
@@ -30,12 +30,4 @@ class Basis(StrictModel):
     def render(self, laws: dict[str, Law], lang: Lang) -> str:
         """``《算法推荐管理规定》第24条`` / ``Algorithm Recommendation Provisions, Art. 24``."""
         law = laws[self.law]
-        if not law.statutory:
-            text = law.short.get(lang)
-        elif lang == "zh":
-            text = f"《{law.short.zh}》" + (f"第{self.article}条" if self.article else "")
-        else:
-            text = law.short.en + (f", Art. {self.article}" if self.article else "")
-        if self.note:
-            text += f" ({self.note.get(lang)})" if lang == "en" else f"（{self.note.get(lang)}）"
-        return text
+        return cite(law.short, law.statutory, self.article, self.note, lang)

@@ -126,7 +126,7 @@ def test_openapi_python_client_assesses_and_reports_every_example(
     body = generated.models.Answers.from_dict(data)
     full = _op(generated, "assess").sync_detailed(client=client, body=body)
     assert full.status_code == 200, full.content
-    assert isinstance(full.parsed, generated.models.Assessment)
+    assert isinstance(full.parsed, generated.models.CompactAssessment)
     assert full.content == assess_json(parse_answers(data)).encode()
     triage = _op(generated, "assess").sync_detailed(client=client, body=body, view=generated.models.AssessView.TRIAGE)
     assert isinstance(triage.parsed, generated.models.TriageRow), triage.content
@@ -150,7 +150,8 @@ def test_openapi_python_client_streams_a_batch_and_reads_every_line(generated: M
     out = response.content.decode().splitlines()
     assert len(out) == len(lines)
     for line in out[:-1]:
-        assert isinstance(generated.models.Assessment.from_dict(json.loads(line)), generated.models.Assessment)
+        read = generated.models.CompactAssessment.from_dict(json.loads(line))
+        assert isinstance(read, generated.models.CompactAssessment)
     assert generated.models.ErrorRecord.from_dict(json.loads(out[-1])).line == len(lines)
 
 
@@ -194,7 +195,7 @@ def test_datamodel_code_generator_models_send_every_example_and_read_the_answers
     status, body = call(f"{base}/v1/assessments", sent, headers)
     assert status == 200, body
     assert body == assess_json(parse_answers(_example(example))).encode()
-    models.Assessment.model_validate_json(body)
+    models.CompactAssessment.model_validate_json(body)
     status, body = call(f"{base}/v1/assessments?view=triage", sent, headers)
     assert status == 200, body
     models.TriageRow.model_validate_json(body)
