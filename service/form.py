@@ -77,6 +77,9 @@ class _Renderer:
         return "\n".join(self.question(q, suffix) for q in self.q.in_scope(scope) if _asked(q))
 
     def _attributes(self, question: Question, suffix: str) -> str:
+        """The block's data for the script: its question, type, field, condition, gate, and whether it must be
+        answered: a field the contract requires, or a checklist, which the terminal never lets pass unanswered
+        (it offers "none of these" instead), so an untouched one is not taken for "none"."""
         target = question.target
         field = target.rsplit(".", 1)[-1]
         parts = [f'data-q="{question.id}"', f'data-type="{question.type}"', f'data-field="{escape(field)}"',
