@@ -160,6 +160,14 @@ def bounded_lines(stream: IO[bytes], limit: int, *, skip: int = SKIP_BYTES,
         yield Overlong(resumed=True)
 
 
+def is_count_problem(key: str) -> bool:
+    """Whether a problem of :func:`check_document` (by its key path) is one of size: too many
+    products or features. Such a document is refused before validation, which would cost in
+    proportion; a text over its limit costs nothing more to validate, so the document's other
+    problems are reported with it."""
+    return key == "products" or key.endswith(".features")
+
+
 def check_document(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[tuple[str, str]]:
     """Problems of an answers document against the limits, as (key path, message) pairs.
 

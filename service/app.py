@@ -14,6 +14,7 @@ an error id; the traceback goes to the log under that id and never to the client
 
 from __future__ import annotations
 
+import importlib.resources
 import logging
 import uuid
 from typing import Any
@@ -22,8 +23,10 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -68,7 +71,7 @@ def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = 
     book = rulebook or default_rulebook()
     assess(WARM_UP, rulebook=book, memoize=False)
     capacity = Capacity(settings)
-    app = FastAPI(title="algo-filing", version=_version(), redoc_url=None, redirect_slashes=False,
+    app = FastAPI(title="algo-filing", version=_version(), docs_url=None, redoc_url=None, redirect_slashes=False,
                   dependencies=[Depends(no_unknown_parameters)],
                   description="Does China's algorithm filing (算法备案) apply to a product, in which role, and "
                               "what follows? Rule-based assessments over HTTP. Not legal advice.")
@@ -114,6 +117,7 @@ def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = 
     async def metrics() -> Response:
         return Response(exposition(), media_type=CONTENT_TYPE)
 
+    _serve_docs(app)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -126,6 +130,25 @@ def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = 
     app.add_middleware(EdgeGuard, settings=settings, guard_exposure=guard_exposure)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+DOCS_ASSETS = "/docs/assets"
+"""Where Swagger UI's script and style are served, from the installed fastapi-offline package."""
+
+
+def _serve_docs(app: FastAPI) -> None:
+    """Swagger UI at ``/docs`` with its script and style from the installed package, not a CDN:
+    many intranets block CDNs, and the page must not load code from elsewhere."""
+    assets = importlib.resources.files("fastapi_offline") / "static"
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(assets)), name="docs-assets")
+
+    async def docs(request: Request) -> HTMLResponse:  # a plain route, as FastAPI's own /docs is
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="algo-filing - Swagger UI",
+                                   swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+                                   swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png")
+
+    app.add_route("/docs", docs, include_in_schema=False)
 
 
 _PROBE_IDS = {"healthz": "health", "readyz": "ready"}

@@ -10,12 +10,15 @@ a thin slice of the core. Hence:
 - at most ``max_batches`` batches streaming at once; one more gets 503 ``busy``;
 - a call that has not finished within ``request_seconds`` gets 503 ``over_budget`` (a batch:
   an error record, and the batch stops). Python cannot stop a running thread: the call runs to
-  its end, and keeps its slot until then, so the cap still holds.
+  its end, and keeps its slot until then, so the cap still holds;
+- once the server is stopping (:data:`STOPPING`), a batch reads no further chunk: it ends with an
+  error record saying where it stopped, so the client knows which lines to send again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -26,6 +29,8 @@ from .problems import ApiError, Problem
 from .settings import Settings
 
 T = TypeVar("T")
+STOPPING = threading.Event()
+"""Set when uvicorn shuts this worker down (:meth:`service.edge.EdgeProtocol.shutdown`)."""
 RETRY_AFTER = "1"
 
 

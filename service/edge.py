@@ -31,6 +31,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from .capacity import STOPPING
 from .metrics import REFUSALS
 from .settings import Settings
 
@@ -105,6 +106,13 @@ class EdgeProtocol(HttpToolsProtocol):
         super().on_response_complete()
         if not self.transport.is_closing() and not self.pipeline:
             self._await_head()
+
+    def shutdown(self) -> None:
+        """uvicorn stops the server: it calls this on every open connection. A batch in flight on any
+        of them then ends at its next chunk with an error record (:data:`service.capacity.STOPPING`)
+        instead of being cut mid-line when the graceful-shutdown time runs out."""
+        STOPPING.set()
+        super().shutdown()
 
     def send_400_response(self, msg: str) -> None:
         REFUSALS.labels("bad_http").inc()

@@ -11,6 +11,7 @@ The engine's work runs in a worker thread, so a long assessment never stalls the
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any, Literal
 
@@ -51,7 +52,7 @@ from engine import (
 )
 from engine.model.answers import Day
 
-from .capacity import Capacity
+from .capacity import STOPPING, Capacity
 from .contract import (
     DiffRequest,
     RulesDocument,
@@ -197,10 +198,12 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any], ca
             feed = _Feed()
             try:
                 async for group in split_lines(request.stream(), settings.max_line_bytes, settings.max_batch_bytes):
+                    if STOPPING.is_set():
+                        raise ApiError(503, "stopping", "the server is shutting down")
                     records = [feed.record(item) if isinstance(item, bytes) else _refused(feed, item)
                                for item in group]
                     yield await capacity.run(_assess_records, records, summary, as_of, book)
-            except ApiError as exc:  # the body stopped coming, or a chunk took longer than the budget
+            except ApiError as exc:  # the body stopped coming, a chunk took longer than the budget, or stopping
                 BATCH_LINES.labels("error").inc()
                 yield _cut(feed, exc)
 
@@ -235,15 +238,18 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any], ca
         text = await capacity.run(_diff_json, sides[0], sides[1], as_of)
         return Response(text, media_type=JSON)
 
+    rule_pages = {lang: _tagged(_rules_document(book, lang).model_dump_json().encode()) for lang in ("zh", "en")}
+
     @router.get("/rules", summary="Every rule with its legal basis", response_model=RulesDocument,
                 operation_id="rules",
-                responses={**error_responses(401, 422, 500)})
-    async def rules(lang: Lang = "zh") -> RulesDocument:
-        return RulesDocument(rules_version=book.rules_version, rules=[
-            RuleSummary(id=r.id, file=book.rule_files[r.id], title=RuleTitle(zh=r.title.zh, en=r.title.en),
-                        basis_kind=r.basis_kind, basis=[b.render(book.laws, lang) for b in r.basis],
-                        valid_from=r.valid_from)
-            for r in book.rules.values()])
+                responses={304: {"description": "Not modified: If-None-Match named this ETag (the rules loaded "
+                                                "are the same)"}, **error_responses(401, 422, 500)})
+    async def rules(request: Request, lang: Lang = "zh") -> Response:
+        body, etag = rule_pages[lang]
+        headers = {"ETag": etag, "Cache-Control": "no-cache"}
+        if _matches(request.headers.get("if-none-match", ""), etag):
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type=JSON, headers=headers)
 
     @router.get("/schema/{which}", operation_id="json_schema",
                 summary="The JSON Schema of answers, assessments, triage rows, batch errors, diffs",
@@ -267,6 +273,27 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any], ca
         return Response(decoded.model_dump_json(), media_type=JSON)
 
     return router
+
+
+def _rules_document(book: Rulebook, lang: Literal["zh", "en"]) -> RulesDocument:
+    return RulesDocument(rules_version=book.rules_version, rules=[
+        RuleSummary(id=r.id, file=book.rule_files[r.id], title=RuleTitle(zh=r.title.zh, en=r.title.en),
+                    basis_kind=r.basis_kind, basis=[b.render(book.laws, lang) for b in r.basis],
+                    valid_from=r.valid_from)
+        for r in book.rules.values()])
+
+
+def _tagged(body: bytes) -> tuple[bytes, str]:
+    """``body`` and its strong ETag (a digest of the bytes: the same rules give the same tag on
+    every worker and after every restart, so a client's cache survives both)."""
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weak tags compared by their opaque part,
+    as RFC 9110 13.1.2 has it for this header), or is ``*``."""
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag in tags
 
 
 def _refused(feed: _Feed, item: LineTooLong | BatchTooLarge) -> Record:

@@ -103,3 +103,17 @@ def test_no_store_no_section(website: Assessment) -> None:
                  render(website, "markdown", "zh"), render(website, "html", "zh")):
         assert HEADING["zh"] not in text
     assert 'id="platform-checks"' not in render(website, "html", "en")
+
+
+@pytest.mark.parametrize(("lang", "mark"), [("zh", "（应用商店/小程序平台将核验）"),
+                                            ("en", "(the store or platform will check)")])
+def test_the_what_if_diff_marks_them_as_the_platforms(lang: Lang, mark: str) -> None:
+    """A news app adding AI writing gains the store's checks: the diff says whose they are."""
+    from engine.pipeline.diff import compare
+    from engine.render.diff import render_diff
+
+    fixtures = ROOT / "tests" / "fixtures" / "diff"
+    before, after = (assess(fixtures / name) for name in ("news_before.yaml", "news_after.yaml"))
+    text = render_diff(compare(before, after), "markdown", lang)
+    marked = {oid for row in text.splitlines() if mark in row for oid in re.findall(r"\\\[(\w+)\\\]", row)}
+    assert marked == {"dsp_13", "lbl_7"}

@@ -56,3 +56,34 @@ def test_libyaml_reads_every_data_file_as_the_strict_loader_does(path: Path) -> 
 def test_the_fast_path_keeps_the_strict_messages(text: str, message: str) -> None:
     with pytest.raises(LoadError, match=message):
         yamlio.parse_text(text, source="x.yaml")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("a: {\"b\":*x}\n", "anchors and aliases"),
+    ("q: Q&A\nr: &x 1\n", "anchors and aliases"),
+    ("a: " + "[" * 101 + "]" * 101 + "\n", "nested too deeply"),
+])
+def test_a_word_with_an_ampersand_opens_no_door_to_anchors_or_depth(text: str, message: str) -> None:
+    """``Q&A`` no longer sends a file to the slow loader; what follows a blank or an indicator
+    still does, and nesting deeper than the strict loader reads is still refused."""
+    with pytest.raises(LoadError, match=message):
+        yamlio.parse_text(text, source="x.yaml")
+
+
+class _Refused(yaml.SafeLoader):
+    def __init__(self, stream: object) -> None:
+        raise AssertionError("read by the strict loader")
+
+
+FIRST_QUESTION_DATA = [ROOT / "rules" / "vocabulary.yaml", ROOT / "rules" / "answer_contract.yaml",
+                       *sorted(ROOT.glob("questionnaires/*.yaml"))]
+
+
+@pytest.mark.skipif(yamlio._FastLoader is None, reason="PyYAML was built without libyaml")
+@pytest.mark.parametrize("path", FIRST_QUESTION_DATA, ids=[p.name for p in FIRST_QUESTION_DATA])
+def test_the_data_of_the_first_question_is_read_by_libyaml(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """These files hold ``Q&A`` and over a hundred flow collections (none nested deeply): they
+    went to the strict loader, and the first question came 0.1 s later."""
+    expected = yamlio.read_data_file(path)
+    monkeypatch.setattr(yamlio, "_StrictLoader", _Refused)
+    assert yamlio.read_data_file(path) == expected

@@ -27,7 +27,15 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
 from engine.errors import AnswersError, LoadError
-from engine.limits import DEFAULT_LIMITS, EARLIEST_DATE, LATEST_DATE, Limits, check_document, date_in_range
+from engine.limits import (
+    DEFAULT_LIMITS,
+    EARLIEST_DATE,
+    LATEST_DATE,
+    Limits,
+    check_document,
+    date_in_range,
+    is_count_problem,
+)
 from engine.model.base import StrictModel
 from engine.model.contract import AnswerField, Scope, answer_contract
 from engine.model.migrate import migrate_answers
@@ -376,13 +384,16 @@ def parse_answers(data: Any, *, source: str = "<answers>", limits: Limits = DEFA
         raise AnswersError([("(document)", "this is a saved assessment, not an answers document; give the answers "
                                            "file it was assessed from (the one with `entity` and `products`)")],
                            file=source)
-    if problems := check_document(data, limits):
-        raise AnswersError(problems, file=source)
+    problems = check_document(data, limits)
+    if any(is_count_problem(key) for key, _ in problems):
+        raise AnswersError(problems, file=source)  # too many products or features: not worth validating
     data, notes = migrate_answers(data)
     try:
         answers = Answers.model_validate(data)
-    except ValidationError as exc:
-        raise AnswersError([describe(e, Answers) for e in exc.errors()], file=source) from None
+    except ValidationError as exc:  # a text over its limit must not hide the document's other problems
+        raise AnswersError(problems + [describe(e, Answers) for e in exc.errors()], file=source) from None
+    if problems:
+        raise AnswersError(problems, file=source)
     answers._migrated = tuple(notes)
     return answers
 

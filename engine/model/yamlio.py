@@ -90,19 +90,41 @@ for _loader in (_StrictLoader, _FastLoader):
         _loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
+_NODE_PROPERTY = re.compile(r"(?<![^\W_])[&*]")
+"""An ``&`` or ``*`` that may start an anchor or an alias: one not right after a letter or a digit
+(a node starts a line or follows a blank or an indicator). ``Q&A`` matches nothing; a quoted ``&``
+after a blank matches, which only costs the strict loader."""
+
+
 def _load_yaml(text: str) -> Any:
-    """YAML through libyaml where the text has no ``&``, ``*`` and little flow nesting (the data
-    files and nearly every answers file: about ten times faster, which is most of the time
-    ``algo-filing ask`` takes to show its first question), else through the strict loader. A
-    document libyaml refuses is read again by the strict loader, so errors read as they always did.
+    """YAML through libyaml where the text can hold no anchor or alias (the data files and nearly
+    every answers file: about ten times faster, which is most of the time ``algo-filing ask``
+    takes to show its first question), else through the strict loader. What libyaml reads is
+    kept only when it nests less than :data:`MAX_FLOW_DEPTH` levels, so that the strict loader's
+    limit holds; a document libyaml refuses, or nests deeper, is read again by the strict loader,
+    so errors read as they always did.
     """
-    if _FastLoader is not None and "&" not in text and "*" not in text \
-            and text.count("[") + text.count("{") < MAX_FLOW_DEPTH:
+    if _FastLoader is not None and _NODE_PROPERTY.search(text) is None:
         try:
-            return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - SafeLoader's constructors
+            data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - SafeLoader's constructors
         except yaml.YAMLError:
             pass
+        else:
+            if _shallow(data, MAX_FLOW_DEPTH):
+                return data
     return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict subclass of SafeLoader
+
+
+def _shallow(data: Any, limit: int) -> bool:
+    """Whether ``data`` nests lists and mappings fewer than ``limit`` levels deep (level by level,
+    without recursion). Flow collections are among them, so the strict loader's flow limit holds."""
+    level = [data]
+    for _ in range(limit):
+        level = [item for value in level if isinstance(value, dict | list | tuple | set)
+                 for item in (value.values() if isinstance(value, dict) else value)]
+        if not level:
+            return True
+    return False
 
 
 class DuplicateKeyError(ValueError):

@@ -26,7 +26,7 @@ class Tracer:
         self.book = book
         self.version = book.rules_version
         self.roots = roots
-        self._pending: list[tuple[tuple[str | Hashable, ...], str, str, tuple[str, ...], tuple[AnswerUsed, ...]]] = []
+        self._pending: list[tuple[Sequence[str | Hashable], str, str, tuple[str, ...], tuple[AnswerUsed, ...]]] = []
         self._used_cache: dict[tuple[str, tuple[str, ...]], tuple[AnswerUsed, ...]] = {}
         self._answer_cache: dict[str, AnswerUsed] = {}
 
@@ -42,21 +42,21 @@ class Tracer:
             found = _RULE_ATTRS[key] = (chain, tuple(attrs))
         return found
 
-    def _answers_used(self, fact: dict[str, Any], rule: Rule) -> tuple[tuple[str, ...], tuple[AnswerUsed, ...]]:
+    def _answers_used(self, rule_id: str, fid: str, via: str) -> tuple[tuple[str, ...], tuple[AnswerUsed, ...]]:
         """The answers behind every attribute the rule (and the rules that derived its fact) tested.
 
         Trace entries are many (one per rule firing), so the attribute sets are cached per rule
         and derivation, the answer lists per (fact, attribute set) and each answer per path (one
         path, one value in a document).
         """
-        via, attrs = self._attrs(rule.id, str(fact.get("via") or ""))
-        key = (str(fact["fid"]), attrs)
+        chain, attrs = self._attrs(rule_id, via)
+        key = (fid, attrs)
         used = self._used_cache.get(key)
         if used is None:
-            sources = self.roots[fact["fid"]].sources
+            sources = self.roots[fid].sources
             values = {source.path: source.value for attr in attrs if (source := sources.get(attr)) is not None}
-            used = self._used_cache[key] = tuple(self._answer(p, v) for p, v in sorted(values.items()))
-        return via, used
+            used = self._used_cache[key] = tuple(self._answer(p, values[p]) for p in sorted(values))
+        return chain, used
 
     def _answer(self, path: str, value: Any) -> AnswerUsed:
         answer = self._answer_cache.get(path)
@@ -66,15 +66,14 @@ class Tracer:
 
     def add(self, conclusions: Sequence[str | Hashable], rule: Rule, fact: dict[str, Any]) -> None:
         """Trace one firing; a conclusion that is not text is an algorithm still to be named."""
-        via, used = self._answers_used(fact, rule)
-        self._pending.append((tuple(conclusions), rule.id, str(fact["fid"]), via, used))
+        fid = fact["fid"]
+        self._pending.append((conclusions, rule.id, fid, *self._answers_used(rule.id, fid, fact.get("via") or "")))
 
     def entries(self, algorithm: Callable[[Any], str]) -> tuple[TraceEntry, ...]:
         """The trace, sorted; ``algorithm`` names the algorithm a non-text conclusion joined."""
         return tuple(
-            TraceEntry(
-                conclusions=tuple(c if isinstance(c, str) else algorithm(c) for c in conclusions),
-                rule=rule, fact=fid, via=via, answers=used)
+            TraceEntry(conclusions=tuple([c if isinstance(c, str) else algorithm(c) for c in conclusions]),
+                       rule=rule, fact=fid, via=via, answers=used)
             for conclusions, rule, fid, via, used in sorted(self._pending, key=lambda t: (t[1], t[2], t[3])))
 
 

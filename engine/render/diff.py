@@ -37,6 +37,14 @@ def _sections(d: AssessmentDiff, lang: Lang, label: Callable[[ChangeValue], str]
     return out
 
 
+def _platform_mark(binds: str, lang: Lang) -> str:
+    """A duty that binds the app store or mini-program platform says so (rulings.md #19)."""
+    if binds != "platform":
+        return ""
+    text = word("platform_checks", lang)
+    return f"（{text}）" if lang == "zh" else f" ({text[0].lower()}{text[1:]})"
+
+
 def _side_sections(items: DiffItems, head: str, lang: Lang, label: Callable[[ChangeValue], str]) -> list[Section]:
     """The added (or removed) algorithms, duties and materials: a table each where there are any."""
     out: list[Section] = []
@@ -49,8 +57,9 @@ def _side_sections(items: DiffItems, head: str, lang: Lang, label: Callable[[Cha
     if items.obligations:
         out.append((f"{head} · {word('diff_obligations', lang)}",
                     [word("duty", lang), word("deadline", lang), word("due", lang), word("basis", lang)],
-                    [[o.title.get(lang) + f"\n[{o.id}]", deadline_text(o.deadline, lang),
-                      due_text(o.due, lang) or "—", cites(o.basis, lang)] for o in items.obligations]))
+                    [[o.title.get(lang) + _platform_mark(o.binds, lang) + f"\n[{o.id}]",
+                      deadline_text(o.deadline, lang), due_text(o.due, lang) or "—", cites(o.basis, lang)]
+                     for o in items.obligations]))
     if items.materials:
         out.append((f"{head} · {word('diff_materials', lang)}",
                     [word("material", lang), word("applies_to", lang)],

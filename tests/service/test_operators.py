@@ -78,3 +78,27 @@ def test_large_answers_are_gzipped_for_clients_that_accept_it(client: TestClient
     raw = client.post("/v1/assessments", content=LEAD, headers={**JSON, "Accept-Encoding": "identity"})
     assert "content-encoding" not in raw.headers and raw.content == response.content
     assert len(gzip.compress(response.content)) < len(response.content)
+
+
+def test_the_rules_carry_an_etag_and_a_matching_request_gets_304(client: TestClient) -> None:
+    first = client.get("/v1/rules")
+    tag = first.headers["etag"]
+    assert first.status_code == 200 and re.fullmatch(r'"[0-9a-f]{32}"', tag)
+    assert first.json()["rules"] and client.get("/v1/rules").headers["etag"] == tag  # the same rules, the same tag
+    for header in (tag, f'"other", W/{tag}', "*"):
+        again = client.get("/v1/rules", headers={"If-None-Match": header})
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == tag
+    assert client.get("/v1/rules", headers={"If-None-Match": '"other"'}).status_code == 200
+    english = client.get("/v1/rules?lang=en")
+    assert english.headers["etag"] != tag
+    assert client.get("/v1/rules?lang=en", headers={"If-None-Match": tag}).status_code == 200
+
+
+def test_swagger_ui_is_served_from_the_installed_package_not_a_cdn(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(s.startswith("/") for s in sources), sources  # nothing from another host
+    for source in sources:
+        asset = client.get(source)
+        assert asset.status_code == 200 and len(asset.content) > 1000, source

@@ -66,3 +66,12 @@ def test_a_limit_message_speaks_to_an_http_client(client: TestClient) -> None:
     assert response.status_code == 422
     message = response.json()["problems"][0]["message"]
     assert "more than the limit of 200" in message and "--max-name-length" not in message
+
+
+def test_a_name_over_the_limit_does_not_hide_the_other_problems(client: TestClient) -> None:
+    body = (b'{"entity": {"name": "' + b"x" * 300 + b'"}, "products": [{"name": "p", "forms": ["no-such-form"], '
+            b'"audience": ["public"], "features": []}]}')
+    response = client.post("/v1/assessments", content=body, headers=JSON)
+    assert response.status_code == 422
+    fields = [problem["field"] for problem in response.json()["problems"]]
+    assert "entity.name" in fields and any(field.startswith("products[0].forms") for field in fields), fields
