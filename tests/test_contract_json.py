@@ -98,10 +98,11 @@ def test_rows_point_to_the_catalogue_by_id() -> None:
     assert catalogue["answers"]["products[0].audience"] == ["public"]
 
 
-MAX_FULL_JSON = 300_000
-"""The largest example's two-space-indented JSON (short_video_live, 59 duties) is 289 KB with the
-catalogue, 411 KB without. The texts alone that a report of it shows, each once in both languages,
-are 66 KB: 60 KB is out of reach for a document that carries its own texts (see CHANGELOG.md)."""
+MAX_FULL_JSON = 320_000
+"""The largest example's two-space-indented JSON (short_video_live) is 294 KB with the catalogue,
+418 KB without; the bound leaves room for a few more duties. The texts alone that a report of it
+shows, each once in both languages, are 66 KB: the 60 KB of issue 19 is out of reach for a document
+that carries its own texts (see CHANGELOG.md, schema 4.0)."""
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

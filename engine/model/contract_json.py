@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError
@@ -31,6 +32,7 @@ from pydantic_core import to_json
 from engine.errors import EngineError
 from engine.model.assessment import (
     Action,
+    Algorithm,
     AlgorithmType,
     Assessment,
     BasisKind,
@@ -41,6 +43,7 @@ from engine.model.assessment import (
     FeatureRef,
     FiledRef,
     FilingConclusion,
+    LawOut,
     LegalRef,
     MaterialOut,
     NextDue,
@@ -275,88 +278,89 @@ def _put(table: dict[str, Any], key: str, value: Any, where: str) -> None:
         raise CatalogueConflict(f"{where}: '{key}' has two different values in one assessment")
 
 
-_NOTES: dict[tuple[str, str, bool, str | None, str, str], dict[str, str] | None] = {}
-"""Notes found per law name, article and citation: the same few dozen recur in every assessment."""
+_NOTES: dict[tuple[str, str, str | None, str, str], dict[str, Any]] = {}
+"""Each reference as :class:`Citation` data, per law, article and citation: the same few dozen
+recur in every assessment (a law's name is part of the key: its citation text is)."""
 
 
-def _note(law: dict[str, Any], article: str | None, citation: dict[str, str]) -> dict[str, str] | None:
-    """The note a citation adds to its law and article (cached in :data:`_NOTES`)."""
-    key = (law["short"]["zh"], law["short"]["en"], law["statutory"], article, citation["zh"], citation["en"])
-    if key not in _NOTES:
-        _NOTES[key] = _find_note(law, article, citation)
-    return _NOTES[key]
+def _citation(law: LawOut, ref: LegalRef) -> dict[str, Any]:
+    """``ref`` as :class:`Citation` data: the note is the citation less what :func:`cite` gives
+    without one (whose brackets are :func:`cite`'s too); checked by citing again."""
+    key = (ref.law, law.short.zh + law.short.en, ref.article, ref.citation.zh, ref.citation.en)
+    found = _NOTES.get(key)
+    if found is None:
+        citation = {"zh": ref.citation.zh, "en": ref.citation.en}
+        plain = {lang: cite(law.short, law.statutory, ref.article, None, lang) for lang in ("zh", "en")}
+        note = None
+        if citation != plain:
+            note = Text(zh=ref.citation.zh[len(plain["zh"]) + 1:-1], en=ref.citation.en[len(plain["en"]) + 2:-1])
+            again = {lang: cite(law.short, law.statutory, ref.article, note, lang) for lang in ("zh", "en")}
+            if again != citation:
+                raise CatalogueConflict(f"the citation {citation} is not how catalogue.laws cites {law.id}")
+        found = _NOTES[key] = {"law": ref.law, "article": ref.article, "note": note}
+    return found
 
 
-def _find_note(law: dict[str, Any], article: str | None, citation: dict[str, str]) -> dict[str, str] | None:
-    """The citation less the text :func:`cite` gives without a note (whose brackets are :func:`cite`'s too)."""
-    short, statutory = Text(**law["short"]), law["statutory"]
-    plain = {lang: cite(short, statutory, article, None, lang) for lang in ("zh", "en")}
-    if citation == plain:
-        return None
-    zh, en = citation["zh"], citation["en"]
-    note = {"zh": zh[len(plain["zh"]) + 1:-1], "en": en[len(plain["en"]) + 2:-1]}
-    if {lang: cite(short, statutory, article, Text(**note), lang) for lang in ("zh", "en")} != citation:
-        raise CatalogueConflict(f"the citation {zh} / {en} is not how catalogue.laws cites {law['short']['en']}")
-    return note
+def _fields(item: Any, names: Iterable[str]) -> dict[str, Any]:
+    """The named attributes of a model, as data for the serialiser (nested models stay models)."""
+    return {name: getattr(item, name) for name in names}
 
 
 class _Writer:
-    """Moves the texts of an assessment's rows (dumped as JSON data) into the catalogue."""
+    """Builds the rows and the catalogue from the assessment's models. The serialiser writes the
+    models left inside (targets, dates, texts) itself, so nothing is dumped twice."""
 
-    def __init__(self, laws: dict[str, Any]) -> None:
-        self.laws = laws
-        self.labels: dict[str, dict[str, Any]] = {}
+    def __init__(self, laws: tuple[LawOut, ...]) -> None:
+        self.laws = {law.id: law for law in laws}
+        self.labels: dict[str, dict[str, Text]] = {}
         self.duties: dict[str, Any] = {}
         self.materials: dict[str, Any] = {}
         self.answers: dict[str, Any] = {}
 
-    def label(self, group: str, key: str, text: Any) -> None:
+    def label(self, group: str, key: str, text: Text) -> None:
         _put(self.labels.setdefault(group, {}), key, text, f"catalogue.labels.{group}")
 
-    def cited(self, item: dict[str, Any]) -> dict[str, Any]:
-        """``item`` with its ``basis`` as :class:`Citation` data: the law's name stays in catalogue.laws."""
-        item["basis"] = [{"law": ref["law"], "article": ref["article"],
-                          "note": _note(self.laws[ref["law"]], ref["article"], ref["citation"])}
-                         for ref in item["basis"]]
-        return item
+    def cited(self, basis: tuple[LegalRef, ...]) -> list[dict[str, Any]]:
+        return [_citation(self.laws[ref.law], ref) for ref in basis]
 
-    def filing(self, f: dict[str, Any]) -> dict[str, Any]:
-        self.label("applicability", f["status"], f.pop("label"))
-        f["reasons"] = [self.cited(r) for r in f["reasons"]]
-        for count in f["counts"]:
-            self.label("applicability", count["status"], count.pop("label"))
-        if f["next_due"] is not None:
-            del f["next_due"]["title"], f["next_due"]["basis"]
-        for action in f["actions"]:
-            del action["title"]
-        return f
+    def filing(self, f: FilingConclusion) -> dict[str, Any]:
+        self.label("applicability", f.status, f.label)
+        for count in f.counts:
+            self.label("applicability", count.status, count.label)
+        out = _fields(f, FilingRow.model_fields)
+        out["reasons"] = [{**_fields(r, ReasonRow.model_fields), "basis": self.cited(r.basis)} for r in f.reasons]
+        out["counts"] = [{"status": c.status, "count": c.count} for c in f.counts]
+        if f.next_due is not None:
+            out["next_due"] = _fields(f.next_due, NextDueRow.model_fields)
+        out["actions"] = [_fields(a, ActionRow.model_fields) for a in f.actions]
+        return out
 
-    def algorithm(self, a: dict[str, Any]) -> dict[str, Any]:
+    def algorithm(self, a: Algorithm) -> dict[str, Any]:
         for field, group in LABELLED:
-            label = a.pop(f"{field}_label")
-            if a[field] is not None:
-                self.label(group, a[field], label)
-        role_label = a.pop("role_label")
-        if a["role"] is None:
-            self.label("no_filing_role", "none", role_label)
+            value = getattr(a, field)
+            if value is not None:
+                self.label(group, value, getattr(a, f"{field}_label"))
+        if a.role is None:
+            self.label("no_filing_role", "none", a.role_label)
         else:
-            self.label("role", a["role"], role_label)
-        return self.cited(a)
+            self.label("role", a.role, a.role_label)
+        return {**_fields(a, AlgorithmRow.model_fields), "basis": self.cited(a.basis)}
 
-    def row(self, item: dict[str, Any], fields: tuple[str, ...], table: dict[str, Any], name: str) -> dict[str, Any]:
-        entry = {f: item.pop(f) for f in fields}
-        _put(table, item["id"], self.cited(entry) if "basis" in entry else entry, f"catalogue.{name}")
-        return item
+    def obligation(self, o: ObligationOut) -> dict[str, Any]:
+        entry = {**_fields(o, DUTY_FIELDS), "basis": self.cited(o.basis)}
+        _put(self.duties, o.id, entry, "catalogue.duties")
+        return _fields(o, ObligationRow.model_fields)
 
-    def display(self, d: dict[str, Any]) -> dict[str, Any]:
-        label = d.pop("form_label")
-        if label is not None:
-            self.label("product_form", d["form"], label)
-        return self.cited(d)
+    def material(self, m: MaterialOut) -> dict[str, Any]:
+        _put(self.materials, m.id, _fields(m, MATERIAL_FIELDS), "catalogue.materials")
+        return _fields(m, MaterialRow.model_fields)
+
+    def display(self, d: DisplayOut) -> dict[str, Any]:
+        if d.form_label is not None:
+            self.label("product_form", d.form, d.form_label)
+        return {**_fields(d, DisplayRow.model_fields), "basis": self.cited(d.basis)}
 
     def trace(self, t: TraceEntry) -> dict[str, Any]:
-        """A trace row from the model itself (the trace is half an assessment: dumping it to
-        dicts first would cost as much again); the serialiser writes its tuples and dates."""
         for used in t.answers:
             _put(self.answers, used.path, used.value, "catalogue.answers")
         return {"conclusions": t.conclusions, "rule": t.rule, "fact": t.fact, "via": t.via,
@@ -364,21 +368,22 @@ class _Writer:
 
 
 def contract_data(assessment: Assessment) -> dict[str, Any]:
-    """The assessment as the JSON data of :class:`CompactAssessment` (keys in its field order)."""
-    d = assessment.model_dump(mode="json", exclude={"trace"})
-    laws = {law.pop("id"): law for law in d.pop("laws")}
-    w = _Writer(laws)
+    """The assessment as the data of :class:`CompactAssessment` (keys in its field order), for the
+    serialiser: plain containers holding the assessment's own models where they are kept whole."""
+    a = assessment
+    w = _Writer(a.laws)
+    laws = {law.id: _fields(law, LawEntry.model_fields) for law in a.laws}
     return {
         "schema_version": SCHEMA_VERSION,
-        "filing": w.filing(d["filing"]),
-        "algorithms": [w.algorithm(a) for a in d["algorithms"]],
-        "obligations": [w.row(o, DUTY_FIELDS, w.duties, "duties") for o in d["obligations"]],
-        "materials": [w.row(m, MATERIAL_FIELDS, w.materials, "materials") for m in d["materials"]],
-        "steps": d["steps"],
-        "display": [w.display(x) for x in d["display"]],
-        "open_questions": d["open_questions"],
-        "rules_version": d["rules_version"],
-        "trace": [w.trace(t) for t in assessment.trace],
+        "filing": w.filing(a.filing),
+        "algorithms": [w.algorithm(x) for x in a.algorithms],
+        "obligations": [w.obligation(o) for o in a.obligations],
+        "materials": [w.material(m) for m in a.materials],
+        "steps": a.steps,
+        "display": [w.display(x) for x in a.display],
+        "open_questions": a.open_questions,
+        "rules_version": a.rules_version,
+        "trace": [w.trace(t) for t in a.trace],
         "catalogue": {"labels": w.labels, "laws": laws, "duties": w.duties, "materials": w.materials,
                       "answers": w.answers},
     }
