@@ -127,9 +127,8 @@ class Session:
 
     def ask_step(self, step: Any) -> Any:
         """Show one question with its help and return the answer as the flow takes it (or BACK)."""
-        from engine.model.vocabulary import UNSURE
+        from engine.model.vocabulary import NO, NONE, UNSURE, YES
         from engine.questionnaire.inputs import parse_count
-        from engine.questionnaire.schema import NO, NONE, YES
 
         slot = step.slot
         product_name = self.flow.name_of(slot.product) if slot.product is not None else None

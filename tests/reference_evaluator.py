@@ -1,6 +1,6 @@
 """A small plain-Python evaluator of the rule files, used only by the tests.
 
-It reads the same :class:`~engine.rulebook.Rulebook` as the engine but shares none of the
+It reads the same :class:`~engine.rules.rulebook.Rulebook` as the engine but shares none of the
 compiler or runtime code, so the differential tests can require that durable-rules and this
 evaluator reach the same firings. Semantics, written down once here:
 

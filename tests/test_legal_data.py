@@ -9,6 +9,7 @@ import pytest
 
 from engine import assess, load_answers
 from engine.errors import RulebookError
+from engine.model.answers import parse_answers
 from engine.model.vocabulary import rules_dir
 from engine.rules.rulebook import Rulebook, default_rulebook, load_rulebook
 
@@ -90,6 +91,59 @@ def test_naming_with_an_unknown_role_names_file_key_and_fix(tmp_path: Path) -> N
 def test_naming_without_a_role_is_refused(tmp_path: Path) -> None:
     message = _load_error(_edited(tmp_path, "naming.yaml", "  service_provider:\n    zh: \"\"\n    en: \"\"\n", ""))
     assert "naming.yaml" in message and "role_suffix.service_provider" in message
+
+
+def test_suggested_names_follow_the_published_habit_product_scene_algorithm() -> None:
+    """"<产品><场景>算法", as 抖音个性化推荐算法, 微博热搜算法 and 快手内容安全算法 are published: the
+    scene is a short word, not the vocabulary's labels ("敏感词/垃圾信息过滤")."""
+    result = assess(load_answers(NEWS_APP))
+    assert [a.name.zh for a in result.algorithms] == [
+        "某某新闻个性化推荐算法", "某某新闻热搜算法", "某某新闻搜索算法", "某某新闻内容安全算法"]
+    assert [a.name.en for a in result.algorithms] == [
+        "某某新闻 personalised recommendation algorithm", "某某新闻 trending algorithm",
+        "某某新闻 search algorithm", "某某新闻 content security algorithm"]
+
+
+def _news_with(features: list[dict[str, object]]) -> dict[str, object]:
+    document = load_answers(NEWS_APP).model_dump(mode="json", exclude_none=True)
+    document["products"][0]["features"] = features  # type: ignore[index]
+    return document
+
+
+def test_behaviours_with_different_scene_words_take_the_type_word() -> None:
+    answers = parse_answers(_news_with([{"name": "创作助手", "behaviours": ["generate_text", "generate_image"]}]))
+    names = [a.name.zh for a in assess(answers).algorithms if a.type == "generation_synthesis"]
+    assert names and all(name.startswith("某某新闻生成合成算法") for name in names)
+
+
+def test_two_algorithms_with_one_scene_word_carry_their_features_names() -> None:
+    answers = parse_answers(_news_with([{"name": "评论审核", "behaviours": ["content_moderation", "spam_filtering"]},
+                                       {"name": "弹幕过滤", "behaviours": ["spam_filtering"]}]))
+    names = [a.name.zh for a in assess(answers).algorithms]
+    assert names == ["某某新闻评论审核内容安全算法", "某某新闻弹幕过滤内容安全算法"]
+
+
+def test_the_scene_words_are_data(tmp_path: Path) -> None:
+    book = _custom(tmp_path, "naming.yaml", "hot_list: {zh: 热搜,", "hot_list: {zh: 热榜,")
+    assert "某某新闻热榜算法" in [a.name.zh for a in assess(load_answers(NEWS_APP), rulebook=book).algorithms]
+
+
+def test_every_classified_behaviour_has_a_scene_word() -> None:
+    from engine.precedents.keywords import behaviour_types
+
+    assert set(behaviour_types()) <= set(default_rulebook().naming.scene_by_behaviour)
+
+
+@pytest.mark.parametrize(("old", "new", "key", "fix"), [
+    ("  hot_list: {zh: 热搜,", "  hot_lsit: {zh: 热搜,", "scene_by_behaviour.hot_lsit", "did you mean 'hot_list'"),
+    ("  content_filtering: {zh: 内容安全, en: content security}\n", "", "scene_by_type.content_filtering",
+     "e.g. {zh: 排序精选"),
+    ("  search_by_query: {zh: 搜索,", "  search_by_query: {zh: ' ',", "scene_by_behaviour.search_by_query.zh",
+     "the word filers use before 算法"),
+])
+def test_naming_scene_words_are_checked(tmp_path: Path, old: str, new: str, key: str, fix: str) -> None:
+    message = _load_error(_edited(tmp_path, "naming.yaml", old, new))
+    assert "naming.yaml" in message and key in message and fix in message
 
 
 # ---------------------------------------------------------------- triage.yaml

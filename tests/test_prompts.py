@@ -350,7 +350,7 @@ def test_new_feature_asks_only_the_feature_and_shows_what_changes(
     out = capsys.readouterr().out
     assert code == 0
     assert "新功能带来的变化" in out and "生成合成类" in out
-    assert "新备案：某某新闻文本生成/智能对话算法" in out and "届满日：2026-12-21" in out
+    assert "新备案：某某新闻文本生成算法" in out and "届满日：2026-12-21" in out
     after = load_answers(tmp_path / "algo-filing-draft.yaml")
     assert [f.name for f in after.products[0].features][-1] == "AI 摘要"
     assert len(prompter.asked) == 6                   # one model question: large_model follows from it

@@ -11,9 +11,9 @@ import yaml
 
 from engine.errors import LoadError
 from engine.model.conditions import Condition, shape_problems
-from engine.model.vocabulary import UNSURE, load_vocabulary
+from engine.model.vocabulary import NONE, UNSURE, load_vocabulary
 from engine.questionnaire.loader import default_questionnaire, load_questionnaire, questionnaires_dir
-from engine.questionnaire.schema import NONE, SectionFile
+from engine.questionnaire.schema import SectionFile
 from engine.questionnaire.targets import parse_target
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid_questionnaires"

@@ -1,5 +1,5 @@
-"""Reading batch input into records, alone: JSON Lines (engine/records.py) and the flat CSV layout
-(engine/csv_layout.py). The whole batch is tested in test_batch.py."""
+"""Reading batch input into records, alone: JSON Lines (engine/intake/records.py) and the flat CSV layout
+(engine/intake/csv_layout.py). The whole batch is tested in test_batch.py."""
 
 from __future__ import annotations
 

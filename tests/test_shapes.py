@@ -1,4 +1,4 @@
-"""Answers that differ only in names share one assessment (engine/shapes.py), with the same bytes."""
+"""Answers that differ only in names share one assessment (engine/pipeline/shapes.py), with the same bytes."""
 
 from __future__ import annotations
 

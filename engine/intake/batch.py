@@ -1,10 +1,10 @@
 """Batch assessment: many answers documents in, exactly one output line per record, in order.
 
-Input is JSON Lines (one answers document per line, read by :mod:`engine.records`) or CSV in
-the flat layout of ``docs/batch.md`` (one product per row, :mod:`engine.csv_layout`). Output is
+Input is JSON Lines (one answers document per line, read by :mod:`engine.intake.records`) or CSV in
+the flat layout of ``docs/batch.md`` (one product per row, :mod:`engine.intake.csv_layout`). Output is
 JSON Lines: per record the assessment (compact JSON), or with ``summary`` a
-:class:`~engine.triage.TriageRow`, or for a record that cannot be assessed an
-:class:`~engine.triage.ErrorRecord` naming its line, the first failing field and the fix. A
+:class:`~engine.intake.triage.TriageRow`, or for a record that cannot be assessed an
+:class:`~engine.intake.triage.ErrorRecord` naming its line, the first failing field and the fix. A
 triage CSV is written instead when ``summary`` is set and the output file ends in ``.csv``.
 
 Why it is built this way:

@@ -2,7 +2,7 @@
 
 A record keeps its input line number, so that output line N always answers input line N; a line
 that cannot be read (not UTF-8, not JSON, blank) becomes a record with a problem instead of
-stopping the batch. The CSV flat layout reads into the same records (:mod:`engine.csv_layout`).
+stopping the batch. The CSV flat layout reads into the same records (:mod:`engine.intake.csv_layout`).
 """
 
 from __future__ import annotations

@@ -17,11 +17,10 @@ from pydantic import Field, model_validator
 from engine.model.base import StrictModel
 from engine.model.suggest import did_you_mean
 from engine.model.validation import validate_file
-from engine.model.vocabulary import UNSURE, load_vocabulary, rules_dir
+from engine.model.vocabulary import NONE, UNSURE, load_vocabulary, rules_dir
 from engine.model.yamlio import read_data_file
 
 CONTRACT_FILE = "answer_contract.yaml"
-NONE = "none"
 
 Scope = Literal["document", "entity", "product", "feature"]
 Kind = Literal["text", "ids", "id", "yes_no", "count", "date"]

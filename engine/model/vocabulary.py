@@ -16,6 +16,13 @@ from engine.model.validation import validate_file
 from engine.model.yamlio import read_data_file
 
 UNSURE = "unsure"
+"""The answer "not known yet", accepted wherever an answer can be unknown (the tri_state group)."""
+
+YES, NO = "yes", "no"
+"""The tri_state group's other two ids: a yes/no answer or fact attribute."""
+
+NONE = "none"
+""""None of these": a multi-select's choice (stored as an empty list), a fact attribute without a value."""
 
 
 class Vocabulary(StrictModel):

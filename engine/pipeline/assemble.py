@@ -322,15 +322,13 @@ class _Assembler:
 
     # -- output
     def _algorithm_name(self, d: _AlgorithmDraft, products: dict[int, ProductRef]) -> Text:
-        """A suggested filing name: the first product that needs it, what it does (every behaviour of
-        the feature), and the suffix of its role (``rules/catalogue/naming.yaml``)."""
+        """A suggested filing name after the published habit "<产品><场景>算法": the first product
+        that needs it, the scene word of what it does, and the suffix of its role
+        (``rules/catalogue/naming.yaml``)."""
         first = products[d.products[0]].name
-        behaviours = d.behaviours
-        labels = [self.vocab.groups["behaviour"].get(b) for b in behaviours]
-        label_zh = "、".join(lb.zh if lb else b for lb, b in zip(labels, behaviours, strict=True))
-        label_en = " and ".join(_lower_first(lb.en) if lb else b for lb, b in zip(labels, behaviours, strict=True))
+        scene = self.book.naming.scene(d.type, d.subtype, d.behaviours)
         suffix = self.book.naming.role_suffix[d.role]
-        return Text(zh=f"{first}{label_zh}算法{suffix.zh}", en=f"{first} {label_en} algorithm{suffix.en}")
+        return Text(zh=f"{first}{scene.zh}算法{suffix.zh}", en=f"{first} {scene.en} algorithm{suffix.en}")
 
     def _algorithm_order(self, algorithm_id: str) -> tuple[int, ...]:
         """Output order of an algorithm (of :meth:`_group`): by type, then its behaviours and role."""
@@ -494,6 +492,7 @@ class _Assembler:
         algorithms = [self._algorithm(d, products, features)
                       for d in sorted((d for d in grouped if self._shown(d)),
                                       key=lambda d: self._algorithm_order(d.id))]
+        algorithms = _distinct_names(algorithms)
         obligations = self._obligations(targets.out)
         display = self._display_out(products)
         counts = status_counts(algorithms, self.vocab.groups["applicability"], self.book.status.precedence)
@@ -565,11 +564,22 @@ def status_counts(algorithms: Sequence[Algorithm], labels: dict[str, Text],
                  for s in precedence if s in found)
 
 
-def _lower_first(label: str) -> str:
-    """"Text recognition (OCR)" -> "text recognition (OCR)": only a capitalised first word is lowered."""
-    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
-        return label[0].lower() + label[1:]
-    return label
+def _distinct_names(algorithms: list[Algorithm]) -> list[Algorithm]:
+    """Two algorithms of one report never share a suggested name: where the scene word alone
+    would repeat one ("某某新闻内容安全算法" for the comments and for the live chat), each of them
+    carries its features' names after the product ("某某新闻评论区内容安全算法")."""
+    seen: dict[str, int] = {}
+    for al in algorithms:
+        seen[al.name.zh] = seen.get(al.name.zh, 0) + 1
+    out = []
+    for al in algorithms:
+        if seen[al.name.zh] > 1 and al.features:
+            first = next(p.name for p in al.products if al.name.zh.startswith(p.name))
+            zh, en = "、".join(al.features), " and ".join(al.features)
+            al = al.model_copy(update={"name": Text(zh=first + zh + al.name.zh[len(first):],
+                                                    en=f"{first} {en}{al.name.en[len(first):]}")})
+        out.append(al)
+    return out
 
 
 def _route(routes: list[str], precedence: list[str]) -> str | None:

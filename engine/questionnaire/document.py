@@ -9,8 +9,8 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from engine.model.answers import Answers, Entity, Feature, Product
-from engine.model.vocabulary import UNSURE
-from engine.questionnaire.schema import NO, NONE, YES, Question
+from engine.model.vocabulary import NO, NONE, UNSURE, YES
+from engine.questionnaire.schema import Question
 from engine.questionnaire.slots import Slot, Value
 from engine.questionnaire.targets import parse_target
 

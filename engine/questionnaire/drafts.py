@@ -26,8 +26,6 @@ from engine.questionnaire.prefill import check_partial
 from engine.questionnaire.schema import Questionnaire
 from engine.questionnaire.slots import SLOT_KEY, Slot, Value
 
-PROGRESS_FORMAT = "algo-filing-progress/1"
-
 
 class NewFeature(BaseModel):
     """A ``--new-feature`` session: which product gets the feature, and the answers before it."""

@@ -29,10 +29,10 @@ from typing import Any
 from engine.errors import FlowError
 from engine.limits import parse_day
 from engine.model.answers import Answers, parse_answers
-from engine.model.vocabulary import UNSURE
+from engine.model.vocabulary import NO, NONE, UNSURE, YES
 from engine.questionnaire.document import document_of
 from engine.questionnaire.prefill import infer
-from engine.questionnaire.schema import NO, NONE, YES, Question, Questionnaire, Repeat
+from engine.questionnaire.schema import Question, Questionnaire, Repeat
 from engine.questionnaire.slots import ReviewItem, ReviewSection, Slot, Step, Value
 from engine.questionnaire.targets import Scope
 from engine.sanitize import terminal_safe

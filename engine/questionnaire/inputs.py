@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from engine.model.answers import MAX_COUNT
 from engine.model.base import Lang
 from engine.model.vocabulary import UNSURE
 from engine.questionnaire.schema import Question, Questionnaire
@@ -17,8 +18,6 @@ _FACTORS = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "亿": 100_000
 MAX_COUNT_CHARS = 40
 """Longer input is no count anyone types (and is not worth parsing)."""
 
-MAX_COUNT = 10**12
-"""The largest count taken (as in the answers model): more than that is a typing mistake."""
 
 
 def parse_count(text: str) -> int | None:

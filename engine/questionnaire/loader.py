@@ -35,20 +35,19 @@ from engine.model.base import StrictModel, Text
 from engine.model.conditions import NUMBER_OPERATORS, Condition, shape_problems, split_test
 from engine.model.suggest import did_you_mean
 from engine.model.validation import inner_model, validate_file
-from engine.model.vocabulary import UNSURE, Vocabulary, load_vocabulary
+from engine.model.vocabulary import NONE, UNSURE, Vocabulary, load_vocabulary
 from engine.model.yamlio import read_data_file
 from engine.questionnaire.schema import (
-    NONE,
     PLACEHOLDER,
     UI_TEXTS,
     Choice,
-    IndexFile,
     Question,
     Questionnaire,
+    QuestionnaireIndex,
     Section,
     SectionFile,
 )
-from engine.questionnaire.targets import SCOPE_MODELS, SCOPES, Scope, Target, parse_target
+from engine.questionnaire.targets import SCOPE_MODELS, SCOPES, Scope, TargetPath, parse_target
 
 
 def questionnaires_dir() -> Path:
@@ -70,7 +69,7 @@ def load_questionnaire(directory: Path, vocabulary: Vocabulary | None = None) ->
     """Load ``directory/index.yaml`` and its sections; any problem is a :class:`LoadError`."""
     vocab = vocabulary or load_vocabulary()
     index_path = directory / "index.yaml"
-    index: IndexFile = _model(IndexFile, read_data_file(index_path), str(index_path))
+    index: QuestionnaireIndex = _model(QuestionnaireIndex, read_data_file(index_path), str(index_path))
     _check_texts(index, str(index_path))
     sections: list[Section] = []
     seen_files: set[str] = set()
@@ -96,7 +95,7 @@ def load_questionnaire(directory: Path, vocabulary: Vocabulary | None = None) ->
     return questionnaire
 
 
-def _check_texts(index: IndexFile, file: str) -> None:
+def _check_texts(index: QuestionnaireIndex, file: str) -> None:
     for key in index.texts:
         if key not in UI_TEXTS:
             raise LoadError(f"unknown text '{key}'; {did_you_mean(key, UI_TEXTS)}", file=file, key=f"texts.{key}")
@@ -257,7 +256,7 @@ class _Checker:
                 question.copies_only and question.target.startswith("products[].features[]")):
             self.fail(question.id, "copies_only", "`copies_only` is for a question about a product")
 
-    def check_choices(self, question: Question, target: Target) -> None:
+    def check_choices(self, question: Question, target: TargetPath) -> None:
         if not question.choices:
             return
         group = question.vocabulary
@@ -294,7 +293,7 @@ class _Checker:
             self.fail(question.id, f"{key}.label", f"choice '{choice.id}' needs a label (or set `vocabulary` "
                       "to take labels from rules/vocabulary.yaml)")
 
-    def check_setter(self, question: Question, choice: Choice, key: str, target: Target) -> None:
+    def check_setter(self, question: Question, choice: Choice, key: str, target: TargetPath) -> None:
         """A tick that answers a yes/no field of its own: a multi-select's, in the same scope, labelled."""
         assert choice.sets is not None
         if question.type != "multi" or choice.then is not None:
@@ -339,7 +338,7 @@ class _Checker:
         if len(leads) > 1 or sum(1 for t in question.follow_ups().values() if t == then) > 1:
             self.fail(question.id, f"{key}.then", f"follow-up '{then}' is reached from more than one choice")
 
-    def check_values(self, question: Question, target: Target) -> None:
+    def check_values(self, question: Question, target: TargetPath) -> None:
         """The target's own validator accepts every value the question can give."""
         kind = question.type
         if kind == "multi" and not target.is_list:
@@ -356,7 +355,7 @@ class _Checker:
                 self.expect(question, target, _choice_value(kind, choice.id), f"choices[{position}].id",
                             f"'{choice.id}'" if choice.id != NONE else "an empty list")
 
-    def expect(self, question: Question, target: Target, value: Any, subkey: str, what: str) -> None:
+    def expect(self, question: Question, target: TargetPath, value: Any, subkey: str, what: str) -> None:
         problem = target.check(value)
         if problem:
             self.fail(question.id, subkey, f"{question.target} does not accept {what}: {problem}")

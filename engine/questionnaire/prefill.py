@@ -17,9 +17,9 @@ from engine.errors import AnswersError, LoadError
 from engine.model.answers import Answers
 from engine.model.migrate import migrate_answers
 from engine.model.validation import describe
-from engine.model.vocabulary import UNSURE
+from engine.model.vocabulary import NO, NONE, UNSURE, YES
 from engine.model.yamlio import read_data_file
-from engine.questionnaire.schema import NO, NONE, YES, Question, Questionnaire
+from engine.questionnaire.schema import Question, Questionnaire
 from engine.questionnaire.slots import Slot, Value
 from engine.questionnaire.targets import Scope, parse_target
 

@@ -24,13 +24,9 @@ from pydantic import Field
 
 from engine.model.base import Lang, StrictModel, Text
 from engine.model.conditions import Condition
-from engine.model.vocabulary import UNSURE, Vocabulary
-from engine.questionnaire.targets import Scope, Target, parse_target
-
-NONE = "none"
-"""Choice id of a multi-select meaning "none of these": stored as an empty list."""
-
-YES, NO = "yes", "no"
+from engine.model.vocabulary import NO, UNSURE, YES, Vocabulary
+from engine.model.vocabulary import NONE as NONE  # re-exported: the web form reads "none of these" here
+from engine.questionnaire.targets import Scope, TargetPath, parse_target
 
 QuestionType = Literal["text", "number", "date", "select", "multi", "yes_no"]
 _ID = r"^[a-z][a-z0-9_]*$"
@@ -147,7 +143,7 @@ class SectionFile(StrictModel):
                                   "previous product's answers and features, and only the name is asked")
 
 
-class IndexFile(StrictModel):
+class QuestionnaireIndex(StrictModel):
     """``index.yaml``: the questionnaire's id, version, sections in order and screen texts."""
 
     id: str = Field(pattern=_ID)
@@ -189,7 +185,7 @@ class Questionnaire:
         return {q.id: q for s in self.sections for q in s.questions}
 
     @cached_property
-    def targets(self) -> dict[str, Target]:
+    def targets(self) -> dict[str, TargetPath]:
         """Question id -> its parsed target."""
         return {q.id: parse_target(q.target) for q in self.questions.values()}
 
@@ -215,10 +211,6 @@ class Questionnaire:
         """The repeat question of the product or feature scope."""
         found = next(s.repeat for s in self.sections if s.scope == scope and s.repeat is not None)
         return found
-
-    def section_title(self, scope: Scope) -> Text:
-        """The title of the (first) section of ``scope``."""
-        return next(s.title for s in self.sections if s.scope == scope)
 
     def text(self, key: str, lang: Lang, **values: Any) -> str:
         """A fixed screen text in ``lang`` with its ``{placeholders}`` filled in."""

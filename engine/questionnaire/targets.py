@@ -26,7 +26,7 @@ SCOPE_MODELS: dict[Scope, type[BaseModel]] = {"entity": Entity, "product": Produ
 
 
 @dataclass(frozen=True)
-class Target:
+class TargetPath:
     """A parsed target path: the leaf field it names and how to validate a value for it."""
 
     path: str
@@ -51,7 +51,7 @@ def _is_list(annotation: Any) -> bool:
     return getattr(annotation, "__origin__", None) is list
 
 
-def parse_target(path: str) -> Target:
+def parse_target(path: str) -> TargetPath:
     """Resolve ``path`` against the answers model; a ValueError says what is wrong and the fix."""
     model: type[BaseModel] = Answers
     segments = path.split(".")
@@ -78,7 +78,7 @@ def parse_target(path: str) -> Target:
             if field.metadata:
                 annotation = Annotated.__class_getitem__((field.annotation, *field.metadata))  # type: ignore[attr-defined]
             scope: Scope = SCOPES[depth]
-            return Target(path=path, scope=scope, leaf=name, adapter=TypeAdapter(annotation),
+            return TargetPath(path=path, scope=scope, leaf=name, adapter=TypeAdapter(annotation),
                           is_list=_is_list(field.annotation), required=field.is_required())
         if inner is None:
             raise ValueError(f"'{name}' is an answer, not an object; end the path there")

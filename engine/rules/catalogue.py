@@ -18,7 +18,6 @@ from engine.model.assessment import BasisKind
 from engine.model.base import StrictModel, Text
 from engine.rules.basis import Basis, Law
 
-CATALOGUE_FILES = ("laws", "obligations", "materials", "process", "display")
 NOT_RULE_FILES = {"index.yaml", "vocabulary.yaml", "answer_contract.yaml", "behaviour_keywords.yaml",
                   "purpose_templates.yaml"}
 
@@ -193,10 +192,22 @@ class ScheduleFile(StrictModel):
 
 
 class NamingFile(StrictModel):
-    """How suggested algorithm names end, per filing role, and why."""
+    """How suggested algorithm names are made ("<产品><场景>算法"), and why.
+
+    ``scene_by_type`` has a word for every type and sub-type, ``scene_by_behaviour`` for the
+    behaviours (one missing takes its type's word); see ``rules/catalogue/naming.yaml``.
+    """
 
     role_suffix: dict[str, Text]
+    scene_by_type: dict[str, Text]
+    scene_by_behaviour: dict[str, Text]
     basis: list[Basis] = Field(min_length=1)
+
+    def scene(self, type_: str, subtype: str | None, behaviours: Iterable[str]) -> Text:
+        """The scene word of an algorithm: its behaviours' one word, else its (sub-)type's."""
+        fallback = self.scene_by_type[subtype or type_]
+        words = list(dict.fromkeys(self.scene_by_behaviour.get(b, fallback) for b in behaviours))
+        return words[0] if len(words) == 1 else fallback
 
 
 class TierTest(StrictModel):

@@ -14,6 +14,7 @@ from engine.model.vocabulary import Vocabulary
 from engine.rules.basis import Basis, Law
 
 if TYPE_CHECKING:
+    from engine.rules.catalogue import NamingFile
     from engine.rules.rulebook import Rule
 from engine.rules.facts import (
     DERIVED_FROM,
@@ -83,6 +84,31 @@ def check_basis(basis: list[Basis], laws: dict[str, Law], prefix: str, path: Pat
     """Every law a basis cites is in the laws catalogue (``prefix`` locates the basis in its file)."""
     for j, ref in enumerate(basis):
         check_id(ref.law, laws, "law", f"{prefix}basis[{j}].law", path)
+
+
+def check_naming(naming: NamingFile, vocab: Vocabulary, path: Path) -> None:
+    """Every role has a suffix, every type and sub-type a scene word, every key is a known id,
+    and no scene word is blank (a blank would make a name like "某某算法")."""
+    roles = dict.fromkeys(vocab.ids("role"))
+    for role in naming.role_suffix:
+        check_id(role, roles, "role", f"role_suffix.{role}", path)
+    for role in roles:
+        if role not in naming.role_suffix:
+            raise RulebookError(f"no suffix for the role '{role}'; give one (it may be empty)",
+                                file=str(path), key=f"role_suffix.{role}")
+    types = dict.fromkeys([*vocab.ids("algorithm_type"), *vocab.ids("algorithm_subtype")])
+    behaviours = dict.fromkeys(vocab.ids("behaviour"))
+    for field, known, what in (("scene_by_type", types, "type"), ("scene_by_behaviour", behaviours, "behaviour")):
+        for key, scene in getattr(naming, field).items():
+            check_id(key, known, what, f"{field}.{key}", path)
+            for lang in ("zh", "en"):
+                if not scene.get(lang).strip():
+                    raise RulebookError("blank scene word", file=str(path), key=f"{field}.{key}.{lang}",
+                                        hint="give the word filers use before 算法, e.g. 个性化推荐")
+    for type_ in types:
+        if type_ not in naming.scene_by_type:
+            raise RulebookError(f"no scene word for the type '{type_}'", file=str(path),
+                                key=f"scene_by_type.{type_}", hint="e.g. {zh: 排序精选, en: ranking and selection}")
 
 
 def check_ids(ids: list[str] | None, known: dict[str, Any], what: str, key: str, path: Path) -> None:

@@ -26,15 +26,13 @@ from engine.errors import LoadError
 from engine.model.answers import Answers, Product
 from engine.model.base import StrictModel, Text
 from engine.model.contract import AnswerField, Scope, answer_contract
-from engine.model.vocabulary import UNSURE, load_vocabulary, rules_dir
+from engine.model.vocabulary import NO, NONE, UNSURE, YES, load_vocabulary, rules_dir
 from engine.model.yamlio import read_data_file
 from engine.rules.basis import Basis
 
-YES, NO = "yes", "no"
 TRI: tuple[str, ...] = (YES, NO, UNSURE)
 INT = "int"
 TEXT = "text"
-NONE = "none"
 
 AttrSpec = tuple[str, ...] | str
 """Allowed values of an attribute: a tuple of ids, or ``"int"`` / ``"text"``."""

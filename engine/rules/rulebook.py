@@ -57,18 +57,12 @@ from engine.rules.catalogue import (
     TriageFile,
     TriageTier,
 )
-from engine.rules.checks import check_basis, check_id, check_ids, check_rule
+from engine.rules.checks import check_basis, check_id, check_ids, check_naming, check_rule
 from engine.rules.facts import (
     ANSWER_GROUPS,
     DerivedFlag,
     DerivedFlagsFile,
 )
-
-Scalar = str | int | bool
-
-Test = Scalar | dict[str, Any]
-
-
 
 
 class Then(StrictModel):
@@ -360,14 +354,8 @@ def _step_starts(schedule_file: ScheduleFile, steps: dict[str, ProcessStep], pat
 
 
 def _naming(naming_file: NamingFile, vocab: Vocabulary, path: Path) -> NamingFile:
-    """A name suffix for every role of the vocabulary, and for no other."""
-    roles = dict.fromkeys(vocab.ids("role"))
-    for role in naming_file.role_suffix:
-        check_id(role, roles, "role", f"role_suffix.{role}", path)
-    for role in roles:
-        if role not in naming_file.role_suffix:
-            raise RulebookError(f"no suffix for the role '{role}'; give one (it may be empty)",
-                                file=str(path), key=f"role_suffix.{role}")
+    """A name suffix for every role, a scene word for every type (:func:`check_naming`)."""
+    check_naming(naming_file, vocab, path)
     return naming_file
 
 
