@@ -340,7 +340,9 @@ def side_by_side(ref: str, count: int, compare: Path | None = None) -> None:
     """Assessments per CPU-second on unseen shapes (full view, the model alone, triage) and the
     heavy lead, for the former main (``compare``, a checkout run by its own interpreter, else
     ``ref`` by ``git archive``), this tree and the parse-only baseline, each in a fresh process."""
-    documents, _ = mixed_set()
+    documents, sources = mixed_set(compare.resolve()) if compare else mixed_set()
+    if compare:
+        print(f"documents drawn from the former main's leads and examples: {'; '.join(sources)}")
     varied = varied_documents(documents, count + 200)
     shapes = shape_count(varied[200:])
     workdir = Path(tempfile.mkdtemp(prefix="algo-filing-side-"))

@@ -38,22 +38,41 @@ DEFAULT_COUNT = 2400
 """Documents of the side-by-side run: more than 2,000 distinct shapes among them."""
 
 
-def mixed_set() -> tuple[list[dict[str, Any]], list[str]]:
+def mixed_set(root: Path = ROOT) -> tuple[list[dict[str, Any]], list[str]]:
     """The documents the variations start from (the mixed leads, then the valid examples), and
-    where they come from."""
-    from engine import AnswersError, load_answers
+    where they come from.
 
-    documents = [json.loads(line) for line in MIXED.read_text(encoding="utf-8").splitlines() if line.strip()]
-    sources = [f"{len(documents)} leads of {MIXED.relative_to(ROOT)}"]
+    ``root`` is the checkout whose leads and examples are read: another one (a former main, for
+    ``bench.py --compare``) gives its examples as written (raw YAML, dates as ISO text), so that
+    both checkouts read the same documents; those this tree refuses are left out.
+    """
+    from engine import AnswersError, load_answers, parse_answers
+    from engine.model.yamlio import read_data_file
+
+    mixed = root / MIXED.relative_to(ROOT)
+    documents = [json.loads(line) for line in mixed.read_text(encoding="utf-8").splitlines() if line.strip()]
+    sources = [f"{len(documents)} leads of {mixed}"]
     used = 0
-    for path in sorted((ROOT / "examples").glob("*.yaml")):
+    for path in sorted((root / "examples").glob("*.yaml")):
         try:
-            documents.append(load_answers(path).model_dump(mode="json", exclude_none=True))
+            if root == ROOT:
+                documents.append(load_answers(path).model_dump(mode="json", exclude_none=True))
+            else:
+                raw = json.loads(json.dumps(read_data_file(path), default=_iso, ensure_ascii=False))
+                parse_answers(raw)
+                documents.append(raw)
             used += 1
         except AnswersError:
-            sources.append(f"skipped invalid {path.relative_to(ROOT)}")
+            sources.append(f"skipped invalid {path.name}")
     sources.insert(1, f"{used} examples/*.yaml")
     return documents, sources
+
+
+def _iso(value: Any) -> str:
+    """A date of a YAML file as JSON text."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def varied_documents(documents: list[dict[str, Any]] | None = None, count: int = DEFAULT_COUNT) -> list[dict[str, Any]]:

@@ -14,7 +14,6 @@ import datetime as dt
 import sys
 import traceback
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import NoReturn
 
@@ -25,10 +24,25 @@ from cli.screen import ascii_fallback
 
 
 def _version() -> str:
+    from importlib import metadata  # only for --version: reading it costs every command 30 ms
+
     try:
         return metadata.version("algo-filing")
     except metadata.PackageNotFoundError:
         return "0+unknown"
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002 - argparse's name
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        sys.stdout.write(f"algo-filing {_version()}\n")
+        parser.exit()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -99,7 +113,7 @@ def _add_limits(p: argparse.ArgumentParser, *, batch: bool = False) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="algo-filing",
                      description="Does China's algorithm filing (算法备案) apply to a product, and what follows?")
-    parser.add_argument("--version", action="version", version=f"algo-filing {_version()}")
+    parser.add_argument("--version", action=_VersionAction, help="show program's version number and exit")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 

@@ -109,3 +109,43 @@ def test_malformed_numbers_are_refused_clearly(capsys: pytest.CaptureFixture[str
     assert code == 2 and out == "" and "Traceback" not in err
     for keyword in keywords:
         assert keyword in err, err
+
+
+# ---------------------------------------------------------------- the layout is data (issue 23.3)
+
+def _rules_with_layout(tmp_path: Path, extra: str) -> Path:
+    """A copy of the shipped rules whose filing_numbers.yaml has ``extra`` added to its type codes."""
+    import shutil
+
+    from engine.model.vocabulary import rules_dir
+
+    target = tmp_path / "rules"
+    shutil.copytree(rules_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    path = target / "catalogue" / "filing_numbers.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "type_codes:\n" in text, "filing_numbers.yaml changed: update the test"
+    path.write_text(text.replace("type_codes:\n", "type_codes:\n" + extra, 1), encoding="utf-8")
+    return target
+
+
+def test_a_type_code_added_to_the_data_decodes_with_no_code_change(tmp_path: Path) -> None:
+    from engine.model.filing_number import load_number_layout
+
+    number = "网信算备110108823483907250017号"
+    with pytest.raises(FilingNumberError, match="type code '07'"):
+        decode_filing_number(number)
+    layout = load_number_layout(_rules_with_layout(tmp_path, '  "07":\n    type: ranking_selection\n'))
+    decoded = decode_filing_number(number, layout=layout)
+    assert (decoded.type.code, decoded.type.type, decoded.type.subtype) == ("07", "ranking_selection", None)
+    assert decoded.type.label.zh == "排序精选类" and decoded.year == 2025
+
+
+def test_a_type_code_naming_an_unknown_type_is_refused_with_the_file_key_and_fix(tmp_path: Path) -> None:
+    from engine.errors import RulebookError
+    from engine.model.filing_number import load_number_layout
+
+    with pytest.raises(RulebookError) as info:
+        load_number_layout(_rules_with_layout(tmp_path, '  "07":\n    type: ranking_selecton\n'))
+    message = str(info.value)
+    assert "filing_numbers.yaml" in message and "type_codes.07.type" in message
+    assert "ranking_selecton" in message and "ranking_selection" in message

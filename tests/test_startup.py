@@ -87,3 +87,16 @@ def test_the_data_of_the_first_question_is_read_by_libyaml(path: Path, monkeypat
     expected = yamlio.read_data_file(path)
     monkeypatch.setattr(yamlio, "_StrictLoader", _Refused)
     assert yamlio.read_data_file(path) == expected
+
+
+def test_building_the_command_line_reads_no_package_metadata() -> None:
+    """The version was looked up in the installed package's metadata for every command (about
+    30 ms before the first question); it is read only when ``--version`` asks for it."""
+    code = ("import sys; from cli.main import build_parser; build_parser(); "
+            "print('importlib.metadata' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                           check=True).stdout
+    assert shown.strip() == "False"
+    version = subprocess.run([sys.executable, "-m", "cli", "--version"], cwd=ROOT, capture_output=True, text=True,
+                             timeout=60, check=True).stdout
+    assert version.startswith("algo-filing ") and version.strip() != "algo-filing"

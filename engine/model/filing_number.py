@@ -13,26 +13,37 @@ the published category (two 2022-08 调度决策 rows with 05, a filter with 04;
 05 until 2023-12) and one number printed with an extra digit (美团配送调度决策算法). A number with
 exactly one digit too many is decoded where the parts are unambiguous and says which digit is
 unexplained. Anything else is refused with a message saying what was expected.
+
+The type codes (with the vocabulary ids they stand for and the lists' exceptions), the first
+year and the known irregular numbers are data, ``rules/catalogue/filing_numbers.yaml``: a new
+type code is a line there, checked against vocabulary.yaml when it is loaded.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
-from engine.errors import EngineError
+from engine.errors import EngineError, RulebookError
 from engine.model.assessment import AlgorithmType, Subtype
 from engine.model.base import StrictModel, Text
-from engine.model.vocabulary import load_vocabulary
+from engine.model.suggest import did_you_mean
+from engine.model.validation import validate_file
+from engine.model.vocabulary import Vocabulary, load_vocabulary, rules_dir
+from engine.model.yamlio import read_data_file
 from engine.sanitize import echo
 
 PREFIX = "网信算备"
 SUFFIX = "号"
 DIGITS = 21
-FIRST_YEAR = 22  # the filing system opened on 2022-03-01
+LAYOUT_FILE = "filing_numbers.yaml"
+"""The type codes, first year and known irregular numbers, in the rules directory's catalogue/."""
 
 
 class FilingNumberError(EngineError):
@@ -80,15 +91,6 @@ class FilingNumber(StrictModel):
         return self.model_dump_json(indent=2) + "\n"
 
 
-_TYPES: dict[str, tuple[AlgorithmType, Subtype | None]] = {
-    "01": ("generation_synthesis", None),
-    "02": ("personalized_push", None),
-    "03": ("ranking_selection", None),
-    "04": ("retrieval_filtering", "information_retrieval"),
-    "05": ("retrieval_filtering", "content_filtering"),
-    "06": ("scheduling_decision", None),
-}
-
 # Province-level division codes (GB/T 2260, first two digits), to name the region's province.
 _PROVINCES: dict[str, tuple[str, str]] = {
     "11": ("北京市", "Beijing"), "12": ("天津市", "Tianjin"), "13": ("河北省", "Hebei"),
@@ -105,34 +107,64 @@ _PROVINCES: dict[str, tuple[str, str]] = {
     "82": ("澳门特别行政区", "Macao"),
 }
 
-SOURCE = Text(
-    zh=("编号结构由国家网信办公布的备案清单推断（网信算备 + 6位地区 + 7位主体 + 2位类型 + 2位年份 + 4位序号 + 号），"
-        "官方未公布编码规则。"),
-    en=("The layout is inferred from the filing lists CAC publishes (网信算备 + 6 region + 7 entity + 2 type + "
-        "2 year + 4 serial + 号); CAC has not documented it."),
-)
+class _TypeCodeSpec(StrictModel):
+    """One type code of ``filing_numbers.yaml``: the vocabulary ids it stands for, and the lists' exceptions."""
 
-_TYPE_NOTES: dict[str, Text] = {
-    "04": Text(zh="清单中的例外：2023年12月前“检索过滤类”算法编号类型码为04或05；"
-                  "2022年8月有一例过滤算法（百度内容安全算法）编为04。类型以备案公示信息为准。",
-               en="Known exceptions in the lists: until 2023-12 retrieval/filtering algorithms carry 04 or 05, and "
-                  "in 2022-08 a filter (百度内容安全算法) carries 04. The published record is authoritative."),
-    "05": Text(zh="清单中的例外：2023年12月前“检索过滤类”算法编号类型码为04或05；2022年8月两例调度决策类算法"
-                  "（蜂鸟物流配送算法、菜鸟包裹时效预测算法）编为05。类型以备案公示信息为准。",
-               en="Known exceptions in the lists: until 2023-12 retrieval/filtering algorithms carry 04 or 05, and "
-                  "in 2022-08 two scheduling/decision algorithms (蜂鸟物流配送算法, 菜鸟包裹时效预测算法) carry 05. "
-                  "The published record is authoritative."),
-    "01": Text(zh="生成合成类：2022年在境内算法备案清单中公布的，在深度合成备案清单中沿用原编号。",
-               en="Generation/synthesis: numbers listed in 2022 in the domestic list are kept in the deep-synthesis "
-                  "list."),
-}
+    type: str = Field(description="An algorithm_type id of vocabulary.yaml")
+    subtype: str | None = Field(default=None, description="An algorithm_subtype id, where the code stands for one")
+    note: Text | None = Field(default=None, description="What a decoded number of this code carries as a note")
 
-_KNOWN_IRREGULAR: dict[str, Text] = {
-    "1101082242366066220017": Text(
-        zh="该编号在2022年8月境内算法备案清单（美团配送调度决策算法）中即以22位数字公布；类型码06之后多出一位“6”。",
-        en="Published with 22 digits in the 2022-08 domestic list (美团配送调度决策算法); an extra '6' follows the "
-           "type code 06."),
-}
+
+class _LayoutFile(StrictModel):
+    """``rules/catalogue/filing_numbers.yaml``: the layout inferred from the published lists."""
+
+    first_year: int = Field(ge=0, le=99, description="Two-digit year the filing system opened; earlier is refused")
+    source: Text
+    type_codes: dict[str, _TypeCodeSpec] = Field(min_length=1)
+    known_irregular: dict[str, Text] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NumberLayout:
+    """The filing-number layout of one rules directory, its type codes labelled from its vocabulary."""
+
+    first_year: int
+    source: Text
+    types: dict[str, TypeCode]
+    notes: dict[str, Text]
+    known_irregular: dict[str, Text]
+
+
+def load_number_layout(directory: Path | None = None) -> NumberLayout:
+    """The layout of ``directory`` (the shipped rules by default), every type code checked against
+    its vocabulary: a wrong id is a :class:`RulebookError` naming the file, the key and the fix."""
+    directory = directory or rules_dir()
+    path = directory / "catalogue" / LAYOUT_FILE
+    spec = validate_file(_LayoutFile, read_data_file(path), file=str(path), error=RulebookError)
+    vocab = load_vocabulary(directory) if (directory / "vocabulary.yaml").exists() else load_vocabulary()
+    types = {code: _type_code(code, entry, vocab, path) for code, entry in spec.type_codes.items()}
+    return NumberLayout(first_year=spec.first_year, source=spec.source, types=types,
+                        notes={c: e.note for c, e in spec.type_codes.items() if e.note is not None},
+                        known_irregular=spec.known_irregular)
+
+
+def _type_code(code: str, entry: _TypeCodeSpec, vocab: Vocabulary, path: Path) -> TypeCode:
+    """A type code of the file as a decoded number shows it, its ids checked against ``vocab``."""
+    if not re.fullmatch(r"[0-9]{2}", code):
+        raise RulebookError(f"type code '{code}' is not two digits", file=str(path), key=f"type_codes.{code}")
+    for group, value, key in (("algorithm_type", entry.type, "type"),
+                              ("algorithm_subtype", entry.subtype, "subtype")):
+        if value is not None and value not in vocab.groups[group]:
+            raise RulebookError(f"unknown {group} id '{value}'; {did_you_mean(value, vocab.groups[group])}",
+                                file=str(path), key=f"type_codes.{code}.{key}")
+    label = (vocab.groups["algorithm_subtype"][entry.subtype] if entry.subtype
+             else vocab.groups["algorithm_type"][entry.type])
+    return TypeCode.model_validate({"code": code, "type": entry.type, "subtype": entry.subtype, "label": label})
+
+
+@cache
+def _shipped_layout() -> NumberLayout:
+    return load_number_layout()
 
 
 def _normalise(text: str) -> str:
@@ -162,37 +194,38 @@ def _digits_of(raw: str) -> str:
     return body
 
 
-def decode_filing_number(text: str) -> FilingNumber:
+def decode_filing_number(text: str, *, layout: NumberLayout | None = None) -> FilingNumber:
     """Split a 网信算备 number into region, entity, type, year and serial.
 
     Accepts the number with or without 网信算备 and 号, with spaces or dots between the parts and
-    full-width digits. Raises :class:`FilingNumberError` for anything that does not fit.
+    full-width digits. Raises :class:`FilingNumberError` for anything that does not fit. The type
+    codes, the first year and the known irregular numbers are data (``layout``, by default the
+    shipped ``rules/catalogue/filing_numbers.yaml``).
     """
+    layout = layout or _shipped_layout()
     digits = _digits_of(text)
     notes: list[Text] = []
     if len(digits) == DIGITS:
-        layout: Literal["standard", "irregular"] = "standard"
+        number_layout: Literal["standard", "irregular"] = "standard"
         region, entity, code, year, serial = digits[:6], digits[6:13], digits[13:15], digits[15:17], digits[17:]
     elif len(digits) == DIGITS + 1:
-        layout = "irregular"
+        number_layout = "irregular"
         region, entity, code = digits[:6], digits[6:13], digits[13:15]
         extra, year, serial = digits[15], digits[16:18], digits[18:]
-        notes.append(_KNOWN_IRREGULAR.get(digits, Text(
+        notes.append(layout.known_irregular.get(digits, Text(
             zh=f"比标准结构多一位数字：类型码取左起第14–15位，年份和序号取末6位，第16位“{extra}”无法解释。",
             en=f"One digit more than the layout: the type is read from the left (digits 14–15), year and serial "
                f"from the right (last 6 digits); digit 16 ('{extra}') is unexplained.")))
     else:
         raise _refuse(text, f"expected {DIGITS} digits (6 region + 7 entity + 2 type + 2 year + 4 serial), "
                             f"got {len(digits)}")
-    if code not in _TYPES:
-        raise _refuse(text, f"type code '{code}' (digits 14–15) is not one of {', '.join(_TYPES)}")
-    if int(year) < FIRST_YEAR:
-        raise _refuse(text, f"year '{year}' (digits 16–17) is before 2022, when algorithm filing began")
-    kind, subtype = _TYPES[code]
-    groups = load_vocabulary().groups
-    label = groups["algorithm_subtype"][subtype] if subtype else groups["algorithm_type"][kind]
-    if code in _TYPE_NOTES:
-        notes.append(_TYPE_NOTES[code])
+    if code not in layout.types:
+        raise _refuse(text, f"type code '{code}' (digits 14–15) is not one of {', '.join(layout.types)}")
+    if int(year) < layout.first_year:
+        raise _refuse(text, f"year '{year}' (digits 16–17) is before 20{layout.first_year:02d}, "
+                            "when algorithm filing began")
+    if code in layout.notes:
+        notes.append(layout.notes[code])
     if int(serial[-1]) % 2 == 0:
         notes.append(Text(zh="序号末位为偶数；已公布清单中的序号末位均为奇数，请核对编号。",
                           en="The serial ends in an even digit; every published serial ends in an odd one: check "
@@ -205,5 +238,5 @@ def decode_filing_number(text: str) -> FilingNumber:
         number=f"{PREFIX}{digits}{SUFFIX}", region_code=region,
         province=Region(code=region[:2], name=Text(zh=province[0], en=province[1]) if province else None),
         entity_code=entity,
-        type=TypeCode(code=code, type=kind, subtype=subtype, label=label),
-        year=2000 + int(year), serial=serial, layout=layout, notes=notes, source=SOURCE)
+        type=layout.types[code],
+        year=2000 + int(year), serial=serial, layout=number_layout, notes=notes, source=layout.source)
