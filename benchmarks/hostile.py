@@ -52,7 +52,8 @@ def measure(argv: list[str], cwd: Path, stdin: IO[bytes] | None = None) -> tuple
 
 def first_screen(argv: list[str], cwd: Path) -> tuple[float, float, int]:
     """(seconds, peak MiB, exit code) of ``python -m cli ARGV`` on a pseudo-terminal until its first
-    question is drawn (the line of keys under it), then Ctrl-C; memory is the peak until then."""
+    question is drawn (its header, then the line of keys under it), then Ctrl-C; memory is the
+    peak until then."""
     import pexpect
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color", "PROMPT_TOOLKIT_NO_CPR": "1"}
@@ -60,7 +61,8 @@ def first_screen(argv: list[str], cwd: Path) -> tuple[float, float, int]:
     child = pexpect.spawn(sys.executable, ["-m", "cli", *argv], cwd=str(cwd), env=env, encoding="utf-8",
                           dimensions=(40, 100), timeout=600)
     try:
-        child.expect_exact("Esc")
+        child.expect_exact("题 ──")                   # the first question's header (the banner before it
+        child.expect_exact("Esc")                     # also names Esc), then its line of keys
         seconds = time.perf_counter() - started
         status = Path(f"/proc/{child.pid}/status").read_text(encoding="ascii")
         peak = re.search(r"VmHWM:\s+(\d+) kB", status)
