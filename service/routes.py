@@ -51,12 +51,11 @@ from engine import (
     triage_row,
 )
 from engine.model.answers import Day
-from engine.rules.listing import rules_document
+from engine.rules.listing import RulesDocument, rules_document
 
 from .capacity import STOPPING, Capacity
 from .contract import (
     DiffRequest,
-    RulesDocument,
     error_responses,
     json_body,
     json_response,
