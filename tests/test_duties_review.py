@@ -147,3 +147,14 @@ def test_an_unsure_checklist_asks_about_the_licensed_sectors_for_deep_synthesis(
     result = assess(flow.answers())
     sector = next(q for q in result.open_questions if q.field == "products[0].sector_services")
     assert "网络视听节目服务" in sector.question.zh and "audio-visual" in sector.question.en
+
+
+def test_the_log_retention_citation_says_its_article_number_predates_the_2025_amendment() -> None:
+    """Issue 18.8: the Cybersecurity Law was amended on 2025-10-28 (in force 2026-01-01) with articles
+    inserted. The domain texts give the log-retention article as Art. 21 of the text before it; until
+    the amended number is confirmed there, the citation says which text its number is from."""
+    book = load_rulebook()
+    (csl,) = [ref for ref in book.obligations["arp_28"].basis if ref.law == "csl"]
+    zh, en = csl.render(book.laws, "zh"), csl.render(book.laws, "en")
+    assert "第21条" in zh and "2025年10月28日修正" in zh and "待核对" in zh
+    assert "Art. 21" in en and "before the amendment of 2025-10-28" in en and "to be checked" in en
