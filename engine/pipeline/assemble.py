@@ -48,6 +48,7 @@ from engine.pipeline.citations import laws_cited, legal_refs
 from engine.pipeline.deadlines import EventDates, schedule
 from engine.pipeline.trace import Tracer
 from engine.rules.basis import Basis
+from engine.rules.catalogue import Duration
 from engine.rules.facts import RootFact
 from engine.rules.rulebook import Rule, Rulebook
 from engine.rules.runtime import Firing
@@ -131,17 +132,27 @@ class _Catalogue:
         self.duties: dict[str, tuple[_Duty, ...]] = {rid: self._duties(rule) for rid, rule in book.rules.items()}
         self.obligation_order = {oid: i for i, oid in enumerate(book.obligations)}
         self.material_order = {mid: i for i, mid in enumerate(book.materials)}
-        self.deadlines = {oid: Deadline(**o.deadline.model_dump()) if o.deadline else None
-                          for oid, o in book.obligations.items()}
+        self._dated: dict[dt.date, tuple[dict[str, Deadline | None], dict[str, StepOut]]] = {}
         self.pitfalls = {mid: tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in m.pitfalls)
                          for mid, m in book.materials.items()}
         self.duty_texts = {rid: tuple(text for _, _, _, text in duties) for rid, duties in self.duties.items()}
         """Per rule, the trace's conclusions of its duties and materials."""
         self._recorders(book)
         self._citations(book)
-        self.steps = {s.id: StepOut(id=s.id, order=s.order, title=s.title, what=s.what, statute=s.statute,
-                                    duration=DurationOut(**s.duration.model_dump()))
-                      for s in book.steps.values()}
+
+    def dated(self, as_of: dt.date) -> tuple[dict[str, Deadline | None], dict[str, StepOut]]:
+        """The duties' deadlines and the steps, by id, with the working days in force on ``as_of``
+        (the catalogue's dated values), built once per date."""
+        found = self._dated.get(as_of)
+        if found is None:
+            book = self.book
+            deadlines = {oid: Deadline(text=o.deadline.text, working_days=o.deadline.working_days_at(as_of),
+                                       start=o.deadline.start) if o.deadline else None
+                         for oid, o in book.obligations.items()}
+            steps = {s.id: StepOut(id=s.id, order=s.order, title=s.title, what=s.what, statute=s.statute,
+                                   duration=_duration(s.duration, as_of)) for s in book.steps.values()}
+            found = self._dated[as_of] = (deadlines, steps)
+        return found
 
     def _recorders(self, book: Rulebook) -> None:
         """Per rule, the :class:`_Assembler` methods that record what it concludes, in trace order:
@@ -176,6 +187,14 @@ class _Catalogue:
 
 _Recorder = Callable[["_Assembler", Rule, dict[str, Any], RootFact], Sequence[str | _Unit]]
 """A method of :class:`_Assembler` that records one kind of conclusion of a firing."""
+
+
+def _duration(duration: Duration, as_of: dt.date) -> DurationOut:
+    """What a report shows of a step's duration: the statutory working days in force on ``as_of``."""
+    statutory = duration.statutory_working_days
+    return DurationOut(statutory_working_days=statutory.at(as_of) if statutory is not None else None,
+                       practice_min_days=duration.practice_min_days, practice_max_days=duration.practice_max_days,
+                       practice_text=duration.practice_text)
 
 
 def _parts(rule: Rule) -> tuple[str, ...]:
@@ -427,13 +446,14 @@ class _Assembler:
 
     def _obligations(self, targets_out: Callable[[Iterable[_TargetKey]], tuple[Target, ...]]) -> list[ObligationOut]:
         book = self.book
+        deadlines = self.index.dated(self.as_of)[0]
         out = []
         for oid in sorted(self.obligations, key=self.index.obligation_order.__getitem__):
             targets, rules = self.obligations[oid]
             spec = book.obligations[oid]
             out.append(ObligationOut(
                 id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=self.index.obligation_basis[oid],
-                deadline=self.index.deadlines[oid], applies_to=targets_out(targets), rules=tuple(sorted(rules)),
+                deadline=deadlines[oid], applies_to=targets_out(targets), rules=tuple(sorted(rules)),
                 files_algorithm=spec.files_algorithm, binds=spec.binds))
         return out
 
@@ -450,7 +470,8 @@ class _Assembler:
         return out
 
     def _steps(self) -> list[StepOut]:
-        return sorted((self.index.steps[i] for i in self.steps), key=lambda s: (s.order, s.id))
+        steps = self.index.dated(self.as_of)[1]
+        return sorted((steps[i] for i in self.steps), key=lambda s: (s.order, s.id))
 
     def _display_out(self, products: dict[int, ProductRef]) -> list[DisplayOut]:
         book = self.book
@@ -508,9 +529,7 @@ class _Assembler:
             laws=laws_cited(book, reasons, algorithms, obligations, display),
             rules_version=book.rules_version,
             trace=self.tracer.entries(lambda unit: f"algorithms.{group_of[unit]}"))
-        in_force = {law.id: law.in_force for law in book.laws.values() if law.statutory and law.in_force}
-        return schedule(result, dates, in_force, book.step_starts, book.genai_routes.procedure_routes,
-                        book.filing_window)
+        return schedule(result, dates, book)
 
 
 class _Targets:
