@@ -14,6 +14,7 @@ Everything is told apart by position in the answers (a fact's ``product_pos`` an
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -132,7 +133,12 @@ class _Catalogue:
         self.duties: dict[str, tuple[_Duty, ...]] = {rid: self._duties(rule) for rid, rule in book.rules.items()}
         self.obligation_order = {oid: i for i, oid in enumerate(book.obligations)}
         self.material_order = {mid: i for i, mid in enumerate(book.materials)}
-        self._dated: dict[dt.date, tuple[dict[str, Deadline | None], dict[str, StepOut]]] = {}
+        self._dated: dict[int, tuple[dict[str, Deadline | None], dict[str, StepOut]]] = {}
+        self._changes = sorted({since for o in book.obligations.values() if o.deadline and o.deadline.working_days
+                                for since in o.deadline.working_days.values}
+                               | {since for s in book.steps.values() if s.duration.statutory_working_days
+                                  for since in s.duration.statutory_working_days.values})
+        """Every date from which a dated count holds: between two of them, all counts stay the same."""
         self.pitfalls = {mid: tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in m.pitfalls)
                          for mid, m in book.materials.items()}
         self.duty_texts = {rid: tuple(text for _, _, _, text in duties) for rid, duties in self.duties.items()}
@@ -142,8 +148,9 @@ class _Catalogue:
 
     def dated(self, as_of: dt.date) -> tuple[dict[str, Deadline | None], dict[str, StepOut]]:
         """The duties' deadlines and the steps, by id, with the working days in force on ``as_of``
-        (the catalogue's dated values), built once per date."""
-        found = self._dated.get(as_of)
+        (the catalogue's dated values), built once per span of dates in which no count changes."""
+        span = bisect.bisect_right(self._changes, as_of)
+        found = self._dated.get(span)
         if found is None:
             book = self.book
             deadlines = {oid: Deadline(text=o.deadline.text, working_days=o.deadline.working_days_at(as_of),
@@ -151,7 +158,7 @@ class _Catalogue:
                          for oid, o in book.obligations.items()}
             steps = {s.id: StepOut(id=s.id, order=s.order, title=s.title, what=s.what, statute=s.statute,
                                    duration=_duration(s.duration, as_of)) for s in book.steps.values()}
-            found = self._dated[as_of] = (deadlines, steps)
+            found = self._dated[span] = (deadlines, steps)
         return found
 
     def _recorders(self, book: Rulebook) -> None:
