@@ -5,7 +5,8 @@ values read on the assessment's date, and how a new algorithm's duties are count
 The fixture rulebooks differ from the shipped one in catalogue files only, which the rules engine
 never reads: :func:`_assess` assembles with the fixture's catalogue from the shipped rules'
 firings, because every compiled rulebook stays in the process for good (and the tests that spawn
-commands measure memory, which a child inherits). One test holds it to :func:`engine.assess`.
+commands measure memory, which a child inherits). One test holds it to :func:`engine.assess`;
+tests/test_schedule_data.py assesses a fixture rulebook through :func:`engine.assess` itself.
 """
 
 from __future__ import annotations
@@ -46,8 +47,57 @@ def _rules(tmp_path: Path, file: str, *edits: tuple[str, str]) -> Path:
     return target
 
 
-def _book(tmp_path: Path, file: str, *edits: tuple[str, str]) -> Rulebook:
-    return load_rulebook(_rules(tmp_path, file, *edits))
+EVENT_DAY_1 = ("  event_day: 0\n", "  event_day: 1\n")
+FROM_EVENT = ("  before_in_force: from_in_force\n", "  before_in_force: from_event\n")
+TEXTS = (('en: "the {event} on {event_date} predates', 'en: "{law}: the {event} on {event_date} predates'),
+         ('launch: {zh: "上线", en: "launch"}', 'launch: {zh: "上线", en: "go-live"}'),
+         ('en: "not computed (the answers give', 'en: "no date to count from (the answers give'),
+         ('en: "Working days follow', 'en: "Counted on {source}, {first} to {last}. Working days follow'))
+NEW_ALGORITHM = ("  instead_of: launch\n", "  instead_of: change\n")
+
+ARP_24_DAYS = """      working_days:
+        values:
+          2022-03-01: 10
+        reference:
+          - law: arp
+            article: "24"
+      start: launch
+"""
+ARP_24_P2_DAYS = """      working_days:
+        values:
+          2022-03-01: 10
+        reference:
+          - law: arp
+            article: "24"
+      start: change
+"""
+REVIEW_DAYS = "          2022-03-01: 30\n"
+DATED = {
+    "obligations.yaml": (
+        (ARP_24_DAYS, ARP_24_DAYS.replace("          2022-03-01: 10\n", "          2022-03-01: 10\n"
+                                                                      "          2026-06-01: 15\n")),
+        (ARP_24_P2_DAYS, ARP_24_P2_DAYS.replace("2022-03-01: 10", "2027-01-01: 10"))),
+    "process.yaml": ((REVIEW_DAYS, REVIEW_DAYS + "          2026-06-01: 20\n"),),
+}
+"""Art. 24 ¶1 allows 15 working days from 2026-06-01, the review takes 20 from then, and the
+change filing's count only holds from 2027."""
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rulebook]:
+    """The fixture rulebooks, each loaded once for the module (every one loaded stays in the process)."""
+    def book(name: str, edits: dict[str, tuple[tuple[str, str], ...]]) -> Rulebook:
+        directory = tmp_path_factory.mktemp(name)
+        for file, changes in edits.items():
+            _rules(directory, file, *changes)
+        return load_rulebook(directory / "rules")
+    return {
+        "event_day_1": book("event_day_1", {"schedule.yaml": (EVENT_DAY_1,)}),
+        "from_event": book("from_event", {"schedule.yaml": (FROM_EVENT,)}),
+        "texts": book("texts", {"schedule.yaml": TEXTS}),
+        "dated": book("dated", DATED),
+        "new_algorithm": book("new_algorithm", {"schedule.yaml": (NEW_ALGORITHM,)}),
+    }
 
 
 def _load_error(tmp_path: Path, file: str, *edits: tuple[str, str]) -> str:
@@ -65,11 +115,9 @@ def _assess(answers: Answers | Path, book: Rulebook | None = None, as_of: dt.dat
     return assemble(book, roots, evaluate(roots, default_rulebook()), when)
 
 
-def test_the_fixture_catalogue_assembles_as_assess_would(tmp_path: Path) -> None:
-    book = _book(tmp_path, "schedule.yaml", ("  event_day: 0\n", "  event_day: 1\n"))
-    for answers in (NEWS_APP, OLD_LAUNCH):
-        assert _assess(answers, book).to_json() == assess(answers, rulebook=book).to_json()
-    assert _assess(NEWS_APP).to_json() == assess(NEWS_APP).to_json()
+def test_assembling_from_the_shipped_firings_gives_what_assess_gives() -> None:
+    for answers in (NEWS_APP, OLD_LAUNCH, DIFF / "news_after.yaml"):
+        assert _assess(answers).to_json() == assess(answers).to_json()
 
 
 def _due(a: Assessment, duty: str) -> list[tuple[str, str, int, str | None]]:
@@ -88,62 +136,53 @@ OLD_LAUNCH = parse_answers({
 
 # ---------------------------------------------------------------- the event-day convention
 
-def test_whether_the_event_day_counts_is_data(tmp_path: Path) -> None:
+def test_whether_the_event_day_counts_is_data(books: dict[str, Rulebook]) -> None:
     """The news app launched Monday 2026-03-02: day 1 is 03-03 (shipped), or 03-02 itself."""
     assert _due(assess(NEWS_APP), "arp_24") == [("launch", "2026-03-02", 10, "2026-03-16")]
-    book = _book(tmp_path, "schedule.yaml", ("  event_day: 0\n", "  event_day: 1\n"))
-    counted = _assess(NEWS_APP, book)
+    counted = _assess(NEWS_APP, books["event_day_1"])
     assert _due(counted, "arp_24") == [("launch", "2026-03-02", 10, "2026-03-13")]
     review = next(s for s in counted.steps if s.id == "review").dates[0]
     assert (review.start.isoformat(), review.statutory_by and review.statutory_by.isoformat()) == \
         ("2026-03-13", "2026-04-24")
 
 
-def test_an_event_on_a_rest_day_is_no_working_day_to_count(tmp_path: Path) -> None:
+def test_an_event_on_a_rest_day_is_no_working_day_to_count(books: dict[str, Rulebook]) -> None:
     """Sunday 2026-03-01 is no working day: counting it or not gives the same due date."""
     sunday = load_answers(NEWS_APP).model_copy(deep=True)
     data = sunday.model_dump(mode="json", exclude_none=True)
     data["products"][0]["launch_date"] = "2026-03-01"
     answers = parse_answers(data)
-    book = _book(tmp_path, "schedule.yaml", ("  event_day: 0\n", "  event_day: 1\n"))
-    assert _due(assess(answers), "arp_24") == _due(_assess(answers, book), "arp_24") == \
+    assert _due(assess(answers), "arp_24") == _due(_assess(answers, books["event_day_1"]), "arp_24") == \
         [("launch", "2026-03-01", 10, "2026-03-13")]
 
 
 # ---------------------------------------------------------------- entry into force
 
-def test_counting_from_the_entry_into_force_is_data(tmp_path: Path) -> None:
+def test_counting_from_the_entry_into_force_is_data(books: dict[str, Rulebook]) -> None:
     shipped = next(o for o in assess(OLD_LAUNCH).obligations if o.id == "arp_24").due[0]
     assert shipped.date == dt.date(2022, 3, 15) and shipped.note is not None
-    book = _book(tmp_path, "schedule.yaml", ("  before_in_force: from_in_force\n", "  before_in_force: from_event\n"))
-    own = next(o for o in _assess(OLD_LAUNCH, book).obligations if o.id == "arp_24").due[0]
+    own = next(o for o in _assess(OLD_LAUNCH, books["from_event"]).obligations if o.id == "arp_24").due[0]
     assert (own.event_date, own.date, own.note) == (dt.date(2020, 9, 1), dt.date(2020, 9, 15), None)
 
 
-def test_the_note_of_an_event_before_the_entry_into_force_is_data(tmp_path: Path) -> None:
+def test_the_note_of_an_event_before_the_entry_into_force_is_data(books: dict[str, Rulebook]) -> None:
     note = next(o for o in assess(OLD_LAUNCH).obligations if o.id == "arp_24").due[0].note
     assert note is not None
     assert note.zh == "上线日 2020-09-01 早于《算法推荐管理规定》施行日 2022-03-01：期限自施行日起算"
     assert note.en == ("the launch on 2020-09-01 predates the provision's entry into force on 2022-03-01: "
                        "the period is counted from that date")
-    book = _book(tmp_path, "schedule.yaml",
-                 ('en: "the {event} on {event_date} predates', 'en: "{law}: the {event} on {event_date} predates'),
-                 ('launch: {zh: "上线", en: "launch"}', 'launch: {zh: "上线", en: "go-live"}'))
-    custom = next(o for o in _assess(OLD_LAUNCH, book).obligations if o.id == "arp_24").due[0].note
+    custom = next(o for o in _assess(OLD_LAUNCH, books["texts"]).obligations if o.id == "arp_24").due[0].note
     assert custom is not None and custom.en.startswith("Algorithm Recommendation Provisions: the go-live on 2020-09-01")
 
 
-def test_the_convention_and_no_due_texts_are_data(tmp_path: Path) -> None:
+def test_the_convention_and_no_due_texts_are_data(books: dict[str, Rulebook]) -> None:
     undated = parse_answers({"entity": {"name": "某公司"}, "products": [{
         "name": "应用", "forms": ["app"], "audience": ["public"], "opinion_features": ["comments"],
         "features": [{"name": "推荐", "behaviours": ["recommend_by_profile"]}]}]})
     shipped = assess(undated).filing
     assert shipped.no_due is not None and shipped.no_due.en.startswith("not computed")
     assert shipped.calendar is not None and "(covers " in shipped.calendar.convention.en
-    book = _book(tmp_path, "schedule.yaml",
-                 ('en: "not computed (the answers give', 'en: "no date to count from (the answers give'),
-                 ('en: "Working days follow', 'en: "Counted on {source}, {first} to {last}. Working days follow'))
-    custom = _assess(undated, book).filing
+    custom = _assess(undated, books["texts"]).filing
     assert custom.no_due is not None and custom.no_due.en.startswith("no date to count from")
     assert custom.calendar is not None
     assert custom.calendar.convention.en.startswith(
@@ -173,22 +212,10 @@ def test_a_broken_counting_fails_with_the_file_the_key_and_what_to_write(
 
 # ---------------------------------------------------------------- dated working days
 
-ARP_24_DAYS = """      working_days:
-        values:
-          2022-03-01: 10
-        reference:
-          - law: arp
-            article: "24"
-      start: launch
-"""
-
-
-def test_the_working_days_in_force_on_the_assessment_date_are_used(tmp_path: Path) -> None:
-    """A fixture where Art. 24 ¶1 allows 15 working days from 2026-06-01: --as-of before and after."""
-    changed = ARP_24_DAYS.replace("          2022-03-01: 10\n", "          2022-03-01: 10\n          2026-06-01: 15\n")
-    book = _book(tmp_path, "obligations.yaml", (ARP_24_DAYS, changed))
-    before = _assess(NEWS_APP, book, as_of=dt.date(2026, 5, 31))
-    after = _assess(NEWS_APP, book, as_of=dt.date(2026, 6, 1))
+def test_the_working_days_in_force_on_the_assessment_date_are_used(books: dict[str, Rulebook]) -> None:
+    """Art. 24 ¶1 allows 15 working days from 2026-06-01 in the fixture: --as-of before and after."""
+    before = _assess(NEWS_APP, books["dated"], as_of=dt.date(2026, 5, 31))
+    after = _assess(NEWS_APP, books["dated"], as_of=dt.date(2026, 6, 1))
     assert _due(before, "arp_24") == [("launch", "2026-03-02", 10, "2026-03-16")]
     assert _due(after, "arp_24") == [("launch", "2026-03-02", 15, "2026-03-23")]
     deadlines = [next(o for o in a.obligations if o.id == "arp_24").deadline for a in (before, after)]
@@ -199,24 +226,22 @@ def test_the_working_days_in_force_on_the_assessment_date_are_used(tmp_path: Pat
     assert _due(assess(NEWS_APP, as_of=dt.date(2026, 6, 1)), "arp_24") == [("launch", "2026-03-02", 10, "2026-03-16")]
 
 
-def test_the_statutory_review_period_is_a_dated_value_too(tmp_path: Path) -> None:
-    old = "          2022-03-01: 30\n"
-    book = _book(tmp_path, "process.yaml", (old, old + "          2026-06-01: 20\n"))
+def test_the_statutory_review_period_is_a_dated_value_too(books: dict[str, Rulebook]) -> None:
     def review(as_of: dt.date) -> tuple[int | None, str | None]:
-        step = next(s for s in _assess(NEWS_APP, book, as_of=as_of).steps if s.id == "review")
+        step = next(s for s in _assess(NEWS_APP, books["dated"], as_of=as_of).steps if s.id == "review")
         by = step.dates[0].statutory_by
         return step.duration.statutory_working_days, by.isoformat() if by else None
     assert review(dt.date(2026, 5, 31)) == (30, "2026-04-28")
-    assert review(dt.date(2026, 6, 1)) == (20, "2026-04-14")
+    assert review(dt.date(2026, 6, 1)) == (20, "2026-04-21")  # from the last day to file, 03-23 then
 
 
-def test_before_its_first_date_a_count_does_not_exist(tmp_path: Path) -> None:
-    """A count that only holds from 2027 gives the duty no working days, so no due date, in 2026."""
-    book = _book(tmp_path, "obligations.yaml",
-                 (ARP_24_DAYS, ARP_24_DAYS.replace("2022-03-01: 10", "2027-01-01: 10")))
-    a = _assess(NEWS_APP, book, as_of=dt.date(2026, 6, 1))
-    arp_24 = next(o for o in a.obligations if o.id == "arp_24")
-    assert arp_24.deadline is not None and arp_24.deadline.working_days is None and arp_24.due == ()
+def test_before_its_first_date_a_count_does_not_exist(books: dict[str, Rulebook]) -> None:
+    """The change filing's count holds from 2027 in the fixture: no working days in 2026."""
+    def change_days(as_of: dt.date) -> int | None:
+        duty = next(o for o in _assess(NEWS_APP, books["dated"], as_of=as_of).obligations if o.id == "arp_24_p2")
+        return duty.deadline.working_days if duty.deadline else None
+    assert change_days(dt.date(2026, 6, 1)) is None
+    assert change_days(dt.date(2027, 1, 1)) == 10
 
 
 @pytest.mark.parametrize(("new", "expected"), [
@@ -248,10 +273,9 @@ def _diff_dsp_19(book: Rulebook | None = None) -> list[tuple[str, str, str | Non
             for x in dsp_19.due]
 
 
-def test_which_duties_of_a_new_algorithm_count_from_which_event_is_data(tmp_path: Path) -> None:
+def test_which_duties_of_a_new_algorithm_count_from_which_event_is_data(books: dict[str, Rulebook]) -> None:
     assert _diff_dsp_19() == [("change", "2025-09-30", "2025-10-21", True)]
-    book = _book(tmp_path, "schedule.yaml", ("  instead_of: launch\n", "  instead_of: change\n"))
-    assert _diff_dsp_19(book) == [("launch", "2025-03-03", "2025-03-17", False)]
+    assert _diff_dsp_19(books["new_algorithm"]) == [("launch", "2025-03-03", "2025-03-17", False)]
 
 
 def test_a_new_algorithm_rule_naming_no_event_fails_with_the_file(tmp_path: Path) -> None:
