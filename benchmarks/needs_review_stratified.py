@@ -173,8 +173,8 @@ ROWS: list[Row] = [
     Row("网信算备310114416640006260011号", "调度决策类", "", "工单系统", ["website"], BUSINESS, [],
         ["order_dispatch", "decision_support"], extra={**REACHES, "user_groups": ["workers"]}),
     # 生成合成类, 服务提供者
-    Row("网信算备440105765072401250017号", "生成合成类", "服务提供者", "广州城市合伙人智能助手葱妹", ["website"], PUBLIC,
-        [], ["generate_text"], {"model_source": "third_party_api"}),
+    Row("网信算备440105765072401250017号", "生成合成类", "服务提供者", "广州城市合伙人智能助手葱妹", ["website"],
+        PUBLIC, [], ["generate_text"], {"model_source": "third_party_api"}),
     Row("网信算备370215713526701240013号", "生成合成类", "服务提供者", "奇智孔明", ["website"], BUSINESS, [],
         ["generate_text"], {"model_source": "third_party_api"}, REACHES),
     Row("网信算备320506034507901250011号", "生成合成类", "服务提供者", "大群空间", ["app"], BUSINESS, [],
