@@ -63,6 +63,7 @@ def api(number: str, role: str, behaviours: list[str], **feature: Any) -> Row:
 
 
 REACHES = {"output_reaches_individuals": True}
+STATUSES = ("required", "recommended", "needs_review", "not_required")
 
 ROWS: list[Row] = [
     # 个性化推送类
@@ -243,9 +244,9 @@ def main() -> None:
             line += f"; open: {', '.join(questions)}; " + (f"unsure: {', '.join(unsure)}" if unsure else "no unsure")
         print(line)
     total = len(ROWS)
-    print(f"\n{total} products: " + ", ".join(f"{s} {n} ({n / total:.0%})" for s, n in statuses.most_common()))
+    print(f"\n{total} products: " + ", ".join(f"{s} {statuses[s]} ({statuses[s] / total:.0%})" for s in STATUSES))
     for category, counts in by_category.items():
-        print(f"  {category}: " + ", ".join(f"{s} {n}" for s, n in counts.most_common()))
+        print(f"  {category}: " + ", ".join(f"{s} {counts[s]}" for s in STATUSES if counts[s]))
     print(f"needs_review: {statuses['needs_review']}/{total} = {statuses['needs_review'] / total:.0%}")
     print(f"published type among the tool's algorithms: {type_hits}/{total}")
 
