@@ -148,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     _add_limits(p)
 
-    p = sub.add_parser("rules", help="list every rule with its legal basis")
+    p = sub.add_parser("rules", help="list every rule and every duty with its legal basis")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--format", choices=("table", "json"), default="table")
 

@@ -51,13 +51,11 @@ from engine import (
     triage_row,
 )
 from engine.model.answers import Day
+from engine.rules.listing import RulesDocument, rules_document
 
 from .capacity import STOPPING, Capacity
 from .contract import (
     DiffRequest,
-    RulesDocument,
-    RuleSummary,
-    RuleTitle,
     error_responses,
     json_body,
     json_response,
@@ -238,9 +236,9 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any], ca
         text = await capacity.run(_diff_json, sides[0], sides[1], as_of)
         return Response(text, media_type=JSON)
 
-    rule_pages = {lang: _tagged(_rules_document(book, lang).model_dump_json().encode()) for lang in ("zh", "en")}
+    rule_pages = {lang: _tagged(rules_document(book, lang).model_dump_json().encode()) for lang in ("zh", "en")}
 
-    @router.get("/rules", summary="Every rule with its legal basis", response_model=RulesDocument,
+    @router.get("/rules", summary="Every rule and duty with its legal basis", response_model=RulesDocument,
                 operation_id="rules",
                 responses={304: {"description": "Not modified: If-None-Match named this ETag (the rules loaded "
                                                 "are the same)"}, **error_responses(401, 422, 500)})
@@ -273,14 +271,6 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any], ca
         return Response(decoded.model_dump_json(), media_type=JSON)
 
     return router
-
-
-def _rules_document(book: Rulebook, lang: Literal["zh", "en"]) -> RulesDocument:
-    return RulesDocument(rules_version=book.rules_version, rules=[
-        RuleSummary(id=r.id, file=book.rule_files[r.id], title=RuleTitle(zh=r.title.zh, en=r.title.en),
-                    basis_kind=r.basis_kind, basis=[b.render(book.laws, lang) for b in r.basis],
-                    valid_from=r.valid_from)
-        for r in book.rules.values()])
 
 
 def _tagged(body: bytes) -> tuple[bytes, str]:

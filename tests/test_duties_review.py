@@ -61,15 +61,32 @@ def test_labels_cite_the_mandatory_standard_gb_45438() -> None:
 
 
 def test_the_rules_listing_names_every_new_duty_with_its_article() -> None:
-    """`algo-filing rules` lists the rules; each new duty's article is cited by a rule concluding it."""
+    """`algo-filing rules` lists every duty with its article, the rules concluding it and whom it binds."""
     book = load_rulebook()
-    listing = {row["id"]: row for row in json.loads(render_rules(book, "json", "en"))["rules"]}
+    listing = json.loads(render_rules(book, "json", "en"))
+    duties = {row["id"]: row for row in listing["duties"]}
+    assert list(duties) == list(book.obligations)
     for oid in NEW_DUTIES:
-        duty = book.obligations[oid]
-        wanted = duty.basis[0].render(book.laws, "en").split(" (")[0]
-        concluding = [r for r in book.rules.values() if r.then.obligations and oid in r.then.obligations]
-        assert concluding, f"no rule concludes {oid}"
-        assert any(any(b.startswith(wanted) for b in listing[r.id]["basis"]) for r in concluding), (oid, wanted)
+        wanted = book.obligations[oid].basis[0].render(book.laws, "en")
+        assert duties[oid]["basis"][0] == wanted, (oid, duties[oid]["basis"])
+        assert duties[oid]["rules"], f"no rule concludes {oid}"
+        for rid in duties[oid]["rules"]:
+            assert oid in (book.rules[rid].then.obligations or []), (oid, rid)
+    assert duties["gai_13"]["basis"][0].startswith("Interim Measures for Generative AI Services, Art. 13")
+    assert {d["id"] for d in listing["duties"] if d["binds"] == "platform"} >= {"dsp_13", "lbl_7"}
+    assert duties["arp_24"]["working_days"] == 10
+
+
+def test_the_rules_table_lists_the_duties_after_the_rules() -> None:
+    book = load_rulebook()
+    table = render_rules(book, "table", "zh")
+    rules_end = table.index(f"{len(book.rules)} 条规则")
+    assert table.index("gai_13") > rules_end and table.index("lbl_10_p2") > rules_end
+    assert f"{len(book.obligations)} 项义务" in table
+    cells = "".join(line.replace("│", "").replace(" ", "") for line in table[rules_end:].splitlines())
+    assert cells.count("（应用商店/小程序") == 2                    # dsp_13, lbl_7: what the platform checks
+    english = render_rules(book, "table", "en")
+    assert f"{len(book.rules)} rules" in english and f"{len(book.obligations)} duties" in english
 
 
 def test_readings_cite_the_rulings() -> None:
@@ -130,3 +147,14 @@ def test_an_unsure_checklist_asks_about_the_licensed_sectors_for_deep_synthesis(
     result = assess(flow.answers())
     sector = next(q for q in result.open_questions if q.field == "products[0].sector_services")
     assert "网络视听节目服务" in sector.question.zh and "audio-visual" in sector.question.en
+
+
+def test_the_log_retention_citation_says_its_article_number_predates_the_2025_amendment() -> None:
+    """Issue 18.8: the Cybersecurity Law was amended on 2025-10-28 (in force 2026-01-01) with articles
+    inserted. The domain texts give the log-retention article as Art. 21 of the text before it; until
+    the amended number is confirmed there, the citation says which text its number is from."""
+    book = load_rulebook()
+    (csl,) = [ref for ref in book.obligations["arp_28"].basis if ref.law == "csl"]
+    zh, en = csl.render(book.laws, "zh"), csl.render(book.laws, "en")
+    assert "第21条" in zh and "2025年10月28日修正" in zh and "待核对" in zh
+    assert "Art. 21" in en and "before the amendment of 2025-10-28" in en and "to be checked" in en

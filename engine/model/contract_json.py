@@ -306,6 +306,35 @@ def _fields(item: Any, names: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(item, name) for name in names}
 
 
+_Kept = dict[str, tuple[tuple[Any, ...], dict[str, Any]]]
+_DUTIES: _Kept = {}
+_MATERIALS: _Kept = {}
+"""Per duty or material id, the catalogue entry last written, with the values (and the laws its
+basis cites) it was written from: the rows of one rulebook carry the very same text objects, so
+an entry is built once and reused while every value is the same object or an equal one."""
+
+
+def _entry(table: _Kept, row: Any, names: tuple[str, ...], laws: tuple[LawOut, ...]) -> dict[str, Any] | None:
+    """The entry kept for ``row``'s id, if it was written from the same values and laws."""
+    kept = table.get(row.id)
+    if kept is None:
+        return None
+    values, entry = kept
+    for now, then in zip((*(getattr(row, name) for name in names), *laws), values, strict=False):
+        if now is not then and now != then:
+            return None
+    return entry if len(values) == len(names) + len(laws) else None
+
+
+def _keep(table: _Kept, row: Any, names: tuple[str, ...], laws: tuple[LawOut, ...],
+          entry: dict[str, Any]) -> dict[str, Any]:
+    table[row.id] = ((*(getattr(row, name) for name in names), *laws), entry)
+    return entry
+
+
+_ABSENT = object()
+
+
 class _Writer:
     """Builds the rows and the catalogue from the assessment's models. The serialiser writes the
     models left inside (targets, dates, texts) itself, so nothing is dumped twice."""
@@ -347,13 +376,19 @@ class _Writer:
         return {**_fields(a, AlgorithmRow.model_fields), "basis": self.cited(a.basis)}
 
     def obligation(self, o: ObligationOut) -> dict[str, Any]:
-        entry = {**_fields(o, DUTY_FIELDS), "basis": self.cited(o.basis)}
+        laws = tuple(self.laws[ref.law] for ref in o.basis)
+        entry = _entry(_DUTIES, o, DUTY_FIELDS, laws)
+        if entry is None:
+            entry = _keep(_DUTIES, o, DUTY_FIELDS, laws, {**_fields(o, DUTY_FIELDS), "basis": self.cited(o.basis)})
         _put(self.duties, o.id, entry, "catalogue.duties")
-        return _fields(o, ObligationRow.model_fields)
+        return {"id": o.id, "applies_to": o.applies_to, "rules": o.rules, "due": o.due}
 
     def material(self, m: MaterialOut) -> dict[str, Any]:
-        _put(self.materials, m.id, _fields(m, MATERIAL_FIELDS), "catalogue.materials")
-        return _fields(m, MaterialRow.model_fields)
+        entry = _entry(_MATERIALS, m, MATERIAL_FIELDS, ())
+        if entry is None:
+            entry = _keep(_MATERIALS, m, MATERIAL_FIELDS, (), _fields(m, MATERIAL_FIELDS))
+        _put(self.materials, m.id, entry, "catalogue.materials")
+        return {"id": m.id, "applies_to": m.applies_to, "rules": m.rules}
 
     def display(self, d: DisplayOut) -> dict[str, Any]:
         if d.form_label is not None:
@@ -361,10 +396,17 @@ class _Writer:
         return {**_fields(d, DisplayRow.model_fields), "basis": self.cited(d.basis)}
 
     def trace(self, t: TraceEntry) -> dict[str, Any]:
+        table = self.answers
+        paths = []
         for used in t.answers:
-            _put(self.answers, used.path, used.value, "catalogue.answers")
-        return {"conclusions": t.conclusions, "rule": t.rule, "fact": t.fact, "via": t.via,
-                "answers": [used.path for used in t.answers]}
+            path, value = used.path, used.value
+            found = table.get(path, _ABSENT)
+            if found is _ABSENT:
+                table[path] = value
+            elif found is not value and found != value:
+                _put(table, path, value, "catalogue.answers")
+            paths.append(path)
+        return {"conclusions": t.conclusions, "rule": t.rule, "fact": t.fact, "via": t.via, "answers": paths}
 
 
 def contract_data(assessment: Assessment) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """Firings -> assessment: group, merge, order, and explain.
 
 Every item of the assessment comes from a rule that fired, and the trace names that rule and
-the answers it looked at. Assembly groups (one algorithm per feature, type and role, as a filer
-files it: a feature that both moderates and filters spam is one content-filtering algorithm
-listing both behaviours; features with the same behaviours of a type share one algorithm),
+the answers it looked at. Assembly groups (one algorithm per feature, type, sub-type and role, as a
+filer files it: a feature that both moderates and filters spam is one content-filtering algorithm
+listing both behaviours, one that searches and filters is an information-retrieval and a
+content-filtering algorithm; features with the same behaviours of a type share one algorithm),
 merges duplicates, resolves the filing status by the precedence of
 ``rules/catalogue/status.yaml`` (the strongest status any rule concluded; its own status when no
 rule concluded one) and sorts everything by stable keys.
@@ -361,32 +362,33 @@ class _Assembler:
         return self._order_cache[algorithm_id]
 
     def _group(self) -> tuple[list[_AlgorithmDraft], dict[_Unit, str]]:
-        """One draft per feature, type and role (features with the same behaviours share one).
+        """One draft per feature, type, sub-type and role (features with the same behaviours share one).
+
+        The sub-type counts as a type: since 2024-04 信息检索类 and 内容过滤类 are filed under their
+        own type codes (04, 05), so a feature that both searches and filters gives one algorithm
+        of each, and every retrieval/filtering algorithm names its sub-type (classification.md §1).
 
         Returns the merged drafts and, for every unit, the id of the algorithm it joins.
         """
         behaviour_order = {b: i for i, b in enumerate((*self.vocab.ids("behaviour"), "unsure"))}
-        per_feature: dict[tuple[str, str, int, int], list[_Unit]] = {}
+        per_feature: dict[tuple[str, str | None, str, int, int], list[_Unit]] = {}
         for unit in self.algorithms:
-            per_feature.setdefault((unit.type, unit.role, unit.product, unit.feature), []).append(unit)
+            key = (unit.type, self.algorithms[unit].subtype, unit.role, unit.product, unit.feature)
+            per_feature.setdefault(key, []).append(unit)
         groups: dict[str, _AlgorithmDraft] = {}
         ids: dict[_Unit, str] = {}
-        for (type_, role, _, _), units in per_feature.items():
+        for (type_, subtype, role, _, _), units in per_feature.items():
             behaviours = tuple(sorted({u.behaviour for u in units}, key=behaviour_order.__getitem__))
-            subtypes = {self.algorithms[u].subtype for u in units}
             product = units[0].product
             mark = f"{SEPARATE_MARK}{product}" if self.separate.get(product) == "yes" else ""
             group_id = algorithm_id(type_, "+".join(behaviours), role) + mark
             merged = groups.get(group_id)
-            if merged is None:
+            if merged is None:  # the same behaviours have the same sub-type: a merge keeps it
                 merged = groups[group_id] = _AlgorithmDraft(
-                    type=type_, subtype=subtypes.pop() if len(subtypes) == 1 else None, role=role,
-                    behaviours=behaviours, mark=mark)
+                    type=type_, subtype=subtype, role=role, behaviours=behaviours, mark=mark)
                 self._order_cache[group_id] = (
                     self.vocab.ids("algorithm_type").index(type_), *(behaviour_order[b] for b in behaviours),
                     -1, self.vocab.ids("role").index(role))
-            elif merged.subtype not in subtypes or len(subtypes) > 1:
-                merged.subtype = None
             for unit in units:
                 merged.absorb(self.algorithms[unit])
                 ids[unit] = group_id

@@ -153,6 +153,10 @@ WORDS: dict[str, tuple[str, str]] = {
     # the rule listing
     "rules_file": ("文件", "file"),
     "rules_title": ("标题", "title"),
+    "rules_count": ("条规则", "rules"),
+    "duties_title": ("义务", "duty"),
+    "duties_rules": ("得出该义务的规则", "concluded by the rules"),
+    "duties_count": ("项义务", "duties"),
     # the HTML report
     "report_title": ("算法备案评估报告", "Algorithm filing assessment"),
     "report_subtitle": ("互联网信息服务算法备案", "China's Internet Information Service Algorithm Filing"),
