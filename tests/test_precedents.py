@@ -199,8 +199,8 @@ def test_keyword_rules_name_behaviours_and_the_longest_keyword_wins() -> None:
 def test_every_keyword_rule_behaviour_is_classified_or_left_to_review() -> None:
     types = behaviour_types()
     keyworded = {b for _, b, _ in default_keyword_rules().patterns}
-    # Two behaviours are classified only after a further question (classification.yaml).
-    assert keyworded - set(types) == {"image_recognition", "security_threat_filtering"}
+    # One behaviour is classified only after a further question (classification.yaml).
+    assert keyworded - set(types) == {"image_recognition"}
     assert set(types) <= keyworded
     assert types["content_moderation"] == ("retrieval_filtering", "content_filtering")
     assert default_rulebook().rules  # the types come from the rulebook itself

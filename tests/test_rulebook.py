@@ -121,7 +121,7 @@ def test_every_duty_material_and_rule_says_statute_or_practice() -> None:
     assert book.obligations["practice_filing"].basis_kind == "practice"
     assert book.obligations["practice_filing"].deadline is not None
     # a practice date is counted like the statutory one and says it is a recommendation (issue 16)
-    assert book.obligations["practice_filing"].deadline.working_days == 10
+    assert book.obligations["practice_filing"].deadline.working_days_at(book.as_of) == 10
     assert "not a statutory deadline" in book.obligations["practice_filing"].deadline.text.en
     assert "建议日期" in book.obligations["practice_filing"].deadline.text.zh
     assert book.obligations["arp_24"].basis_kind == "statute"

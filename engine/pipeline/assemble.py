@@ -1,9 +1,10 @@
 """Firings -> assessment: group, merge, order, and explain.
 
 Every item of the assessment comes from a rule that fired, and the trace names that rule and
-the answers it looked at. Assembly groups (one algorithm per feature, type and role, as a filer
-files it: a feature that both moderates and filters spam is one content-filtering algorithm
-listing both behaviours; features with the same behaviours of a type share one algorithm),
+the answers it looked at. Assembly groups (one algorithm per feature, type, sub-type and role, as a
+filer files it: a feature that both moderates and filters spam is one content-filtering algorithm
+listing both behaviours, one that searches and filters is an information-retrieval and a
+content-filtering algorithm; features with the same behaviours of a type share one algorithm),
 merges duplicates, resolves the filing status by the precedence of
 ``rules/catalogue/status.yaml`` (the strongest status any rule concluded; its own status when no
 rule concluded one) and sorts everything by stable keys.
@@ -14,6 +15,7 @@ Everything is told apart by position in the answers (a fact's ``product_pos`` an
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -48,6 +50,7 @@ from engine.pipeline.citations import laws_cited, legal_refs
 from engine.pipeline.deadlines import EventDates, schedule
 from engine.pipeline.trace import Tracer
 from engine.rules.basis import Basis
+from engine.rules.catalogue import Duration
 from engine.rules.facts import RootFact
 from engine.rules.rulebook import Rule, Rulebook
 from engine.rules.runtime import Firing
@@ -131,17 +134,33 @@ class _Catalogue:
         self.duties: dict[str, tuple[_Duty, ...]] = {rid: self._duties(rule) for rid, rule in book.rules.items()}
         self.obligation_order = {oid: i for i, oid in enumerate(book.obligations)}
         self.material_order = {mid: i for i, mid in enumerate(book.materials)}
-        self.deadlines = {oid: Deadline(**o.deadline.model_dump()) if o.deadline else None
-                          for oid, o in book.obligations.items()}
+        self._dated: dict[int, tuple[dict[str, Deadline | None], dict[str, StepOut]]] = {}
+        self._changes = sorted({since for o in book.obligations.values() if o.deadline and o.deadline.working_days
+                                for since in o.deadline.working_days.values}
+                               | {since for s in book.steps.values() if s.duration.statutory_working_days
+                                  for since in s.duration.statutory_working_days.values})
+        """Every date from which a dated count holds: between two of them, all counts stay the same."""
         self.pitfalls = {mid: tuple(PitfallOut(id=p, text=book.pitfalls[p].text) for p in m.pitfalls)
                          for mid, m in book.materials.items()}
         self.duty_texts = {rid: tuple(text for _, _, _, text in duties) for rid, duties in self.duties.items()}
         """Per rule, the trace's conclusions of its duties and materials."""
         self._recorders(book)
         self._citations(book)
-        self.steps = {s.id: StepOut(id=s.id, order=s.order, title=s.title, what=s.what, statute=s.statute,
-                                    duration=DurationOut(**s.duration.model_dump()))
-                      for s in book.steps.values()}
+
+    def dated(self, as_of: dt.date) -> tuple[dict[str, Deadline | None], dict[str, StepOut]]:
+        """The duties' deadlines and the steps, by id, with the working days in force on ``as_of``
+        (the catalogue's dated values), built once per span of dates in which no count changes."""
+        span = bisect.bisect_right(self._changes, as_of)
+        found = self._dated.get(span)
+        if found is None:
+            book = self.book
+            deadlines = {oid: Deadline(text=o.deadline.text, working_days=o.deadline.working_days_at(as_of),
+                                       start=o.deadline.start) if o.deadline else None
+                         for oid, o in book.obligations.items()}
+            steps = {s.id: StepOut(id=s.id, order=s.order, title=s.title, what=s.what, statute=s.statute,
+                                   duration=_duration(s.duration, as_of)) for s in book.steps.values()}
+            found = self._dated[span] = (deadlines, steps)
+        return found
 
     def _recorders(self, book: Rulebook) -> None:
         """Per rule, the :class:`_Assembler` methods that record what it concludes, in trace order:
@@ -176,6 +195,14 @@ class _Catalogue:
 
 _Recorder = Callable[["_Assembler", Rule, dict[str, Any], RootFact], Sequence[str | _Unit]]
 """A method of :class:`_Assembler` that records one kind of conclusion of a firing."""
+
+
+def _duration(duration: Duration, as_of: dt.date) -> DurationOut:
+    """What a report shows of a step's duration: the statutory working days in force on ``as_of``."""
+    statutory = duration.statutory_working_days
+    return DurationOut(statutory_working_days=statutory.at(as_of) if statutory is not None else None,
+                       practice_min_days=duration.practice_min_days, practice_max_days=duration.practice_max_days,
+                       practice_text=duration.practice_text)
 
 
 def _parts(rule: Rule) -> tuple[str, ...]:
@@ -335,32 +362,33 @@ class _Assembler:
         return self._order_cache[algorithm_id]
 
     def _group(self) -> tuple[list[_AlgorithmDraft], dict[_Unit, str]]:
-        """One draft per feature, type and role (features with the same behaviours share one).
+        """One draft per feature, type, sub-type and role (features with the same behaviours share one).
+
+        The sub-type counts as a type: since 2024-04 信息检索类 and 内容过滤类 are filed under their
+        own type codes (04, 05), so a feature that both searches and filters gives one algorithm
+        of each, and every retrieval/filtering algorithm names its sub-type (classification.md §1).
 
         Returns the merged drafts and, for every unit, the id of the algorithm it joins.
         """
         behaviour_order = {b: i for i, b in enumerate((*self.vocab.ids("behaviour"), "unsure"))}
-        per_feature: dict[tuple[str, str, int, int], list[_Unit]] = {}
+        per_feature: dict[tuple[str, str | None, str, int, int], list[_Unit]] = {}
         for unit in self.algorithms:
-            per_feature.setdefault((unit.type, unit.role, unit.product, unit.feature), []).append(unit)
+            key = (unit.type, self.algorithms[unit].subtype, unit.role, unit.product, unit.feature)
+            per_feature.setdefault(key, []).append(unit)
         groups: dict[str, _AlgorithmDraft] = {}
         ids: dict[_Unit, str] = {}
-        for (type_, role, _, _), units in per_feature.items():
+        for (type_, subtype, role, _, _), units in per_feature.items():
             behaviours = tuple(sorted({u.behaviour for u in units}, key=behaviour_order.__getitem__))
-            subtypes = {self.algorithms[u].subtype for u in units}
             product = units[0].product
             mark = f"{SEPARATE_MARK}{product}" if self.separate.get(product) == "yes" else ""
             group_id = algorithm_id(type_, "+".join(behaviours), role) + mark
             merged = groups.get(group_id)
-            if merged is None:
+            if merged is None:  # the same behaviours have the same sub-type: a merge keeps it
                 merged = groups[group_id] = _AlgorithmDraft(
-                    type=type_, subtype=subtypes.pop() if len(subtypes) == 1 else None, role=role,
-                    behaviours=behaviours, mark=mark)
+                    type=type_, subtype=subtype, role=role, behaviours=behaviours, mark=mark)
                 self._order_cache[group_id] = (
                     self.vocab.ids("algorithm_type").index(type_), *(behaviour_order[b] for b in behaviours),
                     -1, self.vocab.ids("role").index(role))
-            elif merged.subtype not in subtypes or len(subtypes) > 1:
-                merged.subtype = None
             for unit in units:
                 merged.absorb(self.algorithms[unit])
                 ids[unit] = group_id
@@ -427,13 +455,14 @@ class _Assembler:
 
     def _obligations(self, targets_out: Callable[[Iterable[_TargetKey]], tuple[Target, ...]]) -> list[ObligationOut]:
         book = self.book
+        deadlines = self.index.dated(self.as_of)[0]
         out = []
         for oid in sorted(self.obligations, key=self.index.obligation_order.__getitem__):
             targets, rules = self.obligations[oid]
             spec = book.obligations[oid]
             out.append(trusted(
                 ObligationOut, id=oid, title=spec.title, basis_kind=spec.basis_kind,
-                basis=self.index.obligation_basis[oid], deadline=self.index.deadlines[oid],
+                basis=self.index.obligation_basis[oid], deadline=deadlines[oid],
                 applies_to=targets_out(targets), rules=tuple(sorted(rules)), files_algorithm=spec.files_algorithm,
                 binds=spec.binds, due=()))
         return out
@@ -451,7 +480,8 @@ class _Assembler:
         return out
 
     def _steps(self) -> list[StepOut]:
-        return sorted((self.index.steps[i] for i in self.steps), key=lambda s: (s.order, s.id))
+        steps = self.index.dated(self.as_of)[1]
+        return sorted((steps[i] for i in self.steps), key=lambda s: (s.order, s.id))
 
     def _display_out(self, products: dict[int, ProductRef]) -> list[DisplayOut]:
         book = self.book
@@ -509,9 +539,7 @@ class _Assembler:
             laws=laws_cited(book, reasons, algorithms, obligations, display),
             rules_version=book.rules_version,
             trace=self.tracer.entries(lambda unit: f"algorithms.{group_of[unit]}"))
-        in_force = {law.id: law.in_force for law in book.laws.values() if law.statutory and law.in_force}
-        return schedule(result, dates, in_force, book.step_starts, book.genai_routes.procedure_routes,
-                        book.filing_window)
+        return schedule(result, dates, book)
 
 
 class _Targets:

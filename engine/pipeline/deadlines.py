@@ -7,12 +7,13 @@ module turns them into dates: the working days come from :mod:`engine.pipeline.w
 Council holiday schedule, make-up working days included), the practice ranges are calendar days.
 
 It dates the duties and steps the rules concluded (:func:`schedule` takes a finished assessment
-and the answered dates the facts carry). It does apply legal conventions of its own, stated in
-every dated report (:func:`convention`): the event day is not counted, an event before a
-provision's entry into force is counted from that date, and the entity and review steps are
-placed from the filing window the catalogue names, with the catalogue's text of why they start
-there (``schedule.yaml``); the event-day and entry-into-force conventions and the prose of the
-convention, calendar gaps and entry into force are still Python, not data (issue 23.3).
+and the answered dates the facts carry) by the legal conventions of the rulebook, stated in every
+dated report (:func:`convention`): ``counting`` of ``rules/catalogue/schedule.yaml`` says whether
+the event day is counted and whether an event before a provision's entry into force counts from
+that date, and gives every text a dated report says of the counting; ``step_starts`` and
+``filing_window`` place the entity and review steps, with the catalogue's text of why they start
+there. The working days themselves are the counts in force on the assessment's date (dated values
+of the catalogue). What stays here is arithmetic on the calendar.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 from engine.model.assessment import (
     Action,
@@ -36,42 +36,31 @@ from engine.model.assessment import (
     StepOut,
     Target,
 )
-from engine.model.base import Text
+from engine.model.base import Lang, Text, cite
 from engine.pipeline.workdays import CalendarGapError, add_weekdays, add_working_days, calendar_version, covered_years
-from engine.rules.catalogue import StepPlacement, StepStart
+from engine.rules.catalogue import Counting, Event, StepPlacement, StepStart
+from engine.rules.rulebook import Rulebook
 
-Event = Literal["launch", "change", "termination"]
 EVENTS: tuple[Event, ...] = ("launch", "change", "termination")
 
-_EVENT_WORDS: dict[str, tuple[str, str]] = {
-    "launch": ("上线", "launch"),
-    "change": ("变更", "change"),
-    "termination": ("终止服务", "termination"),
-}
+
+def _say(text: Text, **values: str | Text) -> Text:
+    """``text`` with its {placeholders} filled, a :class:`Text` value in each text's own language."""
+    def filled(lang: Lang) -> str:
+        return text.get(lang).format(**{k: v.get(lang) if isinstance(v, Text) else v for k, v in values.items()})
+    return Text(zh=filled("zh"), en=filled("en"))
 
 
-def convention() -> CalendarInfo:
+def _coverage() -> dict[str, str | Text]:
+    first, last = covered_years()
+    return {"source": calendar_version(), "first": str(first), "last": str(last)}
+
+
+def convention(counting: Counting) -> CalendarInfo:
     """The counting convention and the calendar's coverage, as stated in every dated report."""
     first, last = covered_years()
-    source = calendar_version()
-    return CalendarInfo(
-        source=source, covered_from=first, covered_to=last,
-        convention=Text(
-            zh=(f"工作日按国务院办公厅每年发布的节假日安排计算（含调休上班日），数据来自 {source}"
-                f"（覆盖{first}–{last}年）。事件当日（上线、变更、终止服务或提交材料之日）不计入，其后第一个"
-                "工作日为第1天，第N个工作日为期限届满日。法规未明确事件当日是否计入；如计入，届满日提前一个"
-                "工作日，稳妥起见可按提前一日安排。超出覆盖年份的日期不作推算：不给出届满日，只给出按周一至"
-                "周五估算的日期并注明，请以国务院办公厅当年通知为准。实务周期按自然日计算，仅供参考。"),
-            en=(f"Working days follow the State Council's annual holiday notices, make-up working days "
-                f"(调休) included, as encoded by {source} (covers {first}–{last}). The day of the event "
-                "(launch, change, termination or submission) is not counted: day 1 is the first working "
-                "day after it and the due date is the N-th working day. The provisions do not say whether "
-                "the event day counts; if it does, the due date is one working day earlier, so plan for "
-                "that day to be safe. Dates in years the calendar does not cover get no due date, only an "
-                "estimate counting Monday–Friday, marked as such: check the State Council notice for that "
-                "year. Practice ranges are calendar days and indicative only."),
-        ),
-    )
+    return CalendarInfo(source=calendar_version(), covered_from=first, covered_to=last,
+                        convention=_say(counting.texts.convention, **_coverage()))
 
 
 @dataclass
@@ -87,26 +76,29 @@ class EventDates:
     features: dict[tuple[int, int], dt.date | None] = field(default_factory=dict)
 
 
-def _gap_note(gap: CalendarGapError, estimate: dt.date) -> Text:
-    first, last = covered_years()
-    year = gap.day.year
-    return Text(
-        zh=(f"{calendar_version()} 没有{year}年的放假安排（覆盖{first}–{last}年），无法给出届满日；"
-            f"仅按周一至周五估算为 {estimate.isoformat()}，请以国务院办公厅{year}年通知为准"),
-        en=(f"{calendar_version()} has no holiday schedule for {year} (it covers {first}–{last}), so no "
-            f"due date is given; counting Monday–Friday only gives {estimate.isoformat()} as an estimate: "
-            f"check the State Council's {year} notice"),
-    )
+def _gap_note(counting: Counting, gap: CalendarGapError, estimate: dt.date) -> Text:
+    return _say(counting.texts.calendar_gap, **_coverage(), year=str(gap.day.year), estimate=estimate.isoformat())
 
 
-def due_date(product: ProductRef, event: Event, event_date: dt.date, working_days: int) -> DueDate:
-    """The due date ``working_days`` after ``event_date``, or an explained estimate."""
+def _count(counting: Counting, start: dt.date, working_days: int) -> tuple[dt.date | None, dt.date | None, Text | None]:
+    """The ``working_days``-th working day counted from ``start`` by the convention; where the
+    calendar ends, no date but the Monday–Friday estimate and the note that explains it."""
+    after = counting.counted_after(start)
     try:
-        date = add_working_days(event_date, working_days)
+        return add_working_days(after, working_days), None, None
     except CalendarGapError as gap:
-        estimate = add_weekdays(event_date, working_days)
+        estimate = add_weekdays(after, working_days)
+        return None, estimate, _gap_note(counting, gap, estimate)
+
+
+def due_date(product: ProductRef, event: Event, event_date: dt.date, working_days: int,
+             counting: Counting) -> DueDate:
+    """The due date ``working_days`` after ``event_date`` (by ``counting``, the rulebook's
+    convention), or an explained estimate."""
+    date, estimate, note = _count(counting, event_date, working_days)
+    if date is None:
         return DueDate(product=product, event=event, event_date=event_date, working_days=working_days,
-                       date=None, estimate=estimate, note=_gap_note(gap, estimate))
+                       date=None, estimate=estimate, note=note)
     return DueDate(product=product, event=event, event_date=event_date, working_days=working_days, date=date)
 
 
@@ -160,39 +152,46 @@ class _Products:
         return [(found[key], key[1]) for key in sorted(found)]
 
 
-def _duty_in_force(ob: ObligationOut, in_force: Mapping[str, dt.date]) -> tuple[dt.date, str] | None:
-    """The latest in-force date among the laws a duty rests on (a duty cannot run before it exists)."""
-    dated = [(in_force[ref.law], ref.citation.zh) for ref in ob.basis if ref.law in in_force]
-    return max(dated) if dated else None
+@dataclass(frozen=True)
+class InForce:
+    """A law's entry into force, and its name as cited (for the note of an event before it)."""
+
+    date: dt.date
+    law: Text
 
 
-def _before_in_force_note(event: Event, event_date: dt.date, start: dt.date, law: str) -> Text:
-    zh_event, en_event = _EVENT_WORDS[event]
-    return Text(
-        zh=(f"{zh_event}日 {event_date.isoformat()} 早于{law.split('第')[0]}施行日 {start.isoformat()}："
-            "期限自施行日起算"),
-        en=f"the {en_event} on {event_date.isoformat()} predates the provision's entry into force on "
-           f"{start.isoformat()}: the period is counted from that date")
+def in_force_of(book: Rulebook) -> dict[str, InForce]:
+    """The entry into force of every statutory law of the rulebook that gives one, by law id."""
+    return {law.id: InForce(law.in_force, Text(zh=cite(law.short, True, None, None, "zh"),
+                                               en=cite(law.short, True, None, None, "en")))
+            for law in book.laws.values() if law.statutory and law.in_force}
 
 
-def _date_obligation(ob: ObligationOut, products: _Products, in_force: Mapping[str, dt.date]) -> ObligationOut:
+def _duty_in_force(ob: ObligationOut, in_force: Mapping[str, InForce]) -> InForce | None:
+    """The latest entry into force among the laws a duty rests on (a duty cannot run before it exists)."""
+    dated = [in_force[ref.law] for ref in ob.basis if ref.law in in_force]
+    return max(dated, key=lambda x: (x.date, x.law.zh)) if dated else None
+
+
+def _date_obligation(ob: ObligationOut, products: _Products, in_force: Mapping[str, InForce],
+                     counting: Counting) -> ObligationOut:
     deadline = ob.deadline
     if deadline is None or deadline.working_days is None or deadline.start not in EVENTS:
         return ob
     event: Event = deadline.start
-    law_start = _duty_in_force(ob, in_force)
+    law_start = _duty_in_force(ob, in_force) if counting.before_in_force == "from_in_force" else None
     due: list[DueDate] = []
     dated = (products.launches(ob.applies_to) if event == "launch" else
              [(ref, when) for ref in products.of_targets(ob.applies_to)
               if (when := products.events(ref).get(event)) is not None])
     for ref, when in dated:
-        if law_start is not None and when < law_start[0]:
-            counted = due_date(ref, event, law_start[0], deadline.working_days)
-            due.append(counted.model_copy(update={
-                "event_date": when,
-                "note": counted.note or _before_in_force_note(event, when, law_start[0], law_start[1])}))
+        if law_start is not None and when < law_start.date:
+            counted = due_date(ref, event, law_start.date, deadline.working_days, counting)
+            note = _say(counting.texts.before_in_force, event=counting.events[event], event_date=when.isoformat(),
+                        start=law_start.date.isoformat(), law=law_start.law)
+            due.append(counted.model_copy(update={"event_date": when, "note": counted.note or note}))
         else:
-            due.append(due_date(ref, event, when, deadline.working_days))
+            due.append(due_date(ref, event, when, deadline.working_days, counting))
     return ob.model_copy(update={"due": tuple(due)}) if due else ob
 
 
@@ -211,15 +210,13 @@ def _at(start: dt.date, days: int | None) -> dt.date | None:
     return start + dt.timedelta(days=days) if days is not None else None
 
 
-def _step_dates(step: StepOut, product: ProductRef, start: dt.date, start_is: Text) -> StepDates:
+def _step_dates(step: StepOut, product: ProductRef, start: dt.date, start_is: Text,
+                counting: Counting) -> StepDates:
     duration = step.duration
     statutory: dt.date | None = None
     note: Text | None = None
     if duration.statutory_working_days:
-        try:
-            statutory = add_working_days(start, duration.statutory_working_days)
-        except CalendarGapError as gap:
-            note = _gap_note(gap, add_weekdays(start, duration.statutory_working_days))
+        statutory, _, note = _count(counting, start, duration.statutory_working_days)
     return StepDates(product=product, start=start, start_is=start_is, statutory_by=statutory,
                      practice_from=_at(start, duration.practice_min_days),
                      practice_to=_at(start, duration.practice_max_days), note=note)
@@ -280,7 +277,7 @@ where, and for which products, is the catalogue's (with its basis)."""
 
 
 def _date_step(step: StepOut, products: _Products, filing_days: int | None,
-               placements: Mapping[str, StepPlacement]) -> StepOut:
+               placements: Mapping[str, StepPlacement], counting: Counting) -> StepOut:
     placement = placements.get(step.id)
     if placement is None:
         return step
@@ -289,40 +286,43 @@ def _date_step(step: StepOut, products: _Products, filing_days: int | None,
     for ref in products.filed if placement.products == "filed" else products.genai:
         events = products.events(ref)
         launch = events.get("launch")
-        filing_due = due_date(ref, "launch", launch, filing_days) if launch is not None and filing_days else None
+        filing_due = (due_date(ref, "launch", launch, filing_days, counting)
+                      if launch is not None and filing_days else None)
         where = place(step, events, filing_due)
         if where is not None:
             start, values = where
             text = placement.start_is
-            dates.append(_step_dates(step, ref, start, Text(zh=text.zh.format(**values), en=text.en.format(**values))))
+            dates.append(_step_dates(step, ref, start, _say(text, **values), counting))
     return step.model_copy(update={"dates": tuple(dates)}) if dates else step
 
 
-def schedule(assessment: Assessment, dates: EventDates, in_force: Mapping[str, dt.date] | None = None,
-             placements: Mapping[str, StepPlacement] | None = None,
-             procedure_routes: Collection[str] = (), filing_window: Sequence[str] = ()) -> Assessment:
+def schedule(assessment: Assessment, dates: EventDates, book: Rulebook) -> Assessment:
     """The assessment with due dates on its duties and steps, and the counting convention.
 
     ``dates`` are the answered event dates, as the facts carry them. Products without dates
     get none (the report says which dates to add); the convention is always stated, so every
-    dated report says how it counted.
-    ``in_force`` maps law ids to their entry into force: an event before it (a service launched
-    in 2020) is counted from that date, with a note, never from the event itself. ``placements``
-    (the rulebook's ``step_starts``) say where each step starts; steps without one get no dates.
-    ``procedure_routes`` (the rulebook's ``genai_routes.procedure_routes``) are the generative-AI
-    routes whose products get the generative-AI filing step dated. ``filing_window`` (the
-    rulebook's) names the duties whose working days place the steps that count from the last day
-    to file.
+    dated report says how it counted. What ``book`` says of dating:
+
+    * ``counting``: whether the event day is counted, and whether an event before the entry into
+      force of the laws a duty rests on (a service launched in 2020) counts from that date, with
+      a note; the texts a dated report says;
+    * ``step_starts``: where each step starts; steps without one get no dates;
+    * ``genai_routes.procedure_routes``: the generative-AI routes whose products get the
+      generative-AI filing step dated;
+    * ``filing_window``: the duties whose working days place the steps that count from the last
+      day to file.
     """
+    counting, procedure_routes = book.counting, book.genai_routes.procedure_routes
+    in_force = in_force_of(book)
     products = _Products(assessment, dates, procedure_routes)
-    obligations = tuple(_date_obligation(ob, products, in_force or {}) for ob in assessment.obligations)
-    filing_days = _filing_days(assessment, filing_window)
-    steps = tuple(_date_step(step, products, filing_days, placements or {}) for step in assessment.steps)
+    obligations = tuple(_date_obligation(ob, products, in_force, counting) for ob in assessment.obligations)
+    filing_days = _filing_days(assessment, book.filing_window)
+    steps = tuple(_date_step(step, products, filing_days, book.step_starts, counting) for step in assessment.steps)
     due = next_due(obligations)
     filing = assessment.filing.model_copy(update={
-        "calendar": convention(), "next_due": due,
-        "actions": _actions(obligations, steps, products, procedure_routes, in_force or {}),
-        "no_due": None if due is not None else _no_due(dates, assessment.filing.status)})
+        "calendar": convention(counting), "next_due": due,
+        "actions": _actions(obligations, steps, products, procedure_routes, in_force),
+        "no_due": None if due is not None else _no_due(dates, assessment.filing.status, counting)})
     algorithms = tuple(_with_filing_due(a, obligations) for a in assessment.algorithms)
     return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps,
                                          "algorithms": algorithms})
@@ -353,7 +353,7 @@ def next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
     return NextDue(obligation=duty.id, title=duty.title, basis=duty.basis, due=due, basis_kind=duty.basis_kind)
 
 
-def _before_launch(ob: ObligationOut, products: _Products, in_force: Mapping[str, dt.date]) -> list[Action]:
+def _before_launch(ob: ObligationOut, products: _Products, in_force: Mapping[str, InForce]) -> list[Action]:
     """A duty to be done before launch, dated on the launch of each product it applies to; not
     dated where the product launched before the provision was in force (the duty did not exist
     at launch, and when it fell due since is not ours to say)."""
@@ -362,11 +362,11 @@ def _before_launch(ob: ObligationOut, products: _Products, in_force: Mapping[str
     law_start = _duty_in_force(ob, in_force)
     return [Action(kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind, product=ref,
                    event="launch", event_date=when, working_days=None, date=when)
-            for ref, when in products.launches(ob.applies_to) if law_start is None or when >= law_start[0]]
+            for ref, when in products.launches(ob.applies_to) if law_start is None or when >= law_start.date]
 
 
 def _actions(obligations: Sequence[ObligationOut], steps: Sequence[StepOut], products: _Products,
-             procedure_routes: Collection[str], in_force: Mapping[str, dt.date]) -> tuple[Action, ...]:
+             procedure_routes: Collection[str], in_force: Mapping[str, InForce]) -> tuple[Action, ...]:
     """Every dated action: duties with due dates, duties due before launch, and steps that must be
     through by the launch (the generative-AI filing); earliest first, the one to start earliest
     first among those due the same day (it takes longest), then the duties' order. Where the
@@ -401,13 +401,9 @@ def _step_actions(steps: Sequence[StepOut], products: _Products) -> list[tuple[d
     return found
 
 
-def _no_due(dates: EventDates, status: str) -> Text:
-    """Why no due date was given: no dates in the answers, or none of the duties counts from them."""
+def _no_due(dates: EventDates, status: str, counting: Counting) -> Text:
+    """Why no due date was given: no dates in the answers, or none of the duties counts from them
+    (one may, once the open questions of a ``needs_review`` assessment are settled)."""
     if not any(dates.products.values()):
-        return Text(zh="未计算（答案中没有上线、变更或终止日期）",
-                    en="not computed (the answers give no launch, change or termination date)")
-    pending = status == "needs_review"
-    return Text(
-        zh="无法定期限：适用的义务都不按答案中的日期计算期限" + ("，待确认问题解决后可能适用" if pending else ""),
-        en="no statutory deadline: none of the duties that apply counts from the answers' dates"
-           + ("; one may apply once the open questions are settled" if pending else ""))
+        return counting.texts.no_dates
+    return counting.texts.no_deadline_pending if status == "needs_review" else counting.texts.no_deadline

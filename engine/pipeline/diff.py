@@ -30,10 +30,11 @@ from engine.model.assessment import (
     target_key,
 )
 from engine.model.base import StrictModel, Text
+from engine.model.contract import answer_contract
 from engine.pipeline.deadlines import due_date, products_of
 from engine.pipeline.run import assess
-from engine.rules.catalogue import NewAlgorithmDeadline
-from engine.rules.rulebook import default_rulebook
+from engine.rules.catalogue import Counting, NewAlgorithmDeadline
+from engine.rules.rulebook import Rulebook, default_rulebook
 
 ChangeField = Literal["status", "products", "features", "applies_to", "due"]
 
@@ -162,53 +163,71 @@ def compare(before: Assessment, after: Assessment) -> AssessmentDiff:
         rules_version=after.rules_version, calendar=after.filing.calendar or before.filing.calendar)
 
 
-def diff_answers(before: Answers, after: Answers, *, as_of: dt.date | None = None) -> AssessmentDiff:
+def diff_answers(before: Answers, after: Answers, *, as_of: dt.date | None = None,
+                 rulebook: Rulebook | None = None) -> AssessmentDiff:
     """Assess both documents (with due dates) and compare them.
 
     ``as_of`` applies the same rules date to both; without it each document's own ``as_of``,
-    else the rulebook's date, is used, as :func:`engine.assess` does.
+    else the rulebook's date, is used, as :func:`engine.assess` does. An algorithm only the
+    assessment after has is new: its duties are dated by ``new_algorithm`` of the rulebook
+    (:func:`date_new_algorithms`).
     """
-    old = assess(before, as_of=as_of)  # assess() dates duties and steps from the answers' dates
-    new = assess(after, as_of=as_of)
+    book = rulebook or default_rulebook()
+    old = assess(before, as_of=as_of, rulebook=book)  # assess() dates duties and steps from the answers' dates
+    new = assess(after, as_of=as_of, rulebook=book)
     added = {a.id for a in new.algorithms} - {a.id for a in old.algorithms}
-    return compare(old, date_new_algorithms(new, after, added, default_rulebook().new_algorithm))
+    return compare(old, date_new_algorithms(new, after, added, book.new_algorithm, book.counting))
+
+
+def event_dates(answers: Answers, event: str) -> dict[int, dt.date]:
+    """The date each product answers for ``event``, by product position: the product fields the
+    answer contract gives that event (``fact: {date: ...}``, e.g. change_date for ``change``)."""
+    fields = [f.answer for f in answer_contract().of("product") if f.fact is not None and f.fact.date == event]
+    found: dict[int, dt.date] = {}
+    for i, product in enumerate(answers.products):
+        for name in fields:
+            if (day := getattr(product, name, None)) is not None:
+                found.setdefault(i, day)
+    return found
 
 
 def date_new_algorithms(a: Assessment, answers: Answers, new_ids: set[str],
-                        rule: NewAlgorithmDeadline) -> Assessment:
-    """Count the filing deadline of algorithms new to a product from the product's change date.
+                        rule: NewAlgorithmDeadline, counting: Counting) -> Assessment:
+    """Count the duties of algorithms new to a product from the event ``rule`` names.
 
     Answers date products, not features: a duty to file within N working days of launch would
     otherwise be counted from the product's first launch, long before the new feature existed.
-    ``rule`` (``new_algorithm`` of ``rules/catalogue/schedule.yaml``, with its basis) says a new
-    algorithm is a new filing, due N working days after it starts serving, which for a feature
-    added to a live product is the product's ``change_date``, and gives the note the due date
-    carries. Products without a change date keep the launch count.
+    ``rule`` (``new_algorithm`` of ``rules/catalogue/schedule.yaml``, with its basis) says which
+    duties of a new algorithm are counted anew (those counted from ``instead_of``, the launch)
+    and from which answered event (``counted_from``: the product's change, when the feature went
+    live), and gives the note the due date carries; ``counting`` is the rulebook's convention.
+    Products that do not answer that event keep the count they had.
     """
-    changes = {i: p.change_date for i, p in enumerate(answers.products) if p.change_date is not None}
+    changes = event_dates(answers, rule.counted_from)
     of_algorithm = {al.id: al.products for al in a.algorithms}
-    obligations = tuple(_redate(ob, of_algorithm, changes, new_ids, rule) for ob in a.obligations)
+    obligations = tuple(_redate(ob, of_algorithm, changes, new_ids, rule, counting) for ob in a.obligations)
     return a.model_copy(update={"obligations": obligations})
 
 
 def _redate(ob: ObligationOut, of_algorithm: dict[str, tuple[ProductRef, ...]], changes: dict[int, dt.date],
-            new_ids: set[str], rule: NewAlgorithmDeadline) -> ObligationOut:
-    """One launch-counted duty with its new algorithms' due dates counted from their product's change."""
+            new_ids: set[str], rule: NewAlgorithmDeadline, counting: Counting) -> ObligationOut:
+    """One duty counted from ``rule.instead_of`` with its new algorithms' due dates counted from
+    their product's ``rule.counted_from`` date."""
     deadline = ob.deadline
-    if deadline is None or deadline.start != "launch" or not deadline.working_days:
+    if deadline is None or deadline.start != rule.instead_of or not deadline.working_days:
         return ob
     new = [t for t in ob.applies_to if isinstance(t, AlgorithmRef) and t.id in new_ids]
     old = {p.index for p in products_of([t for t in ob.applies_to if t not in new], of_algorithm)}
     due = [d for d in ob.due if d.product.index in old or d.product.index not in changes]
-    due += _from_changes(products_of(new, of_algorithm), changes, deadline.working_days, rule)
+    due += _from_changes(products_of(new, of_algorithm), changes, deadline.working_days, rule, counting)
     return ob.model_copy(update={"due": tuple(due)}) if tuple(due) != ob.due else ob
 
 
 def _from_changes(products: list[ProductRef], changes: dict[int, dt.date], working_days: int,
-                  rule: NewAlgorithmDeadline) -> list[DueDate]:
-    """The due dates of a new algorithm in the products that give a change date, with the rule's note."""
-    return [due_date(p, rule.counted_from, changes[p.index], working_days).model_copy(update={"note": rule.note})
-            for p in products if p.index in changes]
+                  rule: NewAlgorithmDeadline, counting: Counting) -> list[DueDate]:
+    """The due dates of a new algorithm in the products that answer the rule's event, with its note."""
+    return [due_date(p, rule.counted_from, changes[p.index], working_days, counting)
+            .model_copy(update={"note": rule.note}) for p in products if p.index in changes]
 
 
 def diff_json_schema() -> dict[str, Any]:

@@ -70,9 +70,10 @@ def feature_filings(book: Rulebook, before: Assessment, after: Assessment, answe
                                 or spec.obligation]
         deadline = duty.deadline
         assert deadline is not None and deadline.working_days is not None, "checked when the rulebook loads"
+        working_days = deadline.working_days_at(after.filing.as_of)
         event: Literal["launch", "change"] = "launch" if kind == "new_algorithm" else "change"
-        due = (due_date(ProductRef(index=product, name=item.name), event, new.launch_date, deadline.working_days)
-               if new.launch_date is not None else None)
+        due = (due_date(ProductRef(index=product, name=item.name), event, new.launch_date, working_days, book.counting)
+               if new.launch_date is not None and working_days is not None else None)
         out.append(FeatureFilingOut(
             algorithm=algorithm.id, name=algorithm.name, type_label=algorithm.type_label, kind=kind,
             label=spec.label, explanation=spec.explanation, obligation=duty.id, basis_kind=duty.basis_kind,

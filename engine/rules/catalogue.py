@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import string
 from collections.abc import Iterable
-from typing import Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from engine.model.assessment import BasisKind
 from engine.model.base import StrictModel, Text
@@ -24,14 +24,52 @@ NOT_RULE_FILES = {"index.yaml", "vocabulary.yaml", "answer_contract.yaml", "beha
 
 # ---------------------------------------------------------------- catalogues
 
+class Parameter(StrictModel):
+    """A legal parameter that may change over time, as OpenFisca keeps its parameters: each value
+    holds from the date it is keyed by until the next one's, and ``reference`` is where the law
+    states it. The value an assessment uses is the one in force on its ``as_of`` date."""
+
+    values: dict[dt.date, int] = Field(min_length=1, description="From which date each value holds")
+    reference: list[Basis] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _positive(self) -> Parameter:
+        for since, value in self.values.items():
+            if value < 1:
+                raise ValueError(f"the value from {since.isoformat()} is {value}; a count of days is at least 1")
+        return self
+
+    def at(self, day: dt.date) -> int | None:
+        """The value in force on ``day``; None before the first date (the provision did not exist)."""
+        held = [since for since in self.values if since <= day]
+        return self.values[max(held)] if held else None
+
+
+def _not_a_bare_count(value: Any) -> Any:
+    """A plain number where a dated value is expected gets the form to write instead."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(f"a count of working days is a dated value: write `values: {{<date from which it "
+                         f"holds>: {value}}}` and the `reference:` that states it")
+    return value
+
+
+DatedCount = Annotated[Parameter, BeforeValidator(_not_a_bare_count)]
+"""A count of working days as the catalogue writes it: a :class:`Parameter`, never a bare number."""
+
+
 class DeadlineSpec(StrictModel):
     """A duty's deadline as the catalogue states it: text, and where it is a count of working days,
-    the count and what it counts from (the assessment's :class:`engine.model.assessment.Deadline`
-    is what a report shows of it)."""
+    the count (a dated :class:`Parameter`) and what it counts from (the assessment's
+    :class:`engine.model.assessment.Deadline` is what a report shows of it, with the count in
+    force on the assessment's date)."""
 
     text: Text
-    working_days: int | None = None
+    working_days: DatedCount | None = None
     start: Literal["launch", "change", "termination", "complete_materials", "before_launch"] | None = None
+
+    def working_days_at(self, day: dt.date) -> int | None:
+        """The working days allowed on ``day``: None when the deadline is no count, or not yet one."""
+        return self.working_days.at(day) if self.working_days is not None else None
 
 
 class Obligation(StrictModel):
@@ -92,7 +130,7 @@ class Material(StrictModel):
 class Duration(StrictModel):
     """How long a step takes: the statute's figure and the range seen in practice."""
 
-    statutory_working_days: int | None = None
+    statutory_working_days: DatedCount | None = None
     practice_min_days: int | None = None
     practice_max_days: int | None = None
     practice_text: Text | None = None
@@ -175,15 +213,91 @@ class StepPlacement(StrictModel):
         return self
 
 
-class NewAlgorithmDeadline(StrictModel):
-    """How the filing deadline of an algorithm new to a live product is counted."""
+Event = Literal["launch", "change", "termination"]
+"""An answered event a working-day deadline counts from."""
 
-    counted_from: Literal["change"]
+
+def unknown_placeholders(text: Text, allowed: frozenset[str]) -> str | None:
+    """What a text quotes that ``allowed`` does not give, as a message; None when nothing."""
+    for lang in ("zh", "en"):
+        used = {name for _, name, _, _ in string.Formatter().parse(getattr(text, lang)) if name is not None}
+        if used - allowed:
+            return f"{lang} quotes {sorted(used - allowed)}; it may quote {sorted(allowed) or 'nothing'}"
+    return None
+
+
+class CountingTexts(StrictModel):
+    """What dated reports say of the counting, with the {placeholders} :data:`COUNTING_PLACEHOLDERS` lists."""
+
+    convention: Text = Field(description="How working days are counted, stated in every dated report")
+    calendar_gap: Text = Field(description="A due date in a year the holiday calendar does not cover")
+    before_in_force: Text = Field(description="An event before the provision's entry into force")
+    no_dates: Text = Field(description="No due date: the answers give no event date")
+    no_deadline: Text = Field(description="No due date: no duty that applies counts from the answers' dates")
+    no_deadline_pending: Text = Field(description="As no_deadline, while open questions may bring one")
+
+    @field_validator("*")
+    @classmethod
+    def _known_placeholders(cls, text: Text, info: ValidationInfo) -> Text:
+        problem = unknown_placeholders(text, COUNTING_PLACEHOLDERS[str(info.field_name)])
+        if problem:
+            raise ValueError(problem)
+        return text
+
+
+COUNTING_PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "convention": frozenset({"source", "first", "last"}),
+    "calendar_gap": frozenset({"source", "first", "last", "year", "estimate"}),
+    "before_in_force": frozenset({"event", "event_date", "start", "law"}),
+    "no_dates": frozenset(),
+    "no_deadline": frozenset(),
+    "no_deadline_pending": frozenset(),
+}
+"""What each counting text may quote: ``source`` the holiday calendar and its version, ``first``
+and ``last`` the years it covers, ``year`` the year it lacks, ``estimate`` the Monday–Friday
+estimate; ``event`` the event's word (``events``), ``event_date`` its date, ``start`` the
+provision's entry into force, ``law`` the law's name as cited (dates as YYYY-MM-DD)."""
+
+
+class Counting(StrictModel):
+    """How a working-day deadline is counted from its event (``counting`` of ``schedule.yaml``)."""
+
+    event_day: Literal[0, 1] = Field(
+        description="0: the event day is not counted, day 1 is the first working day after it; "
+                    "1: the event day is day 1 when it is a working day")
+    before_in_force: Literal["from_in_force", "from_event"] = Field(
+        description="An event before the provision's entry into force: counted from the entry into force "
+                    "(with the before_in_force text), or from the event itself")
+    events: dict[Event, Text] = Field(description="The word for each event, as before_in_force quotes it")
+    texts: CountingTexts
+    basis: list[Basis] = Field(min_length=1)
+
+    @field_validator("events")
+    @classmethod
+    def _every_event(cls, events: dict[Event, Text]) -> dict[Event, Text]:
+        missing = [e for e in get_args(Event) if e not in events]
+        if missing:
+            raise ValueError(f"no word for {', '.join(missing)}; add `{missing[0]}: {{zh: ..., en: ...}}`")
+        return events
+
+    def counted_after(self, event_date: dt.date) -> dt.date:
+        """The day after which working days are counted: the event day itself when it is day 0,
+        else the day before it (so that the event day, if a working day, is day 1)."""
+        return event_date if self.event_day == 0 else event_date - dt.timedelta(days=1)
+
+
+class NewAlgorithmDeadline(StrictModel):
+    """How the deadlines of an algorithm new to a live product are counted: those the catalogue
+    counts from ``instead_of`` are counted from the product's ``counted_from`` date instead."""
+
+    instead_of: Event = Field(description="The event the duties counted anew count from in the catalogue")
+    counted_from: Event = Field(description="The answered event they are counted from for a new algorithm")
     note: Text
     basis: list[Basis] = Field(min_length=1)
 
 
 class ScheduleFile(StrictModel):
+    counting: Counting
     step_starts: list[StepPlacement]
     new_algorithm: NewAlgorithmDeadline
     filing_window: list[str] = Field(

@@ -80,10 +80,11 @@ def check_id(value: str, known: dict[str, Any], what: str, key: str, path: Path)
         raise RulebookError(f"unknown {what} id '{value}'; {did_you_mean(value, known)}", file=str(path), key=key)
 
 
-def check_basis(basis: list[Basis], laws: dict[str, Law], prefix: str, path: Path) -> None:
-    """Every law a basis cites is in the laws catalogue (``prefix`` locates the basis in its file)."""
+def check_basis(basis: list[Basis], laws: dict[str, Law], prefix: str, path: Path, field: str = "basis") -> None:
+    """Every law a basis cites is in the laws catalogue (``prefix`` and ``field`` locate the basis
+    in its file: a ``basis``, or the ``reference`` of a dated value)."""
     for j, ref in enumerate(basis):
-        check_id(ref.law, laws, "law", f"{prefix}basis[{j}].law", path)
+        check_id(ref.law, laws, "law", f"{prefix}{field}[{j}].law", path)
 
 
 def check_naming(naming: NamingFile, vocab: Vocabulary, path: Path) -> None:

@@ -48,7 +48,8 @@ class DutySummary(_Model):
     basis: list[str] = Field(description="Its legal basis, rendered in the requested language")
     binds: Literal["filer", "platform"] = Field(
         description="filer: the assessed entity's duty; platform: what an app store or mini-program platform checks")
-    working_days: int | None = Field(description="Its deadline in working days, where it has one")
+    working_days: int | None = Field(description="Its deadline in working days, where it has one (the count in "
+                                                 "force on the rules' date)")
     valid_from: dt.date | None
     rules: list[str] = Field(description="The rules that conclude it (empty: concluded outside the rules, "
                                          "e.g. by a new feature's filing)")
@@ -74,7 +75,7 @@ def rules_document(book: Rulebook, lang: Lang) -> RulesDocument:
              for r in book.rules.values()]
     duties = [DutySummary(id=o.id, title=RuleTitle(zh=o.title.zh, en=o.title.en), basis_kind=o.basis_kind,
                           basis=[b.render(book.laws, lang) for b in o.basis], binds=o.binds,
-                          working_days=o.deadline.working_days if o.deadline else None,
+                          working_days=o.deadline.working_days_at(book.as_of) if o.deadline else None,
                           valid_from=o.valid_from, rules=concluding[o.id])
               for o in book.obligations.values()]
     return RulesDocument(rules_version=book.rules_version, rules=rules, duties=duties)

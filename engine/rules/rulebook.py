@@ -35,6 +35,7 @@ from engine.model.yamlio import read_data_file
 from engine.rules.basis import Basis, Law
 from engine.rules.catalogue import (
     NOT_RULE_FILES,
+    Counting,
     DisplayFile,
     DisplayLocation,
     FeatureFiling,
@@ -144,6 +145,7 @@ class Rulebook(StrictModel):
     new_feature: FeatureFilings
     display: dict[str, DisplayLocation]
     step_starts: dict[str, StepPlacement]
+    counting: Counting
     new_algorithm: NewAlgorithmDeadline
     naming: NamingFile
     status: StatusFile
@@ -277,6 +279,7 @@ class _Loader:
         book["display"] = _index(display_file.locations, self.paths["display"], "display")
         schedule_file = self.catalogue("schedule", ScheduleFile)
         book["step_starts"] = _step_starts(schedule_file, book["steps"], self.paths["schedule"])
+        book["counting"] = schedule_file.counting
         book["new_algorithm"] = schedule_file.new_algorithm
         book["filing_window"] = _filing_window(schedule_file.filing_window, book["obligations"],
                                                self.paths["schedule"])
@@ -298,9 +301,18 @@ class _Loader:
             for i, item in enumerate(book[name].values()):
                 check_basis(getattr(item, "basis", []), book["laws"], f"{name}[{i}].", path)
         for prefix, item, path in (("new_algorithm.", book["new_algorithm"], paths["schedule"]),
+                                   ("counting.", book["counting"], paths["schedule"]),
                                    ("", book["naming"], paths["naming"]),
                                    ("", book["genai_routes"], paths["genai_routes"])):
             check_basis(item.basis, book["laws"], prefix, path)
+        for i, duty in enumerate(book["obligations"].values()):
+            if duty.deadline is not None and duty.deadline.working_days is not None:
+                check_basis(duty.deadline.working_days.reference, book["laws"],
+                            f"obligations[{i}].deadline.working_days.", path=paths["obligations"], field="reference")
+        for i, step in enumerate(book["steps"].values()):
+            if step.duration.statutory_working_days is not None:
+                check_basis(step.duration.statutory_working_days.reference, book["laws"],
+                            f"steps[{i}].duration.statutory_working_days.", path=paths["process"], field="reference")
         for i, material in enumerate(book["materials"].values()):
             check_ids(material.pitfalls, book["pitfalls"], "pitfall", f"materials[{i}].pitfalls",
                       paths["materials"])
