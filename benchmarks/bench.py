@@ -343,7 +343,7 @@ def side_by_side(ref: str, count: int, compare: Path | None = None) -> None:
     documents, sources = mixed_set(compare.resolve()) if compare else mixed_set()
     if compare:
         print(f"documents drawn from the former main's leads and examples: {'; '.join(sources)}")
-    varied = varied_documents(documents, count + 200)
+    varied = varied_documents(documents, count + 200, compare.resolve() if compare else ROOT)
     shapes = shape_count(varied[200:])
     workdir = Path(tempfile.mkdtemp(prefix="algo-filing-side-"))
     try:
@@ -352,7 +352,8 @@ def side_by_side(ref: str, count: int, compare: Path | None = None) -> None:
         src, warm, heavy = workdir / "varied.jsonl", workdir / "warm.jsonl", workdir / "heavy.jsonl"
         src.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in varied[200:]), encoding="utf-8")
         warm.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in documents), encoding="utf-8")
-        heavy.write_text(json.dumps(heavy_document(), ensure_ascii=False) + "\n", encoding="utf-8")
+        heavy_lead = heavy_document(old if compare else ROOT)
+        heavy.write_text(json.dumps(heavy_lead, ensure_ascii=False) + "\n", encoding="utf-8")
         described = f"{old} run by {old_python}" if compare else f"{ref} (git archive, same interpreter)"
         print(f"side by side: {count:,} documents, {shapes:,} distinct shapes (never seen by the process: "
               f"it is warmed on the {len(documents)} documents of the mixed set); former main = {described}; "

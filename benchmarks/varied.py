@@ -75,14 +75,32 @@ def _iso(value: Any) -> str:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
-def varied_documents(documents: list[dict[str, Any]] | None = None, count: int = DEFAULT_COUNT) -> list[dict[str, Any]]:
+class _Common:
+    """The ids of this tree's vocabulary that another checkout's ``rules/vocabulary.yaml`` also
+    holds, in this tree's order: the ids a former main reads too (its vocabulary may differ)."""
+
+    def __init__(self, root: Path) -> None:
+        from engine.model.vocabulary import load_vocabulary
+        from engine.model.yamlio import read_data_file
+
+        self.ours = load_vocabulary()
+        self.theirs = read_data_file(root / "rules" / "vocabulary.yaml")["groups"]
+
+    def ids(self, group: str) -> tuple[str, ...]:
+        return tuple(i for i in self.ours.ids(group) if i in self.theirs.get(group, {}))
+
+
+def varied_documents(documents: list[dict[str, Any]] | None = None, count: int = DEFAULT_COUNT,
+                     root: Path = ROOT) -> list[dict[str, Any]]:
     """``count`` documents drawn in turn from ``documents`` (default: :func:`mixed_set`), each
-    varied with a generator seeded by its number: the same call gives the same documents."""
+    varied with a generator seeded by its number: the same call gives the same documents.
+    With another checkout's ``root`` (``bench.py --compare``) the ids drawn are those both
+    vocabularies hold, so that both checkouts read every document."""
     from engine.model.vocabulary import load_vocabulary
 
     if documents is None:
         documents = mixed_set()[0]
-    vocab = load_vocabulary()
+    vocab: Any = load_vocabulary() if root == ROOT else _Common(root)
     out = []
     for n in range(count):
         document = json.loads(json.dumps(documents[n % len(documents)]))
@@ -127,11 +145,12 @@ def shape_count(documents: list[dict[str, Any]]) -> int:
     return len({json.dumps(strip(d), sort_keys=True, ensure_ascii=False) for d in documents})
 
 
-def heavy_document() -> dict[str, Any]:
-    """Issue 19's heavy lead: 100 products x 2 features x 8 behaviours, every flag true."""
+def heavy_document(root: Path = ROOT) -> dict[str, Any]:
+    """Issue 19's heavy lead: 100 products x 2 features x 8 behaviours, every flag true (with
+    another checkout's ``root``, every id both vocabularies hold)."""
     from engine.model.vocabulary import load_vocabulary
 
-    vocab = load_vocabulary()
+    vocab: Any = load_vocabulary() if root == ROOT else _Common(root)
     behaviours = list(vocab.ids("behaviour"))
     products = []
     for p in range(100):

@@ -44,7 +44,7 @@ from engine.model.assessment import (
     StepOut,
     Target,
 )
-from engine.model.base import Text
+from engine.model.base import Text, trusted
 from engine.model.vocabulary import load_vocabulary
 from engine.pipeline.citations import laws_cited, legal_refs
 from engine.pipeline.deadlines import EventDates, schedule
@@ -460,10 +460,11 @@ class _Assembler:
         for oid in sorted(self.obligations, key=self.index.obligation_order.__getitem__):
             targets, rules = self.obligations[oid]
             spec = book.obligations[oid]
-            out.append(ObligationOut(
-                id=oid, title=spec.title, basis_kind=spec.basis_kind, basis=self.index.obligation_basis[oid],
-                deadline=deadlines[oid], applies_to=targets_out(targets), rules=tuple(sorted(rules)),
-                files_algorithm=spec.files_algorithm, binds=spec.binds))
+            out.append(trusted(
+                ObligationOut, id=oid, title=spec.title, basis_kind=spec.basis_kind,
+                basis=self.index.obligation_basis[oid], deadline=deadlines[oid],
+                applies_to=targets_out(targets), rules=tuple(sorted(rules)), files_algorithm=spec.files_algorithm,
+                binds=spec.binds, due=()))
         return out
 
     def _materials(self, targets_out: Callable[[Iterable[_TargetKey]], tuple[Target, ...]]) -> list[MaterialOut]:
@@ -472,8 +473,8 @@ class _Assembler:
         for mid in sorted(self.materials, key=self.index.material_order.__getitem__):
             targets, rules = self.materials[mid]
             spec = book.materials[mid]
-            out.append(MaterialOut(
-                id=mid, name=spec.name, group=spec.group, scope=spec.scope, contents=spec.contents,
+            out.append(trusted(
+                MaterialOut, id=mid, name=spec.name, group=spec.group, scope=spec.scope, contents=spec.contents,
                 condition=spec.condition, basis_kind=spec.basis_kind, pitfalls=self.index.pitfalls[mid],
                 applies_to=targets_out(targets), rules=tuple(sorted(rules))))
         return out

@@ -11,6 +11,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from engine.model.assessment import AnswerUsed, TraceEntry
+from engine.model.base import trusted
 from engine.rules.facts import RootFact
 from engine.rules.rulebook import Rule, Rulebook
 
@@ -61,7 +62,7 @@ class Tracer:
     def _answer(self, path: str, value: Any) -> AnswerUsed:
         answer = self._answer_cache.get(path)
         if answer is None:
-            answer = self._answer_cache[path] = AnswerUsed(path=path, value=_jsonable(value))
+            answer = self._answer_cache[path] = trusted(AnswerUsed, path=path, value=_jsonable(value))
         return answer
 
     def add(self, conclusions: Sequence[str | Hashable], rule: Rule, fact: dict[str, Any]) -> None:
@@ -72,8 +73,8 @@ class Tracer:
     def entries(self, algorithm: Callable[[Any], str]) -> tuple[TraceEntry, ...]:
         """The trace, sorted; ``algorithm`` names the algorithm a non-text conclusion joined."""
         return tuple(
-            TraceEntry(conclusions=tuple([c if isinstance(c, str) else algorithm(c) for c in conclusions]),
-                       rule=rule, fact=fid, via=via, answers=used)
+            trusted(TraceEntry, conclusions=tuple([c if isinstance(c, str) else algorithm(c) for c in conclusions]),
+                    rule=rule, fact=fid, via=via, answers=used)
             for conclusions, rule, fid, via, used in sorted(self._pending, key=lambda t: (t[1], t[2], t[3])))
 
 
