@@ -19,20 +19,21 @@ not a legal category); the first tier one of whose tests holds applies.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import Field
 
 from engine.model.assessment import AlgorithmType, Assessment, Outline, Role, Status
 from engine.model.base import StrictModel
+from engine.model.vocabulary import load_vocabulary
 from engine.rules.catalogue import TierTest, TriageTier
 from engine.rules.rulebook import default_rulebook
 from engine.sanitize import csv_cell
 
 Tier = Literal["none", "low", "medium", "high"]
 
-_TYPE_ORDER: tuple[Any, ...] = get_args(AlgorithmType)
-_ROLE_ORDER: tuple[Any, ...] = get_args(Role)
+_TYPE_ORDER = load_vocabulary().ids("algorithm_type")
+_ROLE_ORDER = load_vocabulary().ids("role")
 
 
 class TriageRow(StrictModel):

@@ -24,15 +24,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from engine.model.base import StrictModel, Text
+from engine.model.vocabulary import id_enum, known_id
 
 Status = Literal["required", "recommended", "needs_review", "not_required"]
-AlgorithmType = Literal["generation_synthesis", "personalized_push", "ranking_selection",
-                        "retrieval_filtering", "scheduling_decision"]
-Subtype = Literal["information_retrieval", "content_filtering"]
-Role = Literal["service_provider", "technical_supporter"]
+AlgorithmType = Annotated[str, AfterValidator(known_id("algorithm_type")), id_enum("algorithm_type")]
+"""An ``algorithm_type`` id of ``rules/vocabulary.yaml``: a type added there needs no Python edit."""
+Subtype = Annotated[str, AfterValidator(known_id("algorithm_subtype")), id_enum("algorithm_subtype")]
+"""An ``algorithm_subtype`` id of ``rules/vocabulary.yaml``."""
+Role = Annotated[str, AfterValidator(known_id("role")), id_enum("role")]
+"""A ``role`` id of ``rules/vocabulary.yaml``."""
 BasisKind = Literal["statute", "practice"]
 """What a conclusion rests on: ``statute`` = a regulation's article whose condition the rule
 tests; ``practice`` = what filers and the regulator do, or the published lists, not a regulation."""

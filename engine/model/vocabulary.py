@@ -6,9 +6,13 @@ id check goes through :func:`check_id`, which answers an unknown id with a did-y
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from pathlib import Path
+
+from pydantic import WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from engine.model.base import Lang, StrictModel, Text
 from engine.model.suggest import did_you_mean
@@ -46,6 +50,26 @@ class Vocabulary(StrictModel):
         if value in self.groups[group]:
             return None
         return f"unknown {group} id '{value}'; {did_you_mean(value, self.groups[group])}"
+
+
+def known_id(group: str) -> Callable[[str], str]:
+    """A validator of the ids of ``group`` in the shipped vocabulary: an id the vocabulary lists
+    is valid as soon as it is listed (no Python names the ids of a group)."""
+    ids = load_vocabulary().groups[group]
+
+    def check(value: str) -> str:
+        if value not in ids:
+            raise PydanticCustomError("unknown_id", "unknown {group} id '{value}'; {hint}",
+                                      {"group": group, "value": value[:80], "hint": did_you_mean(value, ids)})
+        return value
+
+    return check
+
+
+def id_enum(group: str) -> WithJsonSchema:
+    """The JSON Schema of an id of ``group``: a string ``enum`` of the shipped vocabulary's ids, in
+    file order (the published schema lists what the shipped rules can conclude)."""
+    return WithJsonSchema({"enum": list(load_vocabulary().ids(group)), "type": "string"})
 
 
 def rules_dir() -> Path:

@@ -430,10 +430,10 @@ class _Assembler:
         rules = tuple(sorted(d.rules))
         return Algorithm(
             id=d.id, name=self._algorithm_name(d, products),
-            type=d.type, type_label=vocab.groups["algorithm_type"][d.type],  # type: ignore[arg-type]
-            subtype=d.subtype,  # type: ignore[arg-type]
+            type=d.type, type_label=vocab.groups["algorithm_type"][d.type],
+            subtype=d.subtype,
             subtype_label=vocab.groups["algorithm_subtype"][d.subtype] if d.subtype else None,
-            role=d.role if has_role else None,  # type: ignore[arg-type]
+            role=d.role if has_role else None,
             role_label=vocab.groups["role"][d.role] if has_role else vocab.groups["no_filing_role"]["none"],
             status=status, status_label=vocab.groups["applicability"][status],  # type: ignore[arg-type]
             behaviours=d.behaviours,
