@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rule_edits import edit_in_place
 
 from engine import assess, load_answers
 from engine.errors import RulebookError
@@ -25,10 +26,7 @@ def _rules_copy(tmp_path: Path) -> Path:
 
 def _edited(tmp_path: Path, name: str, old: str, new: str) -> Path:
     rules = _rules_copy(tmp_path)
-    path = rules / "catalogue" / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{name} no longer holds {old!r}: update the test"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    edit_in_place(rules / "catalogue" / name, [(old, new)])
     return rules
 
 

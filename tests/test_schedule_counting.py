@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rule_edits import edit_in_place
 
 from engine import Rulebook, assess, load_rulebook, parse_answers
 from engine.errors import RulebookError
@@ -38,12 +39,7 @@ def _rules(tmp_path: Path, file: str, *edits: tuple[str, str]) -> Path:
     target = tmp_path / "rules"
     if not target.exists():
         shutil.copytree(rules_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    path = target / "catalogue" / file
-    text = path.read_text(encoding="utf-8")
-    for old, new in edits:
-        assert old in text, f"{file} changed: update the test"
-        text = text.replace(old, new, 1)
-    path.write_text(text, encoding="utf-8")
+    edit_in_place(target / "catalogue" / file, edits)
     return target
 
 

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rule_edits import edit_in_place
 
 from engine import Rulebook, assess, load_rulebook
 from engine.errors import RulebookError
@@ -52,10 +53,7 @@ def test_a_filing_window_of_an_unknown_or_undated_duty_fails_with_the_file_and_k
 
 def _edited(tmp_path: Path, old: str, new: str) -> Path:
     rules = _rules_with(tmp_path, SHIPPED)
-    path = rules / "catalogue" / "schedule.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text, "schedule.yaml changed: update the test"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    edit_in_place(rules / "catalogue" / "schedule.yaml", [(old, new)])
     return rules
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rule_edits import edit_in_place
 
 from engine import assess, assessment_json_schema
 from engine.model.assessment import Algorithm
@@ -66,12 +67,7 @@ def _rules_with_a_new_type(tmp_path: Path) -> Path:
     packages = tmp_path / "packages"
     shutil.copytree(ROOT / "rules", packages / "rules", ignore=shutil.ignore_patterns("__pycache__"))
     for name, edits in EDITS.items():
-        path = packages / "rules" / name
-        text = path.read_text(encoding="utf-8")
-        for old, new in edits:
-            assert old in text, f"{name} changed: update the test"
-            text = text.replace(old, new, 1)
-        path.write_text(text, encoding="utf-8")
+        edit_in_place(packages / "rules" / name, edits)
     return packages
 
 
