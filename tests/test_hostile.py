@@ -13,7 +13,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import resource
 import shutil
 import signal
 import stat
@@ -47,35 +46,36 @@ class Run:
     seconds: float
 
 
-def _cap_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+PEAK_MEMORY = Path(__file__).resolve().parent / "peak_memory.py"
 
 
 def spawn(*argv: str, cwd: Path, stdin: Any = subprocess.DEVNULL, timeout: float = 60,
           env: dict[str, str] | None = None) -> Run:
-    """``python -m cli ARGV`` in a fresh process: exit code, output, peak memory, time."""
-    out_path, err_path = cwd / ".spawn.out", cwd / ".spawn.err"
+    """``python -m cli ARGV`` in a fresh process: exit code, output, peak memory, time.
+
+    The command starts through tests/peak_memory.py, so its peak memory is its own: a process
+    forked straight from pytest would report pytest's peak as well (Linux keeps it across fork
+    and exec), and the caps below would measure the test run, not the command.
+    """
+    out_path, err_path, peak_path = cwd / ".spawn.out", cwd / ".spawn.err", cwd / ".spawn.peak"
     started = time.perf_counter()
+    command = [sys.executable, str(PEAK_MEMORY), str(peak_path), str(MEMORY_CAP), "--",
+               sys.executable, "-m", "cli", *argv]
     with out_path.open("wb") as out, err_path.open("wb") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "cli", *argv], cwd=cwd, stdin=stdin, stdout=out,
-                                stderr=err, env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-                                preexec_fn=_cap_memory)
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                proc.wait()
-                pytest.fail(f"{argv} did not finish in {timeout} s")
-            time.sleep(0.02)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    run = Run(proc.returncode, out_path.read_text(encoding="utf-8", errors="replace"),
-              err_path.read_text(encoding="utf-8", errors="replace"), usage.ru_maxrss,
+        proc = subprocess.Popen(command, cwd=cwd, stdin=stdin, stdout=out, stderr=err,
+                                env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+                                start_new_session=True)
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            pytest.fail(f"{argv} did not finish in {timeout} s")
+    run = Run(code, out_path.read_text(encoding="utf-8", errors="replace"),
+              err_path.read_text(encoding="utf-8", errors="replace"), int(peak_path.read_text()),
               time.perf_counter() - started)
-    out_path.unlink()
-    err_path.unlink()
+    for path in (out_path, err_path, peak_path):
+        path.unlink()
     return run
 
 
