@@ -63,12 +63,7 @@ def fit_widths(headers: list[str], rows: list[list[str]], width: int | None,
     available = max(width - 3 * len(headers) - 1, 8 * len(headers))
     if sum(natural) <= available:
         return natural
-    words = [max(_longest_word(column[0]) + 2, *(_longest_word(c) for c in column[1:])) for column in columns]
-    floor = [min(n, words[i] if i in whole else 8) for i, n in enumerate(natural)]
-    for i in sorted(range(len(floor)), key=lambda i: words[i]):  # no word split where the width allows
-        kept = min(natural[i], max(floor[i], min(words[i], _WORD)))
-        if sum(floor) - floor[i] + kept <= available:
-            floor[i] = kept
+    floor = _floors(columns, natural, available, whole)
     low, high = 0, max(natural)
     while low < high:                                   # the largest cap under which all fit
         cap = (low + high + 1) // 2
@@ -77,6 +72,18 @@ def fit_widths(headers: list[str], rows: list[list[str]], width: int | None,
         else:
             high = cap - 1
     return [max(f, min(n, low)) for n, f in zip(natural, floor, strict=True)]
+
+
+def _floors(columns: list[tuple[str, ...]], natural: list[int], available: int, whole: Sequence[int]) -> list[int]:
+    """Each column's narrowest width: 8, its longest word where the width allows (up to
+    :data:`_WORD`), and always its longest word for the ``whole`` columns."""
+    words = [max(_longest_word(column[0]) + 2, *(_longest_word(c) for c in column[1:])) for column in columns]
+    floor = [min(n, words[i] if i in whole else 8) for i, n in enumerate(natural)]
+    for i in sorted(range(len(floor)), key=lambda i: words[i]):  # no word split where the width allows
+        kept = min(natural[i], max(floor[i], min(words[i], _WORD)))
+        if sum(floor) - floor[i] + kept <= available:
+            floor[i] = kept
+    return floor
 
 
 def fitted_grid(headers: list[str], rows: list[list[str]], width: int | None = None,
