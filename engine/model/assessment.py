@@ -29,7 +29,9 @@ from pydantic import AfterValidator, Field
 from engine.model.base import StrictModel, Text
 from engine.model.vocabulary import id_enum, known_id
 
-Status = Literal["required", "recommended", "needs_review", "not_required"]
+Status = Annotated[str, AfterValidator(known_id("applicability")), id_enum("applicability")]
+"""An ``applicability`` id of ``rules/vocabulary.yaml`` (a filing status): a status added there and
+to the precedence of ``rules/catalogue/status.yaml`` needs no Python edit."""
 AlgorithmType = Annotated[str, AfterValidator(known_id("algorithm_type")), id_enum("algorithm_type")]
 """An ``algorithm_type`` id of ``rules/vocabulary.yaml``: a type added there needs no Python edit."""
 Subtype = Annotated[str, AfterValidator(known_id("algorithm_subtype")), id_enum("algorithm_subtype")]

@@ -399,7 +399,7 @@ class _Assembler:
         rules = self.book.rules
         precedence = self.book.status.precedence
         return self.book.status.strongest(self.statuses), [
-            Reason(rule=rule_id, status=status,  # type: ignore[arg-type]
+            Reason(rule=rule_id, status=status,
                    title=rules[rule_id].title, explanation=rules[rule_id].explanation,
                    basis_kind=rules[rule_id].basis_kind, basis=self.index.rule_basis[rule_id],
                    products=tuple(products[i].name for i in positions))
@@ -435,7 +435,7 @@ class _Assembler:
             subtype_label=vocab.groups["algorithm_subtype"][d.subtype] if d.subtype else None,
             role=d.role if has_role else None,
             role_label=vocab.groups["role"][d.role] if has_role else vocab.groups["no_filing_role"]["none"],
-            status=status, status_label=vocab.groups["applicability"][status],  # type: ignore[arg-type]
+            status=status, status_label=vocab.groups["applicability"][status],
             behaviours=d.behaviours,
             products=tuple(products[i] for i in sorted(d.products)),
             features=tuple(dict.fromkeys(r.name for r in refs)), feature_refs=refs,
@@ -507,7 +507,7 @@ class _Assembler:
         drafts = sorted((d for d in self._group()[0] if self._shown(d)),
                         key=lambda d: self._algorithm_order(d.id))
         return Outline(
-            status=status,  # type: ignore[arg-type]
+            status=status,
             algorithms=tuple((d.type, d.role if d.type in has_role else None,
                               _route(d.genai_routes, self.book.genai_routes.precedence)) for d in drafts),
             steps=tuple(s.duration for s in self._steps()), open_questions=len(self.questions),
@@ -530,7 +530,7 @@ class _Assembler:
         if counts:
             status = counts[0].status
         result = Assessment(
-            filing=FilingConclusion(status=status,  # type: ignore[arg-type]
+            filing=FilingConclusion(status=status,
                                     label=self.vocab.groups["applicability"][status],
                                     as_of=self.as_of, reasons=tuple(reasons), counts=counts),
             algorithms=tuple(algorithms), obligations=tuple(obligations),

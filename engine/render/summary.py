@@ -18,9 +18,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.model.assessment import Action, Algorithm, Assessment, DueDate
+from engine.model.assessment import Action, Algorithm, Assessment, DueDate, StatusCount
 from engine.model.base import Lang
-from engine.render.labels import word
+from engine.render.labels import WORDS, word
 from engine.render.table import render_table
 from engine.render.wrap import clip, wrap
 from engine.render.wrap import display_width as _display_width
@@ -231,8 +231,16 @@ def counts_text(a: Assessment, lang: Lang) -> str:
     """"（3 个需要备案，2 个建议备案）": the algorithms per status, so the headline names them all."""
     if not a.filing.counts or (len(a.filing.counts) == 1 and len(a.algorithms) == 1):
         return ""
-    parts = [word(f"count_{c.status}", lang).format(n=c.count) for c in a.filing.counts]
+    parts = [_count(c, lang) for c in a.filing.counts]
     return f"（{'，'.join(parts)}）" if lang == "zh" else f" ({', '.join(parts)})"
+
+
+def _count(c: StatusCount, lang: Lang) -> str:
+    """"3 个需要备案": the renderers' own words for the shipped statuses, else the count with the
+    status's label (a status added to the vocabulary shows without a word of its own)."""
+    if f"count_{c.status}" in WORDS:
+        return word(f"count_{c.status}", lang).format(n=c.count)
+    return f"{c.count} 个{c.label.zh}" if lang == "zh" else f"{c.count} {c.label.en}"
 
 
 def algorithm_due(al: Algorithm, today: dt.date, lang: Lang) -> str:

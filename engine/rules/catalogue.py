@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
-from engine.model.assessment import BasisKind
+from engine.model.assessment import BasisKind, Status
 from engine.model.base import StrictModel, Text
 from engine.rules.basis import Basis, Law
 
@@ -327,7 +327,7 @@ class NamingFile(StrictModel):
 class TierTest(StrictModel):
     """One test of a triage tier: every key given must hold."""
 
-    status: list[Literal["required", "recommended", "needs_review", "not_required"]] | None = None
+    status: list[Status] | None = None
     algorithms_at_least: int | None = Field(default=None, ge=1)
     roles_at_least: int | None = Field(default=None, ge=1)
     genai_route: list[Literal["genai_filing", "genai_registration", "genai_none"]] | None = None
