@@ -96,7 +96,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     from engine import default_rulebook
     from engine.render.rules import render_rules
 
-    sys.stdout.write(render_rules(default_rulebook(), args.format, args.lang))
+    sys.stdout.write(render_rules(default_rulebook(), args.format, args.lang, width=terminal_width()))
     return EXIT_OK
 
 

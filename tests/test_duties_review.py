@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
+from wcwidth import wcswidth
 
+import cli
 from engine import assess
 from engine.model.assessment import Assessment, LegalRef
 from engine.model.base import Lang
@@ -158,3 +160,21 @@ def test_the_log_retention_citation_says_its_article_number_predates_the_2025_am
     zh, en = csl.render(book.laws, "zh"), csl.render(book.laws, "en")
     assert "第21条" in zh and "2025年10月28日修正" in zh and "待核对" in zh
     assert "Art. 21" in en and "before the amendment of 2025-10-28" in en and "to be checked" in en
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_rules_listing_fits_the_terminal_and_keeps_every_id_whole(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], columns: int, lang: str) -> None:
+    """`algo-filing rules` at the terminal's width: no line wider, and every rule and duty id on one line."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    assert cli.main(["rules", "--lang", lang]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert max(wcswidth(line) for line in lines) <= columns
+    book = load_rulebook()
+    cells = {cell.strip() for line in lines for cell in line.split("│")}
+    for rid in book.rules:
+        assert rid in cells or f"← {rid}" in cells, rid
+    for oid in book.obligations:
+        assert oid in cells, oid
