@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from operator import attrgetter
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError
@@ -306,6 +307,18 @@ def _fields(item: Any, names: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(item, name) for name in names}
 
 
+_GETTERS: dict[tuple[str, ...], Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _values(row: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The named attributes of ``row`` as a tuple (one C-level getter per list of names)."""
+    getter = _GETTERS.get(names)
+    if getter is None:
+        get = attrgetter(*names)
+        getter = _GETTERS[names] = (lambda row: (get(row),)) if len(names) == 1 else get
+    return getter(row)
+
+
 _Kept = dict[str, tuple[tuple[Any, ...], dict[str, Any]]]
 _DUTIES: _Kept = {}
 _MATERIALS: _Kept = {}
@@ -315,20 +328,18 @@ an entry is built once and reused while every value is the same object or an equ
 
 
 def _entry(table: _Kept, row: Any, names: tuple[str, ...], laws: tuple[LawOut, ...]) -> dict[str, Any] | None:
-    """The entry kept for ``row``'s id, if it was written from the same values and laws."""
+    """The entry kept for ``row``'s id, if it was written from the same values and laws (tuples
+    compare each item by identity first, then by value)."""
     kept = table.get(row.id)
     if kept is None:
         return None
     values, entry = kept
-    for now, then in zip((*(getattr(row, name) for name in names), *laws), values, strict=False):
-        if now is not then and now != then:
-            return None
-    return entry if len(values) == len(names) + len(laws) else None
+    return entry if _values(row, names) + laws == values else None
 
 
 def _keep(table: _Kept, row: Any, names: tuple[str, ...], laws: tuple[LawOut, ...],
           entry: dict[str, Any]) -> dict[str, Any]:
-    table[row.id] = ((*(getattr(row, name) for name in names), *laws), entry)
+    table[row.id] = (_values(row, names) + laws, entry)
     return entry
 
 
@@ -345,6 +356,8 @@ class _Writer:
         self.duties: dict[str, Any] = {}
         self.materials: dict[str, Any] = {}
         self.answers: dict[str, Any] = {}
+        self.paths: dict[int, list[str]] = {}
+        """Per tuple of trace answers (by identity: the assessment keeps them alive), their paths."""
 
     def label(self, group: str, key: str, text: Text) -> None:
         _put(self.labels.setdefault(group, {}), key, text, f"catalogue.labels.{group}")
@@ -396,16 +409,20 @@ class _Writer:
         return {**_fields(d, DisplayRow.model_fields), "basis": self.cited(d.basis)}
 
     def trace(self, t: TraceEntry) -> dict[str, Any]:
-        table = self.answers
-        paths = []
-        for used in t.answers:
-            path, value = used.path, used.value
-            found = table.get(path, _ABSENT)
-            if found is _ABSENT:
-                table[path] = value
-            elif found is not value and found != value:
-                _put(table, path, value, "catalogue.answers")
-            paths.append(path)
+        used_list = t.answers
+        paths = self.paths.get(id(used_list))
+        if paths is None:  # entries on one fact share their answers' tuple: each is written once
+            table = self.answers
+            paths = []
+            for used in used_list:
+                path, value = used.path, used.value
+                found = table.get(path, _ABSENT)
+                if found is _ABSENT:
+                    table[path] = value
+                elif found is not value and found != value:
+                    _put(table, path, value, "catalogue.answers")
+                paths.append(path)
+            self.paths[id(used_list)] = paths
         return {"conclusions": t.conclusions, "rule": t.rule, "fact": t.fact, "via": t.via, "answers": paths}
 
 
