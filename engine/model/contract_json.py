@@ -409,12 +409,26 @@ class _Writer:
         return {"conclusions": t.conclusions, "rule": t.rule, "fact": t.fact, "via": t.via, "answers": paths}
 
 
+_LAWS: dict[int, tuple[LawOut, dict[str, Any]]] = {}
+
+
+def _law(law: LawOut) -> dict[str, Any]:
+    """A law's catalogue entry, one object per law object (the rulebook's laws recur in every
+    assessment, so :func:`_fragment` writes each once)."""
+    found = _LAWS.get(id(law))
+    if found is None or found[0] is not law:
+        if len(_LAWS) >= _FRAGMENTS_MAX:
+            _LAWS.clear()
+        found = _LAWS[id(law)] = (law, _fields(law, LawEntry.model_fields))
+    return found[1]
+
+
 def contract_data(assessment: Assessment) -> dict[str, Any]:
     """The assessment as the data of :class:`CompactAssessment` (keys in its field order), for the
     serialiser: plain containers holding the assessment's own models where they are kept whole."""
     a = assessment
     w = _Writer(a.laws)
-    laws = {law.id: _fields(law, LawEntry.model_fields) for law in a.laws}
+    laws = {law.id: _law(law) for law in a.laws}
     return {
         "schema_version": SCHEMA_VERSION,
         "filing": w.filing(a.filing),
@@ -433,9 +447,62 @@ def contract_data(assessment: Assessment) -> dict[str, Any]:
 
 def contract_json(assessment: Assessment, *, indent: int | None = 2) -> str:
     """The assessment's JSON text: with ``indent`` (files, ``assess --format json``) two-space
-    indented and ending in a newline; with ``indent=None`` (the service, batch lines) on one line."""
-    text = to_json(contract_data(assessment), indent=indent).decode()
-    return text + "\n" if indent is not None else text
+    indented and ending in a newline; with ``indent=None`` (the service, batch lines) on one line,
+    the texts every assessment shares written from :func:`_fragment` (the same bytes)."""
+    data = contract_data(assessment)
+    if indent is None:
+        return _line(data).decode()
+    return to_json(data, indent=indent).decode() + "\n"
+
+
+_FRAGMENTS: dict[int, tuple[Any, bytes]] = {}
+_FRAGMENTS_MAX = 4096
+"""Per object (by identity, the object kept so that its id is not reused), its one-line JSON."""
+
+
+def _fragment(value: Any) -> bytes:
+    """``to_json(value)`` of an object that many assessments share: a duty's or material's catalogue
+    entry, a law, an undated step. Half of an assessment's JSON is such texts (about 55 KB of
+    110 KB on varied documents); each is written once per process instead of once per assessment."""
+    found = _FRAGMENTS.get(id(value))
+    if found is not None and found[0] is value:
+        return found[1]
+    text = to_json(value)
+    if len(_FRAGMENTS) >= _FRAGMENTS_MAX:
+        _FRAGMENTS.clear()
+    _FRAGMENTS[id(value)] = (value, text)
+    return text
+
+
+_KEYS: dict[str, bytes] = {}
+
+
+def _object(items: Iterable[tuple[str, bytes]]) -> bytes:
+    """A JSON object on one line (as :func:`pydantic_core.to_json` writes it) from its members' JSON."""
+    keys = _KEYS
+    out = []
+    for key, value in items:
+        name = keys.get(key)
+        if name is None:
+            name = keys[key] = to_json(key) + b":"
+        out.append(name + value)
+    return b"{" + b",".join(out) + b"}"
+
+
+def _line(data: dict[str, Any]) -> bytes:
+    """``to_json(data)`` of :func:`contract_data`'s data, with the shared texts from :func:`_fragment`:
+    the catalogue's duties, materials and laws, and the steps without dates (the rulebook's own)."""
+    catalogue = data["catalogue"]
+    shared = {
+        "steps": b"[" + b",".join(to_json(s) if s.dates else _fragment(s) for s in data["steps"]) + b"]",
+        "catalogue": _object((
+            ("labels", to_json(catalogue["labels"])),
+            ("laws", _object((key, _fragment(law)) for key, law in catalogue["laws"].items())),
+            ("duties", _object((key, _fragment(entry)) for key, entry in catalogue["duties"].items())),
+            ("materials", _object((key, _fragment(entry)) for key, entry in catalogue["materials"].items())),
+            ("answers", to_json(catalogue["answers"])))),
+    }
+    return _object((key, shared[key] if key in shared else to_json(value)) for key, value in data.items())
 
 
 class UnresolvedId(ValueError):
