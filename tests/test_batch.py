@@ -82,6 +82,7 @@ def test_broken_lines_become_error_records_and_the_batch_goes_on(
     assert "failed lines: 2, 3, 5, 6, 8" in err
 
 
+@pytest.mark.slow
 def test_a_large_file_with_a_few_broken_lines_keeps_count_and_order(tmp_path: Path) -> None:
     """1,200 records (distinct names), every 100th broken: 1,200 lines out, each at its place."""
     documents = mixed_documents()
@@ -329,6 +330,7 @@ def test_progress_bar_goes_to_stderr_only_when_asked(tmp_path: Path, capsys: pyt
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.slow
 def test_a_terminal_sees_a_progress_bar(tmp_path: Path) -> None:
     pexpect = pytest.importorskip("pexpect")
     out = tmp_path / "out.jsonl"

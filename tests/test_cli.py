@@ -132,6 +132,7 @@ def test_version_and_help() -> None:
 
 
 @pytest.mark.skipif(shutil.which("algo-filing") is None, reason="console script not installed")
+@pytest.mark.slow
 def test_installed_console_script_works_outside_the_source_tree(tmp_path: Path) -> None:
     """The rules ship as package data: the installed command works from any directory."""
     env = {**os.environ, "PYTHONPATH": ""}

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic_core import to_json
 
 import cli
 from engine import AssessmentFileError, CompactAssessment, assess, assessment_json_schema, read_assessment
 from engine.model.assessment import Assessment
+from engine.model.contract_json import contract_data
 from engine.render import render
 from engine.render.short import render_short
 
@@ -41,6 +43,17 @@ def test_the_json_reads_back_into_the_same_assessment(path: Path) -> None:
     assert read_assessment(result.to_json(indent=None)).model_dump_json() == result.model_dump_json()
     # the contract model keeps the keys in the written order (the published schema is the written JSON)
     assert CompactAssessment.model_validate_json(text).model_dump_json(indent=2) + "\n" == text
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_the_one_line_json_is_the_data_written_whole(path: Path) -> None:
+    # the one-line JSON writes the texts assessments share from kept fragments: the same bytes as
+    # the data written in one piece, the first time and when the fragments are reused
+    result = assess(path)
+    whole = to_json(contract_data(result)).decode()
+    assert result.to_json(indent=None) == whole
+    assert assess(path).to_json(indent=None) == whole
+    assert json.loads(whole) == json.loads(result.to_json())
 
 
 @pytest.mark.parametrize("name,lang", [("news_app", "zh"), ("news_app", "en"), ("short_video_live", "zh")])

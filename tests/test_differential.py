@@ -210,6 +210,7 @@ def test_every_document_assesses_or_fails_cleanly(document: Any) -> None:
         assert result.rules_version == default_rulebook().rules_version
 
 
+@pytest.mark.slow
 def test_malformed_documents_are_refused() -> None:
     """The malformed strategy really breaks documents (so the test above tests refusals too)."""
     refused = 0

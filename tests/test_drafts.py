@@ -254,6 +254,7 @@ def test_english_drafts_use_english_headings_and_prompts() -> None:
     assert all(s.text.startswith("【to fill in") for s in document.sentences() if s.prompt)
 
 
+@pytest.mark.slow
 def test_a_drafts_folder_is_never_written_over(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "drafts"
     out.mkdir()

@@ -139,6 +139,7 @@ def test_1_a_device_node_is_written_into_not_replaced(tmp_path: Path, capsys: py
     assert sorted(listing(tmp_path)) == ["null"]
 
 
+@pytest.mark.slow
 def test_1_a_fifo_gets_the_report_and_stays_a_fifo(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
@@ -168,6 +169,7 @@ def test_1_a_fifo_gets_the_report_and_stays_a_fifo(tmp_path: Path) -> None:
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
+@pytest.mark.slow
 def test_1_proc_self_fd_goes_to_the_open_stream(tmp_path: Path) -> None:
     result = spawn("assess", str(EXAMPLE), "--format", "json", "-o", "/proc/self/fd/1", cwd=tmp_path)
     assert result.code == 0, result.err
@@ -267,6 +269,7 @@ def test_3_a_long_wrong_value_is_echoed_at_most_200_characters(
 
 # ---------------------------------------------------------------- 4. size limits
 
+@pytest.mark.slow
 def test_4_a_1_gib_input_is_refused_after_reading_1_mib(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     with big.open("wb") as out:  # sparse: 1 GiB that takes no disk space
@@ -285,6 +288,7 @@ def test_4_a_1_gib_input_is_refused_after_reading_1_mib(tmp_path: Path) -> None:
     assert record["line"] == 1 and "no end in sight" in record["error"]["message"]
 
 
+@pytest.mark.slow
 def test_4_standard_input_is_read_with_a_dash(tmp_path: Path) -> None:
     with EXAMPLE.open("rb") as stdin:
         result = spawn("assess", "-", "--format", "json", cwd=tmp_path, stdin=stdin)
@@ -449,6 +453,7 @@ def test_7_answers_files_take_counts_in_plain_decimal_only(
     assert code == 2 and "products[0].monthly_active_users: expected a whole number" in err
 
 
+@pytest.mark.slow
 def test_7_a_second_ask_on_the_same_draft_is_refused(tmp_path: Path) -> None:
     draft = tmp_path / "draft.yaml"
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])

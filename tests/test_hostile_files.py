@@ -117,6 +117,7 @@ def test_1_a_read_only_or_foreign_file_is_not_replaced_by_a_normal_user(
     assert sorted(p.name for p in folder.iterdir()) == ["new.txt", "r.txt", "root.txt"]
 
 
+@pytest.mark.slow
 def test_1_draft_refuses_a_folder_the_user_could_not_write(
         user_folder: tuple[Path, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder, uid = user_folder
@@ -150,6 +151,7 @@ def test_1_ask_does_not_save_a_report_over_a_file_the_user_could_not_write(
 
 # ---------------------------------------------------------------- 2. standard input is the output
 
+@pytest.mark.slow
 def test_2_standard_input_read_from_the_output_file_is_refused(tmp_path: Path) -> None:
     answers = tmp_path / "a.yaml"
     shutil.copy(EXAMPLE, answers)
@@ -166,6 +168,7 @@ def test_2_standard_input_read_from_the_output_file_is_refused(tmp_path: Path) -
     assert batch.read_bytes() == before and sorted(listing(tmp_path)) == ["a.yaml", "in.jsonl"]
 
 
+@pytest.mark.slow
 def test_2_standard_input_from_another_file_still_writes_the_output(tmp_path: Path) -> None:
     with EXAMPLE.open("rb") as stdin:
         result = spawn("assess", "-", "--format", "json", "-o", "report.json", cwd=tmp_path, stdin=stdin)
@@ -269,6 +272,7 @@ def live_process() -> Iterator[int]:
         holder.wait()
 
 
+@pytest.mark.slow
 def test_5_a_second_ask_through_a_symbolic_link_is_refused(tmp_path: Path) -> None:
     draft = tmp_path / "draft.yaml"
     shutil.copy(EXAMPLE, draft)
@@ -296,6 +300,7 @@ LOCKS = {
 
 
 @pytest.mark.parametrize("kind", sorted(LOCKS))
+@pytest.mark.slow
 def test_5_a_lock_that_holds_no_process_id_is_taken_over_with_a_message(tmp_path: Path, kind: str) -> None:
     lock = tmp_path / "draft.yaml.lock"
     LOCKS[kind](lock)
@@ -400,6 +405,7 @@ def test_6_two_interrupts_milliseconds_apart_keep_the_output_every_time(tmp_path
 
 # ---------------------------------------------------------------- 7. an unclosed CSV quote
 
+@pytest.mark.slow
 def test_7_an_unclosed_quote_costs_its_row_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "leads.csv"
     shutil.copy(HOSTILE / "refused_csv_unclosed_quote.csv", source)

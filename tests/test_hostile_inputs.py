@@ -119,6 +119,7 @@ def _in_a_small_process(code: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("flag", ["--answers", "--resume"])
+@pytest.mark.slow
 def test_9_ask_refuses_an_endless_answers_file_or_draft_after_reading_the_limit(flag: str, tmp_path: Path) -> None:
     done = _in_a_small_process(f"import cli; raise SystemExit(cli.main(['ask', {flag!r}, '/dev/zero', "
                                f"'--draft', {str(tmp_path / 'd.yaml')!r}]))")
@@ -166,6 +167,7 @@ def test_9_serve_refuses_an_endless_token_file() -> None:
 
 # ---------------------------------------------------------------- 10. prefill of many products
 
+@pytest.mark.slow
 def test_10_ask_with_100_products_reaches_its_first_screen_in_under_2_seconds(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from test_prompts import Scripted, args
@@ -179,6 +181,7 @@ def test_10_ask_with_100_products_reaches_its_first_screen_in_under_2_seconds(
     assert "某某新闻99" in (tmp_path / "d.yaml").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_10_the_review_of_100_products_is_drawn_in_a_few_seconds(tmp_path: Path) -> None:
     from test_prompts import Scripted
 
@@ -359,6 +362,7 @@ def _assess_on_a_terminal(**env: str) -> str:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 @pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}])
+@pytest.mark.slow
 def test_18_no_color_and_a_dumb_terminal_get_no_colours(env: dict[str, str]) -> None:
     assert "\x1b[1m" in _assess_on_a_terminal()                       # colours on a terminal otherwise
     assert "\x1b[" not in _assess_on_a_terminal(**env)
@@ -382,6 +386,7 @@ def test_18_ask_dims_its_notes_only_when_colours_are_wanted(
 
 # ---------------------------------------------------------------- 15. CSV cells holding a line break
 
+@pytest.mark.slow
 def test_15_a_cell_holding_a_bare_carriage_return_is_quoted_and_no_line_starts_a_formula(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "triage.csv"
@@ -458,6 +463,7 @@ ASCII_ONLY = {**os.environ, "PYTHONUTF8": "0", "LC_ALL": "C", "LANG": "C", "PYTH
 
 @pytest.mark.parametrize(("argv", "shown"), [(["--help"], "算法备案"), (["assess", str(EXAMPLE)], "需要备案"),
                                              (["rules"], "个性化推送")])
+@pytest.mark.slow
 def test_19_an_ascii_locale_gets_escaped_output_and_a_note_not_a_traceback(argv: list[str], shown: str) -> None:
     done = subprocess.run([sys.executable, "-m", "cli", *argv], env=ASCII_ONLY, capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr.decode("ascii", "replace")[-2000:]
@@ -466,6 +472,7 @@ def test_19_an_ascii_locale_gets_escaped_output_and_a_note_not_a_traceback(argv:
     assert shown.encode("unicode_escape") in done.stdout
 
 
+@pytest.mark.slow
 def test_19_json_output_in_an_ascii_locale_still_parses() -> None:
     done = subprocess.run([sys.executable, "-m", "cli", "assess", str(EXAMPLE), "--format", "json"], env=ASCII_ONLY,
                           capture_output=True, timeout=60)
@@ -478,6 +485,7 @@ def test_19_json_output_in_an_ascii_locale_still_parses() -> None:
 # ---------------------------------------------------------------- also: wrapping a very long name
 
 @pytest.mark.timeout(20)
+@pytest.mark.slow
 def test_wrapping_a_300_kb_name_is_linear_and_a_character_wider_than_the_width_ends() -> None:
     from engine.render.wrap import wrap_line
 

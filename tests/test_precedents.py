@@ -80,6 +80,7 @@ def test_a_row_with_an_unknown_category_names_the_file_and_line(tmp_path: Path) 
 # ------------------------------------------------------------------ the cached index
 
 
+@pytest.mark.slow
 def test_the_index_is_built_once_and_then_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     start = time.perf_counter()
     first = PrecedentIndex.open(cache_directory=tmp_path)
@@ -96,6 +97,7 @@ def test_the_index_is_built_once_and_then_reused(tmp_path: Path, monkeypatch: py
     assert second.location == first.location
 
 
+@pytest.mark.slow
 def test_changed_lists_are_indexed_again(tmp_path: Path) -> None:
     data, cache = tmp_path / "data", tmp_path / "cache"
     data.mkdir()
@@ -111,6 +113,7 @@ def test_changed_lists_are_indexed_again(tmp_path: Path) -> None:
     assert after.search("阿几智能动画合成", top=1)[0].precedent.name == "阿几智能动画合成算法"
 
 
+@pytest.mark.slow
 def test_a_corrupt_cached_index_is_built_again(tmp_path: Path) -> None:
     first = PrecedentIndex.open(cache_directory=tmp_path)
     first.close()
@@ -121,6 +124,7 @@ def test_a_corrupt_cached_index_is_built_again(tmp_path: Path) -> None:
         assert conn.execute("SELECT count(*) FROM filings").fetchone()[0] == 7766
 
 
+@pytest.mark.slow
 def test_an_unwritable_cache_folder_keeps_the_index_in_memory(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("a file where the cache folder should be")

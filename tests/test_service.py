@@ -472,6 +472,7 @@ def test_an_internal_error_is_500_with_an_id_and_no_traceback(monkeypatch: pytes
 
 # ---------------------------------------------------------------- concurrency
 
+@pytest.mark.slow
 def test_concurrent_requests_give_the_same_bytes_as_the_library(client: TestClient) -> None:
     documents = [json.loads(line) for line in MIXED.read_text(encoding="utf-8").splitlines()]
     jobs = [(i, view) for i in range(len(documents)) for view in ("full", "triage")] * 4

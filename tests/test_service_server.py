@@ -99,6 +99,7 @@ def readme_curl_example() -> tuple[str, dict[str, Any]]:
     return command.group(1), json.loads(shown.group(1))
 
 
+@pytest.mark.slow
 def test_the_readme_curl_example_answers_as_shown(tmp_path: Path) -> None:
     command, shown = readme_curl_example()
     with server(tmp_path) as base:
@@ -197,6 +198,7 @@ def test_the_served_code_is_the_work_trees() -> None:
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.1"])
+@pytest.mark.slow
 def test_the_server_refuses_to_listen_beyond_loopback_without_a_token(host: str) -> None:
     done = subprocess.run([*SERVE, "--host", host], capture_output=True, text=True, timeout=TIMEOUT,
                           env=WORK_TREE_ENV)
@@ -207,6 +209,7 @@ def test_the_server_refuses_to_listen_beyond_loopback_without_a_token(host: str)
 
 @pytest.mark.parametrize(("content", "message"), [
     ("", "token file is empty"), ("short", "token is 5 characters"), ("two words but long enough", "whitespace")])
+@pytest.mark.slow
 def test_a_token_file_that_cannot_serve_is_refused(tmp_path: Path, content: str, message: str) -> None:
     token_file = tmp_path / "token"
     token_file.write_text(content, encoding="utf-8")

@@ -311,6 +311,7 @@ def feature(term: Terminal, name: str, category: str, follow_up: str, *behaviour
 
 
 @IN_PROCESS_AND_PTY
+@pytest.mark.slow
 def test_news_app_with_back_and_an_edit_from_the_review(tmp_path: Path, terminal: Start) -> None:
     term = terminal()
     term.wait("Esc 返回上一题（选择题也可按 ←）")
@@ -371,6 +372,7 @@ def test_news_app_with_back_and_an_edit_from_the_review(tmp_path: Path, terminal
 
 
 @IN_PROCESS_AND_PTY
+@pytest.mark.slow
 def test_ai_photo_mini_program_calling_a_filed_model_with_ctrl_c_and_resume(tmp_path: Path, terminal: Start) -> None:
     term = terminal(lang="en")
     term.type("entity_name", "Example Imaging Co.")
@@ -420,6 +422,7 @@ def test_ai_photo_mini_program_calling_a_filed_model_with_ctrl_c_and_resume(tmp_
         ["generate_image", "edit_image_video"], "third_party_api", False)
 
 
+@pytest.mark.slow
 def test_internal_tool_asks_nothing_about_users_and_needs_no_filing(tmp_path: Path, terminal: Start) -> None:
     term = terminal()
     term.type("entity_name", "某某制造有限公司")
@@ -450,6 +453,7 @@ def test_internal_tool_asks_nothing_about_users_and_needs_no_filing(tmp_path: Pa
     assert answers.products[0].features[0].behaviours == ["document_routing"]
 
 
+@pytest.mark.slow
 def test_pressing_enter_through_the_questionnaire_reaches_a_result(tmp_path: Path, terminal: Start) -> None:
     """Enter on every question, each sent only once its own header "n/total" and prompt are drawn."""
     term = terminal()
@@ -472,6 +476,7 @@ def test_pressing_enter_through_the_questionnaire_reaches_a_result(tmp_path: Pat
 PROGRESS = re.compile(r"第 (\d+)/(\d+) 题")
 
 
+@pytest.mark.slow
 def test_product_manager_describes_a_four_feature_news_app_in_at_most_18_questions(
         tmp_path: Path, terminal: Start) -> None:
     """Feed, hot list, search and AI writing on a third-party model, in an 80-column terminal.
@@ -574,6 +579,7 @@ def test_the_pm_ride_hailing_product_takes_20_questions_and_opens_with_a_dated_s
     assert [f.behaviours for f in answers.products[0].features] == [f.behaviours for f in example.products[0].features]
 
 
+@pytest.mark.slow
 def test_new_feature_on_the_saved_news_app_prints_its_filing_due_from_its_own_launch(
         tmp_path: Path, terminal: Start) -> None:
     """A pick-up point feature, launching 2026-12-07, added to the news app launched 2026-03-02."""

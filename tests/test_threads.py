@@ -64,6 +64,7 @@ def _renamed(document: dict[str, Any], lead: int) -> dict[str, Any]:
     return renamed
 
 
+@pytest.mark.slow
 def test_threads_sharing_templates_fill_in_each_leads_own_names() -> None:
     """Leads of one shape under other names, assessed at once: each gets its own names."""
     from engine import SHAPES, assess_json

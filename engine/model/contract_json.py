@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from operator import attrgetter
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError
@@ -306,6 +307,18 @@ def _fields(item: Any, names: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(item, name) for name in names}
 
 
+_GETTERS: dict[tuple[str, ...], Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _values(row: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The named attributes of ``row`` as a tuple (one C-level getter per list of names)."""
+    getter = _GETTERS.get(names)
+    if getter is None:
+        get = attrgetter(*names)
+        getter = _GETTERS[names] = (lambda row: (get(row),)) if len(names) == 1 else get
+    return getter(row)
+
+
 _Kept = dict[str, tuple[tuple[Any, ...], dict[str, Any]]]
 _DUTIES: _Kept = {}
 _MATERIALS: _Kept = {}
@@ -315,20 +328,18 @@ an entry is built once and reused while every value is the same object or an equ
 
 
 def _entry(table: _Kept, row: Any, names: tuple[str, ...], laws: tuple[LawOut, ...]) -> dict[str, Any] | None:
-    """The entry kept for ``row``'s id, if it was written from the same values and laws."""
+    """The entry kept for ``row``'s id, if it was written from the same values and laws (tuples
+    compare each item by identity first, then by value)."""
     kept = table.get(row.id)
     if kept is None:
         return None
     values, entry = kept
-    for now, then in zip((*(getattr(row, name) for name in names), *laws), values, strict=False):
-        if now is not then and now != then:
-            return None
-    return entry if len(values) == len(names) + len(laws) else None
+    return entry if _values(row, names) + laws == values else None
 
 
 def _keep(table: _Kept, row: Any, names: tuple[str, ...], laws: tuple[LawOut, ...],
           entry: dict[str, Any]) -> dict[str, Any]:
-    table[row.id] = ((*(getattr(row, name) for name in names), *laws), entry)
+    table[row.id] = (_values(row, names) + laws, entry)
     return entry
 
 
@@ -345,6 +356,8 @@ class _Writer:
         self.duties: dict[str, Any] = {}
         self.materials: dict[str, Any] = {}
         self.answers: dict[str, Any] = {}
+        self.paths: dict[int, list[str]] = {}
+        """Per tuple of trace answers (by identity: the assessment keeps them alive), their paths."""
 
     def label(self, group: str, key: str, text: Text) -> None:
         _put(self.labels.setdefault(group, {}), key, text, f"catalogue.labels.{group}")
@@ -396,17 +409,35 @@ class _Writer:
         return {**_fields(d, DisplayRow.model_fields), "basis": self.cited(d.basis)}
 
     def trace(self, t: TraceEntry) -> dict[str, Any]:
-        table = self.answers
-        paths = []
-        for used in t.answers:
-            path, value = used.path, used.value
-            found = table.get(path, _ABSENT)
-            if found is _ABSENT:
-                table[path] = value
-            elif found is not value and found != value:
-                _put(table, path, value, "catalogue.answers")
-            paths.append(path)
+        used_list = t.answers
+        paths = self.paths.get(id(used_list))
+        if paths is None:  # entries on one fact share their answers' tuple: each is written once
+            table = self.answers
+            paths = []
+            for used in used_list:
+                path, value = used.path, used.value
+                found = table.get(path, _ABSENT)
+                if found is _ABSENT:
+                    table[path] = value
+                elif found is not value and found != value:
+                    _put(table, path, value, "catalogue.answers")
+                paths.append(path)
+            self.paths[id(used_list)] = paths
         return {"conclusions": t.conclusions, "rule": t.rule, "fact": t.fact, "via": t.via, "answers": paths}
+
+
+_LAWS: dict[int, tuple[LawOut, dict[str, Any]]] = {}
+
+
+def _law(law: LawOut) -> dict[str, Any]:
+    """A law's catalogue entry, one object per law object (the rulebook's laws recur in every
+    assessment, so :func:`_fragment` writes each once)."""
+    found = _LAWS.get(id(law))
+    if found is None or found[0] is not law:
+        if len(_LAWS) >= _FRAGMENTS_MAX:
+            _LAWS.clear()
+        found = _LAWS[id(law)] = (law, _fields(law, LawEntry.model_fields))
+    return found[1]
 
 
 def contract_data(assessment: Assessment) -> dict[str, Any]:
@@ -414,7 +445,7 @@ def contract_data(assessment: Assessment) -> dict[str, Any]:
     serialiser: plain containers holding the assessment's own models where they are kept whole."""
     a = assessment
     w = _Writer(a.laws)
-    laws = {law.id: _fields(law, LawEntry.model_fields) for law in a.laws}
+    laws = {law.id: _law(law) for law in a.laws}
     return {
         "schema_version": SCHEMA_VERSION,
         "filing": w.filing(a.filing),
@@ -433,9 +464,62 @@ def contract_data(assessment: Assessment) -> dict[str, Any]:
 
 def contract_json(assessment: Assessment, *, indent: int | None = 2) -> str:
     """The assessment's JSON text: with ``indent`` (files, ``assess --format json``) two-space
-    indented and ending in a newline; with ``indent=None`` (the service, batch lines) on one line."""
-    text = to_json(contract_data(assessment), indent=indent).decode()
-    return text + "\n" if indent is not None else text
+    indented and ending in a newline; with ``indent=None`` (the service, batch lines) on one line,
+    the texts every assessment shares written from :func:`_fragment` (the same bytes)."""
+    data = contract_data(assessment)
+    if indent is None:
+        return _line(data).decode()
+    return to_json(data, indent=indent).decode() + "\n"
+
+
+_FRAGMENTS: dict[int, tuple[Any, bytes]] = {}
+_FRAGMENTS_MAX = 4096
+"""Per object (by identity, the object kept so that its id is not reused), its one-line JSON."""
+
+
+def _fragment(value: Any) -> bytes:
+    """``to_json(value)`` of an object that many assessments share: a duty's or material's catalogue
+    entry, a law, an undated step. Half of an assessment's JSON is such texts (about 55 KB of
+    110 KB on varied documents); each is written once per process instead of once per assessment."""
+    found = _FRAGMENTS.get(id(value))
+    if found is not None and found[0] is value:
+        return found[1]
+    text = to_json(value)
+    if len(_FRAGMENTS) >= _FRAGMENTS_MAX:
+        _FRAGMENTS.clear()
+    _FRAGMENTS[id(value)] = (value, text)
+    return text
+
+
+_KEYS: dict[str, bytes] = {}
+
+
+def _object(items: Iterable[tuple[str, bytes]]) -> bytes:
+    """A JSON object on one line (as :func:`pydantic_core.to_json` writes it) from its members' JSON."""
+    keys = _KEYS
+    out = []
+    for key, value in items:
+        name = keys.get(key)
+        if name is None:
+            name = keys[key] = to_json(key) + b":"
+        out.append(name + value)
+    return b"{" + b",".join(out) + b"}"
+
+
+def _line(data: dict[str, Any]) -> bytes:
+    """``to_json(data)`` of :func:`contract_data`'s data, with the shared texts from :func:`_fragment`:
+    the catalogue's duties, materials and laws, and the steps without dates (the rulebook's own)."""
+    catalogue = data["catalogue"]
+    shared = {
+        "steps": b"[" + b",".join(to_json(s) if s.dates else _fragment(s) for s in data["steps"]) + b"]",
+        "catalogue": _object((
+            ("labels", to_json(catalogue["labels"])),
+            ("laws", _object((key, _fragment(law)) for key, law in catalogue["laws"].items())),
+            ("duties", _object((key, _fragment(entry)) for key, entry in catalogue["duties"].items())),
+            ("materials", _object((key, _fragment(entry)) for key, entry in catalogue["materials"].items())),
+            ("answers", to_json(catalogue["answers"])))),
+    }
+    return _object((key, shared[key] if key in shared else to_json(value)) for key, value in data.items())
 
 
 class UnresolvedId(ValueError):

@@ -19,6 +19,10 @@ _RULE_ATTRS: dict[tuple[str, str, str], tuple[tuple[str, ...], tuple[str, ...]]]
 """Per rulebook version, rule and derivation: the deriving rules and every attribute tested
 (computed once per process)."""
 
+_ATTR_SETS: dict[tuple[str, ...], tuple[str, ...]] = {}
+"""One object per distinct attribute tuple, never dropped: rules that test the same attributes share
+it, so the answers of a fact are looked up by the tuple's id."""
+
 
 class Tracer:
     """Collects the trace entries of one assessment."""
@@ -28,7 +32,7 @@ class Tracer:
         self.version = book.rules_version
         self.roots = roots
         self._pending: list[tuple[Sequence[str | Hashable], str, str, tuple[str, ...], tuple[AnswerUsed, ...]]] = []
-        self._used_cache: dict[tuple[str, tuple[str, ...]], tuple[AnswerUsed, ...]] = {}
+        self._used_cache: dict[tuple[str, int], tuple[AnswerUsed, ...]] = {}
         self._answer_cache: dict[str, AnswerUsed] = {}
 
     def _attrs(self, rule_id: str, via: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -40,7 +44,8 @@ class Tracer:
             attrs: dict[str, None] = {}
             for name in (*chain, rule_id):
                 attrs.update(dict.fromkeys(self.book.rules[name].tested_attributes()))
-            found = _RULE_ATTRS[key] = (chain, tuple(attrs))
+            tested = tuple(attrs)
+            found = _RULE_ATTRS[key] = (chain, _ATTR_SETS.setdefault(tested, tested))
         return found
 
     def _answers_used(self, rule_id: str, fid: str, via: str) -> tuple[tuple[str, ...], tuple[AnswerUsed, ...]]:
@@ -51,7 +56,7 @@ class Tracer:
         path, one value in a document).
         """
         chain, attrs = self._attrs(rule_id, via)
-        key = (fid, attrs)
+        key = (fid, id(attrs))  # the attribute tuples live in _RULE_ATTRS: an id names one for good
         used = self._used_cache.get(key)
         if used is None:
             sources = self.roots[fid].sources

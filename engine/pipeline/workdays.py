@@ -78,12 +78,14 @@ def _nth_day_after(start: dt.date, count: int, counts: Callable[[dt.date], bool]
     return day
 
 
+@lru_cache(maxsize=8192)
 def add_working_days(start: dt.date, count: int) -> dt.date:
     """The ``count``-th working day after ``start``; ``start`` itself is never counted.
 
     Day 1 is the first working day after ``start``, whatever ``start`` is (a working day, a
     weekend or a holiday). Raises :class:`CalendarGapError` when a day to look at falls in a
-    year the calendar does not cover.
+    year the calendar does not cover (an error is never cached). Cached: every assessment
+    counts the same few periods from the same few dates, a walk of up to a month of days each.
     """
     return _nth_day_after(start, count, is_working_day)
 
