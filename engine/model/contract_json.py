@@ -497,13 +497,17 @@ _KEYS: dict[str, bytes] = {}
 def _object(items: Iterable[tuple[str, bytes]]) -> bytes:
     """A JSON object on one line (as :func:`pydantic_core.to_json` writes it) from its members' JSON."""
     keys = _KEYS
-    out = []
+    out = [b"{"]
     for key, value in items:
         name = keys.get(key)
         if name is None:
             name = keys[key] = to_json(key) + b":"
-        out.append(name + value)
-    return b"{" + b",".join(out) + b"}"
+        out += (name, value, b",")
+    if len(out) > 1:
+        out[-1] = b"}"  # the last member's comma
+    else:
+        out.append(b"}")
+    return b"".join(out)
 
 
 def _line(data: dict[str, Any]) -> bytes:
