@@ -149,3 +149,22 @@ def test_a_type_code_naming_an_unknown_type_is_refused_with_the_file_key_and_fix
     message = str(info.value)
     assert "filing_numbers.yaml" in message and "type_codes.07.type" in message
     assert "ranking_selecton" in message and "ranking_selection" in message
+
+
+def test_the_types_a_number_stood_for_in_its_year_are_data(tmp_path: Path) -> None:
+    from engine.errors import RulebookError
+    from engine.model.filing_number import load_number_layout, number_types
+
+    # the 2022 lists numbered two 调度决策 algorithms with 05; later years did not
+    assert number_types(decode_filing_number("网信算备110108823483905220017号")) == {
+        "retrieval_filtering", "scheduling_decision"}
+    assert number_types(decode_filing_number("网信算备110108823483905230017号")) == {"retrieval_filtering"}
+    # a code that stood for another type in some year is a YAML edit
+    code_07 = '  "07":\n    type: ranking_selection\n    also:\n      - {type: personalized_push, years: [2025]}\n'
+    layout = load_number_layout(_rules_with_layout(tmp_path, code_07))
+    assert number_types(decode_filing_number("网信算备110108823483907250017号", layout=layout),
+                        layout=layout) == {"ranking_selection", "personalized_push"}
+    assert number_types(decode_filing_number("网信算备110108823483907240017号", layout=layout),
+                        layout=layout) == {"ranking_selection"}
+    with pytest.raises(RulebookError, match=r"type_codes.07.also\[0\].type"):
+        load_number_layout(_rules_with_layout(tmp_path / "bad", code_07.replace("personalized", "personalised")))

@@ -50,6 +50,7 @@ TEXTS = (('en: "the {event} on {event_date} predates', 'en: "{law}: the {event} 
          ('en: "not computed (the answers give', 'en: "no date to count from (the answers give'),
          ('en: "Working days follow', 'en: "Counted on {source}, {first} to {last}. Working days follow'))
 NEW_ALGORITHM = ("  instead_of: launch\n", "  instead_of: change\n")
+ON_IN_FORCE = ("  before_launch: undated\n", "  before_launch: on_in_force\n")
 
 ARP_24_DAYS = """      working_days:
         values:
@@ -93,6 +94,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rulebook]:
         "texts": book("texts", {"schedule.yaml": TEXTS}),
         "dated": book("dated", DATED),
         "new_algorithm": book("new_algorithm", {"schedule.yaml": (NEW_ALGORITHM,)}),
+        "on_in_force": book("on_in_force", {"schedule.yaml": (ON_IN_FORCE,)}),
     }
 
 
@@ -277,3 +279,20 @@ def test_which_duties_of_a_new_algorithm_count_from_which_event_is_data(books: d
 def test_a_new_algorithm_rule_naming_no_event_fails_with_the_file(tmp_path: Path) -> None:
     message = _load_error(tmp_path, "schedule.yaml", ("  counted_from: change\n", "  counted_from: changes\n"))
     assert "schedule.yaml" in message and "new_algorithm.counted_from" in message
+
+
+def _before_launch(a: Assessment) -> set[tuple[str, int, str, str | None]]:
+    return {(x.id, x.product.index, x.event_date.isoformat(), x.date.isoformat() if x.date else None)
+            for x in a.filing.actions if x.kind == "obligation" and x.working_days is None}
+
+
+def test_a_duty_due_before_a_launch_that_predates_its_provision_is_dated_as_the_data_says(
+        books: dict[str, Rulebook]) -> None:
+    """The second product launched on 2017-01-01, before the Security Assessment Regulations
+    (2018-11-30) and ARP (2022-03-01): shipped, its duties due before launch get no date; with
+    ``before_launch: on_in_force`` they are dated on the entry into force, and nothing else moves."""
+    multi = ROOT / "examples" / "multi_product_entity.yaml"
+    shipped, edited = _before_launch(_assess(multi)), _before_launch(_assess(multi, books["on_in_force"]))
+    assert not any(product == 1 for _, product, _, _ in shipped)
+    assert edited - shipped == {("arp_27", 1, "2017-01-01", "2022-03-01"), ("sar_7", 1, "2017-01-01", "2018-11-30")}
+    assert shipped <= edited

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -107,12 +107,20 @@ _PROVINCES: dict[str, tuple[str, str]] = {
     "82": ("澳门特别行政区", "Macao"),
 }
 
+class _AlsoType(StrictModel):
+    """Another algorithm type a code stood for in the published lists of some years."""
+
+    type: str = Field(description="An algorithm_type id of vocabulary.yaml")
+    years: list[int] = Field(min_length=1, description="The filing years (4 digits) whose numbers may stand for it")
+
+
 class _TypeCodeSpec(StrictModel):
     """One type code of ``filing_numbers.yaml``: the vocabulary ids it stands for, and the lists' exceptions."""
 
     type: str = Field(description="An algorithm_type id of vocabulary.yaml")
     subtype: str | None = Field(default=None, description="An algorithm_subtype id, where the code stands for one")
     note: Text | None = Field(default=None, description="What a decoded number of this code carries as a note")
+    also: list[_AlsoType] = Field(default_factory=list, description="Other types the code stood for in some years")
 
 
 class _LayoutFile(StrictModel):
@@ -133,6 +141,8 @@ class NumberLayout:
     types: dict[str, TypeCode]
     notes: dict[str, Text]
     known_irregular: dict[str, Text]
+    also: dict[str, dict[int, frozenset[str]]] = field(default_factory=dict)
+    """Per type code, per filing year, the other algorithm types its numbers may stand for."""
 
 
 def load_number_layout(directory: Path | None = None) -> NumberLayout:
@@ -145,7 +155,29 @@ def load_number_layout(directory: Path | None = None) -> NumberLayout:
     types = {code: _type_code(code, entry, vocab, path) for code, entry in spec.type_codes.items()}
     return NumberLayout(first_year=spec.first_year, source=spec.source, types=types,
                         notes={c: e.note for c, e in spec.type_codes.items() if e.note is not None},
-                        known_irregular=spec.known_irregular)
+                        known_irregular=spec.known_irregular,
+                        also={c: _also(c, e, vocab, path) for c, e in spec.type_codes.items() if e.also})
+
+
+def _also(code: str, entry: _TypeCodeSpec, vocab: Vocabulary, path: Path) -> dict[int, frozenset[str]]:
+    """The other types a code stood for, by filing year, each checked against ``vocab``."""
+    found: dict[int, set[str]] = {}
+    for i, also in enumerate(entry.also):
+        if also.type not in vocab.groups["algorithm_type"]:
+            raise RulebookError(f"unknown algorithm_type id '{also.type}'; "
+                                f"{did_you_mean(also.type, vocab.groups['algorithm_type'])}",
+                                file=str(path), key=f"type_codes.{code}.also[{i}].type")
+        for year in also.years:
+            found.setdefault(year, set()).add(also.type)
+    return {year: frozenset(types) for year, types in found.items()}
+
+
+def number_types(number: FilingNumber, *, layout: NumberLayout | None = None) -> frozenset[str]:
+    """The algorithm types a decoded number may stand for: its code's, and those the code stood
+    for in the lists of its year (``also`` of ``filing_numbers.yaml``: 05 in 2022 numbered
+    调度决策 algorithms too)."""
+    layout = layout or _shipped_layout()
+    return frozenset({number.type.type}) | layout.also.get(number.type.code, {}).get(number.year, frozenset())
 
 
 def _type_code(code: str, entry: _TypeCodeSpec, vocab: Vocabulary, path: Path) -> TypeCode:

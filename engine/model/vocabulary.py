@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import WithJsonSchema
+from pydantic import Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from engine.model.base import Lang, StrictModel, Text
@@ -33,6 +33,21 @@ class Vocabulary(StrictModel):
     """Every group of ids with the label of each id."""
 
     groups: dict[str, dict[str, Text]]
+    subtypes: dict[str, list[str]] = Field(
+        default_factory=dict, description="The algorithm types that have sub-types, with their sub-types")
+
+    @model_validator(mode="after")
+    def _subtypes_known(self) -> Vocabulary:
+        """Every type and sub-type of ``subtypes`` is an id of its group, each sub-type of one type."""
+        seen: set[str] = set()
+        for type_, subtypes in self.subtypes.items():
+            for group, value in [("algorithm_type", type_)] + [("algorithm_subtype", s) for s in subtypes]:
+                if (problem := self.check_id(group, value)):
+                    raise ValueError(f"subtypes: {problem}")
+            if seen & set(subtypes):
+                raise ValueError(f"subtypes: {sorted(seen & set(subtypes))[0]} is a sub-type of two types")
+            seen |= set(subtypes)
+        return self
 
     def ids(self, group: str) -> tuple[str, ...]:
         """The ids of ``group`` in file order."""

@@ -321,7 +321,7 @@ def schedule(assessment: Assessment, dates: EventDates, book: Rulebook) -> Asses
     due = next_due(obligations)
     filing = assessment.filing.model_copy(update={
         "calendar": convention(counting), "next_due": due,
-        "actions": _actions(obligations, steps, products, procedure_routes, in_force),
+        "actions": _actions(obligations, steps, products, procedure_routes, in_force, counting),
         "no_due": None if due is not None else _no_due(dates, assessment.filing.status, counting)})
     algorithms = tuple(_with_filing_due(a, obligations) for a in assessment.algorithms)
     return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps,
@@ -353,20 +353,29 @@ def next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
     return NextDue(obligation=duty.id, title=duty.title, basis=duty.basis, due=due, basis_kind=duty.basis_kind)
 
 
-def _before_launch(ob: ObligationOut, products: _Products, in_force: Mapping[str, InForce]) -> list[Action]:
-    """A duty to be done before launch, dated on the launch of each product it applies to; not
-    dated where the product launched before the provision was in force (the duty did not exist
-    at launch, and when it fell due since is not ours to say)."""
+def _before_launch(ob: ObligationOut, products: _Products, in_force: Mapping[str, InForce],
+                   counting: Counting) -> list[Action]:
+    """A duty the catalogue says is due before launch, dated on the launch of each product it
+    applies to; where the product launched before the provision was in force, as the rulebook's
+    ``counting.before_launch`` says: no date, or the entry into force."""
     if ob.deadline is None or ob.deadline.start != "before_launch":
         return []
     law_start = _duty_in_force(ob, in_force)
-    return [Action(kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind, product=ref,
-                   event="launch", event_date=when, working_days=None, date=when)
-            for ref, when in products.launches(ob.applies_to) if law_start is None or when >= law_start.date]
+    actions: list[Action] = []
+    for ref, when in products.launches(ob.applies_to):
+        day = when
+        if law_start is not None and when < law_start.date:
+            if counting.before_launch == "undated":
+                continue
+            day = law_start.date
+        actions.append(Action(kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind, product=ref,
+                              event="launch", event_date=when, working_days=None, date=day))
+    return actions
 
 
 def _actions(obligations: Sequence[ObligationOut], steps: Sequence[StepOut], products: _Products,
-             procedure_routes: Collection[str], in_force: Mapping[str, InForce]) -> tuple[Action, ...]:
+             procedure_routes: Collection[str], in_force: Mapping[str, InForce],
+             counting: Counting) -> tuple[Action, ...]:
     """Every dated action: duties with due dates, duties due before launch, and steps that must be
     through by the launch (the generative-AI filing); earliest first, the one to start earliest
     first among those due the same day (it takes longest), then the duties' order. Where the
@@ -378,7 +387,7 @@ def _actions(obligations: Sequence[ObligationOut], steps: Sequence[StepOut], pro
         dated = [Action(kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind, product=d.product,
                         event=d.event, event_date=d.event_date, working_days=d.working_days, date=d.date,
                         estimate=d.estimate) for d in ob.due]
-        for action in dated + _before_launch(ob, products, in_force):
+        for action in dated + _before_launch(ob, products, in_force, counting):
             day = action.date or action.estimate
             if day is not None and not (ob.id in procedure_routes and action.product.index in stepped):
                 found.append((day, day, order, action))

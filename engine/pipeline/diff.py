@@ -32,6 +32,7 @@ from engine.model.assessment import (
 from engine.model.base import StrictModel, Text
 from engine.model.contract import answer_contract
 from engine.pipeline.deadlines import due_date, products_of
+from engine.pipeline.novelty import new_algorithms
 from engine.pipeline.run import assess
 from engine.rules.catalogue import Counting, NewAlgorithmDeadline
 from engine.rules.rulebook import Rulebook, default_rulebook
@@ -168,14 +169,15 @@ def diff_answers(before: Answers, after: Answers, *, as_of: dt.date | None = Non
     """Assess both documents (with due dates) and compare them.
 
     ``as_of`` applies the same rules date to both; without it each document's own ``as_of``,
-    else the rulebook's date, is used, as :func:`engine.assess` does. An algorithm only the
-    assessment after has is new: its duties are dated by ``new_algorithm`` of the rulebook
+    else the rulebook's date, is used, as :func:`engine.assess` does. The new algorithms
+    (:func:`engine.pipeline.novelty.new_algorithms`: only the assessment after has them, and no
+    filed algorithm covers them) have their duties dated by ``new_algorithm`` of the rulebook
     (:func:`date_new_algorithms`).
     """
     book = rulebook or default_rulebook()
     old = assess(before, as_of=as_of, rulebook=book)  # assess() dates duties and steps from the answers' dates
     new = assess(after, as_of=as_of, rulebook=book)
-    added = {a.id for a in new.algorithms} - {a.id for a in old.algorithms}
+    added = set(new_algorithms(old, new))
     return compare(old, date_new_algorithms(new, after, added, book.new_algorithm, book.counting))
 
 

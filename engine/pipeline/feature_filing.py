@@ -10,6 +10,7 @@ number of working days after the feature's own launch date, as the duty's deadli
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import Field
@@ -19,6 +20,7 @@ from engine.model.assessment import Assessment, BasisKind, DueDate, LegalRef, Pr
 from engine.model.base import StrictModel, Text
 from engine.pipeline.citations import legal_refs
 from engine.pipeline.deadlines import due_date
+from engine.pipeline.novelty import new_algorithms
 from engine.rules.rulebook import Rulebook
 
 FilingKind = Literal["new_algorithm", "filed_algorithm"]
@@ -53,13 +55,18 @@ def feature_filings(book: Rulebook, before: Assessment, after: Assessment, answe
                     product: int, feature: int) -> NewFeatureFilings:
     """The filings the ``feature``-th feature of the ``product``-th product calls for.
 
-    ``before`` is the assessment without the feature, ``after`` with it (of ``answers``).
+    ``before`` is the assessment without the feature, ``after`` with it (of ``answers``). A filed
+    algorithm gains a change filing; one not filed a new filing, counted from the feature's launch
+    where it is new (:func:`engine.pipeline.novelty.new_algorithms`, as ``algo-filing diff``
+    decides), else due as it was from the product's launch.
     """
     item = answers.products[product]
     new = item.features[feature]
     # What is filed comes from the answers (filed_algorithms), never from the assessment before:
-    # an algorithm the earlier answers had may never have been filed (rulings.md #16).
+    # an algorithm the earlier answers had may never have been filed (rulings.md #16). What is
+    # new, and so counted from the feature's launch, is the one decision `algo-filing diff` takes.
     filed = {a.id for a in after.algorithms if a.filed is not None}
+    new_ids = new_algorithms(before, after)
     out: list[FeatureFilingOut] = []
     for algorithm in after.algorithms:
         if not any(f.product == product and f.index == feature for f in algorithm.feature_refs):
@@ -70,10 +77,12 @@ def feature_filings(book: Rulebook, before: Assessment, after: Assessment, answe
                                 or spec.obligation]
         deadline = duty.deadline
         assert deadline is not None and deadline.working_days is not None, "checked when the rulebook loads"
-        working_days = deadline.working_days_at(after.filing.as_of)
-        event: Literal["launch", "change"] = "launch" if kind == "new_algorithm" else "change"
-        due = (due_date(ProductRef(index=product, name=item.name), event, new.launch_date, working_days, book.counting)
-               if new.launch_date is not None and working_days is not None else None)
+        if kind == "new_algorithm" and algorithm.id not in new_ids:
+            # not new: an algorithm the answers before had, never filed, was due from its launch
+            due = algorithm.filing_due.due if algorithm.filing_due is not None else None
+        else:
+            due = _due_from_feature(book, ProductRef(index=product, name=item.name), kind, new.launch_date,
+                                    deadline.working_days_at(after.filing.as_of))
         out.append(FeatureFilingOut(
             algorithm=algorithm.id, name=algorithm.name, type_label=algorithm.type_label, kind=kind,
             label=spec.label, explanation=spec.explanation, obligation=duty.id, basis_kind=duty.basis_kind,
@@ -81,6 +90,16 @@ def feature_filings(book: Rulebook, before: Assessment, after: Assessment, answe
     return NewFeatureFilings(product=item.name, feature=new.name,
                              launch_date=new.launch_date.isoformat() if new.launch_date else None,
                              filings=tuple(out))
+
+
+def _due_from_feature(book: Rulebook, product: ProductRef, kind: FilingKind, launch: dt.date | None,
+                      working_days: int | None) -> DueDate | None:
+    """A filing counted from the feature's launch: a new algorithm's as from a launch, a filed
+    one's as from a change; None without the feature's launch date or a count in force."""
+    if launch is None or working_days is None:
+        return None
+    event: Literal["launch", "change"] = "launch" if kind == "new_algorithm" else "change"
+    return due_date(product, event, launch, working_days, book.counting)
 
 
 def _own_filing_duty(after: Assessment, algorithm: str) -> str | None:

@@ -13,19 +13,15 @@ from __future__ import annotations
 from engine.model.answers import Answers, FiledAlgorithm
 from engine.model.assessment import Algorithm, Assessment, FiledRef, ObligationOut
 from engine.model.base import Text
-from engine.model.filing_number import decode_filing_number
+from engine.model.filing_number import decode_filing_number, number_types
 from engine.pipeline.deadlines import next_due
 
 _ALL_FILED = Text(zh="无待办期限：需要备案的算法均已备案", en="no deadline: every algorithm to file is filed already")
 
 
-def _types(filed: FiledAlgorithm) -> set[str]:
+def _types(filed: FiledAlgorithm) -> frozenset[str]:
     """The algorithm types a filed number may stand for (the lists' known exceptions included)."""
-    decoded = decode_filing_number(filed.number)
-    types: set[str] = {decoded.type.type}
-    if decoded.type.code == "05" and decoded.year == 2022:
-        types.add("scheduling_decision")
-    return types
+    return number_types(decode_filing_number(filed.number))
 
 
 def _covers(filed: FiledAlgorithm, algorithm: Algorithm, answers: Answers) -> bool:

@@ -268,6 +268,9 @@ class Counting(StrictModel):
     before_in_force: Literal["from_in_force", "from_event"] = Field(
         description="An event before the provision's entry into force: counted from the entry into force "
                     "(with the before_in_force text), or from the event itself")
+    before_launch: Literal["undated", "on_in_force"] = Field(
+        description="A duty due before launch whose product launched before the provision's entry into force: "
+                    "no date (undated), or dated on the entry into force (on_in_force)")
     events: dict[Event, Text] = Field(description="The word for each event, as before_in_force quotes it")
     texts: CountingTexts
     basis: list[Basis] = Field(min_length=1)

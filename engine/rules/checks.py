@@ -149,15 +149,17 @@ def _check_classify(classify: dict[str, str], kind: str, key: str, path: Path, v
     if (problem := vocab.check_id("algorithm_type", classify["type"])):
         raise RulebookError(problem, file=str(path), key=f"{key}.classify.type")
     subtype = classify.get("subtype")
+    own = vocab.subtypes.get(classify["type"], [])
     if subtype is not None:
         if (problem := vocab.check_id("algorithm_subtype", subtype)):
             raise RulebookError(problem, file=str(path), key=f"{key}.classify.subtype")
-        if classify["type"] != "retrieval_filtering":
-            raise RulebookError("a subtype belongs to retrieval_filtering only", file=str(path),
-                                key=f"{key}.classify.subtype")
-    elif classify["type"] == "retrieval_filtering":
-        raise RulebookError("retrieval_filtering needs a subtype (information_retrieval or "
-                            "content_filtering)", file=str(path), key=f"{key}.classify")
+        if subtype not in own:
+            owner = next((t for t, subs in vocab.subtypes.items() if subtype in subs), None)
+            raise RulebookError(f"{subtype} is a sub-type of {owner or 'no type'}, not of {classify['type']} "
+                                "(vocabulary.yaml, subtypes)", file=str(path), key=f"{key}.classify.subtype")
+    elif own:
+        raise RulebookError(f"{classify['type']} needs a subtype ({' or '.join(own)}; vocabulary.yaml, subtypes)",
+                            file=str(path), key=f"{key}.classify")
 
 
 def _check_filing(filing: dict[str, str], kind: str, key: str, path: Path, vocab: Vocabulary) -> None:
