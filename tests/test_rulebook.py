@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rule_edits import edit_in_place
 
 from engine.errors import LoadError, RulebookError
 from engine.model.vocabulary import rules_dir
@@ -125,3 +126,16 @@ def test_every_duty_material_and_rule_says_statute_or_practice() -> None:
     assert "not a statutory deadline" in book.obligations["practice_filing"].deadline.text.en
     assert "建议日期" in book.obligations["practice_filing"].deadline.text.zh
     assert book.obligations["arp_24"].basis_kind == "statute"
+
+
+@pytest.mark.parametrize(("new", "words"), [
+    ("yields_to: [arp_42]", ["obligations.yaml", "yields_to[0]", "did you mean"]),
+    ("yields_to: [practice_label_support]", ["obligations.yaml", "yields_to[0]", "statutory"]),
+])
+def test_a_practice_duty_yields_only_to_a_known_statutory_duty(tmp_path: Path, new: str, words: list[str]) -> None:
+    rules = _rules_copy(tmp_path)
+    edit_in_place(rules / "catalogue" / "obligations.yaml", [("yields_to: [arp_24]", new)])
+    with pytest.raises(RulebookError) as info:
+        load_rulebook(rules)
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))

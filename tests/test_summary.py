@@ -69,3 +69,13 @@ def test_english_names_keep_acronyms() -> None:
         "features": [{"name": "OCR", "behaviours": ["ocr"], "model_source": "own"}]}]})
     names = [a.name.en for a in assess(answers).algorithms]
     assert names == ["Scan text recognition (OCR) algorithm"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_practice_action_whose_title_says_practice_is_not_tagged_twice(lang: str) -> None:
+    from engine import assess
+    from engine.render.summary import action_line
+
+    a = assess(ROOT / "examples" / "food_delivery.yaml")
+    lines = [action_line(x, a.filing.as_of, lang, several=True) for x in a.filing.actions if x.basis_kind == "practice"]
+    assert lines and not any("[实务] （实务）" in line or "[practice] (practice)" in line for line in lines)

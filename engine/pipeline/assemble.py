@@ -49,6 +49,7 @@ from engine.model.vocabulary import load_vocabulary
 from engine.pipeline.citations import laws_cited, legal_refs
 from engine.pipeline.deadlines import EventDates, schedule
 from engine.pipeline.trace import Tracer
+from engine.pipeline.yields import without_dropped, yield_to_statute
 from engine.rules.basis import Basis
 from engine.rules.catalogue import Duration
 from engine.rules.facts import RootFact
@@ -524,7 +525,7 @@ class _Assembler:
                       for d in sorted((d for d in grouped if self._shown(d)),
                                       key=lambda d: self._algorithm_order(d.id))]
         algorithms = _distinct_names(algorithms)
-        obligations = self._obligations(targets.out)
+        obligations, dropped = yield_to_statute(self._obligations(targets.out), book.obligations)
         display = self._display_out(products)
         counts = status_counts(algorithms, self.vocab.groups["applicability"], self.book.status.precedence)
         if counts:
@@ -538,7 +539,7 @@ class _Assembler:
             open_questions=tuple(self._questions()),
             laws=laws_cited(book, reasons, algorithms, obligations, display),
             rules_version=book.rules_version,
-            trace=self.tracer.entries(lambda unit: f"algorithms.{group_of[unit]}"))
+            trace=without_dropped(self.tracer.entries(lambda unit: f"algorithms.{group_of[unit]}"), dropped))
         return schedule(result, dates, book)
 
 

@@ -115,9 +115,17 @@ def action_line(action: Action, today: dt.date, lang: Lang, *, several: bool) ->
     """One dated action: the date (flagged when past), what it is, and for whom when there are several products."""
     day = action.date or action.estimate
     date = _flagged(day, today, lang) + ("" if action.date else f" ({word('estimate', lang)})")
-    practice = f"[{word('kind_practice', lang)}] " if action.basis_kind == "practice" else ""
+    title = action.title.get(lang)
+    practice = (f"[{word('kind_practice', lang)}] " if action.basis_kind == "practice"
+                and not _says_practice(title, lang) else "")
     product = f"{_safe(action.product.name)}{_colon(lang)}" if several else ""
-    return f"{date} {product}{practice}{_safe(action.title.get(lang))}"
+    return f"{date} {product}{practice}{_safe(title)}"
+
+
+def _says_practice(title: str, lang: Lang) -> bool:
+    """A title that opens with "（实务）" / "(practice)" already says what the tag would."""
+    kind = word("kind_practice", lang)
+    return title.startswith(f"（{kind}）" if lang == "zh" else f"({kind})")
 
 
 def _overdue(a: Assessment, today: dt.date) -> int:

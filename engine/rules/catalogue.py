@@ -89,6 +89,9 @@ class Obligation(StrictModel):
     binds: Literal["filer", "platform"] = Field(
         default="filer", description="Whom the duty binds: the filer, or the app store or mini-program platform "
                                      "that lists the product (rulings.md #19), shown as what the platform checks")
+    yields_to: list[str] = Field(
+        default_factory=list, description="Statutory duties this practice duty gives way to: an algorithm that one "
+                                          "of them binds is not listed under this duty (filed under the statute)")
 
 
 class FeatureFiling(StrictModel):

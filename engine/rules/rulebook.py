@@ -306,6 +306,7 @@ class _Loader:
                                    ("", book["genai_routes"], paths["genai_routes"])):
             check_basis(item.basis, book["laws"], prefix, path)
         for i, duty in enumerate(book["obligations"].values()):
+            _check_yields(duty, i, book["obligations"], paths["obligations"])
             if duty.deadline is not None and duty.deadline.working_days is not None:
                 check_basis(duty.deadline.working_days.reference, book["laws"],
                             f"obligations[{i}].deadline.working_days.", path=paths["obligations"], field="reference")
@@ -417,3 +418,16 @@ def _derived_flags(derived_file: DerivedFlagsFile, vocab: Vocabulary, laws: dict
 def default_rulebook() -> Rulebook:
     """The shipped rulebook, loaded once per process."""
     return load_rulebook()
+
+
+def _check_yields(duty: Obligation, index: int, obligations: dict[str, Obligation], path: Path) -> None:
+    """``yields_to``: known duties, each a statute's, named by a practice duty only (a statute never
+    gives way to practice, nor one statute silently to another)."""
+    key = f"obligations[{index}].yields_to"
+    check_ids(duty.yields_to, obligations, "obligation", key, path)
+    if duty.yields_to and duty.basis_kind != "practice":
+        raise RulebookError("only a practice duty yields to a statutory one", file=str(path), key=key)
+    for i, other in enumerate(duty.yields_to):
+        if obligations[other].basis_kind != "statute":
+            raise RulebookError(f"{other} is not a statutory duty: a practice duty yields to statutes only",
+                                file=str(path), key=f"{key}[{i}]")
