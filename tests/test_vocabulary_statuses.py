@@ -4,16 +4,10 @@ and their order from rules/catalogue/status.yaml, not from Python."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from rule_edits import edit_in_place
+from rule_edits import edited_rules_package, run_probe
 
 from engine import assess, assessment_json_schema
 from engine.model.assessment import FilingConclusion
@@ -62,20 +56,12 @@ EDITS: dict[str, list[tuple[str, str]]] = {
 def _rules_with_a_new_status(tmp_path: Path) -> Path:
     """A copy of the ``rules`` package where a service used by its own staff only is ``exempt``,
     a fifth status between needs_review and not_required: YAML edits only."""
-    packages = tmp_path / "packages"
-    shutil.copytree(ROOT / "rules", packages / "rules", ignore=shutil.ignore_patterns("__pycache__"))
-    for name, edits in EDITS.items():
-        edit_in_place(packages / "rules" / name, edits)
-    return packages
+    return edited_rules_package(tmp_path, EDITS)
 
 
 def test_a_new_status_is_added_in_yaml_only(tmp_path: Path) -> None:
     packages = _rules_with_a_new_status(tmp_path)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(packages), str(ROOT)])}
-    done = subprocess.run([sys.executable, "-c", PROBE, str(INTERNAL_TOOL)], capture_output=True, text=True,
-                          timeout=120, env=env, cwd=packages, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    found: dict[str, Any] = json.loads(done.stdout)
+    found = run_probe(packages, PROBE, str(INTERNAL_TOOL))
     assert Path(found["packages"][1]).is_relative_to(packages)
     shipped = assess(INTERNAL_TOOL)
     assert shipped.filing.status == "not_required" and not shipped.algorithms

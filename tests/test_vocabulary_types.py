@@ -3,16 +3,10 @@ published schema take their types, sub-types and roles from rules/vocabulary.yam
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from rule_edits import edit_in_place
+from rule_edits import edited_rules_package, run_probe
 
 from engine import assess, assessment_json_schema
 from engine.model.assessment import Algorithm
@@ -64,20 +58,12 @@ EDITS: dict[str, list[tuple[str, str]]] = {
 def _rules_with_a_new_type(tmp_path: Path) -> Path:
     """A copy of the ``rules`` package whose dispatch, pricing and other decision behaviours are
     classified as a sixth type, ``risk_control``: YAML edits only."""
-    packages = tmp_path / "packages"
-    shutil.copytree(ROOT / "rules", packages / "rules", ignore=shutil.ignore_patterns("__pycache__"))
-    for name, edits in EDITS.items():
-        edit_in_place(packages / "rules" / name, edits)
-    return packages
+    return edited_rules_package(tmp_path, EDITS)
 
 
 def test_a_new_algorithm_type_is_added_in_yaml_only(tmp_path: Path) -> None:
     packages = _rules_with_a_new_type(tmp_path)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(packages), str(ROOT)])}
-    done = subprocess.run([sys.executable, "-c", PROBE, str(RIDE_HAILING)], capture_output=True, text=True,
-                          timeout=120, env=env, cwd=packages, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    found: dict[str, Any] = json.loads(done.stdout)
+    found = run_probe(packages, PROBE, str(RIDE_HAILING))
     assert Path(found["packages"][1]).is_relative_to(packages)
     shipped = next(a for a in assess(RIDE_HAILING).algorithms if a.type == "scheduling_decision")
     # the rules that apply to every type but generation/synthesis apply to the new one as they did
