@@ -33,7 +33,6 @@ from pydantic import Field
 from engine.errors import EngineError, RulebookError
 from engine.model.assessment import AlgorithmType, Subtype
 from engine.model.base import StrictModel, Text
-from engine.model.suggest import did_you_mean
 from engine.model.validation import validate_file
 from engine.model.vocabulary import Vocabulary, load_vocabulary, rules_dir
 from engine.model.yamlio import read_data_file
@@ -163,10 +162,8 @@ def _also(code: str, entry: _TypeCodeSpec, vocab: Vocabulary, path: Path) -> dic
     """The other types a code stood for, by filing year, each checked against ``vocab``."""
     found: dict[int, set[str]] = {}
     for i, also in enumerate(entry.also):
-        if also.type not in vocab.groups["algorithm_type"]:
-            raise RulebookError(f"unknown algorithm_type id '{also.type}'; "
-                                f"{did_you_mean(also.type, vocab.groups['algorithm_type'])}",
-                                file=str(path), key=f"type_codes.{code}.also[{i}].type")
+        if (problem := vocab.check_id("algorithm_type", also.type)):
+            raise RulebookError(problem, file=str(path), key=f"type_codes.{code}.also[{i}].type")
         for year in also.years:
             found.setdefault(year, set()).add(also.type)
     return {year: frozenset(types) for year, types in found.items()}
@@ -186,9 +183,8 @@ def _type_code(code: str, entry: _TypeCodeSpec, vocab: Vocabulary, path: Path) -
         raise RulebookError(f"type code '{code}' is not two digits", file=str(path), key=f"type_codes.{code}")
     for group, value, key in (("algorithm_type", entry.type, "type"),
                               ("algorithm_subtype", entry.subtype, "subtype")):
-        if value is not None and value not in vocab.groups[group]:
-            raise RulebookError(f"unknown {group} id '{value}'; {did_you_mean(value, vocab.groups[group])}",
-                                file=str(path), key=f"type_codes.{code}.{key}")
+        if value is not None and (problem := vocab.check_id(group, value)):
+            raise RulebookError(problem, file=str(path), key=f"type_codes.{code}.{key}")
     label = (vocab.groups["algorithm_subtype"][entry.subtype] if entry.subtype
              else vocab.groups["algorithm_type"][entry.type])
     return TypeCode.model_validate({"code": code, "type": entry.type, "subtype": entry.subtype, "label": label})
