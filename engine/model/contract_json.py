@@ -426,18 +426,14 @@ class _Writer:
         return {"conclusions": t.conclusions, "rule": t.rule, "fact": t.fact, "via": t.via, "answers": paths}
 
 
-_LAWS: dict[int, tuple[LawOut, dict[str, Any]]] = {}
+_LAWS: dict[int, tuple[Any, Any]] = {}
 
 
 def _law(law: LawOut) -> dict[str, Any]:
     """A law's catalogue entry, one object per law object (the rulebook's laws recur in every
     assessment, so :func:`_fragment` writes each once)."""
-    found = _LAWS.get(id(law))
-    if found is None or found[0] is not law:
-        if len(_LAWS) >= _FRAGMENTS_MAX:
-            _LAWS.clear()
-        found = _LAWS[id(law)] = (law, _fields(law, LawEntry.model_fields))
-    return found[1]
+    entry: dict[str, Any] = _per_object(_LAWS, law, lambda: _fields(law, LawEntry.model_fields))
+    return entry
 
 
 def contract_data(assessment: Assessment) -> dict[str, Any]:
@@ -472,22 +468,29 @@ def contract_json(assessment: Assessment, *, indent: int | None = 2) -> str:
     return to_json(data, indent=indent).decode() + "\n"
 
 
-_FRAGMENTS: dict[int, tuple[Any, bytes]] = {}
-_FRAGMENTS_MAX = 4096
-"""Per object (by identity, the object kept so that its id is not reused), its one-line JSON."""
+_FRAGMENTS: dict[int, tuple[Any, Any]] = {}
+_PER_OBJECT_MAX = 4096
+"""The most objects :func:`_per_object` keeps in one table before it starts it again."""
+
+
+def _per_object(table: dict[int, tuple[Any, Any]], value: Any, make: Callable[[], Any]) -> Any:
+    """What ``make()`` gives for ``value``, made once per object: kept by identity, with the object
+    itself so that its id is not reused while the entry lives; the table is emptied when full."""
+    found = table.get(id(value))
+    if found is not None and found[0] is value:
+        return found[1]
+    if len(table) >= _PER_OBJECT_MAX:
+        table.clear()
+    made = make()
+    table[id(value)] = (value, made)
+    return made
 
 
 def _fragment(value: Any) -> bytes:
     """``to_json(value)`` of an object that many assessments share: a duty's or material's catalogue
     entry, a law, an undated step. Half of an assessment's JSON is such texts (about 55 KB of
     110 KB on varied documents); each is written once per process instead of once per assessment."""
-    found = _FRAGMENTS.get(id(value))
-    if found is not None and found[0] is value:
-        return found[1]
-    text = to_json(value)
-    if len(_FRAGMENTS) >= _FRAGMENTS_MAX:
-        _FRAGMENTS.clear()
-    _FRAGMENTS[id(value)] = (value, text)
+    text: bytes = _per_object(_FRAGMENTS, value, lambda: to_json(value))
     return text
 
 
