@@ -24,6 +24,15 @@ def edit_in_place(path: Path, edits: Iterable[tuple[str, str]]) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def edited_rules(target: Path, edits: Mapping[str, Iterable[tuple[str, str]]]) -> Path:
+    """``target``: a copy of the shipped rule files (data only, no Python) with ``edits`` (file ->
+    pairs) made, for ``load_rulebook(target)``."""
+    shutil.copytree(ROOT / "rules", target, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    for name, pairs in edits.items():
+        edit_in_place(target / name, pairs)
+    return target
+
+
 def edited_rules_package(tmp_path: Path, edits: Mapping[str, Iterable[tuple[str, str]]]) -> Path:
     """A folder holding a copy of the ``rules`` package with ``edits`` (file -> pairs) made: put it
     first on PYTHONPATH and the engine reads these rules, with no Python edited."""

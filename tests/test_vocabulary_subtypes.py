@@ -4,14 +4,13 @@ one of them, and a sub-type belongs to its own type only."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from rule_edits import edit_in_place
+from rule_edits import edited_rules
 
 from engine.errors import LoadError
-from engine.model.vocabulary import load_vocabulary, rules_dir
+from engine.model.vocabulary import load_vocabulary
 from engine.rules.rulebook import load_rulebook
 
 DISPATCH_SUBTYPE = ('    content_filtering: {zh: "内容过滤类", en: "Content filtering"}\n',
@@ -28,11 +27,7 @@ NAMING = ("  scheduling_decision: {zh: 调度决策, en: scheduling and decision
 
 
 def _rules(tmp_path: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(rules_dir(), target, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    for name, pairs in edits.items():
-        edit_in_place(target / name, pairs)
-    return target
+    return edited_rules(tmp_path / "rules", edits)
 
 
 def test_the_shipped_sub_types_are_retrieval_and_filtering() -> None:
