@@ -66,6 +66,8 @@ def _cmd_assess(args: argparse.Namespace) -> int:
             width=terminal_width() if args.output is None else 100,
             color=args.output is None and color_wanted(sys.stdout),
             report_hint=html if args.full else f"{command} --full", full=args.full, html_hint=html)
+    elif args.format == "json":
+        text = result.to_json(catalogue=args.catalogue)
     else:
         text = render(result, args.format, args.lang, today=args.as_of, ids=args.ids)
     if getattr(args, "purposes", False) and args.format in ("table", "markdown"):
@@ -96,16 +98,21 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     from engine import default_rulebook
     from engine.render.rules import render_rules
 
+    if args.format == "catalogue":
+        from engine.model.contract_json import catalogue_json
+
+        sys.stdout.write(catalogue_json(default_rulebook()))
+        return EXIT_OK
     sys.stdout.write(render_rules(default_rulebook(), args.format, args.lang, width=terminal_width()))
     return EXIT_OK
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from engine import answers_json_schema, assessment_json_schema
+    from engine import answers_json_schema, assessment_json_schema, catalogue_json_schema
     from engine.intake.triage import error_record_json_schema, triage_json_schema
     from engine.precedents.similar import similar_json_schema
 
-    schemas = {"answers": answers_json_schema, "assessment": assessment_json_schema,
+    schemas = {"answers": answers_json_schema, "assessment": assessment_json_schema, "catalogue": catalogue_json_schema,
                "triage": triage_json_schema, "batch-error": error_record_json_schema, "similar": similar_json_schema}
     schema = schemas[args.which]()
     print(json.dumps(schema, ensure_ascii=False, indent=2))
@@ -119,7 +126,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     try:
         stats = run_batch(args.input, args.output, input_format=args.input_format, summary=args.summary,
                           as_of=args.as_of, progress=sys.stderr.isatty(), limits=limits_of(args),
-                          start_line=args.start_line)
+                          start_line=args.start_line, catalogue=args.catalogue)
     except BatchInterrupted as exc:
         print(interrupted_message(args, exc), file=sys.stderr)
         return exit_code(exc.cause)

@@ -92,6 +92,12 @@ def _add_file_size(p: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     return group
 
 
+def _add_catalogue(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--catalogue", choices=("ids", "embed"), default="ids",
+                   help="JSON: ids (default) points to the rulebook's texts by id (algo-filing rules --format "
+                        "catalogue); embed also writes the texts it points to, so the file reads with any version")
+
+
 def _add_limits(p: argparse.ArgumentParser, *, batch: bool = False) -> None:
     """The flags that raise the size limits (engine.limits.Limits; README "Limits and safety")."""
     from engine.limits import DEFAULT_LIMITS as d
@@ -142,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="table: every duty, citation, pitfall and table (default: the short result)")
     p.add_argument("--purposes", action="store_true",
                    help="table, markdown: add per algorithm two published purposes of its kind and a draft of its own")
+    _add_catalogue(p)
     _add_limits(p)
 
     p = sub.add_parser("validate", help="check an answers file without assessing it")
@@ -150,10 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rules", help="list every rule and every duty with its legal basis")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "json", "catalogue"), default="table",
+                   help="catalogue: the rulebook catalogue (JSON, both languages) that assessments point to by id")
 
     p = sub.add_parser("schema", help="print the JSON Schema of answers, assessments or batch records")
-    p.add_argument("which", choices=("answers", "assessment", "triage", "batch-error", "similar"))
+    p.add_argument("which", choices=("answers", "assessment", "catalogue", "triage", "batch-error", "similar"))
 
     p = sub.add_parser("batch", help="assess many records: JSON Lines or CSV in, one line or row out per record")
     p.add_argument("input", type=Path, metavar="IN")
@@ -164,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, default=None)
     p.add_argument("--start-line", type=_positive, default=1, metavar="N",
                    help="skip the records before input line N (to continue an interrupted batch)")
+    _add_catalogue(p)
     _add_limits(p, batch=True)
 
     p = sub.add_parser("diff", help="what changes between two answers files (e.g. before and after a new feature)")

@@ -5,8 +5,9 @@ and tested alone::
 
     answers -> parse_answers -> build_facts -> evaluate (durable-rules) -> assemble -> Assessment
 
-:func:`assess_json` gives the same assessment as one line of JSON (what batches write; schema 4.0,
-each text once in a catalogue), :func:`read_assessment` reads a saved one back, and
+:func:`assess_json` gives the same assessment as one line of JSON (what batches write; schema 5.0,
+the rulebook's texts by id: :func:`rulebook_catalogue` holds them), :func:`read_assessment` reads a
+saved one back, and
 :func:`assess_outline` only what a triage row shows. All memoise durable-rules' verdicts by
 default (``memoize=False`` sends every fact through the engine); only with ``shapes=True`` (what
 batches pass) do answers that differ only in names share one assembly
@@ -39,7 +40,14 @@ if TYPE_CHECKING:
     )
     from engine.model.answers import Answers, answers_json_schema, load_answers, parse_answers
     from engine.model.assessment import Assessment, Outline, assessment_json_schema
-    from engine.model.contract_json import AssessmentFileError, CompactAssessment, read_assessment
+    from engine.model.contract_json import (
+        AssessmentFileError,
+        Catalogue,
+        CompactAssessment,
+        catalogue_json_schema,
+        read_assessment,
+        rulebook_catalogue,
+    )
     from engine.model.filing_number import FilingNumber, FilingNumberError, decode_filing_number
     from engine.model.vocabulary import Vocabulary, load_vocabulary
     from engine.pipeline.assemble import assemble
@@ -52,14 +60,14 @@ if TYPE_CHECKING:
     from engine.rules.runtime import Firing
 
 __all__ = [
-    "SHAPES", "Answers", "AnswersError", "Assessment", "AssessmentDiff", "AssessmentFileError", "CompactAssessment",
-    "EngineError", "ErrorRecord", "FilingNumber", "FilingNumberError", "Firing", "LoadError", "Outline", "Record",
-    "RecordProblem", "RootFact", "RuleActionError", "Rulebook", "RulebookError", "SimilarResult", "TriageRow",
-    "Vocabulary", "answers_json_schema", "assemble", "assess", "assess_json", "assess_outline", "assess_record",
-    "assessment_json_schema", "build_facts", "decode_filing_number", "default_rulebook", "diff_answers",
-    "diff_json_schema", "error_record_json_schema", "evaluate", "load_answers", "load_rulebook", "load_vocabulary",
-    "one_line", "parse_answers", "read_assessment", "read_jsonl", "render_html", "similar", "similar_json_schema",
-    "triage_json_schema", "triage_row",
+    "SHAPES", "Answers", "AnswersError", "Assessment", "AssessmentDiff", "AssessmentFileError", "Catalogue",
+    "CompactAssessment", "EngineError", "ErrorRecord", "FilingNumber", "FilingNumberError", "Firing", "LoadError",
+    "Outline", "Record", "RecordProblem", "RootFact", "RuleActionError", "Rulebook", "RulebookError", "SimilarResult",
+    "TriageRow", "Vocabulary", "answers_json_schema", "assemble", "assess", "assess_json", "assess_outline",
+    "assess_record", "assessment_json_schema", "build_facts", "catalogue_json_schema", "decode_filing_number",
+    "default_rulebook", "diff_answers", "diff_json_schema", "error_record_json_schema", "evaluate", "load_answers",
+    "load_rulebook", "load_vocabulary", "one_line", "parse_answers", "read_assessment", "read_jsonl", "render_html",
+    "rulebook_catalogue", "similar", "similar_json_schema", "triage_json_schema", "triage_row",
 ]
 
 _LAZY: dict[str, str] = {
@@ -69,7 +77,8 @@ _LAZY: dict[str, str] = {
     "parse_answers": "model.answers",
     "Assessment": "model.assessment", "Outline": "model.assessment", "assessment_json_schema": "model.assessment",
     "AssessmentFileError": "model.contract_json", "CompactAssessment": "model.contract_json",
-    "read_assessment": "model.contract_json",
+    "read_assessment": "model.contract_json", "Catalogue": "model.contract_json",
+    "catalogue_json_schema": "model.contract_json", "rulebook_catalogue": "model.contract_json",
     "assemble": "pipeline.assemble",
     "SHAPES": "pipeline.run", "assess": "pipeline.run", "assess_json": "pipeline.run",
     "assess_outline": "pipeline.run", "evaluate": "pipeline.run",

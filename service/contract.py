@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
-from engine import Answers, AssessmentDiff, CompactAssessment, ErrorRecord, FilingNumber, TriageRow
+from engine import Answers, AssessmentDiff, Catalogue, CompactAssessment, ErrorRecord, FilingNumber, TriageRow
 from engine.precedents.similar import MAX_TOP
 from engine.rules.listing import RulesDocument
 
@@ -57,6 +57,7 @@ class SimilarRequest(_Model):
 
 SCHEMA_MODELS: tuple[tuple[type[BaseModel], Literal["validation", "serialization"]], ...] = (
     (Answers, "validation"), (DiffRequest, "validation"), (CompactAssessment, "serialization"),
+    (Catalogue, "serialization"),
     (TriageRow, "serialization"), (ErrorRecord, "serialization"), (AssessmentDiff, "serialization"),
     (FilingNumber, "serialization"), (RulesDocument, "serialization"), (Health, "serialization"),
     (ErrorBody, "serialization"), (SimilarRequest, "validation"),

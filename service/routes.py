@@ -39,6 +39,7 @@ from engine import (
     assess_outline,
     assess_record,
     assessment_json_schema,
+    catalogue_json_schema,
     decode_filing_number,
     diff_answers,
     diff_json_schema,
@@ -51,6 +52,7 @@ from engine import (
     triage_row,
 )
 from engine.model.answers import Day
+from engine.model.contract_json import Catalogue, CatalogueMode, catalogue_json
 from engine.rules.listing import RulesDocument, rules_document
 
 from .capacity import STOPPING, Capacity
@@ -75,11 +77,16 @@ ANSWERS_BODY = "An answers document (the JSON form of an answers file; schema: G
 NDJSON_SCHEMA = {"type": "string", "format": "binary"}
 """A JSON Lines body as OpenAPI can say it: bytes of one media type (each line's schema is in the description)."""
 
-SCHEMAS = {"answers": answers_json_schema, "assessment": assessment_json_schema, "triage": triage_json_schema,
-           "batch-error": error_record_json_schema, "diff": diff_json_schema}
+SCHEMAS = {"answers": answers_json_schema, "assessment": assessment_json_schema, "catalogue": catalogue_json_schema,
+           "triage": triage_json_schema, "batch-error": error_record_json_schema, "diff": diff_json_schema}
 
 AsOf = Annotated[Day | None, Query(description="Apply the rules in force on this date (YYYY-MM-DD, 1900-01-01 to "
                                               "2199-12-31); default: the answers' own as_of, else the rules' date")]
+CatalogueQuery = Annotated[CatalogueMode, Query(
+    description="ids: the rulebook's texts by id (GET /v1/catalogue holds them for the assessment's rules_version); "
+                "embed: also the catalogue entries the assessment points to, so that it reads with any version")]
+CATALOGUE_CACHE = "public, max-age=31536000, immutable"
+"""The catalogue of one rules version never changes: its ETag is the rules version."""
 Lang = Annotated[Literal["zh", "en"], Query(description="Language of the HTML report (/v1/reports) and of the rules' "
                                                         "legal basis; JSON assessments carry both languages")]
 
@@ -148,17 +155,18 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any], ca
     @router.post("/assessments", summary="Assess one answers document", operation_id="assess",
                  openapi_extra=json_body(Answers, ANSWERS_BODY),
                  responses={**json_response(CompactAssessment, TriageRow, description=(
-                     "view=full: the assessment (schema 4.0 on one line, the bytes of engine.assess_json); "
-                     "view=triage: its triage row (line is 1). The printable HTML report is POST /v1/reports")),
+                     "view=full: the assessment (schema 5.0 on one line, the bytes of engine.assess_json; with "
+                     "catalogue=embed the catalogue entries it points to as well); view=triage: its triage row "
+                     "(line is 1). The printable HTML report is POST /v1/reports")),
                      **error_responses(401, 413, 422, 500)})
     async def assessments(request: Request, as_of: AsOf = None,
                           view: Annotated[Literal["full", "triage"], Query(
                               description="full: the assessment; triage: the triage row")] = "full",
-                          ) -> Response:
+                          catalogue: CatalogueQuery = "ids") -> Response:
         data = parse_json(await read_body(request, settings.max_body_bytes))
         answers = _answers(data, "request body")
         if view == "full":
-            text = await capacity.run(_assess_json, answers, as_of, book)
+            text = await capacity.run(_assess_json, answers, as_of, book, catalogue)
             return Response(text, media_type=JSON)
         outline = await capacity.run(_outline, answers, as_of, book)
         row = triage_row(outline, line=1, entity=answers.entity.name, tiers=book.tiers)
@@ -188,7 +196,7 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any], ca
                      **error_responses(401, 413, 422, 500)})
     async def batch(request: Request, as_of: AsOf = None,
                     summary: Annotated[bool, Query(description="Triage rows instead of full assessments")] = False,
-                    ) -> LineStream:
+                    catalogue: CatalogueQuery = "ids") -> LineStream:
         check_declared_length(request, settings.max_batch_bytes, "the batch")
         capacity.enter_batch()
 
@@ -200,7 +208,7 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any], ca
                         raise ApiError(503, "stopping", "the server is shutting down")
                     records = [feed.record(item) if isinstance(item, bytes) else _refused(feed, item)
                                for item in group]
-                    yield await capacity.run(_assess_records, records, summary, as_of, book)
+                    yield await capacity.run(_assess_records, records, summary, as_of, book, catalogue)
             except ApiError as exc:  # the body stopped coming, a chunk took longer than the budget, or stopping
                 BATCH_LINES.labels("error").inc()
                 yield _cut(feed, exc)
@@ -249,11 +257,28 @@ def build_router(settings: Settings, book: Rulebook, dependencies: list[Any], ca
             return Response(status_code=304, headers=headers)
         return Response(body, media_type=JSON, headers=headers)
 
+    catalogue_body = catalogue_json(book, indent=None).encode()
+    catalogue_etag = '"' + book.rules_version + '"'
+
+    @router.get("/catalogue", summary="The rulebook catalogue: every text an assessment points to by id",
+                response_model=Catalogue, operation_id="catalogue",
+                responses={200: {"description": (
+                    "The catalogue of the rules loaded (both languages), for the assessments whose rules_version "
+                    "is the ETag's. Immutable: the same rules version always gives the same bytes"),
+                    "headers": {"ETag": {"description": "The rules version, quoted", "schema": {"type": "string"}}}},
+                    304: {"description": "Not modified: If-None-Match named this rules version"},
+                    **error_responses(401, 500)})
+    async def catalogue(request: Request) -> Response:
+        headers = {"ETag": catalogue_etag, "Cache-Control": CATALOGUE_CACHE}
+        if _matches(request.headers.get("if-none-match", ""), catalogue_etag):
+            return Response(status_code=304, headers=headers)
+        return Response(catalogue_body, media_type=JSON, headers=headers)
+
     @router.get("/schema/{which}", operation_id="json_schema",
                 summary="The JSON Schema of answers, assessments, triage rows, batch errors, diffs",
                 responses={200: {"description": "A JSON Schema", "content": {JSON: {"schema": {"type": "object"}}}},
                            **error_responses(401, 422, 500)})
-    async def schema(which: Annotated[Literal["answers", "assessment", "triage", "batch-error", "diff"],
+    async def schema(which: Annotated[Literal["answers", "assessment", "catalogue", "triage", "batch-error", "diff"],
                                       Path(description="Which schema")]) -> dict[str, Any]:
         return SCHEMAS[which]()
 
@@ -305,17 +330,20 @@ def _cut(feed: _Feed, exc: ApiError) -> str:
     return ErrorRecord(line=number, error=RecordProblem(field=None, message=message)).model_dump_json() + "\n"
 
 
-def _assess_records(records: list[Record], summary: bool, as_of: dt.date | None, book: Rulebook) -> str:
+def _assess_records(records: list[Record], summary: bool, as_of: dt.date | None, book: Rulebook,
+                    catalogue: CatalogueMode = "ids") -> str:
     """The output lines of ``records`` (one each, as ``algo-filing batch`` writes them), as one text."""
     out = []
     for record in records:
-        item, assessed = assess_record(record, summary=summary, as_of=as_of, book=book)
+        item, assessed = assess_record(record, summary=summary, as_of=as_of, book=book, catalogue=catalogue)
         out.append(one_line(item if isinstance(item, str) else item.model_dump_json()) + "\n")
         BATCH_LINES.labels("assessed" if assessed else "error").inc()
     return "".join(out)
 
 
-def _assess_json(answers: Answers, as_of: dt.date | None, book: Rulebook) -> str:
+def _assess_json(answers: Answers, as_of: dt.date | None, book: Rulebook, catalogue: CatalogueMode = "ids") -> str:
+    if catalogue == "embed":
+        return assess(answers, as_of=as_of, rulebook=book).to_json(indent=None, catalogue="embed")
     return assess_json(answers, as_of=as_of, rulebook=book)
 
 

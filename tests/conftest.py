@@ -201,13 +201,16 @@ def check_scenario(spec: dict[str, Any], rulebook: Any = None) -> list[str]:
 
 
 def _lost_in_json(result: Any) -> list[str]:
-    """Every scenario also proves the JSON contract lossless: written (schema 4.0, texts in the
-    catalogue) and read back, it is the same assessment. A rule combination giving one catalogue id
+    """Every scenario also proves the JSON contract lossless: written (schema 5.0) and read back, it
+    is the same assessment, with the catalogue embedded and, when the installed rulebook made it,
+    with the texts read from that rulebook's catalogue. A rule combination giving one catalogue id
     two texts would fail here (CatalogueConflict)."""
-    from engine import read_assessment
+    from engine import read_assessment, rulebook_catalogue
 
-    if read_assessment(result.to_json(indent=None)).model_dump_json() != result.model_dump_json():
-        return ["the assessment written as JSON and read back differs from the assessment"]
+    modes = ["embed", "ids"] if result.rules_version == rulebook_catalogue().rules_version else ["embed"]
+    for mode in modes:
+        if read_assessment(result.to_json(indent=None, catalogue=mode)).model_dump_json() != result.model_dump_json():
+            return [f"the assessment written as JSON (catalogue={mode}) and read back differs from the assessment"]
     return []
 
 

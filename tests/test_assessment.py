@@ -52,8 +52,9 @@ def test_trace_names_the_answer_that_classified_a_feature() -> None:
 
 def test_schema_is_published_for_every_top_level_key() -> None:
     schema = assessment_json_schema()
-    assert list(schema["properties"]) == ["schema_version", "filing", "algorithms", "obligations", "materials", "steps",
-                                          "display", "open_questions", "rules_version", "trace", "catalogue"]
+    assert list(schema["properties"]) == [
+        "schema_version", "rules_version", "filing", "algorithms", "laws", "targets", "obligations", "materials",
+        "steps", "display", "open_questions", "trace", "catalogue"]
     json.dumps(schema)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import cli
-from engine import CompactAssessment, assess
+from engine import CompactAssessment, assess, read_assessment
 from engine.intake.batch import run_batch
 from engine.intake.triage import ErrorRecord, TriageRow
 
@@ -55,6 +55,16 @@ def test_every_record_gets_its_assessment_in_input_order(tmp_path: Path, capsys:
         assert line == assess(document).to_json(indent=None)
         CompactAssessment.model_validate_json(line)
     assert f"{len(documents)} records, {len(documents)} assessed, 0 failed" in err
+
+
+def test_with_catalogue_embed_every_line_carries_the_texts_it_points_to(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.jsonl"
+    code, _ = run(capsys, str(MIXED), "-o", str(out), "--catalogue", "embed")
+    assert code == 0
+    for document, line in zip(mixed_documents(), lines_of(out), strict=True):
+        assert line == assess(document).to_json(indent=None, catalogue="embed")
+        assert read_assessment(line).model_dump_json() == assess(document).model_dump_json()
 
 
 def test_broken_lines_become_error_records_and_the_batch_goes_on(

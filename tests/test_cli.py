@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import cli
+from engine import default_rulebook, read_assessment
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "news_app.yaml"
@@ -44,9 +45,30 @@ def test_assess_json_has_the_contract_keys_and_is_byte_stable(capsys: pytest.Cap
     _, second, _ = run(capsys, "assess", str(EXAMPLE), "--format", "json")
     assert first == second
     data = json.loads(first)
-    assert list(data) == ["schema_version", "filing", "algorithms", "obligations", "materials", "steps",
-                          "display", "open_questions", "rules_version", "trace", "catalogue"]
+    assert list(data) == [
+        "schema_version", "rules_version", "filing", "algorithms", "laws", "targets", "obligations", "materials",
+        "steps", "display", "open_questions", "trace"]
     assert data["filing"]["status"] == "required"
+
+
+def test_assess_json_embeds_the_catalogue_on_request(capsys: pytest.CaptureFixture[str]) -> None:
+    _, plain, _ = run(capsys, "assess", str(EXAMPLE), "--format", "json")
+    _, embedded, _ = run(capsys, "assess", str(EXAMPLE), "--format", "json", "--catalogue", "embed")
+    assert "catalogue" not in json.loads(plain)
+    data = json.loads(embedded)
+    assert list(data)[-1] == "catalogue" and set(data["catalogue"]["duties"]) == {o["id"] for o in data["obligations"]}
+    assert read_assessment(embedded).model_dump_json() == read_assessment(plain).model_dump_json()
+
+
+def test_rules_format_catalogue_prints_the_catalogue_assessments_point_to(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules", "--format", "catalogue")
+    catalogue = json.loads(out)
+    assert code == 0 and catalogue["rules_version"] == default_rulebook().rules_version
+    assessment = json.loads(run(capsys, "assess", str(EXAMPLE), "--format", "json")[1])
+    assert {o["id"] for o in assessment["obligations"]} <= set(catalogue["duties"])
+    assert {r["rule"] for r in assessment["filing"]["reasons"]} <= set(catalogue["rules"])
+    code, schema, _ = run(capsys, "schema", "catalogue")
+    assert code == 0 and list(json.loads(schema)["properties"])[:2] == ["rules_version", "labels"]
 
 
 def test_assess_markdown_has_checkboxes(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,4 @@
-"""The JSON contract (schema 4.0): every text once in a catalogue, and nothing a report shows lost.
+"""The JSON contract (schema 5.0): the rulebook's texts by id, and nothing a report shows lost.
 
 The golden files in ``tests/fixtures/golden/`` are reports of three examples rendered straight from
 the assessment, without the catalogue (with ``rules_version`` set to ``golden``): a report rendered
@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic_core import to_json
 
 import cli
 from engine import AssessmentFileError, CompactAssessment, assess, assessment_json_schema, read_assessment
+from engine.model import contract_v4
 from engine.model.assessment import Assessment
-from engine.model.contract_json import contract_data
+from engine.model.contract_json import catalogue_json
 from engine.render import render
 from engine.render.short import render_short
 
@@ -37,30 +37,41 @@ def _example(name: str) -> Assessment:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_the_json_reads_back_into_the_same_assessment(path: Path) -> None:
     result = assess(path)
-    text = result.to_json()
-    back = read_assessment(text)
-    assert back.model_dump_json() == result.model_dump_json()
-    assert read_assessment(result.to_json(indent=None)).model_dump_json() == result.model_dump_json()
-    # the contract model keeps the keys in the written order (the published schema is the written JSON)
-    assert CompactAssessment.model_validate_json(text).model_dump_json(indent=2) + "\n" == text
+    for mode in ("ids", "embed"):
+        text = result.to_json(catalogue=mode)
+        assert read_assessment(text).model_dump_json() == result.model_dump_json(), mode
+        line = result.to_json(indent=None, catalogue=mode)
+        assert read_assessment(line).model_dump_json() == result.model_dump_json(), mode
+        assert json.loads(line) == json.loads(text)
+        # the contract model keeps the keys in the written order (the published schema is the written JSON)
+        assert CompactAssessment.model_validate_json(text).model_dump_json(indent=2, exclude_unset=True) + "\n" == text
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_the_one_line_json_is_the_data_written_whole(path: Path) -> None:
-    # the one-line JSON writes the texts assessments share from kept fragments: the same bytes as
-    # the data written in one piece, the first time and when the fragments are reused
+def test_the_embedded_catalogue_is_the_rulebook_catalogue_s_entries(path: Path) -> None:
+    # what a file embeds is what the published catalogue of its rules_version says of the same ids:
+    # a file without it reads the same from the published catalogue
     result = assess(path)
-    whole = to_json(contract_data(result)).decode()
-    assert result.to_json(indent=None) == whole
-    assert assess(path).to_json(indent=None) == whole
-    assert json.loads(whole) == json.loads(result.to_json())
+    embedded = json.loads(result.to_json(catalogue="embed"))["catalogue"]
+    published = json.loads(catalogue_json())
+    assert embedded["rules_version"] == published["rules_version"] == result.rules_version
+    for section, entries in embedded.items():
+        if section == "rules_version":
+            continue
+        for key, entry in entries.items():
+            if section == "labels":  # by group, then id
+                for label_id, label in entry.items():
+                    assert published["labels"][key][label_id] == label, f"labels.{key}.{label_id}"
+            else:
+                assert published[section][key] == entry, f"{section}.{key}"
 
 
 @pytest.mark.parametrize("name,lang", [("news_app", "zh"), ("news_app", "en"), ("short_video_live", "zh")])
-def test_reports_from_the_json_read_back_match_the_golden_files(name: str, lang: str) -> None:
+@pytest.mark.parametrize("mode", ["ids", "embed"])
+def test_reports_from_the_json_read_back_match_the_golden_files(name: str, lang: str, mode: str) -> None:
     # the rules version is a hash of every rule file: fixed here, so that only a change of what these
     # reports show (not any rule edit elsewhere) calls for new golden files
-    back = read_assessment(_example(name).to_json()).model_copy(update={"rules_version": "golden"})
+    back = read_assessment(_example(name).to_json(catalogue=mode)).model_copy(update={"rules_version": "golden"})
     for fmt, ext in (("html", "html"), ("markdown", "md"), ("table", "txt")):
         golden = (GOLDEN / f"{name}.{lang}.{ext}").read_text(encoding="utf-8")
         assert render(back, fmt, lang, today=TODAY) == golden, f"{name}.{lang}.{ext}"
@@ -83,52 +94,84 @@ def _texts(value: Any, found: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_each_duty_material_law_and_label_text_is_written_once(path: Path) -> None:
+def test_each_rulebook_text_is_written_once_when_embedded(path: Path) -> None:
     result = assess(path)
-    data = json.loads(result.to_json())
+    data = json.loads(result.to_json(catalogue="embed"))
     written = _texts(data, [])
     shown = [*(o.title for o in result.obligations), *(m.name for m in result.materials),
              *(m.contents for m in result.materials), *(law.title for law in result.laws),
              *(a.type_label for a in result.algorithms), *(a.role_label for a in result.algorithms),
-             *(a.status_label for a in result.algorithms), result.filing.label]
+             *(a.status_label for a in result.algorithms), result.filing.label,
+             *(r.explanation for r in result.filing.reasons), *(s.what for s in result.steps)]
     assert shown, "no texts: the example would prove nothing"
     for text in {json.dumps(t.model_dump(), ensure_ascii=False, sort_keys=True) for t in shown}:
         assert written.count(text) == 1, text
 
 
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_by_default_no_text_of_the_rulebook_is_written(path: Path) -> None:
+    # what stays is this assessment's own: algorithm names, computed notes, the calendar's convention;
+    # an algorithm's basis stays a list of citations (law, article and a short note such as "para. 2")
+    rulebook_texts = set(_texts(json.loads(catalogue_json()), []))
+    data = json.loads(assess(path).to_json())
+    for algorithm in data["algorithms"]:
+        assert all(set(citation) == {"law", "article", "note"} for citation in algorithm.pop("basis"))
+    assert not rulebook_texts & set(_texts(data, []))
+
+
 def test_rows_point_to_the_catalogue_by_id() -> None:
-    data = json.loads(_example("short_video_live").to_json())
+    result = _example("short_video_live")
+    data = json.loads(result.to_json(catalogue="embed"))
     catalogue = data["catalogue"]
-    assert list(data) == ["schema_version", "filing", "algorithms", "obligations", "materials", "steps", "display",
-                          "open_questions", "rules_version", "trace", "catalogue"]
-    assert data["schema_version"] == "4.0"
-    assert set(data["obligations"][0]) == {"id", "applies_to", "rules", "due"}
+    assert list(data) == ["schema_version", "rules_version", "filing", "algorithms", "laws", "targets", "obligations",
+                          "materials", "steps", "display", "open_questions", "trace", "catalogue"]
+    assert data["schema_version"] == "5.0" and catalogue["rules_version"] == data["rules_version"]
+    assert set(data["obligations"][0]) == {"id", "applies_to", "rules", "working_days", "due"}
     assert {o["id"] for o in data["obligations"]} == set(catalogue["duties"])
     assert {m["id"] for m in data["materials"]} == set(catalogue["materials"])
+    assert {s["id"] for s in data["steps"]} == set(catalogue["steps"])
+    assert {r["rule"] for r in data["filing"]["reasons"]} == set(catalogue["rules"])
     assert all(a["type"] in catalogue["labels"]["algorithm_type"] for a in data["algorithms"])
-    paths = {p for t in data["trace"] for p in t["answers"]}
-    assert paths == set(catalogue["answers"])
-    assert catalogue["answers"]["products[0].audience"] == ["public"]
+    # each set of targets once: the duty binding all nine algorithms points to it
+    arp_6 = next(o for o in data["obligations"] if o["id"] == "arp_6")
+    assert [t["id"] for t in data["targets"][arp_6["applies_to"]]] == [a.id for a in result.algorithms]
+    assert len(data["targets"]) == len({json.dumps(t) for t in data["targets"]})
+    trace = data["trace"]
+    paths = [a["path"] for a in trace["answers"]]
+    assert len(paths) == len(set(paths)) and len(trace["rules"]) == len(set(trace["rules"]))
+    first = result.trace[0]
+    row = trace["rows"][0]
+    assert trace["rules"][row["rule"]] == first.rule and row["fact"] == first.fact
+    assert [trace["conclusions"][c] for c in row["conclusions"]] == list(first.conclusions)
+    assert [trace["answers"][i] for i in trace["answer_sets"][row["answers"]]] == [
+        {"path": a.path, "value": json.loads(json.dumps(a.value))} for a in first.answers]
+    audience = next(a for a in trace["answers"] if a["path"] == "products[0].audience")
+    assert audience["value"] == ["public"]
 
 
-MAX_FULL_JSON = 320_000
-"""The largest example's two-space-indented JSON (short_video_live) is 294 KB with the catalogue,
-418 KB without; the bound leaves room for a few more duties. The texts alone that a report of it
-shows, each once in both languages, are 66 KB: the 60 KB of issue 19 is out of reach for a document
-that carries its own texts (see CHANGELOG.md, schema 4.0)."""
+MAX_LINE_JSON = 60_000
+"""Issue 19: no example's full one-line JSON over 60 KB (short_video_live: 204,895 bytes in schema
+4.0, 51,540 in 5.0; with ``catalogue=embed`` it is 130,862 bytes, an archive that reads anywhere)."""
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_no_example_json_exceeds_the_bound(path: Path) -> None:
-    size = len(assess(path).to_json().encode("utf-8"))
-    assert size <= MAX_FULL_JSON, f"{path.name}: {size:,} bytes"
+def test_no_example_json_exceeds_60_kb(path: Path) -> None:
+    size = len(assess(path).to_json(indent=None).encode("utf-8"))
+    assert size <= MAX_LINE_JSON, f"{path.name}: {size:,} bytes"
 
 
 def test_the_published_json_schema_of_assessments_is_the_snapshot() -> None:
     """The contract moves only on purpose: a change here is a schema change for CHANGELOG.md."""
     published = json.loads((ROOT / "tests" / "fixtures" / "contract" / "assessment.schema.json").read_text("utf-8"))
     assert assessment_json_schema() == published
-    assert published["properties"]["schema_version"]["const"] == "4.0"
+    assert published["properties"]["schema_version"]["const"] == "5.0"
+
+
+def test_a_schema_4_assessment_still_reads() -> None:
+    result = _example("short_video_live")
+    old = contract_v4.contract_json(result)  # what schema 4.0 wrote: the texts in the assessment's catalogue
+    assert json.loads(old)["schema_version"] == "4.0"
+    assert read_assessment(old).model_dump_json() == result.model_dump_json()
 
 
 def test_a_schema_3_assessment_still_reads() -> None:
@@ -138,9 +181,22 @@ def test_a_schema_3_assessment_still_reads() -> None:
     assert read_assessment(old).model_dump_json() == result.model_dump_json()
 
 
+def test_a_file_of_another_rulebook_reads_only_with_its_catalogue_embedded() -> None:
+    result = _example("news_app").model_copy(update={"rules_version": "2026.10.0+0123456789ab"})
+    with pytest.raises(AssessmentFileError) as caught:
+        read_assessment(result.to_json(), file="old.json")
+    message = caught.value.render()
+    installed = _example("news_app").rules_version
+    assert caught.value.key == "rules_version" and "\n" not in message
+    assert message.startswith("old.json: rules_version: made with rules_version 2026.10.0+0123456789ab")
+    assert f"installed rulebook is rules_version {installed}" in message
+    assert "assess the answers again" in message and "--catalogue embed" in message
+    assert read_assessment(result.to_json(catalogue="embed")).model_dump_json() == result.model_dump_json()
+
+
 @pytest.mark.parametrize("text,where,says", [
     ('{"schema_version": "2.0", "filing": {}}', "schema_version",
-     'schema_version "2.0": this version reads assessments of schema 3.0 and 4.0'),
+     'schema_version "2.0": this version reads assessments of schema 3.0, 4.0, 5.0'),
     ('{"filing": {}}', "schema_version", "no schema_version"),
     ("[1, 2]", "schema_version", "no schema_version"),
     ("{not json", None, "not JSON"),
@@ -153,12 +209,22 @@ def test_an_unreadable_assessment_is_refused_with_one_message(text: str, where: 
 
 
 def test_a_row_naming_an_id_the_catalogue_lacks_is_refused() -> None:
-    data = json.loads(_example("news_app").to_json())
+    data = json.loads(_example("news_app").to_json(catalogue="embed"))
     data["catalogue"]["duties"].pop(data["obligations"][1]["id"])
     with pytest.raises(AssessmentFileError) as caught:
         read_assessment(json.dumps(data), file="edited.json")
     message = caught.value.render()
     assert message.startswith("edited.json: obligations[1].id names '") and "catalogue.duties" in message
+
+
+def test_a_row_pointing_past_a_list_is_refused() -> None:
+    data = json.loads(_example("news_app").to_json())
+    data["obligations"][0]["applies_to"] = len(data["targets"])
+    with pytest.raises(AssessmentFileError) as caught:
+        read_assessment(json.dumps(data), file="edited.json")
+    assert caught.value.render().startswith(
+        f"edited.json: obligations[0].applies_to points to position {len(data['targets'])}, which targets does "
+        "not hold")
 
 
 def test_a_broken_row_names_its_field() -> None:

@@ -100,8 +100,9 @@ def test_a_date_beyond_the_calendar_gets_a_marked_estimate_not_a_due_date() -> N
 
 def test_dated_assessment_keeps_the_top_level_keys_and_round_trips() -> None:
     text = _assess_dated(_answers(launch_date="2025-09-30")).to_json()
-    assert list(json.loads(text)) == ["schema_version", "filing", "algorithms", "obligations", "materials",
-                                      "steps", "display", "open_questions", "rules_version", "trace", "catalogue"]
+    assert list(json.loads(text)) == [
+        "schema_version", "rules_version", "filing", "algorithms", "laws", "targets", "obligations", "materials",
+        "steps", "display", "open_questions", "trace"]
     assert read_assessment(text).to_json() == text
     assert _assess_dated(_answers(launch_date="2025-09-30")).to_json() == text
 

@@ -34,6 +34,7 @@ from engine import (
     assess_json,
     assessment_json_schema,
     decode_filing_number,
+    default_rulebook,
     diff_answers,
     load_answers,
     parse_answers,
@@ -42,6 +43,14 @@ from engine import (
     triage_row,
 )
 from engine.intake.batch import run_batch
+from engine.model.contract_json import (
+    Catalogue,
+    CompactAssessment,
+    catalogue_json,
+    catalogue_json_schema,
+    read_assessment,
+    resolve,
+)
 from service.app import create_app
 from service.limits import read_body, split_lines
 from service.problems import ApiError
@@ -103,6 +112,33 @@ def test_an_assessment_is_the_librarys_bytes(client: TestClient, path: Path) -> 
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert response.content == assess_json(document(path)).encode()
+
+
+def test_an_assessment_with_its_catalogue_embedded_reads_back(client: TestClient) -> None:
+    response = client.post("/v1/assessments", params={"catalogue": "embed"}, json=document(NEWS))
+    assert response.status_code == 200
+    assert response.content == assess(document(NEWS)).to_json(indent=None, catalogue="embed").encode()
+    assert read_assessment(response.content).model_dump_json() == assess(document(NEWS)).model_dump_json()
+    refused = client.post("/v1/assessments", params={"catalogue": "inline"}, json=document(NEWS))
+    assert refused.status_code == 422
+
+
+def test_the_catalogue_is_published_per_rules_version_and_cached(client: TestClient) -> None:
+    response = client.get("/v1/catalogue")
+    version = default_rulebook().rules_version
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    assert response.headers["etag"] == f'"{version}"'
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert response.json() == json.loads(catalogue_json())
+    assert response.json()["rules_version"] == version
+    # an assessment without its texts reads back with the catalogue of its rules_version
+    saved = CompactAssessment.model_validate_json(client.post("/v1/assessments", json=document(NEWS)).content)
+    back = resolve(saved, Catalogue.model_validate_json(response.content))
+    assert back.model_dump_json() == assess(document(NEWS)).model_dump_json()
+    again = client.get("/v1/catalogue", headers={"If-None-Match": f'"{version}"'})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == f'"{version}"'
+    assert client.get("/v1/catalogue", headers={"If-None-Match": '"2026.01.0+000000000000"'}).status_code == 200
+    assert client.get("/v1/schema/catalogue").json() == catalogue_json_schema()
 
 
 def test_the_triage_view_is_the_triage_row_of_the_assessment(client: TestClient) -> None:
@@ -388,7 +424,8 @@ def test_the_openapi_document_lists_every_route_with_its_schemas(app: FastAPI, c
     routes = list(_api_routes(app.routes))
     assert {r.path for r in routes} == set(document["paths"]) == {
         "/", "/healthz", "/readyz", "/metrics", "/v1/assessments", "/v1/reports", "/v1/batch", "/v1/diff",
-        "/v1/rules", "/v1/schema/{which}", "/v1/filing-numbers/{number}", "/v1/drafts", "/v1/similar"}
+        "/v1/rules", "/v1/catalogue", "/v1/schema/{which}", "/v1/filing-numbers/{number}", "/v1/drafts",
+        "/v1/similar"}
     components = document["components"]["schemas"]
     for route in routes:
         for method in route.methods:
@@ -396,7 +433,9 @@ def test_the_openapi_document_lists_every_route_with_its_schemas(app: FastAPI, c
             ok = operation["responses"]["200"]["content"]
             assert all(media.get("schema") for media in ok.values()), f"{method} {route.path}: 200 has no schema"
             if route.path != "/":
-                assert "422" in operation["responses"] or method == "GET" and route.path == "/healthz"
+                # every route that takes input can refuse it; /healthz and /v1/catalogue take none
+                assert "422" in operation["responses"] or method == "GET" and route.path in ("/healthz",
+                                                                                              "/v1/catalogue")
             if method == "POST":
                 body = operation["requestBody"]["content"]
                 assert all(media.get("schema") for media in body.values()), f"{route.path}: no body schema"

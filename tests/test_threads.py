@@ -127,8 +127,9 @@ def test_the_library_contract_is_public() -> None:
     assert assess(answers).filing.status == "required"
     assert set(answers_json_schema()["required"]) == {"entity", "products"}
     schema = assessment_json_schema()
-    assert list(schema["properties"]) == ["schema_version", "filing", "algorithms", "obligations", "materials", "steps",
-                                          "display", "open_questions", "rules_version", "trace", "catalogue"]
+    assert list(schema["properties"]) == [
+        "schema_version", "rules_version", "filing", "algorithms", "laws", "targets", "obligations", "materials",
+        "steps", "display", "open_questions", "trace", "catalogue"]
 
 
 @pytest.mark.parametrize("memoize", [True, False])

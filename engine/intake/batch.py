@@ -45,7 +45,8 @@ from engine.intake.records import BatchUsageError, Record, read_jsonl
 from engine.intake.triage import CSV_COLUMNS, ErrorRecord, RecordProblem, TriageRow, csv_cells, triage_row
 from engine.limits import DEFAULT_LIMITS, Limits, Overlong, bounded_lines, is_stdin
 from engine.model.answers import parse_answers
-from engine.pipeline.run import assess_json, assess_outline
+from engine.model.contract_json import CatalogueMode
+from engine.pipeline.run import assess, assess_json, assess_outline
 from engine.rules.rulebook import Rulebook, default_rulebook
 from engine.sanitize import clip, csv_row, terminal_safe
 from engine.signals import signals_held, take_pending
@@ -63,10 +64,11 @@ MAX_LINES_QUOTED = 10
 
 def assess_record(record: Record, *, summary: bool, as_of: dt.date | None, book: Rulebook,
                   memoize: bool = True, limits: Limits = DEFAULT_LIMITS,
-                  shapes: bool = True) -> tuple[str | TriageRow | ErrorRecord, bool]:
+                  shapes: bool = True, catalogue: CatalogueMode = "ids") -> tuple[str | TriageRow | ErrorRecord, bool]:
     """The output of one record (assessment JSON, triage row or error record), and whether it assessed.
 
-    ``shapes`` (on for batches) shares one assembly among leads that differ only in names.
+    ``shapes`` (on for batches) shares one assembly among leads that differ only in names;
+    ``catalogue="embed"`` writes the catalogue entries each assessment points to.
     """
     if record.problem is not None:
         return ErrorRecord(line=record.line, error=record.problem), False
@@ -74,6 +76,9 @@ def assess_record(record: Record, *, summary: bool, as_of: dt.date | None, book:
         answers = parse_answers(record.data, source=f"line {record.line}", limits=limits)
         if summary:  # only what the triage row shows is computed
             result = assess_outline(answers, as_of=as_of, rulebook=book, memoize=memoize)
+        elif catalogue == "embed":
+            text = assess(answers, as_of=as_of, rulebook=book, memoize=memoize, shapes=shapes).to_json(
+                indent=None, catalogue="embed")
         else:
             text = assess_json(answers, as_of=as_of, rulebook=book, memoize=memoize, shapes=shapes)
     except AnswersError as exc:
@@ -263,13 +268,14 @@ def _keep_complete_lines(dst: TextIO) -> None:
 def run_batch(source: Path, output: Path, *, input_format: str | None = None, summary: bool = False,
               as_of: dt.date | None = None, progress: bool = False, rulebook: Rulebook | None = None,
               memoize: bool = True, limits: Limits = DEFAULT_LIMITS, start_line: int = 1,
-              shapes: bool = True) -> BatchStats:
+              shapes: bool = True, catalogue: CatalogueMode = "ids") -> BatchStats:
     """Assess every record of ``source`` and write one output line per record to ``output``.
 
     ``source`` may be ``-`` (standard input; give ``input_format``). Records before input line
     ``start_line`` are skipped (to continue an interrupted batch). On Ctrl-C or a termination
     signal the output keeps the records done and :class:`BatchInterrupted` is raised.
-    ``shapes=False`` assesses every record from scratch (the shape memo off; same bytes).
+    ``shapes=False`` assesses every record from scratch (the shape memo off; same bytes);
+    ``catalogue="embed"`` writes the catalogue entries each assessment points to.
     """
     source, output = Path(source), Path(output)
     if is_stdin(source) and input_format is None:
@@ -294,7 +300,7 @@ def run_batch(source: Path, output: Path, *, input_format: str | None = None, su
                     if record.line < start_line:
                         continue
                     item, ok = assess_record(record, summary=summary, as_of=as_of, book=book, memoize=memoize,
-                                             limits=limits, shapes=shapes)
+                                             limits=limits, shapes=shapes, catalogue=catalogue)
                     pending = take_pending()
                     if pending is not None:  # a signal the rules engine swallowed: this record is not done
                         raise pending

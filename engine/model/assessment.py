@@ -7,9 +7,9 @@ rulebook the assessment was made with. This is the layout of JSON schema 3.0, wh
 :func:`engine.model.contract_json.read_assessment` still reads as it is. Every list is sorted by a
 stable key, so the same answers and rules give the same bytes.
 
-As JSON (:meth:`Assessment.to_json`, schema 4.0 since the catalogue: :mod:`engine.model.contract_json`)
-each of those texts is written once, in a ``catalogue`` section keyed by stable ids, and the rows
-point to it; reading it back gives this model field for field.
+As JSON (:meth:`Assessment.to_json`, schema 5.0: :mod:`engine.model.contract_json`) the rows point
+by id to those texts, published once per rulebook version (its catalogue) or embedded on request;
+reading it back gives this model field for field.
 
 What a duty, a material or a due date applies to is a typed *target* (:data:`Target`): the
 entity, a product (by its position in the answers, with its name) or an algorithm (by its id;
@@ -44,7 +44,7 @@ tests; ``practice`` = what filers and the regulator do, or the published lists, 
 
 
 SCHEMA_VERSION: Literal["3.0"] = "3.0"
-"""The JSON layout this model has field for field (schema 3.0). The contract written today is 4.0
+"""The JSON layout this model has field for field (schema 3.0). The contract written today is 5.0
 (:data:`engine.model.contract_json.SCHEMA_VERSION`): the major part changes when a field changes meaning."""
 
 
@@ -373,7 +373,7 @@ class Assessment(StrictModel):
     """The complete, explained filing assessment."""
 
     schema_version: Literal["3.0"] = Field(
-        default=SCHEMA_VERSION, description="The layout of this model: schema 3.0 (the JSON written is 4.0)")
+        default=SCHEMA_VERSION, description="The layout of this model: schema 3.0 (the JSON written is 5.0)")
     filing: FilingConclusion
     algorithms: tuple[Algorithm, ...]
     obligations: tuple[ObligationOut, ...]
@@ -385,17 +385,18 @@ class Assessment(StrictModel):
     rules_version: str
     trace: tuple[TraceEntry, ...]
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The JSON contract (schema 4.0, :mod:`engine.model.contract_json`): each text once in a
-        catalogue, rows pointing to it. Two-space indent and a final newline by default; on one
-        line with ``indent=None`` (the service's responses and batch lines)."""
+    def to_json(self, *, indent: int | None = 2, catalogue: Literal["ids", "embed"] = "ids") -> str:
+        """The JSON contract (schema 5.0, :mod:`engine.model.contract_json`): what this assessment
+        concluded, the rulebook's texts by id (``catalogue="embed"``: with the entries it points to).
+        Two-space indent and a final newline by default; on one line with ``indent=None`` (the
+        service's responses and batch lines)."""
         from engine.model.contract_json import contract_json
 
-        return contract_json(self, indent=indent)
+        return contract_json(self, indent=indent, catalogue=catalogue)
 
 
 def assessment_json_schema() -> dict[str, Any]:
-    """The published JSON Schema of an assessment: the contract's, schema 4.0."""
+    """The published JSON Schema of an assessment: the contract's, schema 5.0."""
     from engine.model.contract_json import CompactAssessment
 
     return CompactAssessment.model_json_schema()

@@ -1,36 +1,45 @@
-"""The assessment's JSON contract (schema 4.0): every text once, rows pointing to it by id.
+"""The assessment's JSON contract (schema 5.0): what this assessment concluded, the rulebook's texts by id.
 
 In memory an assessment (:class:`~engine.model.assessment.Assessment`) carries on each row what a
 report shows of it: a duty's title, basis and deadline on its obligation, a label beside every id,
-the value of every answer on each trace entry that used it. Written out like that, the same texts
-came back on every row that named them (411 KB for ``examples/short_video_live.yaml``). The
-contract therefore keeps each text once, in a ``catalogue`` section keyed by stable ids:
+a rule's title and explanation on each reason, the value of every answer on each trace entry that
+used it. Those texts are the rulebook's, the same in every assessment made with it: schema 4.0 wrote
+them once per assessment (a ``catalogue`` section), which still made 60-205 KB of the examples.
 
-- ``duties`` and ``materials`` by their catalogue id (``rules/catalogue/``): what a duty or
-  material *is* (title, basis, deadline, contents, pitfalls…); the rows of ``obligations`` and
-  ``materials`` keep what this assessment adds (targets, rules, due dates);
-- ``laws`` by law id, in the rulebook's order;
-- ``labels`` by vocabulary group and id (``rules/vocabulary.yaml``): the labels of statuses,
-  algorithm types, subtypes, roles, generative-AI routes and product forms; the rows keep the ids;
-- ``answers`` by path: the value of every answer the trace names; a trace entry lists the paths.
+Schema 5.0 writes what *this* assessment concluded and points to every text of the rulebook by id:
+
+- ``rules_version`` (release and content hash) names the rulebook **catalogue** the ids point into:
+  labels, laws, duties, materials, rules (the reasons' titles, explanations and basis), steps,
+  display places and open questions, both languages. It is published per rules version
+  (:func:`rulebook_catalogue`: ``algo-filing rules --format catalogue``, ``GET /v1/catalogue``);
+- with ``catalogue="embed"`` the document carries a ``catalogue`` section with exactly the entries
+  its rows point to, so that it reads without the rulebook it was made with (an archive);
+- what the assessment itself computed stays on the rows: dates, targets, product and feature
+  names, generated algorithm names, notes computed for this assessment, the working days in force
+  on ``filing.as_of``, and in ``trace`` the values of the answers its entries used;
+- ``targets`` lists each distinct set of targets once; obligations and materials point to one;
+- ``trace`` lists the rules, the conclusions, the answers and the sets of answers once each; its
+  rows point to them by position.
 
 :func:`contract_json` writes that document and :func:`resolve` reads it back into the assessment,
-field for field (``tests/test_contract_json.py`` checks every example and scenario), so the
-renderers read exactly what they read before and show the same bytes.
+field for field (``tests/test_contract_json.py`` checks every example and scenario, in both
+modes), from the embedded catalogue or, when the document has none, from the installed rulebook's
+when its ``rules_version`` is the document's. Schema 4.0 and 3.0 files still read
+(:mod:`engine.model.contract_v4`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
-from operator import attrgetter
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 from pydantic_core import to_json
 
 from engine.errors import EngineError
+from engine.model import contract_v4
 from engine.model.assessment import (
     Action,
     Algorithm,
@@ -41,6 +50,7 @@ from engine.model.assessment import (
     Deadline,
     DisplayOut,
     DueDate,
+    DurationOut,
     FeatureRef,
     FiledRef,
     FilingConclusion,
@@ -56,6 +66,7 @@ from engine.model.assessment import (
     Role,
     Status,
     StatusCount,
+    StepDates,
     StepOut,
     Subtype,
     Target,
@@ -63,8 +74,16 @@ from engine.model.assessment import (
 )
 from engine.model.base import StrictModel, Text, cite
 
-SCHEMA_VERSION: Literal["4.0"] = "4.0"
-"""Version of the JSON contract (see CHANGELOG.md): 4.0 introduced the catalogue section."""
+SCHEMA_VERSION: Literal["5.0"] = "5.0"
+"""Version of the JSON contract (see CHANGELOG.md): 5.0 points to the rulebook's texts by id."""
+
+CatalogueMode = Literal["ids", "embed"]
+"""How an assessment is written: ``ids`` (the default) points to the rulebook catalogue of its
+``rules_version``; ``embed`` also carries the catalogue entries its rows point to."""
+CATALOGUE_MODES: tuple[CatalogueMode, ...] = ("ids", "embed")
+
+
+# ---------------------------------------------------------------- the catalogue's entries
 
 class Citation(StrictModel):
     """A legal reference: the law (catalogue.laws), the article and the rule's note on it. Its
@@ -76,16 +95,11 @@ class Citation(StrictModel):
     note: Text | None = Field(description="What the reference adds to the article (a paragraph, a reading)")
 
 
-class ReasonRow(StrictModel):
-    """Why the filing status is what it is: a rule that fired, and for which products."""
+class DeadlineEntry(StrictModel):
+    """A duty's deadline as the rulebook states it; its working days (dated) are on the row."""
 
-    rule: str
-    status: Status
-    title: Text
-    explanation: Text
-    basis_kind: BasisKind
-    basis: tuple[Citation, ...]
-    products: tuple[str, ...]
+    text: Text
+    start: str | None = Field(description="The event the working days count from")
 
 
 class DutyEntry(StrictModel):
@@ -94,7 +108,7 @@ class DutyEntry(StrictModel):
     title: Text
     basis_kind: BasisKind
     basis: tuple[Citation, ...]
-    deadline: Deadline | None
+    deadline: DeadlineEntry | None
     files_algorithm: bool = Field(description="The duty is the filing itself: it dates algorithms[].filing_due")
     binds: Literal["filer", "platform"] = Field(
         description="filer: the filer's duty; platform: the app store or mini-program platform's (it will "
@@ -114,7 +128,7 @@ class MaterialEntry(StrictModel):
 
 
 class LawEntry(StrictModel):
-    """A law the assessment cites, as the rulebook it was made with describes it."""
+    """A law, as the rulebook describes it."""
 
     title: Text
     short: Text = Field(description="The name used in citations")
@@ -122,17 +136,61 @@ class LawEntry(StrictModel):
     statutory: bool = Field(description="False for non-statutory sources such as filing practice")
 
 
-class Catalogue(StrictModel):
-    """Every text the rows point to, once, keyed by stable id."""
+class RuleEntry(StrictModel):
+    """A rule as a reason of the filing status shows it."""
 
+    title: Text
+    explanation: Text
+    basis_kind: BasisKind
+    basis: tuple[Citation, ...]
+
+
+class StepEntry(StrictModel):
+    """A step of the filing process; its statutory working days (dated) are on the row."""
+
+    order: int
+    title: Text
+    what: Text
+    statute: Text | None
+    practice_min_days: int | None
+    practice_max_days: int | None
+    practice_text: Text | None
+
+
+class DisplayEntry(StrictModel):
+    """Where a product of one form (or one place) shows the filing number."""
+
+    location: Text
+    basis: tuple[Citation, ...]
+
+
+class Catalogue(StrictModel):
+    """The rulebook's texts, keyed by stable id: published whole per rules_version, or embedded in
+    an assessment with exactly the entries its rows point to."""
+
+    rules_version: str = Field(description="The rulebook these texts are from")
     labels: dict[str, dict[str, Text]] = Field(
         description="Labels by vocabulary group and id: applicability (statuses), algorithm_type, "
                     "algorithm_subtype, role, no_filing_role (id none: a type the filing system asks no role "
                     "for), genai_route, product_form")
-    laws: dict[str, LawEntry] = Field(description="Every law cited, by law id, in the rulebook's order")
-    duties: dict[str, DutyEntry] = Field(description="Every duty of obligations[], by its id")
-    materials: dict[str, MaterialEntry] = Field(description="Every item of materials[], by its id")
-    answers: dict[str, Any] = Field(description="The value of every answer the trace names, by its path")
+    laws: dict[str, LawEntry] = Field(description="Laws by id, in the rulebook's order")
+    duties: dict[str, DutyEntry] = Field(description="Duties (obligations[].id) by id")
+    materials: dict[str, MaterialEntry] = Field(description="Items of the materials checklist by id")
+    rules: dict[str, RuleEntry] = Field(description="Rules (filing.reasons[].rule) by id")
+    steps: dict[str, StepEntry] = Field(description="Steps of the filing process (steps[].id) by id")
+    display: dict[str, DisplayEntry] = Field(description="Display places (display[].form) by id")
+    questions: dict[str, Text] = Field(description="The question an open question asks, by the rule that asks it")
+
+
+# ---------------------------------------------------------------- the rows
+
+class ReasonRow(StrictModel):
+    """Why the filing status is what it is: a rule that fired (title, explanation and basis:
+    catalogue.rules[rule]), and for which products."""
+
+    rule: str
+    status: Status
+    products: tuple[str, ...] = Field(description="The names of the products it fired for")
 
 
 class StatusCountRow(StrictModel):
@@ -152,7 +210,7 @@ class NextDueRow(StrictModel):
 
 
 class ActionRow(StrictModel):
-    """A dated thing to do; its title is catalogue.duties[id]'s (kind obligation) or steps[id]'s (step)."""
+    """A dated thing to do; its title is catalogue.duties[id]'s (kind obligation) or catalogue.steps[id]'s."""
 
     kind: Literal["obligation", "step"]
     id: str = Field(description="The id of the item of obligations or steps")
@@ -212,8 +270,11 @@ class ObligationRow(StrictModel):
     """A duty that applies here: what it applies to and when; what it is: catalogue.duties[id]."""
 
     id: str
-    applies_to: tuple[Target, ...]
+    applies_to: int = Field(description="What it applies to: the position of a set in targets")
     rules: tuple[str, ...]
+    working_days: int | None = Field(
+        description="The working days of its deadline in force on filing.as_of (the deadline's text: "
+                    "catalogue.duties[id].deadline); null when it has no deadline or none counted in days")
     due: tuple[DueDate, ...] = Field(description="Due dates from the answers' dates")
 
 
@@ -221,51 +282,102 @@ class MaterialRow(StrictModel):
     """An item of the checklist needed here, and for what; what it is: catalogue.materials[id]."""
 
     id: str
-    applies_to: tuple[Target, ...]
+    applies_to: int = Field(description="What it is needed for: the position of a set in targets")
     rules: tuple[str, ...]
 
 
-class DisplayRow(StrictModel):
-    """Where one product shows the filing number (the form's label: catalogue.labels.product_form)."""
+class StepRow(StrictModel):
+    """A step of the filing process that applies; what it is: catalogue.steps[id]."""
 
-    product: str
+    id: str
+    working_days: int | None = Field(
+        description="Its statutory working days in force on filing.as_of; null when the statute sets none")
+    dates: tuple[StepDates, ...] = Field(description="The step on the calendar, per product")
+
+
+class DisplayRow(StrictModel):
+    """Where one product shows the filing number: catalogue.display[form] (the form's label:
+    catalogue.labels.product_form, absent for a place that is not a product form)."""
+
+    product: str = Field(description="The product's name")
     form: str
-    location: Text
-    basis: tuple[Citation, ...]
+
+
+class OpenQuestionRow(StrictModel):
+    """An answer still needed; the question is catalogue.questions[rule]."""
+
+    id: str
+    field: str = Field(description="The path of the answer it asks for")
+    product: str | None
+    feature: str | None
+    rule: str
+
+
+class AnswerRow(StrictModel):
+    """One answer a trace row used: its path in the answers and its value."""
+
+    path: str
+    value: Any
 
 
 class TraceRow(StrictModel):
-    """One rule firing; ``answers`` are paths, their values are in catalogue.answers."""
+    """One rule firing; every number is a position in a list of ``trace``."""
 
-    conclusions: tuple[str, ...]
-    rule: str
-    fact: str
-    via: tuple[str, ...]
-    answers: tuple[str, ...]
+    rule: int = Field(description="The rule that fired: a position in trace.rules")
+    fact: str = Field(description="The fact it fired on (p<product>.f<feature>.b<behaviour>, …)")
+    via: tuple[int, ...] = Field(description="The rules that derived the fact (classification, then "
+                                             "applicability), whose answers are included: positions in trace.rules")
+    answers: int = Field(description="The answers that made it fire: a position in trace.answer_sets")
+    conclusions: tuple[int, ...] = Field(
+        description="What the firing added: positions in trace.conclusions")
+
+
+class Trace(StrictModel):
+    """Every rule firing, with what it concluded and the answers it used: each rule, conclusion,
+    answer and set of answers is listed once, and the rows point to them by position (0 = first)."""
+
+    rules: tuple[str, ...] = Field(description="Rule ids, each once")
+    conclusions: tuple[str, ...] = Field(
+        description="Conclusions, each once: algorithms.<id>, obligations.<id>, filing.status.<status>, "
+                    "classify.<behaviour>…")
+    answers: tuple[AnswerRow, ...] = Field(description="Every answer a row used, each path once")
+    answer_sets: tuple[tuple[int, ...], ...] = Field(
+        description="Sets of answers used together, each once: positions in trace.answers")
+    rows: tuple[TraceRow, ...] = Field(description="The firings, in the assessment's order")
 
 
 class CompactAssessment(StrictModel):
-    """The assessment as JSON (schema 4.0): rows pointing by id into one catalogue of texts."""
+    """The assessment as JSON (schema 5.0): what it concluded, pointing by id to the rulebook
+    catalogue of its rules_version (or to the catalogue section, when embedded)."""
 
-    schema_version: Literal["4.0"] = Field(
+    schema_version: Literal["5.0"] = Field(
         default=SCHEMA_VERSION, description="Version of this JSON contract (see CHANGELOG.md)")
+    rules_version: str = Field(
+        description="The rulebook the assessment was made with: release and content hash. Its catalogue "
+                    "(algo-filing rules --format catalogue, GET /v1/catalogue) holds every text an id points to")
     filing: FilingRow
     algorithms: tuple[AlgorithmRow, ...]
+    laws: tuple[str, ...] = Field(description="The laws cited: ids of catalogue.laws, in the rulebook's order")
+    targets: tuple[tuple[Target, ...], ...] = Field(
+        description="Each distinct set of targets (the entity, a product, an algorithm) once: what "
+                    "obligations[].applies_to and materials[].applies_to point to")
     obligations: tuple[ObligationRow, ...]
     materials: tuple[MaterialRow, ...]
-    steps: tuple[StepOut, ...]
+    steps: tuple[StepRow, ...]
     display: tuple[DisplayRow, ...]
-    open_questions: tuple[OpenQuestion, ...]
-    rules_version: str
-    trace: tuple[TraceRow, ...]
-    catalogue: Catalogue
+    open_questions: tuple[OpenQuestionRow, ...]
+    trace: Trace
+    catalogue: Catalogue | None = Field(
+        default=None, description="Only when written with catalogue=embed: the catalogue entries the rows "
+                                  "point to, so that the file reads without its rulebook")
 
 
-DUTY_FIELDS = tuple(DutyEntry.model_fields)
-MATERIAL_FIELDS = tuple(MaterialEntry.model_fields)
 LABELLED = (("type", "algorithm_type"), ("subtype", "algorithm_subtype"), ("status", "applicability"),
             ("genai_route", "genai_route"))
 """Algorithm fields whose label is the vocabulary's (the role is apart: a null role has a label too)."""
+LABEL_GROUPS = ("applicability", "algorithm_type", "algorithm_subtype", "role", "no_filing_role", "genai_route",
+                "product_form")
+"""The vocabulary groups whose labels an assessment shows."""
 
 
 class CatalogueConflict(ValueError):
@@ -284,7 +396,7 @@ _NOTES: dict[tuple[str, str, str | None, str, str], dict[str, Any]] = {}
 recur in every assessment (a law's name is part of the key: its citation text is)."""
 
 
-def _citation(law: LawOut, ref: LegalRef) -> dict[str, Any]:
+def _citation(law: Any, ref: LegalRef) -> dict[str, Any]:
     """``ref`` as :class:`Citation` data: the note is the citation less what :func:`cite` gives
     without one (whose brackets are :func:`cite`'s too); checked by citing again."""
     key = (ref.law, law.short.zh + law.short.en, ref.article, ref.citation.zh, ref.citation.en)
@@ -302,75 +414,61 @@ def _citation(law: LawOut, ref: LegalRef) -> dict[str, Any]:
     return found
 
 
+def _cited(laws: dict[str, Any], basis: Iterable[LegalRef]) -> list[dict[str, Any]]:
+    return [_citation(laws[ref.law], ref) for ref in basis]
+
+
 def _fields(item: Any, names: Iterable[str]) -> dict[str, Any]:
     """The named attributes of a model, as data for the serialiser (nested models stay models)."""
     return {name: getattr(item, name) for name in names}
 
 
-_GETTERS: dict[tuple[str, ...], Callable[[Any], tuple[Any, ...]]] = {}
+# ---------------------------------------------------------------- catalogue entries from data
+
+def _duty_entry(o: Any, basis: list[dict[str, Any]]) -> dict[str, Any]:
+    deadline = o.deadline
+    return {"title": o.title, "basis_kind": o.basis_kind, "basis": basis,
+            "deadline": None if deadline is None else {"text": deadline.text, "start": deadline.start},
+            "files_algorithm": o.files_algorithm, "binds": o.binds}
 
 
-def _values(row: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
-    """The named attributes of ``row`` as a tuple (one C-level getter per list of names)."""
-    getter = _GETTERS.get(names)
-    if getter is None:
-        get = attrgetter(*names)
-        getter = _GETTERS[names] = (lambda row: (get(row),)) if len(names) == 1 else get
-    return getter(row)
+def _material_entry(m: Any, pitfalls: Sequence[PitfallOut]) -> dict[str, Any]:
+    return {"name": m.name, "group": m.group, "scope": m.scope, "contents": m.contents, "condition": m.condition,
+            "basis_kind": m.basis_kind, "pitfalls": pitfalls}
 
 
-_Kept = dict[str, tuple[tuple[Any, ...], dict[str, Any]]]
-_DUTIES: _Kept = {}
-_MATERIALS: _Kept = {}
-"""Per duty or material id, the catalogue entry last written, with the values (and the laws its
-basis cites) it was written from: the rows of one rulebook carry the very same text objects, so
-an entry is built once and reused while every value is the same object or an equal one."""
+def _law_entry(law: Any) -> dict[str, Any]:
+    return {"title": law.title, "short": law.short, "in_force": law.in_force, "statutory": law.statutory}
 
 
-def _entry(table: _Kept, row: Any, names: tuple[str, ...], laws: tuple[LawOut, ...]) -> dict[str, Any] | None:
-    """The entry kept for ``row``'s id, if it was written from the same values and laws (tuples
-    compare each item by identity first, then by value)."""
-    kept = table.get(row.id)
-    if kept is None:
-        return None
-    values, entry = kept
-    return entry if _values(row, names) + laws == values else None
+def _rule_entry(r: Any, basis: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"title": r.title, "explanation": r.explanation, "basis_kind": r.basis_kind, "basis": basis}
 
 
-def _keep(table: _Kept, row: Any, names: tuple[str, ...], laws: tuple[LawOut, ...],
-          entry: dict[str, Any]) -> dict[str, Any]:
-    table[row.id] = (_values(row, names) + laws, entry)
-    return entry
+def _step_entry(s: Any) -> dict[str, Any]:
+    d = s.duration
+    return {"order": s.order, "title": s.title, "what": s.what, "statute": s.statute,
+            "practice_min_days": d.practice_min_days, "practice_max_days": d.practice_max_days,
+            "practice_text": d.practice_text}
 
 
-_ABSENT = object()
-
+# ---------------------------------------------------------------- writing
 
 class _Writer:
-    """Builds the rows and the catalogue from the assessment's models. The serialiser writes the
-    models left inside (targets, dates, texts) itself, so nothing is dumped twice."""
+    """Builds the rows from the assessment's models. The serialiser writes the models left inside
+    (targets, dates, texts) itself, so nothing is dumped twice."""
 
-    def __init__(self, laws: tuple[LawOut, ...]) -> None:
-        self.laws = {law.id: law for law in laws}
-        self.labels: dict[str, dict[str, Text]] = {}
-        self.duties: dict[str, Any] = {}
-        self.materials: dict[str, Any] = {}
-        self.answers: dict[str, Any] = {}
-        self.paths: dict[int, list[str]] = {}
-        """Per tuple of trace answers (by identity: the assessment keeps them alive), their paths."""
-
-    def label(self, group: str, key: str, text: Text) -> None:
-        _put(self.labels.setdefault(group, {}), key, text, f"catalogue.labels.{group}")
+    def __init__(self, assessment: Assessment) -> None:
+        self.laws = {law.id: law for law in assessment.laws}
+        self.targets: dict[tuple[Target, ...], int] = {}
+        self.target_ids: dict[int, int] = {}
 
     def cited(self, basis: tuple[LegalRef, ...]) -> list[dict[str, Any]]:
-        return [_citation(self.laws[ref.law], ref) for ref in basis]
+        return _cited(self.laws, basis)
 
     def filing(self, f: FilingConclusion) -> dict[str, Any]:
-        self.label("applicability", f.status, f.label)
-        for count in f.counts:
-            self.label("applicability", count.status, count.label)
         out = _fields(f, FilingRow.model_fields)
-        out["reasons"] = [{**_fields(r, ReasonRow.model_fields), "basis": self.cited(r.basis)} for r in f.reasons]
+        out["reasons"] = [{"rule": r.rule, "status": r.status, "products": r.products} for r in f.reasons]
         out["counts"] = [{"status": c.status, "count": c.count} for c in f.counts]
         if f.next_due is not None:
             out["next_due"] = _fields(f.next_due, NextDueRow.model_fields)
@@ -378,167 +476,245 @@ class _Writer:
         return out
 
     def algorithm(self, a: Algorithm) -> dict[str, Any]:
-        for field, group in LABELLED:
-            value = getattr(a, field)
-            if value is not None:
-                self.label(group, value, getattr(a, f"{field}_label"))
-        if a.role is None:
-            self.label("no_filing_role", "none", a.role_label)
-        else:
-            self.label("role", a.role, a.role_label)
         return {**_fields(a, AlgorithmRow.model_fields), "basis": self.cited(a.basis)}
 
+    def target_set(self, targets: tuple[Target, ...]) -> int:
+        """The position of ``targets`` in the document's list of target sets (added when new)."""
+        index = self.target_ids.get(id(targets))
+        if index is None:
+            index = self.targets.setdefault(targets, len(self.targets))
+            self.target_ids[id(targets)] = index
+        return index
+
     def obligation(self, o: ObligationOut) -> dict[str, Any]:
-        laws = tuple(self.laws[ref.law] for ref in o.basis)
-        entry = _entry(_DUTIES, o, DUTY_FIELDS, laws)
-        if entry is None:
-            entry = _keep(_DUTIES, o, DUTY_FIELDS, laws, {**_fields(o, DUTY_FIELDS), "basis": self.cited(o.basis)})
-        _put(self.duties, o.id, entry, "catalogue.duties")
-        return {"id": o.id, "applies_to": o.applies_to, "rules": o.rules, "due": o.due}
+        return {"id": o.id, "applies_to": self.target_set(o.applies_to), "rules": o.rules,
+                "working_days": None if o.deadline is None else o.deadline.working_days, "due": o.due}
 
     def material(self, m: MaterialOut) -> dict[str, Any]:
-        entry = _entry(_MATERIALS, m, MATERIAL_FIELDS, ())
-        if entry is None:
-            entry = _keep(_MATERIALS, m, MATERIAL_FIELDS, (), _fields(m, MATERIAL_FIELDS))
-        _put(self.materials, m.id, entry, "catalogue.materials")
-        return {"id": m.id, "applies_to": m.applies_to, "rules": m.rules}
+        return {"id": m.id, "applies_to": self.target_set(m.applies_to), "rules": m.rules}
 
-    def display(self, d: DisplayOut) -> dict[str, Any]:
+
+def _trace(entries: tuple[TraceEntry, ...]) -> dict[str, Any]:
+    """The trace as :class:`Trace` data: each rule, conclusion, answer and set of answers once."""
+    rules: dict[str, int] = {}
+    conclusions: dict[str, int] = {}
+    answers: dict[str, int] = {}
+    values: list[Any] = []
+    sets: dict[tuple[int, ...], int] = {}
+    by_tuple: dict[int, Any] = {}
+    """Per tuple (by identity: the assessment keeps them alive) of answers, conclusions or rules
+    shared by several entries, what it was written as."""
+    rows = []
+    for t in entries:
+        used = t.answers
+        answer_set = by_tuple.get(id(used))
+        if answer_set is None:
+            positions = []
+            for a in used:
+                path = a.path
+                at = answers.get(path)
+                if at is None:
+                    at = answers[path] = len(values)
+                    values.append({"path": path, "value": a.value})
+                elif values[at]["value"] != a.value:
+                    raise CatalogueConflict(f"trace.answers: '{path}' has two different values in one assessment")
+                positions.append(at)
+            key = tuple(positions)
+            answer_set = by_tuple[id(used)] = sets.setdefault(key, len(sets))
+        concluded = by_tuple.get(id(t.conclusions))
+        if concluded is None:
+            concluded = by_tuple[id(t.conclusions)] = [conclusions.setdefault(c, len(conclusions))
+                                                       for c in t.conclusions]
+        via = by_tuple.get(id(t.via))
+        if via is None:
+            via = by_tuple[id(t.via)] = [rules.setdefault(r, len(rules)) for r in t.via]
+        rows.append({"rule": rules.setdefault(t.rule, len(rules)), "fact": t.fact, "via": via,
+                     "answers": answer_set, "conclusions": concluded})
+    return {"rules": list(rules), "conclusions": list(conclusions), "answers": values,
+            "answer_sets": list(sets), "rows": rows}
+
+
+def _labels(a: Assessment) -> dict[str, dict[str, Text]]:
+    """The labels an assessment shows, by vocabulary group and id."""
+    labels: dict[str, dict[str, Text]] = {}
+
+    def label(group: str, key: str, text: Text) -> None:
+        _put(labels.setdefault(group, {}), key, text, f"catalogue.labels.{group}")
+
+    label("applicability", a.filing.status, a.filing.label)
+    for count in a.filing.counts:
+        label("applicability", count.status, count.label)
+    for x in a.algorithms:
+        for field, group in LABELLED:
+            value = getattr(x, field)
+            if value is not None:
+                label(group, value, getattr(x, f"{field}_label"))
+        if x.role is None:
+            label("no_filing_role", "none", x.role_label)
+        else:
+            label("role", x.role, x.role_label)
+    for d in a.display:
         if d.form_label is not None:
-            self.label("product_form", d.form, d.form_label)
-        return {**_fields(d, DisplayRow.model_fields), "basis": self.cited(d.basis)}
-
-    def trace(self, t: TraceEntry) -> dict[str, Any]:
-        used_list = t.answers
-        paths = self.paths.get(id(used_list))
-        if paths is None:  # entries on one fact share their answers' tuple: each is written once
-            table = self.answers
-            paths = []
-            for used in used_list:
-                path, value = used.path, used.value
-                found = table.get(path, _ABSENT)
-                if found is _ABSENT:
-                    table[path] = value
-                elif found is not value and found != value:
-                    _put(table, path, value, "catalogue.answers")
-                paths.append(path)
-            self.paths[id(used_list)] = paths
-        return {"conclusions": t.conclusions, "rule": t.rule, "fact": t.fact, "via": t.via, "answers": paths}
+            label("product_form", d.form, d.form_label)
+    return labels
 
 
-_LAWS: dict[int, tuple[Any, Any]] = {}
-
-
-def _law(law: LawOut) -> dict[str, Any]:
-    """A law's catalogue entry, one object per law object (the rulebook's laws recur in every
-    assessment, so :func:`_fragment` writes each once)."""
-    entry: dict[str, Any] = _per_object(_LAWS, law, lambda: _fields(law, LawEntry.model_fields))
-    return entry
-
-
-def contract_data(assessment: Assessment) -> dict[str, Any]:
-    """The assessment as the data of :class:`CompactAssessment` (keys in its field order), for the
-    serialiser: plain containers holding the assessment's own models where they are kept whole."""
+def embedded_catalogue(assessment: Assessment) -> dict[str, Any]:
+    """The catalogue entries an assessment's rows point to, as :class:`Catalogue` data, taken from
+    the assessment itself (so any assessment, whatever rulebook made it, can be embedded)."""
     a = assessment
-    w = _Writer(a.laws)
-    laws = {law.id: _law(law) for law in a.laws}
+    f = a.filing
+    laws = {law.id: law for law in a.laws}
+    rules: dict[str, Any] = {}
+    for r in f.reasons:
+        _put(rules, r.rule, _rule_entry(r, _cited(laws, r.basis)), "catalogue.rules")
+    display: dict[str, Any] = {}
+    for d in a.display:
+        _put(display, d.form, {"location": d.location, "basis": _cited(laws, d.basis)}, "catalogue.display")
+    questions: dict[str, Any] = {}
+    for q in a.open_questions:
+        _put(questions, q.rule, q.question, "catalogue.questions")
     return {
-        "schema_version": SCHEMA_VERSION,
-        "filing": w.filing(a.filing),
-        "algorithms": [w.algorithm(x) for x in a.algorithms],
-        "obligations": [w.obligation(o) for o in a.obligations],
-        "materials": [w.material(m) for m in a.materials],
-        "steps": a.steps,
-        "display": [w.display(x) for x in a.display],
-        "open_questions": a.open_questions,
         "rules_version": a.rules_version,
-        "trace": [w.trace(t) for t in a.trace],
-        "catalogue": {"labels": w.labels, "laws": laws, "duties": w.duties, "materials": w.materials,
-                      "answers": w.answers},
+        "labels": _labels(a),
+        "laws": {law.id: _law_entry(law) for law in a.laws},
+        "duties": {o.id: _duty_entry(o, _cited(laws, o.basis)) for o in a.obligations},
+        "materials": {m.id: _material_entry(m, m.pitfalls) for m in a.materials},
+        "rules": rules,
+        "steps": {s.id: _step_entry(s) for s in a.steps},
+        "display": display,
+        "questions": questions,
     }
 
 
-def contract_json(assessment: Assessment, *, indent: int | None = 2) -> str:
+def contract_data(assessment: Assessment, *, catalogue: CatalogueMode = "ids") -> dict[str, Any]:
+    """The assessment as the data of :class:`CompactAssessment` (keys in its field order), for the
+    serialiser: plain containers holding the assessment's own models where they are kept whole.
+    ``catalogue="embed"`` adds the catalogue entries the rows point to."""
+    a = assessment
+    w = _Writer(a)
+    data: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "rules_version": a.rules_version,
+        "filing": w.filing(a.filing),
+        "algorithms": [w.algorithm(x) for x in a.algorithms],
+        "laws": [law.id for law in a.laws],
+        "targets": None,
+        "obligations": [w.obligation(o) for o in a.obligations],
+        "materials": [w.material(m) for m in a.materials],
+        "steps": [{"id": s.id, "working_days": s.duration.statutory_working_days, "dates": s.dates}
+                  for s in a.steps],
+        "display": [{"product": d.product, "form": d.form} for d in a.display],
+        "open_questions": [{"id": q.id, "field": q.field, "product": q.product, "feature": q.feature,
+                            "rule": q.rule} for q in a.open_questions],
+        "trace": _trace(a.trace),
+    }
+    data["targets"] = list(w.targets)
+    if catalogue == "embed":
+        data["catalogue"] = embedded_catalogue(a)
+    elif catalogue != "ids":
+        raise ValueError(f"catalogue must be one of {', '.join(CATALOGUE_MODES)}, not {catalogue!r}")
+    return data
+
+
+def contract_json(assessment: Assessment, *, indent: int | None = 2, catalogue: CatalogueMode = "ids") -> str:
     """The assessment's JSON text: with ``indent`` (files, ``assess --format json``) two-space
-    indented and ending in a newline; with ``indent=None`` (the service, batch lines) on one line,
-    the texts every assessment shares written from :func:`_fragment` (the same bytes)."""
-    data = contract_data(assessment)
+    indented and ending in a newline; with ``indent=None`` (the service, batch lines) on one line.
+    ``catalogue="embed"`` also writes the catalogue entries the rows point to."""
+    data = contract_data(assessment, catalogue=catalogue)
     if indent is None:
-        return _line(data).decode()
+        return to_json(data).decode()
     return to_json(data, indent=indent).decode() + "\n"
 
 
-_FRAGMENTS: dict[int, tuple[Any, Any]] = {}
-_PER_OBJECT_MAX = 4096
-"""The most objects :func:`_per_object` keeps in one table before it starts it again."""
+# ---------------------------------------------------------------- the rulebook's catalogue
+
+_BOOK_CATALOGUES: dict[str, tuple[Any, dict[str, Any], Catalogue, bytes]] = {}
+"""Per rules version: the rulebook object, its catalogue's data, model and one-line JSON."""
 
 
-def _per_object(table: dict[int, tuple[Any, Any]], value: Any, make: Callable[[], Any]) -> Any:
-    """What ``make()`` gives for ``value``, made once per object: kept by identity, with the object
-    itself so that its id is not reused while the entry lives; the table is emptied when full."""
-    found = table.get(id(value))
-    if found is not None and found[0] is value:
-        return found[1]
-    if len(table) >= _PER_OBJECT_MAX:
-        table.clear()
-    made = make()
-    table[id(value)] = (value, made)
-    return made
+def _book_catalogue(book: Any = None) -> tuple[dict[str, Any], Catalogue, bytes]:
+    from engine.model.vocabulary import load_vocabulary
+    from engine.pipeline.citations import legal_refs
+    from engine.rules.rulebook import default_rulebook
 
+    book = book or default_rulebook()
+    found = _BOOK_CATALOGUES.get(book.rules_version)
+    if found is not None and found[0] is book:
+        return found[1], found[2], found[3]
+    groups = load_vocabulary().groups
+    laws = book.laws
 
-def _fragment(value: Any) -> bytes:
-    """``to_json(value)`` of an object that many assessments share: a duty's or material's catalogue
-    entry, a law, an undated step. Half of an assessment's JSON is such texts (about 55 KB of
-    110 KB on varied documents); each is written once per process instead of once per assessment."""
-    text: bytes = _per_object(_FRAGMENTS, value, lambda: to_json(value))
-    return text
+    def cited(basis: list[Any]) -> list[dict[str, Any]]:
+        return _cited(laws, legal_refs(book, basis))
 
-
-_KEYS: dict[str, bytes] = {}
-
-
-def _object(items: Iterable[tuple[str, bytes]]) -> bytes:
-    """A JSON object on one line (as :func:`pydantic_core.to_json` writes it) from its members' JSON."""
-    keys = _KEYS
-    out = [b"{"]
-    for key, value in items:
-        name = keys.get(key)
-        if name is None:
-            name = keys[key] = to_json(key) + b":"
-        out += (name, value, b",")
-    if len(out) > 1:
-        out[-1] = b"}"  # the last member's comma
-    else:
-        out.append(b"}")
-    return b"".join(out)
-
-
-def _line(data: dict[str, Any]) -> bytes:
-    """``to_json(data)`` of :func:`contract_data`'s data, with the shared texts from :func:`_fragment`:
-    the catalogue's duties, materials and laws, and the steps without dates (the rulebook's own)."""
-    catalogue = data["catalogue"]
-    shared = {
-        "steps": b"[" + b",".join(to_json(s) if s.dates else _fragment(s) for s in data["steps"]) + b"]",
-        "catalogue": _object((
-            ("labels", to_json(catalogue["labels"])),
-            ("laws", _object((key, _fragment(law)) for key, law in catalogue["laws"].items())),
-            ("duties", _object((key, _fragment(entry)) for key, entry in catalogue["duties"].items())),
-            ("materials", _object((key, _fragment(entry)) for key, entry in catalogue["materials"].items())),
-            ("answers", to_json(catalogue["answers"])))),
+    data = {
+        "rules_version": book.rules_version,
+        "labels": {group: dict(groups.get(group, {})) for group in LABEL_GROUPS},
+        "laws": {law_id: _law_entry(law) for law_id, law in laws.items()},
+        "duties": {oid: _duty_entry(o, cited(o.basis)) for oid, o in book.obligations.items()},
+        "materials": {mid: _material_entry(m, tuple(PitfallOut(id=p, text=book.pitfalls[p].text)
+                                                    for p in m.pitfalls))
+                      for mid, m in book.materials.items()},
+        "rules": {rid: _rule_entry(r, cited(r.basis)) for rid, r in book.rules.items()},
+        "steps": {sid: _step_entry(s) for sid, s in book.steps.items()},
+        "display": {form: {"location": d.location, "basis": cited(d.basis)} for form, d in book.display.items()},
+        "questions": {rid: r.then.open_question.text for rid, r in book.rules.items()
+                      if r.then.open_question is not None},
     }
-    return _object((key, shared[key] if key in shared else to_json(value)) for key, value in data.items())
+    text = to_json(data)
+    model = Catalogue.model_validate_json(text)
+    _BOOK_CATALOGUES[book.rules_version] = (book, data, model, text)
+    return data, model, text
 
+
+def rulebook_catalogue(book: Any = None) -> Catalogue:
+    """The catalogue of a rulebook (the installed one by default): every text an assessment made
+    with it may point to, both languages (``algo-filing rules --format catalogue``, ``GET /v1/catalogue``)."""
+    return _book_catalogue(book)[1]
+
+
+def catalogue_json(book: Any = None, *, indent: int | None = 2) -> str:
+    """:func:`rulebook_catalogue` as JSON text (two-space indented with a final newline, or one line)."""
+    data, _, line = _book_catalogue(book)
+    if indent is None:
+        return line.decode()
+    return to_json(data, indent=indent).decode() + "\n"
+
+
+def catalogue_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of the rulebook catalogue."""
+    return Catalogue.model_json_schema()
+
+
+# ---------------------------------------------------------------- reading
 
 class UnresolvedId(ValueError):
-    """A row of a compact assessment names an id its catalogue does not hold."""
+    """A row of a compact assessment names an id (or a position) its catalogue or lists do not hold."""
+
+
+class CatalogueMissing(ValueError):
+    """A document without a catalogue, made with a rulebook other than the installed one."""
+
+    def __init__(self, written: str, installed: str) -> None:
+        super().__init__(
+            f"made with rules_version {written}, whose texts it does not embed, and the installed rulebook is "
+            f"rules_version {installed}")
+        self.written, self.installed = written, installed
+
+
+def _position(items: Sequence[Any], index: int, where: str, used_at: str) -> Any:
+    if 0 <= index < len(items):
+        return items[index]
+    raise UnresolvedId(f"{used_at} points to position {index}, which {where} does not hold ({len(items)} items)")
 
 
 class _Reader:
     """Puts the catalogue's texts back on the rows of a :class:`CompactAssessment`."""
 
-    def __init__(self, doc: CompactAssessment) -> None:
+    def __init__(self, doc: CompactAssessment, catalogue: Catalogue) -> None:
         self.doc = doc
-        self.catalogue = doc.catalogue
+        self.catalogue = catalogue
         self.cited: dict[Citation, LegalRef] = {}
 
     def _get(self, table: dict[str, Any], key: str, where: str, used_at: str) -> Any:
@@ -568,9 +744,12 @@ class _Reader:
         found: DutyEntry = self._get(self.catalogue.duties, key, "catalogue.duties", used_at)
         return found
 
+    def step(self, key: str, used_at: str) -> StepEntry:
+        found: StepEntry = self._get(self.catalogue.steps, key, "catalogue.steps", used_at)
+        return found
+
     def filing(self) -> FilingConclusion:
         f = self.doc.filing
-        steps = {s.id: s.title for s in self.doc.steps}
         next_due = None
         if f.next_due is not None:
             duty = self.duty(f.next_due.obligation, "filing.next_due.obligation")
@@ -580,15 +759,19 @@ class _Reader:
         actions = []
         for i, a in enumerate(f.actions):
             where = f"filing.actions[{i}].id"
-            title = self.duty(a.id, where).title if a.kind == "obligation" else self._get(steps, a.id, "steps", where)
+            title = self.duty(a.id, where).title if a.kind == "obligation" else self.step(a.id, where).title
             actions.append(Action(title=title, **a.model_dump()))
         counts = tuple(StatusCount(status=c.status, count=c.count,
                                    label=self.label("applicability", c.status, f"filing.counts[{i}].status"))
                        for i, c in enumerate(f.counts))
+        reasons = []
+        for i, r in enumerate(f.reasons):
+            rule: RuleEntry = self._get(self.catalogue.rules, r.rule, "catalogue.rules", f"filing.reasons[{i}].rule")
+            reasons.append(Reason(rule=r.rule, status=r.status, title=rule.title, explanation=rule.explanation,
+                                  basis_kind=rule.basis_kind, basis=self.refs(rule.basis, f"catalogue.rules.{r.rule}"),
+                                  products=r.products))
         return FilingConclusion(status=f.status, label=self.label("applicability", f.status, "filing.status"),
-                                as_of=f.as_of, counts=counts, calendar=f.calendar,
-                                reasons=tuple(Reason(**{**dict(r), "basis": self.refs(r.basis, f"filing.reasons[{i}]")})
-                                              for i, r in enumerate(f.reasons)),
+                                as_of=f.as_of, counts=counts, calendar=f.calendar, reasons=tuple(reasons),
                                 next_due=next_due, actions=tuple(actions), no_due=f.no_due)
 
     def algorithm(self, i: int, a: AlgorithmRow) -> dict[str, Any]:
@@ -602,57 +785,110 @@ class _Reader:
         out["basis"] = self.refs(a.basis, where)
         return out
 
+    def targets(self, index: int, used_at: str) -> tuple[Target, ...]:
+        found: tuple[Target, ...] = _position(self.doc.targets, index, "targets", used_at)
+        return found
+
     def obligation(self, i: int, o: ObligationRow) -> ObligationOut:
         duty = self.duty(o.id, f"obligations[{i}].id")
-        return ObligationOut(id=o.id, applies_to=o.applies_to, rules=o.rules, due=o.due,
-                             **{**dict(duty), "basis": self.refs(duty.basis, f"catalogue.duties.{o.id}")})
+        deadline = None
+        if duty.deadline is not None:
+            deadline = Deadline(text=duty.deadline.text, working_days=o.working_days, start=duty.deadline.start)
+        return ObligationOut(id=o.id, title=duty.title, basis_kind=duty.basis_kind,
+                             basis=self.refs(duty.basis, f"catalogue.duties.{o.id}"), deadline=deadline,
+                             applies_to=self.targets(o.applies_to, f"obligations[{i}].applies_to"), rules=o.rules,
+                             files_algorithm=duty.files_algorithm, binds=duty.binds, due=o.due)
 
     def material(self, i: int, m: MaterialRow) -> MaterialOut:
         entry: MaterialEntry = self._get(self.catalogue.materials, m.id, "catalogue.materials",
                                          f"materials[{i}].id")
-        return MaterialOut(id=m.id, applies_to=m.applies_to, rules=m.rules, **dict(entry))
+        return MaterialOut(id=m.id, applies_to=self.targets(m.applies_to, f"materials[{i}].applies_to"),
+                           rules=m.rules, **dict(entry))
+
+    def step_out(self, i: int, s: StepRow) -> StepOut:
+        e = self.step(s.id, f"steps[{i}].id")
+        return StepOut(id=s.id, order=e.order, title=e.title, what=e.what, statute=e.statute,
+                       duration=DurationOut(statutory_working_days=s.working_days,
+                                            practice_min_days=e.practice_min_days,
+                                            practice_max_days=e.practice_max_days, practice_text=e.practice_text),
+                       dates=s.dates)
 
     def display(self, i: int, d: DisplayRow) -> DisplayOut:
-        return DisplayOut(product=d.product, form=d.form, location=d.location,
-                          basis=self.refs(d.basis, f"display[{i}]"),
+        e: DisplayEntry = self._get(self.catalogue.display, d.form, "catalogue.display", f"display[{i}].form")
+        return DisplayOut(product=d.product, form=d.form, location=e.location,
+                          basis=self.refs(e.basis, f"catalogue.display.{d.form}"),
                           form_label=self.catalogue.labels.get("product_form", {}).get(d.form))
 
-    def trace(self, i: int, t: TraceRow) -> TraceEntry:
-        answers = tuple({"path": p, "value": self._get(self.catalogue.answers, p, "catalogue.answers",
-                                                       f"trace[{i}].answers")} for p in t.answers)
-        return TraceEntry.model_validate({**dict(t), "answers": answers})
+    def question(self, i: int, q: OpenQuestionRow) -> OpenQuestion:
+        text: Text = self._get(self.catalogue.questions, q.rule, "catalogue.questions", f"open_questions[{i}].rule")
+        return OpenQuestion(id=q.id, field=q.field, product=q.product, feature=q.feature, question=text, rule=q.rule)
+
+    def law(self, i: int, law_id: str) -> LawOut:
+        e: LawEntry = self._get(self.catalogue.laws, law_id, "catalogue.laws", f"laws[{i}]")
+        return LawOut(id=law_id, **dict(e))
+
+    def trace(self) -> list[TraceEntry]:
+        t = self.doc.trace
+        answers = t.answers
+        sets = [tuple(_position(answers, j, "trace.answers", f"trace.answer_sets[{i}]") for j in s)
+                for i, s in enumerate(t.answer_sets)]
+        out = []
+        for i, row in enumerate(t.rows):
+            where = f"trace.rows[{i}]"
+            out.append(TraceEntry.model_validate({
+                "conclusions": tuple(_position(t.conclusions, c, "trace.conclusions", f"{where}.conclusions")
+                                     for c in row.conclusions),
+                "rule": _position(t.rules, row.rule, "trace.rules", f"{where}.rule"),
+                "fact": row.fact,
+                "via": tuple(_position(t.rules, v, "trace.rules", f"{where}.via") for v in row.via),
+                "answers": tuple(dict(a) for a in _position(sets, row.answers, "trace.answer_sets",
+                                                            f"{where}.answers")),
+            }))
+        return out
 
 
-def resolve(doc: CompactAssessment) -> Assessment:
-    """The assessment a :class:`CompactAssessment` stands for: every row with its texts again.
+def resolve(doc: CompactAssessment, catalogue: Catalogue | None = None) -> Assessment:
+    """The assessment a :class:`CompactAssessment` stands for: every row with its texts again, from
+    ``catalogue``, else the document's own, else the installed rulebook's (when its rules_version
+    is the document's).
 
-    Raises :class:`UnresolvedId` (naming the row and the catalogue section) when a row points to
-    an id the catalogue lacks, as a hand-edited file may.
+    Raises :class:`UnresolvedId` (naming the row and the list or catalogue section) when a row
+    points to an id or position that is not there, as a hand-edited file may; :class:`CatalogueMissing`
+    when no catalogue of the document's rules_version is at hand.
     """
-    r = _Reader(doc)
-    laws = [{"id": key, **dict(law)} for key, law in doc.catalogue.laws.items()]
+    if catalogue is None:
+        catalogue = doc.catalogue
+    if catalogue is None:
+        catalogue = rulebook_catalogue()
+        if catalogue.rules_version != doc.rules_version:
+            raise CatalogueMissing(doc.rules_version, catalogue.rules_version)
+    r = _Reader(doc, catalogue)
     return Assessment.model_validate({
         "filing": r.filing(),
         "algorithms": [r.algorithm(i, a) for i, a in enumerate(doc.algorithms)],
         "obligations": [r.obligation(i, o) for i, o in enumerate(doc.obligations)],
         "materials": [r.material(i, m) for i, m in enumerate(doc.materials)],
-        "steps": doc.steps, "display": [r.display(i, x) for i, x in enumerate(doc.display)],
-        "open_questions": doc.open_questions, "laws": laws, "rules_version": doc.rules_version,
-        "trace": [r.trace(i, t) for i, t in enumerate(doc.trace)],
+        "steps": [r.step_out(i, s) for i, s in enumerate(doc.steps)],
+        "display": [r.display(i, x) for i, x in enumerate(doc.display)],
+        "open_questions": [r.question(i, q) for i, q in enumerate(doc.open_questions)],
+        "laws": [r.law(i, law) for i, law in enumerate(doc.laws)], "rules_version": doc.rules_version,
+        "trace": r.trace(),
     })
 
 
-READS = ("3.0", SCHEMA_VERSION)
-"""The schema versions :func:`read_assessment` reads: 3.0 is the resolved layout itself."""
+READS = ("3.0", contract_v4.SCHEMA_VERSION, SCHEMA_VERSION)
+"""The schema versions :func:`read_assessment` reads: 3.0 is the resolved layout itself, 4.0 embeds
+its texts (:mod:`engine.model.contract_v4`)."""
 
 
 class AssessmentFileError(EngineError):
-    """A saved assessment that cannot be read: not JSON, another schema version, or a broken row."""
+    """A saved assessment that cannot be read: not JSON, another schema version, a broken row, or
+    texts neither embedded nor those of the installed rulebook."""
 
 
 def read_assessment(text: str | bytes, *, file: str | None = None) -> Assessment:
-    """A saved assessment (JSON of schema 4.0, or 3.0 written before the catalogue) as the model the
-    renderers read. Anything else is refused with one message naming the file and the field."""
+    """A saved assessment (JSON of schema 5.0, 4.0 or 3.0) as the model the renderers read. Anything
+    else is refused with one message naming the file and the field."""
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -661,12 +897,14 @@ def read_assessment(text: str | bytes, *, file: str | None = None) -> Assessment
     version = data.get("schema_version") if isinstance(data, dict) else None
     if version not in READS:
         found = "no schema_version" if version is None else f"schema_version {json.dumps(version)}"
-        raise AssessmentFileError(f"{found}: this version reads assessments of schema {' and '.join(READS)}",
+        raise AssessmentFileError(f"{found}: this version reads assessments of schema {', '.join(READS)}",
                                   file=file, key="schema_version",
                                   hint="assess the answers again to get a current assessment")
     try:
         if version == SCHEMA_VERSION:
             return resolve(CompactAssessment.model_validate(data))
+        if version == contract_v4.SCHEMA_VERSION:
+            return contract_v4.resolve(contract_v4.CompactAssessment.model_validate(data))
         return Assessment.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -674,14 +912,20 @@ def read_assessment(text: str | bytes, *, file: str | None = None) -> Assessment
         more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise AssessmentFileError(first["msg"] + more, file=file, key=where,
                                   hint=f"a schema {version} assessment as algo-filing writes it") from None
-    except UnresolvedId as exc:
+    except (UnresolvedId, contract_v4.UnresolvedId) as exc:
         raise AssessmentFileError(str(exc), file=file, hint="the catalogue must hold every id a row names") from None
+    except CatalogueMissing as exc:
+        raise AssessmentFileError(str(exc), file=file, key="rules_version",
+                                  hint="assess the answers again with this version, or save assessments with "
+                                       "--catalogue embed so that they read with any version") from None
 
 
 def compact_json_schema() -> dict[str, Any]:
-    """The published JSON Schema of an assessment (schema 4.0)."""
+    """The published JSON Schema of an assessment (schema 5.0)."""
     return CompactAssessment.model_json_schema()
 
 
-__all__ = ["READS", "SCHEMA_VERSION", "AssessmentFileError", "Catalogue", "CatalogueConflict", "CompactAssessment",
-           "UnresolvedId", "compact_json_schema", "contract_data", "contract_json", "read_assessment", "resolve"]
+__all__ = ["CATALOGUE_MODES", "READS", "SCHEMA_VERSION", "AssessmentFileError", "Catalogue", "CatalogueConflict",
+           "CatalogueMissing", "CatalogueMode", "CompactAssessment", "UnresolvedId", "catalogue_json",
+           "catalogue_json_schema", "compact_json_schema", "contract_data", "contract_json", "embedded_catalogue",
+           "read_assessment", "resolve", "rulebook_catalogue"]

@@ -30,7 +30,7 @@ import httpx
 import pytest
 from test_service_server import call, server
 
-from engine import assess, assess_json, diff_answers, parse_answers, render_html
+from engine import assess, assess_json, default_rulebook, diff_answers, parse_answers, render_html
 from engine.model.yamlio import read_data_file
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -128,6 +128,11 @@ def test_openapi_python_client_assesses_and_reports_every_example(
     assert full.status_code == 200, full.content
     assert isinstance(full.parsed, generated.models.CompactAssessment)
     assert full.content == assess_json(parse_answers(data)).encode()
+    embedded = _op(generated, "assess").sync_detailed(client=client, body=body,
+                                                      catalogue=generated.models.AssessCatalogue.EMBED)
+    assert isinstance(embedded.parsed, generated.models.CompactAssessment)
+    assert isinstance(embedded.parsed.catalogue, generated.models.Catalogue)
+    assert embedded.content == assess(parse_answers(data)).to_json(indent=None, catalogue="embed").encode()
     triage = _op(generated, "assess").sync_detailed(client=client, body=body, view=generated.models.AssessView.TRIAGE)
     assert isinstance(triage.parsed, generated.models.TriageRow), triage.content
     report = _op(generated, "report").sync_detailed(client=client, body=body)
@@ -162,6 +167,8 @@ def test_openapi_python_client_reads_the_other_operations(generated: ModuleType,
     assert "# HELP" in _op(generated, "metrics").sync(client=client)
     assert "<form" in _op(generated, "intake_form").sync(client=client)
     assert isinstance(_op(generated, "rules").sync(client=client), models.RulesDocument)
+    catalogue = _op(generated, "catalogue").sync(client=client)
+    assert isinstance(catalogue, models.Catalogue) and catalogue.rules_version == default_rulebook().rules_version
     for which in models.JsonSchemaWhich:
         schema = _op(generated, "json_schema").sync(client=client, which=which)
         assert schema is not None and schema.to_dict() == json.loads(call(
@@ -196,6 +203,12 @@ def test_datamodel_code_generator_models_send_every_example_and_read_the_answers
     assert status == 200, body
     assert body == assess_json(parse_answers(_example(example))).encode()
     models.CompactAssessment.model_validate_json(body)
+    status, body = call(f"{base}/v1/assessments?catalogue=embed", sent, headers)
+    assert status == 200, body
+    assert models.CompactAssessment.model_validate_json(body).catalogue is not None
+    status, body = call(f"{base}/v1/catalogue", None, {"Authorization": f"Bearer {TOKEN}"})
+    assert status == 200, body
+    models.Catalogue.model_validate_json(body)
     status, body = call(f"{base}/v1/assessments?view=triage", sent, headers)
     assert status == 200, body
     models.TriageRow.model_validate_json(body)

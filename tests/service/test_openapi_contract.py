@@ -28,7 +28,7 @@ TOKEN = "contract-token-of-enough-length-0123"
 OPERATIONS = {
     ("get", "/"): "intake_form", ("get", "/healthz"): "health", ("post", "/v1/assessments"): "assess",
     ("post", "/v1/reports"): "report", ("post", "/v1/batch"): "assess_batch", ("post", "/v1/diff"): "diff",
-    ("get", "/v1/rules"): "rules", ("get", "/v1/schema/{which}"): "json_schema",
+    ("get", "/v1/rules"): "rules", ("get", "/v1/catalogue"): "catalogue", ("get", "/v1/schema/{which}"): "json_schema",
     ("get", "/v1/filing-numbers/{number}"): "decode_filing_number", ("post", "/v1/drafts"): "drafts",
     ("post", "/v1/similar"): "similar_filings", ("get", "/readyz"): "ready", ("head", "/healthz"): "health_head",
     ("head", "/readyz"): "ready_head", ("get", "/metrics"): "metrics"}
