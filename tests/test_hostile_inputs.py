@@ -474,12 +474,13 @@ def test_19_an_ascii_locale_gets_escaped_output_and_a_note_not_a_traceback(argv:
 
 @pytest.mark.slow
 def test_19_json_output_in_an_ascii_locale_still_parses() -> None:
-    done = subprocess.run([sys.executable, "-m", "cli", "assess", str(EXAMPLE), "--format", "json"], env=ASCII_ONLY,
-                          capture_output=True, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "cli", "assess", str(EXAMPLE), "--format", "json",
+                           "--catalogue", "embed"], env=ASCII_ONLY, capture_output=True, timeout=60)
     assert done.returncode == 0 and done.stdout.isascii()
-    filing = json.loads(done.stdout)["filing"]
-    assert filing["status"] == "required"
-    assert filing["reasons"][0]["title"]["zh"] == "面向公众且具有舆论属性或社会动员能力"
+    data = json.loads(done.stdout)
+    assert data["filing"]["status"] == "required"
+    rule = data["filing"]["reasons"][0]["rule"]
+    assert data["catalogue"]["rules"][rule]["title"]["zh"] == "面向公众且具有舆论属性或社会动员能力"
 
 
 # ---------------------------------------------------------------- also: wrapping a very long name
