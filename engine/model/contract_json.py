@@ -501,16 +501,17 @@ def _trace(entries: tuple[TraceEntry, ...]) -> dict[str, Any]:
     answers: dict[str, int] = {}
     values: list[Any] = []
     sets: dict[tuple[int, ...], int] = {}
-    by_tuple: dict[int, Any] = {}
-    """Per tuple (by identity: the assessment keeps them alive) of answers, conclusions or rules
-    shared by several entries, what it was written as."""
+    by_answers: dict[int, int] = {}
+    """Per tuple of answers (by identity: entries on one fact share it, and the assessment keeps
+    it alive), its position in ``sets``."""
+    by_names: dict[tuple[str, ...], list[int]] = {}
+    """Per tuple of conclusions or rules (by value: their strings hash once), its positions."""
     rows = []
     for t in entries:
-        used = t.answers
-        answer_set = by_tuple.get(id(used))
+        answer_set = by_answers.get(id(t.answers))
         if answer_set is None:
             positions = []
-            for a in used:
+            for a in t.answers:
                 path = a.path
                 at = answers.get(path)
                 if at is None:
@@ -519,17 +520,18 @@ def _trace(entries: tuple[TraceEntry, ...]) -> dict[str, Any]:
                 elif values[at]["value"] != a.value:
                     raise CatalogueConflict(f"trace.answers: '{path}' has two different values in one assessment")
                 positions.append(at)
-            key = tuple(positions)
-            answer_set = by_tuple[id(used)] = sets.setdefault(key, len(sets))
-        concluded = by_tuple.get(id(t.conclusions))
+            answer_set = by_answers[id(t.answers)] = sets.setdefault(tuple(positions), len(sets))
+        concluded = by_names.get(t.conclusions)
         if concluded is None:
-            concluded = by_tuple[id(t.conclusions)] = [conclusions.setdefault(c, len(conclusions))
-                                                       for c in t.conclusions]
-        via = by_tuple.get(id(t.via))
+            concluded = by_names[t.conclusions] = [conclusions.setdefault(c, len(conclusions))
+                                                   for c in t.conclusions]
+        via = by_names.get(t.via)
         if via is None:
-            via = by_tuple[id(t.via)] = [rules.setdefault(r, len(rules)) for r in t.via]
-        rows.append({"rule": rules.setdefault(t.rule, len(rules)), "fact": t.fact, "via": via,
-                     "answers": answer_set, "conclusions": concluded})
+            via = by_names[t.via] = [rules.setdefault(r, len(rules)) for r in t.via]
+        rule = rules.get(t.rule)
+        if rule is None:
+            rule = rules[t.rule] = len(rules)
+        rows.append({"rule": rule, "fact": t.fact, "via": via, "answers": answer_set, "conclusions": concluded})
     return {"rules": list(rules), "conclusions": list(conclusions), "answers": values,
             "answer_sets": list(sets), "rows": rows}
 
