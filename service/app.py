@@ -8,8 +8,10 @@ Every refusal is an :class:`~service.problems.ErrorBody` (FastAPI's and Starlett
 405 and parameter errors included), with the request's id. In front of the routes,
 :class:`~service.guard.EdgeGuard` checks who calls and how (Host, Content-Type, body time) and
 keeps the access log and the metrics; :class:`~service.capacity.Capacity` bounds the engine
-work of the process. Anything unexpected becomes a 500 whose body carries only
-an error id; the traceback goes to the log under that id and never to the client.
+work of the process; :class:`~service.lane.AssessmentLane` takes a plain ``POST /v1/assessments``
+straight to its endpoint, past FastAPI's request handling, with the same answer. Anything
+unexpected becomes a 500 whose body carries only an error id; the traceback goes to the log
+under that id and never to the client.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine import Rulebook, assess, default_rulebook
@@ -39,6 +43,7 @@ from .contract import Health, components, error_responses
 from .drafts import drafts_router
 from .form import form_page
 from .guard import EdgeGuard, no_unknown_parameters, require_media_type
+from .lane import PATH, AssessmentLane
 from .metrics import CONTENT_TYPE, exposition
 from .problems import ApiError, ErrorBody, Problem
 from .routes import build_router
@@ -78,7 +83,8 @@ def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = 
     token = settings.token.get_secret_value() if settings.token is not None else None
     dependencies = [Depends(require_token(token))]
     dependencies.append(Depends(require_media_type))  # after the token: a stranger learns nothing, not even this
-    app.include_router(build_router(settings, book, dependencies, capacity))
+    v1 = build_router(settings, book, dependencies, capacity)
+    app.include_router(v1)
     app.include_router(drafts_router(settings, book, dependencies, capacity))
     app.include_router(build_similar_router(settings, dependencies))
     page, page_headers = form_page()
@@ -121,6 +127,7 @@ def create_app(settings: Settings | None = None, *, rulebook: Rulebook | None = 
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_middleware(AssessmentLane, route=_route(v1.routes, PATH, "POST"), token=token)
     app.add_middleware(InternalErrors)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
     if settings.cors_origins:
@@ -149,6 +156,11 @@ def _serve_docs(app: FastAPI) -> None:
                                    swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png")
 
     app.add_route("/docs", docs, include_in_schema=False)
+
+
+def _route(routes: list[BaseRoute], path: str, method: str) -> APIRoute:
+    return next(route for route in routes
+                if isinstance(route, APIRoute) and route.path == path and method in (route.methods or ()))
 
 
 _PROBE_IDS = {"healthz": "health", "readyz": "ready"}
