@@ -14,11 +14,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import contract_v4_writer
 import pytest
 
 import cli
 from engine import AssessmentFileError, CompactAssessment, assess, assessment_json_schema, read_assessment
-from engine.model import contract_v4
 from engine.model.assessment import Assessment
 from engine.model.contract_json import catalogue_json
 from engine.render import render
@@ -169,7 +169,7 @@ def test_the_published_json_schema_of_assessments_is_the_snapshot() -> None:
 
 def test_a_schema_4_assessment_still_reads() -> None:
     result = _example("short_video_live")
-    old = contract_v4.contract_json(result)  # what schema 4.0 wrote: the texts in the assessment's catalogue
+    old = contract_v4_writer.contract_json(result)  # what schema 4.0 wrote: the texts in the assessment's catalogue
     assert json.loads(old)["schema_version"] == "4.0"
     assert read_assessment(old).model_dump_json() == result.model_dump_json()
 

@@ -1,5 +1,6 @@
 """The JSON contract of schema 4.0, kept so that files saved by earlier versions still read
-(:func:`engine.model.contract_json.read_assessment` resolves them here; tests write them here).
+(:func:`engine.model.contract_json.read_assessment` resolves them here). Only reading ships: the
+tests write 4.0 files with ``tests/contract_v4_writer.py``.
 
 Schema 4.0: every text once in the assessment, rows pointing to it by id.
 
@@ -17,24 +18,19 @@ contract therefore keeps each text once, in a ``catalogue`` section keyed by sta
   algorithm types, subtypes, roles, generative-AI routes and product forms; the rows keep the ids;
 - ``answers`` by path: the value of every answer the trace names; a trace entry lists the paths.
 
-:func:`contract_json` writes that document and :func:`resolve` reads it back into the assessment,
-field for field (``tests/test_contract_json.py`` checks every example and scenario), so the
-renderers read exactly what they read before and show the same bytes.
+:func:`resolve` reads that document back into the assessment, field for field
+(``tests/test_contract_json.py`` writes one and checks it), so the renderers show the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from operator import attrgetter
 from typing import Any, Literal
 
 from pydantic import Field
-from pydantic_core import to_json
 
 from engine.model.assessment import (
     Action,
-    Algorithm,
     AlgorithmType,
     Assessment,
     BasisKind,
@@ -45,7 +41,6 @@ from engine.model.assessment import (
     FeatureRef,
     FiledRef,
     FilingConclusion,
-    LawOut,
     LegalRef,
     MaterialOut,
     NextDue,
@@ -262,272 +257,9 @@ class CompactAssessment(StrictModel):
     catalogue: Catalogue
 
 
-DUTY_FIELDS = tuple(DutyEntry.model_fields)
-MATERIAL_FIELDS = tuple(MaterialEntry.model_fields)
 LABELLED = (("type", "algorithm_type"), ("subtype", "algorithm_subtype"), ("status", "applicability"),
             ("genai_route", "genai_route"))
 """Algorithm fields whose label is the vocabulary's (the role is apart: a null role has a label too)."""
-
-
-class CatalogueConflict(ValueError):
-    """One id with two different texts in one assessment: the catalogue could not stay lossless."""
-
-
-def _put(table: dict[str, Any], key: str, value: Any, where: str) -> None:
-    """Record ``value`` under ``key``; the same key must always carry the same value."""
-    found = table.setdefault(key, value)
-    if found is not value and found != value:
-        raise CatalogueConflict(f"{where}: '{key}' has two different values in one assessment")
-
-
-_NOTES: dict[tuple[str, str, str | None, str, str], dict[str, Any]] = {}
-"""Each reference as :class:`Citation` data, per law, article and citation: the same few dozen
-recur in every assessment (a law's name is part of the key: its citation text is)."""
-
-
-def _citation(law: LawOut, ref: LegalRef) -> dict[str, Any]:
-    """``ref`` as :class:`Citation` data: the note is the citation less what :func:`cite` gives
-    without one (whose brackets are :func:`cite`'s too); checked by citing again."""
-    key = (ref.law, law.short.zh + law.short.en, ref.article, ref.citation.zh, ref.citation.en)
-    found = _NOTES.get(key)
-    if found is None:
-        citation = {"zh": ref.citation.zh, "en": ref.citation.en}
-        plain = {lang: cite(law.short, law.statutory, ref.article, None, lang) for lang in ("zh", "en")}
-        note = None
-        if citation != plain:
-            note = Text(zh=ref.citation.zh[len(plain["zh"]) + 1:-1], en=ref.citation.en[len(plain["en"]) + 2:-1])
-            again = {lang: cite(law.short, law.statutory, ref.article, note, lang) for lang in ("zh", "en")}
-            if again != citation:
-                raise CatalogueConflict(f"the citation {citation} is not how catalogue.laws cites {law.id}")
-        found = _NOTES[key] = {"law": ref.law, "article": ref.article, "note": note}
-    return found
-
-
-def _fields(item: Any, names: Iterable[str]) -> dict[str, Any]:
-    """The named attributes of a model, as data for the serialiser (nested models stay models)."""
-    return {name: getattr(item, name) for name in names}
-
-
-_GETTERS: dict[tuple[str, ...], Callable[[Any], tuple[Any, ...]]] = {}
-
-
-def _values(row: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
-    """The named attributes of ``row`` as a tuple (one C-level getter per list of names)."""
-    getter = _GETTERS.get(names)
-    if getter is None:
-        get = attrgetter(*names)
-        getter = _GETTERS[names] = (lambda row: (get(row),)) if len(names) == 1 else get
-    return getter(row)
-
-
-_Kept = dict[str, tuple[tuple[Any, ...], dict[str, Any]]]
-_DUTIES: _Kept = {}
-_MATERIALS: _Kept = {}
-"""Per duty or material id, the catalogue entry last written, with the values (and the laws its
-basis cites) it was written from: the rows of one rulebook carry the very same text objects, so
-an entry is built once and reused while every value is the same object or an equal one."""
-
-
-def _entry(table: _Kept, row: Any, names: tuple[str, ...], laws: tuple[LawOut, ...]) -> dict[str, Any] | None:
-    """The entry kept for ``row``'s id, if it was written from the same values and laws (tuples
-    compare each item by identity first, then by value)."""
-    kept = table.get(row.id)
-    if kept is None:
-        return None
-    values, entry = kept
-    return entry if _values(row, names) + laws == values else None
-
-
-def _keep(table: _Kept, row: Any, names: tuple[str, ...], laws: tuple[LawOut, ...],
-          entry: dict[str, Any]) -> dict[str, Any]:
-    table[row.id] = (_values(row, names) + laws, entry)
-    return entry
-
-
-_ABSENT = object()
-
-
-class _Writer:
-    """Builds the rows and the catalogue from the assessment's models. The serialiser writes the
-    models left inside (targets, dates, texts) itself, so nothing is dumped twice."""
-
-    def __init__(self, laws: tuple[LawOut, ...]) -> None:
-        self.laws = {law.id: law for law in laws}
-        self.labels: dict[str, dict[str, Text]] = {}
-        self.duties: dict[str, Any] = {}
-        self.materials: dict[str, Any] = {}
-        self.answers: dict[str, Any] = {}
-        self.paths: dict[int, list[str]] = {}
-        """Per tuple of trace answers (by identity: the assessment keeps them alive), their paths."""
-
-    def label(self, group: str, key: str, text: Text) -> None:
-        _put(self.labels.setdefault(group, {}), key, text, f"catalogue.labels.{group}")
-
-    def cited(self, basis: tuple[LegalRef, ...]) -> list[dict[str, Any]]:
-        return [_citation(self.laws[ref.law], ref) for ref in basis]
-
-    def filing(self, f: FilingConclusion) -> dict[str, Any]:
-        self.label("applicability", f.status, f.label)
-        for count in f.counts:
-            self.label("applicability", count.status, count.label)
-        out = _fields(f, FilingRow.model_fields)
-        out["reasons"] = [{**_fields(r, ReasonRow.model_fields), "basis": self.cited(r.basis)} for r in f.reasons]
-        out["counts"] = [{"status": c.status, "count": c.count} for c in f.counts]
-        if f.next_due is not None:
-            out["next_due"] = _fields(f.next_due, NextDueRow.model_fields)
-        out["actions"] = [_fields(a, ActionRow.model_fields) for a in f.actions]
-        return out
-
-    def algorithm(self, a: Algorithm) -> dict[str, Any]:
-        for field, group in LABELLED:
-            value = getattr(a, field)
-            if value is not None:
-                self.label(group, value, getattr(a, f"{field}_label"))
-        if a.role is None:
-            self.label("no_filing_role", "none", a.role_label)
-        else:
-            self.label("role", a.role, a.role_label)
-        return {**_fields(a, AlgorithmRow.model_fields), "basis": self.cited(a.basis)}
-
-    def obligation(self, o: ObligationOut) -> dict[str, Any]:
-        laws = tuple(self.laws[ref.law] for ref in o.basis)
-        entry = _entry(_DUTIES, o, DUTY_FIELDS, laws)
-        if entry is None:
-            entry = _keep(_DUTIES, o, DUTY_FIELDS, laws, {**_fields(o, DUTY_FIELDS), "basis": self.cited(o.basis)})
-        _put(self.duties, o.id, entry, "catalogue.duties")
-        return {"id": o.id, "applies_to": o.applies_to, "rules": o.rules, "due": o.due}
-
-    def material(self, m: MaterialOut) -> dict[str, Any]:
-        entry = _entry(_MATERIALS, m, MATERIAL_FIELDS, ())
-        if entry is None:
-            entry = _keep(_MATERIALS, m, MATERIAL_FIELDS, (), _fields(m, MATERIAL_FIELDS))
-        _put(self.materials, m.id, entry, "catalogue.materials")
-        return {"id": m.id, "applies_to": m.applies_to, "rules": m.rules}
-
-    def display(self, d: DisplayOut) -> dict[str, Any]:
-        if d.form_label is not None:
-            self.label("product_form", d.form, d.form_label)
-        return {**_fields(d, DisplayRow.model_fields), "basis": self.cited(d.basis)}
-
-    def trace(self, t: TraceEntry) -> dict[str, Any]:
-        used_list = t.answers
-        paths = self.paths.get(id(used_list))
-        if paths is None:  # entries on one fact share their answers' tuple: each is written once
-            table = self.answers
-            paths = []
-            for used in used_list:
-                path, value = used.path, used.value
-                found = table.get(path, _ABSENT)
-                if found is _ABSENT:
-                    table[path] = value
-                elif found is not value and found != value:
-                    _put(table, path, value, "catalogue.answers")
-                paths.append(path)
-            self.paths[id(used_list)] = paths
-        return {"conclusions": t.conclusions, "rule": t.rule, "fact": t.fact, "via": t.via, "answers": paths}
-
-
-_LAWS: dict[int, tuple[Any, Any]] = {}
-
-
-def _law(law: LawOut) -> dict[str, Any]:
-    """A law's catalogue entry, one object per law object (the rulebook's laws recur in every
-    assessment, so :func:`_fragment` writes each once)."""
-    entry: dict[str, Any] = _per_object(_LAWS, law, lambda: _fields(law, LawEntry.model_fields))
-    return entry
-
-
-def contract_data(assessment: Assessment) -> dict[str, Any]:
-    """The assessment as the data of :class:`CompactAssessment` (keys in its field order), for the
-    serialiser: plain containers holding the assessment's own models where they are kept whole."""
-    a = assessment
-    w = _Writer(a.laws)
-    laws = {law.id: _law(law) for law in a.laws}
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "filing": w.filing(a.filing),
-        "algorithms": [w.algorithm(x) for x in a.algorithms],
-        "obligations": [w.obligation(o) for o in a.obligations],
-        "materials": [w.material(m) for m in a.materials],
-        "steps": a.steps,
-        "display": [w.display(x) for x in a.display],
-        "open_questions": a.open_questions,
-        "rules_version": a.rules_version,
-        "trace": [w.trace(t) for t in a.trace],
-        "catalogue": {"labels": w.labels, "laws": laws, "duties": w.duties, "materials": w.materials,
-                      "answers": w.answers},
-    }
-
-
-def contract_json(assessment: Assessment, *, indent: int | None = 2) -> str:
-    """The assessment's JSON text: with ``indent`` (files, ``assess --format json``) two-space
-    indented and ending in a newline; with ``indent=None`` (the service, batch lines) on one line,
-    the texts every assessment shares written from :func:`_fragment` (the same bytes)."""
-    data = contract_data(assessment)
-    if indent is None:
-        return _line(data).decode()
-    return to_json(data, indent=indent).decode() + "\n"
-
-
-_FRAGMENTS: dict[int, tuple[Any, Any]] = {}
-_PER_OBJECT_MAX = 4096
-"""The most objects :func:`_per_object` keeps in one table before it starts it again."""
-
-
-def _per_object(table: dict[int, tuple[Any, Any]], value: Any, make: Callable[[], Any]) -> Any:
-    """What ``make()`` gives for ``value``, made once per object: kept by identity, with the object
-    itself so that its id is not reused while the entry lives; the table is emptied when full."""
-    found = table.get(id(value))
-    if found is not None and found[0] is value:
-        return found[1]
-    if len(table) >= _PER_OBJECT_MAX:
-        table.clear()
-    made = make()
-    table[id(value)] = (value, made)
-    return made
-
-
-def _fragment(value: Any) -> bytes:
-    """``to_json(value)`` of an object that many assessments share: a duty's or material's catalogue
-    entry, a law, an undated step. Half of an assessment's JSON is such texts (about 55 KB of
-    110 KB on varied documents); each is written once per process instead of once per assessment."""
-    text: bytes = _per_object(_FRAGMENTS, value, lambda: to_json(value))
-    return text
-
-
-_KEYS: dict[str, bytes] = {}
-
-
-def _object(items: Iterable[tuple[str, bytes]]) -> bytes:
-    """A JSON object on one line (as :func:`pydantic_core.to_json` writes it) from its members' JSON."""
-    keys = _KEYS
-    out = [b"{"]
-    for key, value in items:
-        name = keys.get(key)
-        if name is None:
-            name = keys[key] = to_json(key) + b":"
-        out += (name, value, b",")
-    if len(out) > 1:
-        out[-1] = b"}"  # the last member's comma
-    else:
-        out.append(b"}")
-    return b"".join(out)
-
-
-def _line(data: dict[str, Any]) -> bytes:
-    """``to_json(data)`` of :func:`contract_data`'s data, with the shared texts from :func:`_fragment`:
-    the catalogue's duties, materials and laws, and the steps without dates (the rulebook's own)."""
-    catalogue = data["catalogue"]
-    shared = {
-        "steps": b"[" + b",".join(to_json(s) if s.dates else _fragment(s) for s in data["steps"]) + b"]",
-        "catalogue": _object((
-            ("labels", to_json(catalogue["labels"])),
-            ("laws", _object((key, _fragment(law)) for key, law in catalogue["laws"].items())),
-            ("duties", _object((key, _fragment(entry)) for key, entry in catalogue["duties"].items())),
-            ("materials", _object((key, _fragment(entry)) for key, entry in catalogue["materials"].items())),
-            ("answers", to_json(catalogue["answers"])))),
-    }
-    return _object((key, shared[key] if key in shared else to_json(value)) for key, value in data.items())
 
 
 class UnresolvedId(ValueError):
@@ -643,4 +375,4 @@ def resolve(doc: CompactAssessment) -> Assessment:
     })
 
 
-__all__ = ["SCHEMA_VERSION", "CompactAssessment", "UnresolvedId", "contract_json", "resolve"]
+__all__ = ["SCHEMA_VERSION", "CompactAssessment", "UnresolvedId", "resolve"]
