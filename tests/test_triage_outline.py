@@ -26,7 +26,7 @@ def test_the_outline_alone_is_the_outline_of_the_full_assessment(path: Path) -> 
 def test_the_outline_builds_no_duty_material_display_or_trace(monkeypatch: pytest.MonkeyPatch) -> None:
     """What triage never shows is never built: the duties, display and trace steps are not called."""
     answers = load_answers(ROOT / "examples" / "short_video_live.yaml")
-    for name in ("_duties", "_display", "_obligations", "_materials", "build"):
+    for name in ("_duties", "_trace", "_obligations", "_materials", "build"):
         monkeypatch.setattr(assemble_module._Assembler, name, _refuse)
     monkeypatch.setattr(assemble_module.Tracer, "add", _refuse)
     outline = assess_outline(answers)
