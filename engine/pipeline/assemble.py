@@ -648,6 +648,25 @@ def _route(routes: list[str], precedence: list[str]) -> str | None:
     return None
 
 
+OUTLINE_CONCLUSIONS = ("classify", "filing", "genai_route", "steps", "open_question")
+"""What an outline is built from (:meth:`_Assembler.add` with ``full=False``): duties, materials and
+display places are not among them."""
+
+_OUTLINE_BOOKS: dict[int, tuple[Rulebook, Rulebook]] = {}
+
+
+def outline_rulebook(book: Rulebook) -> Rulebook:
+    """``book`` with only the rules an outline needs (those that conclude one of
+    :data:`OUTLINE_CONCLUSIONS`): the outline of its firings is the outline of ``book``'s, and the
+    rules engine evaluates about half the rules. Same version and digest; built once per rulebook."""
+    found = _OUTLINE_BOOKS.get(id(book))
+    if found is None or found[0] is not book:
+        rules = {rid: rule for rid, rule in book.rules.items()
+                 if any(getattr(rule.then, name) for name in OUTLINE_CONCLUSIONS)}
+        found = _OUTLINE_BOOKS[id(book)] = (book, book.model_copy(update={"rules": rules}))
+    return found[1]
+
+
 def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of: dt.date) -> Assessment:
     """Build the assessment from the firings of one evaluation of ``roots``.
 
