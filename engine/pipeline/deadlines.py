@@ -21,6 +21,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from engine.model.assessment import (
     Action,
@@ -35,6 +38,7 @@ from engine.model.assessment import (
     StepDates,
     StepOut,
     Target,
+    target_key,
 )
 from engine.model.base import Lang, Text, cite
 from engine.pipeline.workdays import CalendarGapError, add_weekdays, add_working_days, calendar_version, covered_years
@@ -42,6 +46,22 @@ from engine.rules.catalogue import Counting, Event, StepPlacement, StepStart
 from engine.rules.rulebook import Rulebook
 
 EVENTS: tuple[Event, ...] = ("launch", "change", "termination")
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _replaced(model: _M, **update: Any) -> _M:
+    """``model.model_copy(update=update)``, without pydantic's generic deep-capable copy: an
+    assessment gets a few of these per dated duty, step and algorithm. The output models are
+    frozen, have no private attributes and forbid extras, so a new ``__dict__`` with the same
+    fields set (plus the updated ones) is the whole copy; ``update`` holds valid values only."""
+    copied = object.__new__(type(model))
+    object.__setattr__(copied, "__dict__", {**model.__dict__, **update})
+    object.__setattr__(copied, "__pydantic_fields_set__", model.__pydantic_fields_set__ | update.keys())
+    object.__setattr__(copied, "__pydantic_extra__", None)
+    object.__setattr__(copied, "__pydantic_private__", None)
+    return copied
 
 
 def _say(text: Text, **values: str | Text) -> Text:
@@ -115,7 +135,11 @@ def products_of(targets: Sequence[Target], of_algorithm: Mapping[str, Sequence[P
 
 
 class _Products:
-    """The assessment's targets resolved to answered products, by position, in answer order."""
+    """The assessment's targets resolved to answered products, by position, in answer order.
+
+    One per assessment; what several duties and steps ask again (the launches of one target, a
+    product's last day to file) is kept for the others.
+    """
 
     def __init__(self, assessment: Assessment, dates: EventDates, procedure_routes: Collection[str]) -> None:
         self.dates = dates
@@ -124,6 +148,8 @@ class _Products:
         self.filed = self._sorted({p.index: p for a in assessment.algorithms for p in a.products})
         self.genai = self._sorted({p.index: p for a in assessment.algorithms
                                    if a.genai_route in procedure_routes for p in a.products})
+        self._launches: dict[tuple[str | int, ...], dict[tuple[int, dt.date], ProductRef]] = {}
+        self._filing_due: dict[tuple[int, int | None], DueDate | None] = {}
 
     @staticmethod
     def _sorted(refs: dict[int, ProductRef]) -> list[ProductRef]:
@@ -142,6 +168,16 @@ class _Products:
         earliest of those; in product order, then by date."""
         found: dict[tuple[int, dt.date], ProductRef] = {}
         for target in targets:
+            found.update(self._launches_of(target))
+        return [(found[key], key[1]) for key in sorted(found)]
+
+    def _launches_of(self, target: Target) -> dict[tuple[int, dt.date], ProductRef]:
+        """The launches of one target, kept by the target's identity (its kind with its position or
+        id): the duties of an assessment name the same algorithms and products again and again."""
+        key = target_key(target)
+        found = self._launches.get(key)
+        if found is None:
+            found = self._launches[key] = {}
             features = self.features_of.get(target.id, ()) if target.kind == "algorithm" else ()
             for ref in products_of([target], self.of_algorithm):
                 own = [self.dates.features.get((f.product, f.index)) for f in features if f.product == ref.index]
@@ -149,7 +185,17 @@ class _Products:
                 when = min(dated) if own and len(dated) == len(own) else self.events(ref).get("launch")
                 if when is not None:
                     found[(ref.index, when)] = ref
-        return [(found[key], key[1]) for key in sorted(found)]
+        return found
+
+    def filing_due(self, ref: ProductRef, filing_days: int | None, counting: Counting) -> DueDate | None:
+        """The last day to file from the product's launch (``filing_days`` working days), or None
+        without a launch date or a filing window; the same for every step placed from it."""
+        key = (ref.index, filing_days)
+        if key not in self._filing_due:
+            launch = self.events(ref).get("launch")
+            self._filing_due[key] = (due_date(ref, "launch", launch, filing_days, counting)
+                                     if launch is not None and filing_days else None)
+        return self._filing_due[key]
 
 
 @dataclass(frozen=True)
@@ -165,6 +211,20 @@ def in_force_of(book: Rulebook) -> dict[str, InForce]:
     return {law.id: InForce(law.in_force, Text(zh=cite(law.short, True, None, None, "zh"),
                                                en=cite(law.short, True, None, None, "en")))
             for law in book.laws.values() if law.statutory and law.in_force}
+
+
+_OF_BOOK: dict[int, tuple[Rulebook, dict[str, InForce], CalendarInfo]] = {}
+"""Per rulebook (by identity, the book kept with it; a few at a time): its laws' entries into
+force and the counting convention every dated report states, the same for every assessment."""
+
+
+def _of_book(book: Rulebook) -> tuple[dict[str, InForce], CalendarInfo]:
+    kept = _OF_BOOK.get(id(book))
+    if kept is None or kept[0] is not book:
+        if len(_OF_BOOK) >= 8:
+            _OF_BOOK.clear()
+        kept = _OF_BOOK[id(book)] = (book, in_force_of(book), convention(book.counting))
+    return kept[1], kept[2]
 
 
 def _duty_in_force(ob: ObligationOut, in_force: Mapping[str, InForce]) -> InForce | None:
@@ -189,10 +249,10 @@ def _date_obligation(ob: ObligationOut, products: _Products, in_force: Mapping[s
             counted = due_date(ref, event, law_start.date, deadline.working_days, counting)
             note = _say(counting.texts.before_in_force, event=counting.events[event], event_date=when.isoformat(),
                         start=law_start.date.isoformat(), law=law_start.law)
-            due.append(counted.model_copy(update={"event_date": when, "note": counted.note or note}))
+            due.append(_replaced(counted, event_date=when, note=counted.note or note))
         else:
             due.append(due_date(ref, event, when, deadline.working_days, counting))
-    return ob.model_copy(update={"due": tuple(due)}) if due else ob
+    return _replaced(ob, due=tuple(due)) if due else ob
 
 
 def _filing_days(assessment: Assessment, window: Sequence[str]) -> int | None:
@@ -284,16 +344,12 @@ def _date_step(step: StepOut, products: _Products, filing_days: int | None,
     place = _PLACERS[placement.starts]
     dates: list[StepDates] = []
     for ref in products.filed if placement.products == "filed" else products.genai:
-        events = products.events(ref)
-        launch = events.get("launch")
-        filing_due = (due_date(ref, "launch", launch, filing_days, counting)
-                      if launch is not None and filing_days else None)
-        where = place(step, events, filing_due)
+        where = place(step, products.events(ref), products.filing_due(ref, filing_days, counting))
         if where is not None:
             start, values = where
             text = placement.start_is
             dates.append(_step_dates(step, ref, start, _say(text, **values), counting))
-    return step.model_copy(update={"dates": tuple(dates)}) if dates else step
+    return _replaced(step, dates=tuple(dates)) if dates else step
 
 
 def schedule(assessment: Assessment, dates: EventDates, book: Rulebook) -> Assessment:
@@ -313,34 +369,44 @@ def schedule(assessment: Assessment, dates: EventDates, book: Rulebook) -> Asses
       day to file.
     """
     counting, procedure_routes = book.counting, book.genai_routes.procedure_routes
-    in_force = in_force_of(book)
+    in_force, calendar = _of_book(book)
     products = _Products(assessment, dates, procedure_routes)
     obligations = tuple(_date_obligation(ob, products, in_force, counting) for ob in assessment.obligations)
     filing_days = _filing_days(assessment, book.filing_window)
     steps = tuple(_date_step(step, products, filing_days, book.step_starts, counting) for step in assessment.steps)
     due = next_due(obligations)
-    filing = assessment.filing.model_copy(update={
-        "calendar": convention(counting), "next_due": due,
-        "actions": _actions(obligations, steps, products, procedure_routes, in_force, counting),
-        "no_due": None if due is not None else _no_due(dates, assessment.filing.status, counting)})
-    algorithms = tuple(_with_filing_due(a, obligations) for a in assessment.algorithms)
-    return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps,
-                                         "algorithms": algorithms})
+    filing = _replaced(
+        assessment.filing, calendar=calendar, next_due=due,
+        actions=_actions(obligations, steps, products, procedure_routes, in_force, counting),
+        no_due=None if due is not None else _no_due(dates, assessment.filing.status, counting))
+    filing_dues = _filing_dues(obligations)
+    algorithms = tuple(_with_filing_due(a, filing_dues) for a in assessment.algorithms)
+    return _replaced(assessment, filing=filing, obligations=obligations, steps=steps, algorithms=algorithms)
 
 
-def _with_filing_due(algorithm: Algorithm, obligations: Sequence[ObligationOut]) -> Algorithm:
+_FilingDue = tuple[int, dt.date, int, ObligationOut, DueDate, frozenset[str]]
+"""A dated due of a filing duty: statutory first (0) or not (1), its day, the duty's order, the
+duty, the due, and the algorithms the duty names."""
+
+
+def _filing_dues(obligations: Sequence[ObligationOut]) -> list[_FilingDue]:
+    """Every dated due of the filing duties, once per assessment for all its algorithms."""
+    return [(0 if o.basis_kind == "statute" else 1, day, i, o, d,
+             frozenset(t.id for t in o.applies_to if t.kind == "algorithm"))
+            for i, o in enumerate(obligations) if o.files_algorithm
+            for d in o.due if (day := d.date or d.estimate) is not None]
+
+
+def _with_filing_due(algorithm: Algorithm, filing_dues: Sequence[_FilingDue]) -> Algorithm:
     """The algorithm with the earliest due date of the filing duties that name it (statutory ones
     first: a recommended date never hides a statutory deadline)."""
-    dated = [(0 if o.basis_kind == "statute" else 1, d.date or d.estimate, i, o, d)
-             for i, o in enumerate(obligations) if o.files_algorithm
-             and any(t.kind == "algorithm" and t.id == algorithm.id for t in o.applies_to)
-             for d in o.due if (d.date or d.estimate) is not None
-             and any(d.product.index == p.index for p in algorithm.products)]
+    products = {p.index for p in algorithm.products}
+    dated = [(rank, day, i, o, d) for rank, day, i, o, d, names in filing_dues
+             if algorithm.id in names and d.product.index in products]
     if not dated:
         return algorithm
     _, _, _, duty, due = min(dated, key=lambda x: (x[0], x[1], x[2]))
-    return algorithm.model_copy(update={"filing_due": FilingDue(obligation=duty.id, basis_kind=duty.basis_kind,
-                                                                due=due)})
+    return _replaced(algorithm, filing_due=FilingDue(obligation=duty.id, basis_kind=duty.basis_kind, due=due))
 
 
 def next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
@@ -384,6 +450,8 @@ def _actions(obligations: Sequence[ObligationOut], steps: Sequence[StepOut], pro
     found = _step_actions(steps, products)
     stepped = {action.product.index for *_, action in found}
     for order, ob in enumerate(obligations):
+        if not ob.due and (ob.deadline is None or ob.deadline.start != "before_launch"):
+            continue  # nothing of this duty is dated
         dated = [Action(kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind, product=d.product,
                         event=d.event, event_date=d.event_date, working_days=d.working_days, date=d.date,
                         estimate=d.estimate) for d in ob.due]
