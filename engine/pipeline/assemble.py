@@ -82,6 +82,12 @@ class _Unit(NamedTuple):
     feature: int
 
 
+def _unit_of(spec: tuple[str, str, str, str], root: RootFact) -> _Unit:
+    """The unit a plan's (type, sub-type, role, behaviour) names on one root fact."""
+    assert root.feature_pos is not None, "algorithm facts derive from behaviour facts"
+    return _Unit(*spec, root.product_pos, root.feature_pos)
+
+
 _TargetKey = int | _Unit | None
 """A target while assembling: None the entity, an int a product's position, else an algorithm's unit."""
 
@@ -217,11 +223,7 @@ class _Catalogue:
         files_unit = filing is not None and (on_filing or kind == "algorithm")
         unit_role = role if on_filing else filing["role"] if files_unit and filing is not None else None
         unit = (str(type_), str(subtype), str(unit_role), str(behaviour)) if on_filing or files_unit else None
-        head = (f"classify.{behaviour}",) if then.classify else ()
-        middle = ((f"filing.status.{filing['status']}",) if filing else ()) \
-            + ((f"genai_route.{then.genai_route}",) if then.genai_route else ()) \
-            + self.duty_texts[rule_id] + tuple(f"steps.{step}" for step in then.steps or ())
-        tail = (f"open_questions.{then.open_question.id}",) if then.open_question else ()
+        head, middle, tail = self._conclusions(rule, behaviour)
         return _Plan(rule=rule_id, status=filing["status"] if filing else None, unit=unit, files_unit=files_unit,
                      route_unit=on_filing, draft_rules=(rule_id, *chain), route=then.genai_route,
                      duties=self.duties[rule_id], steps=tuple(then.steps or ()), display=tuple(then.display or ()),
@@ -236,6 +238,18 @@ class _Catalogue:
         self.display_basis = {form: legal_refs(book, d.basis) for form, d in book.display.items()}
         self.algorithm_basis: dict[tuple[str, ...], tuple[LegalRef, ...]] = {}
         """Per sorted set of rules, the basis of an algorithm they conclude (filled as met)."""
+
+    def _conclusions(self, rule: Rule, behaviour: str | None,
+                     ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The trace's conclusions of a firing around the algorithm and display places it names:
+        classification; status, route, duties and materials, steps; the open question."""
+        then = rule.then
+        head = (f"classify.{behaviour}",) if then.classify else ()
+        middle = ((f"filing.status.{then.filing['status']}",) if then.filing else ()) \
+            + ((f"genai_route.{then.genai_route}",) if then.genai_route else ()) \
+            + self.duty_texts[rule.id] + tuple(f"steps.{step}" for step in then.steps or ())
+        tail = (f"open_questions.{then.open_question.id}",) if then.open_question else ()
+        return head, middle, tail
 
     def _duties(self, rule: Rule) -> tuple[_Duty, ...]:
         """Each obligation and material a rule concludes, with what it applies to: the entity, the
@@ -302,37 +316,42 @@ class _Assembler:
         planned once per rule and kind of fact (:meth:`_Catalogue.plan`); only the positions, the
         forms of the product and the open question's answer come from the root fact here."""
         rule_id, fact = firing
-        kind = fact["kind"]
-        via = fact.get("via") or ""
-        plan = self.index.plan(rule_id, kind, via, fact.get("type"), fact.get("subtype"), fact.get("role"),
-                               fact.get("behaviour"))
+        plan = self.index.plan(rule_id, fact["kind"], fact.get("via") or "", fact.get("type"), fact.get("subtype"),
+                               fact.get("role"), fact.get("behaviour"))
         root = self.roots[fact["fid"]]
-        unit = None
-        if plan.unit is not None:
-            assert root.feature_pos is not None, "algorithm facts derive from behaviour facts"
-            unit = _Unit(*plan.unit, root.product_pos, root.feature_pos)
+        unit = None if plan.unit is None else _unit_of(plan.unit, root)
         if plan.status is not None:
-            self.statuses.append(plan.status)
-            _add_unique(self.reasons[(rule_id, plan.status)], root.product_pos)
-            if plan.files_unit and unit is not None:
-                draft = self.algorithms.get(unit)
-                if draft is None:
-                    draft = self.algorithms[unit] = _AlgorithmDraft(
-                        type=unit.type, subtype=None if unit.subtype == "none" else unit.subtype, role=unit.role,
-                        behaviours=(unit.behaviour,))
-                draft.statuses.append(plan.status)
-                _add_unique(draft.products, unit.product)
-                _add_unique(draft.features, (unit.product, unit.feature))
-                draft.rules.update(plan.draft_rules)
-        if plan.route is not None and unit is not None and plan.route_unit and unit in self.algorithms:
+            self._file(plan, unit, root.product_pos)
+        self._route_steps_question(plan, unit, root)
+        if self.full:
+            self._duties(plan, unit if plan.route_unit else None, root.product_pos)
+            self._trace(plan, unit, rule_id, fact, root.product_pos)
+
+    def _route_steps_question(self, plan: _Plan, unit: _Unit | None, root: RootFact) -> None:
+        """The rest of what an outline shows: the algorithm's generative-AI route, steps, open questions."""
+        if plan.route is not None and plan.route_unit and unit is not None and unit in self.algorithms:
             _add_unique(self.algorithms[unit].genai_routes, plan.route)
         if plan.steps:
             self.steps.update(plan.steps)
         if plan.question is not None:
-            self._question(plan.question, rule_id, root)
-        if self.full:
-            self._duties(plan, unit if plan.route_unit else None, root.product_pos)
-            self._trace(plan, unit, rule_id, fact, root.product_pos)
+            self._question(plan.question, plan.rule, root)
+
+    def _file(self, plan: _Plan, unit: _Unit | None, product: int) -> None:
+        """A filing status: the lead's, and the algorithm's it files (one draft per behaviour of a feature)."""
+        assert plan.status is not None
+        self.statuses.append(plan.status)
+        _add_unique(self.reasons[(plan.rule, plan.status)], product)
+        if not plan.files_unit or unit is None:
+            return
+        draft = self.algorithms.get(unit)
+        if draft is None:
+            draft = self.algorithms[unit] = _AlgorithmDraft(
+                type=unit.type, subtype=None if unit.subtype == "none" else unit.subtype, role=unit.role,
+                behaviours=(unit.behaviour,))
+        draft.statuses.append(plan.status)
+        _add_unique(draft.products, unit.product)
+        _add_unique(draft.features, (unit.product, unit.feature))
+        draft.rules.update(plan.draft_rules)
 
     def _duties(self, plan: _Plan, unit: _Unit | None, product: int) -> None:
         """Obligations and materials: each applies to the entity, the product or the algorithm
