@@ -14,6 +14,11 @@ that date, and gives every text a dated report says of the counting; ``step_star
 ``filing_window`` place the entity and review steps, with the catalogue's text of why they start
 there. The working days themselves are the counts in force on the assessment's date (dated values
 of the catalogue). What stays here is arithmetic on the calendar.
+
+The dated rows (due dates, step dates, actions, their texts) are built from values that are
+already valid, dates counted here and the assessment's own fields, with
+:func:`engine.model.base.trusted`, as assembly builds its rows: validating each again cost more
+than counting it.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from engine.model.assessment import (
     Target,
     target_key,
 )
-from engine.model.base import Lang, Text, cite
+from engine.model.base import Lang, Text, cite, trusted
 from engine.pipeline.workdays import CalendarGapError, add_weekdays, add_working_days, calendar_version, covered_years
 from engine.rules.catalogue import Counting, Event, StepPlacement, StepStart
 from engine.rules.rulebook import Rulebook
@@ -68,7 +73,7 @@ def _say(text: Text, **values: str | Text) -> Text:
     """``text`` with its {placeholders} filled, a :class:`Text` value in each text's own language."""
     def filled(lang: Lang) -> str:
         return text.get(lang).format(**{k: v.get(lang) if isinstance(v, Text) else v for k, v in values.items()})
-    return Text(zh=filled("zh"), en=filled("en"))
+    return trusted(Text, zh=filled("zh"), en=filled("en"))
 
 
 def _coverage() -> dict[str, str | Text]:
@@ -116,10 +121,8 @@ def due_date(product: ProductRef, event: Event, event_date: dt.date, working_day
     """The due date ``working_days`` after ``event_date`` (by ``counting``, the rulebook's
     convention), or an explained estimate."""
     date, estimate, note = _count(counting, event_date, working_days)
-    if date is None:
-        return DueDate(product=product, event=event, event_date=event_date, working_days=working_days,
-                       date=None, estimate=estimate, note=note)
-    return DueDate(product=product, event=event, event_date=event_date, working_days=working_days, date=date)
+    return trusted(DueDate, product=product, event=event, event_date=event_date, working_days=working_days,
+                   date=date, estimate=estimate, note=note)
 
 
 def products_of(targets: Sequence[Target], of_algorithm: Mapping[str, Sequence[ProductRef]]) -> list[ProductRef]:
@@ -277,9 +280,9 @@ def _step_dates(step: StepOut, product: ProductRef, start: dt.date, start_is: Te
     note: Text | None = None
     if duration.statutory_working_days:
         statutory, _, note = _count(counting, start, duration.statutory_working_days)
-    return StepDates(product=product, start=start, start_is=start_is, statutory_by=statutory,
-                     practice_from=_at(start, duration.practice_min_days),
-                     practice_to=_at(start, duration.practice_max_days), note=note)
+    return trusted(StepDates, product=product, start=start, start_is=start_is, statutory_by=statutory,
+                   practice_from=_at(start, duration.practice_min_days),
+                   practice_to=_at(start, duration.practice_max_days), note=note)
 
 
 Placer = Callable[[StepOut, Mapping[str, dt.date], DueDate | None], tuple[dt.date, dict[str, str]] | None]
@@ -406,7 +409,7 @@ def _with_filing_due(algorithm: Algorithm, filing_dues: Sequence[_FilingDue]) ->
     if not dated:
         return algorithm
     _, _, _, duty, due = min(dated, key=lambda x: (x[0], x[1], x[2]))
-    return _replaced(algorithm, filing_due=FilingDue(obligation=duty.id, basis_kind=duty.basis_kind, due=due))
+    return _replaced(algorithm, filing_due=trusted(FilingDue, obligation=duty.id, basis_kind=duty.basis_kind, due=due))
 
 
 def next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
@@ -416,7 +419,8 @@ def next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
     if not dated:
         return None
     _, _, duty, due = min(dated, key=lambda x: (x[0], x[1]))
-    return NextDue(obligation=duty.id, title=duty.title, basis=duty.basis, due=due, basis_kind=duty.basis_kind)
+    return trusted(NextDue, obligation=duty.id, title=duty.title, basis=duty.basis, due=due,
+                   basis_kind=duty.basis_kind)
 
 
 def _before_launch(ob: ObligationOut, products: _Products, in_force: Mapping[str, InForce],
@@ -434,8 +438,9 @@ def _before_launch(ob: ObligationOut, products: _Products, in_force: Mapping[str
             if counting.before_launch == "undated":
                 continue
             day = law_start.date
-        actions.append(Action(kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind, product=ref,
-                              event="launch", event_date=when, working_days=None, date=day))
+        actions.append(trusted(Action, kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind,
+                               product=ref, event="launch", event_date=when, working_days=None, date=day,
+                               estimate=None, start_by=None))
     return actions
 
 
@@ -452,9 +457,9 @@ def _actions(obligations: Sequence[ObligationOut], steps: Sequence[StepOut], pro
     for order, ob in enumerate(obligations):
         if not ob.due and (ob.deadline is None or ob.deadline.start != "before_launch"):
             continue  # nothing of this duty is dated
-        dated = [Action(kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind, product=d.product,
-                        event=d.event, event_date=d.event_date, working_days=d.working_days, date=d.date,
-                        estimate=d.estimate) for d in ob.due]
+        dated = [trusted(Action, kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind,
+                         product=d.product, event=d.event, event_date=d.event_date, working_days=d.working_days,
+                         date=d.date, estimate=d.estimate, start_by=None) for d in ob.due]
         for action in dated + _before_launch(ob, products, in_force, counting):
             day = action.date or action.estimate
             if day is not None and not (ob.id in procedure_routes and action.product.index in stepped):
@@ -472,9 +477,10 @@ def _step_actions(steps: Sequence[StepOut], products: _Products) -> list[tuple[d
             launch = products.events(d.product).get("launch")
             if launch is None or d.practice_to != launch:
                 continue  # only a step placed to be through by the launch is a deadline of its own
-            found.append((launch, d.start, -1, Action(
-                kind="step", id=step.id, title=step.title, basis_kind="practice", product=d.product,
-                event="launch", event_date=launch, working_days=None, date=launch, start_by=d.start)))
+            found.append((launch, d.start, -1, trusted(
+                Action, kind="step", id=step.id, title=step.title, basis_kind="practice", product=d.product,
+                event="launch", event_date=launch, working_days=None, date=launch, estimate=None,
+                start_by=d.start)))
     return found
 
 
