@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from engine import build_facts, parse_answers
-from engine.rules.facts import FACT_SCHEMA
+from engine.model.contract import answer_contract
+from engine.rules.facts import FACT_SCHEMA, _readings
 
 AS_OF = dt.date(2026, 1, 5)
 
@@ -55,3 +56,34 @@ def test_every_attribute_is_declared_in_the_schema_and_traced_to_an_answer() -> 
             assert attr in fact.sources, (fact.kind, attr)
     assert facts[1].sources["behaviour"].path == "products[0].features[0].behaviours"
     assert facts[1].sources["audience_public"].value == ["public"]
+
+
+def test_the_readings_worked_out_once_are_the_contracts_attributes_in_order() -> None:
+    """What facts are built from (worked out once per process) gives each scope's answers the
+    attributes the contract declares for them, in contract order, and the event dates."""
+    for scope in ("product", "feature"):
+        read: list[str] = []
+        dates: list[str] = []
+        for reading in _readings(scope):
+            if reading.flags is not None:
+                read += [attribute for attribute, _ in reading.flags]
+            elif reading.attribute is not None:
+                read.append(reading.attribute)
+            elif reading.date is not None:
+                dates.append(reading.date)
+        declared = [name for f in answer_contract().of(scope) if f.fact is None or f.fact.each is None
+                    for name in f.attribute_values()]
+        assert read == declared, scope
+        assert dates == [f.fact.date for f in answer_contract().of(scope) if f.fact and f.fact.date], scope
+
+
+def test_the_answer_of_every_flag_is_its_source_path_and_value() -> None:
+    facts = build_facts(_answers(user_groups=["minors", "unsure"], monthly_active_users="unsure"),
+                        AS_OF)  # type: ignore[arg-type]
+    product = facts[0]
+    assert "mau" not in product.attrs and "mau" not in product.sources  # an unsure count gives no attribute
+    assert build_facts(_answers(monthly_active_users=5), AS_OF)[0].attrs["mau"] == 5  # type: ignore[arg-type]
+    assert product.attrs["users_minors"] == "yes" and product.attrs["users_elderly"] == "unsure"
+    for attr in ("users_minors", "users_elderly"):
+        assert (product.sources[attr].path, product.sources[attr].value) == \
+            ("products[0].user_groups", ["minors", "unsure"])

@@ -187,6 +187,17 @@ def test_the_convention_and_no_due_texts_are_data(books: dict[str, Rulebook]) ->
         f"Counted on {custom.calendar.source}, {custom.calendar.covered_from} to {custom.calendar.covered_to}.")
 
 
+def test_each_rulebook_keeps_its_own_convention_and_entries_into_force(books: dict[str, Rulebook]) -> None:
+    """What dating keeps per rulebook (the convention, the laws' entries into force) is the
+    rulebook's own, whichever was used before: shipped, custom and shipped again."""
+    shipped, custom, again = (_assess(OLD_LAUNCH, book) for book in (None, books["texts"], None))
+    assert shipped.to_json() == again.to_json()
+    assert [a.filing.calendar and a.filing.calendar.convention.en[:11] for a in (shipped, custom)] == \
+        ["Working day", "Counted on "]
+    notes = [next(o for o in a.obligations if o.id == "arp_24").due[0].note for a in (shipped, custom)]
+    assert [n.en[:4] for n in notes if n is not None] == ["the ", "Algo"]
+
+
 @pytest.mark.parametrize(("edits", "expected"), [
     ((('en: "the {event} on {event_date} predates', 'en: "the {evnt} on {event_date} predates'),),
      ["counting.texts.before_in_force", "evnt"]),

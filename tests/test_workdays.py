@@ -8,11 +8,14 @@ Day and Mid-Autumn Festival off from 1 to 8 October 2025, with Sunday 28 Septemb
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
+import chinese_calendar  # type: ignore[import-untyped]
 import pytest
 
 from engine.pipeline.workdays import (
     CalendarGapError,
+    _working_day_ordinals,
     add_weekdays,
     add_working_days,
     calendar_version,
@@ -66,3 +69,59 @@ def test_years_outside_the_calendar_are_refused_not_guessed() -> None:
 
 def test_the_calendar_names_its_package() -> None:
     assert calendar_version().startswith("chinese-calendar ")
+
+
+@functools.cache
+def _package_says(day: dt.date) -> bool:
+    return bool(chinese_calendar.is_workday(day))
+
+
+def _walked(start: dt.date, count: int) -> dt.date:
+    """The count as the package answers it, day by day: what the working-day table must equal."""
+    day, seen = start, 0
+    while seen < count:
+        day += dt.timedelta(days=1)
+        seen += _package_says(day)
+    return day
+
+
+def test_the_working_day_table_is_the_package_day_by_day() -> None:
+    first, last = covered_years()
+    day, end = D(first, 1, 1), D(last, 12, 31)
+    working = set(_working_day_ordinals())
+    while day <= end:
+        assert (day.toordinal() in working) == chinese_calendar.is_workday(day), day
+        day += dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize("year", [2020, 2024, 2025, 2026])
+def test_counts_across_holidays_and_make_up_days_equal_the_walk(year: int) -> None:
+    """Every start of a year that has make-up working days (调休) around its holidays, every count
+    the catalogue uses and more: the binary search gives the day the walk gives."""
+    _, last = covered_years()
+    start = D(year, 1, 1)
+    while start.year == year:
+        for count in (1, 5, 10, 15, 20, 30):
+            try:
+                expected: dt.date | None = _walked(start, count)
+            except NotImplementedError:  # the package refuses a year it lacks
+                expected = None
+            if expected is None:
+                with pytest.raises(CalendarGapError) as info:
+                    add_working_days(start, count)
+                assert info.value.day == D(last + 1, 1, 1)
+            else:
+                assert add_working_days(start, count) == expected, (start, count)
+        start += dt.timedelta(days=1)
+
+
+def test_the_gap_is_reported_at_the_first_day_a_walk_would_look_at() -> None:
+    first, last = covered_years()
+    with pytest.raises(CalendarGapError) as before:
+        add_working_days(D(first - 1, 6, 1), 10)
+    assert before.value.day == D(first - 1, 6, 2)
+    with pytest.raises(CalendarGapError) as after:
+        add_working_days(D(last + 1, 3, 1), 1)
+    assert after.value.day == D(last + 1, 3, 2)
+    with pytest.raises(ValueError):
+        add_working_days(D(2025, 9, 30), 0)

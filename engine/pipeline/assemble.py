@@ -48,12 +48,12 @@ from engine.model.base import Text, trusted
 from engine.model.vocabulary import load_vocabulary
 from engine.pipeline.citations import laws_cited, legal_refs
 from engine.pipeline.deadlines import EventDates, schedule
-from engine.pipeline.trace import Tracer
+from engine.pipeline.trace import Tracer, trace_attributes
 from engine.pipeline.yields import without_dropped, yield_to_statute
 from engine.rules.basis import Basis
 from engine.rules.catalogue import Duration
 from engine.rules.facts import RootFact
-from engine.rules.rulebook import Rule, Rulebook
+from engine.rules.rulebook import OpenQuestionSpec, Rule, Rulebook
 from engine.rules.runtime import Firing
 
 SEPARATE_MARK = "@p"
@@ -80,6 +80,12 @@ class _Unit(NamedTuple):
     behaviour: str
     product: int
     feature: int
+
+
+def _unit_of(spec: tuple[str, str, str, str], root: RootFact) -> _Unit:
+    """The unit a plan's (type, sub-type, role, behaviour) names on one root fact."""
+    assert root.feature_pos is not None, "algorithm facts derive from behaviour facts"
+    return _Unit(*spec, root.product_pos, root.feature_pos)
 
 
 _TargetKey = int | _Unit | None
@@ -127,6 +133,38 @@ _Duty = tuple[str, str, str, str]
 """What a rule concludes of one duty or material: (store, id, target mode, trace text)."""
 
 
+class _Plan(NamedTuple):
+    """What one firing concludes, apart from positions (:meth:`_Catalogue.plan`)."""
+
+    rule: str
+    status: str | None
+    """The filing status a ``filing`` rule concludes."""
+    unit: tuple[str, str, str, str] | None
+    """Type, sub-type, role and behaviour of the algorithm the fact is (or, filed, becomes)."""
+    files_unit: bool
+    """The firing files that algorithm (its draft gets the status, product, feature and rules)."""
+    route_unit: bool
+    """The fact is a filing fact: its generative-AI route and duties apply to that algorithm."""
+    draft_rules: tuple[str, ...]
+    route: str | None
+    duties: tuple[_Duty, ...]
+    steps: tuple[str, ...]
+    display: tuple[str, ...]
+    question: OpenQuestionSpec | None
+    head: tuple[str, ...]
+    """The trace's conclusions before the algorithm's (classification)."""
+    middle: tuple[str, ...]
+    """After it, before the display places: status, route, duties and materials, steps."""
+    tail: tuple[str, ...]
+    """After the display places: the open question."""
+    concluded: tuple[str, ...]
+    """All of them, for a firing that names no algorithm and no display place."""
+    chain: tuple[str, ...]
+    """The rules that derived the fact (the trace's ``via``)."""
+    attrs: tuple[str, ...]
+    """Every attribute they and the rule test (the trace's answers)."""
+
+
 class _Catalogue:
     """One rulebook's catalogue indexed by id, with what each rule concludes resolved once."""
 
@@ -145,7 +183,7 @@ class _Catalogue:
                          for mid, m in book.materials.items()}
         self.duty_texts = {rid: tuple(text for _, _, _, text in duties) for rid, duties in self.duties.items()}
         """Per rule, the trace's conclusions of its duties and materials."""
-        self._recorders(book)
+        self._plans: dict[tuple[str | None, ...], _Plan] = {}
         self._citations(book)
 
     def dated(self, as_of: dt.date) -> tuple[dict[str, Deadline | None], dict[str, StepOut]]:
@@ -163,15 +201,34 @@ class _Catalogue:
             found = self._dated[span] = (deadlines, steps)
         return found
 
-    def _recorders(self, book: Rulebook) -> None:
-        """Per rule, the :class:`_Assembler` methods that record what it concludes, in trace order:
-        all of them (``parts``), and those an outline needs (``outline_parts``)."""
-        parts = {rule_id: _parts(rule) for rule_id, rule in book.rules.items()}
-        self.parts: dict[str, tuple[_Recorder, ...]] = {
-            rule_id: tuple(getattr(_Assembler, p) for p in names) for rule_id, names in parts.items()}
-        self.outline_parts: dict[str, tuple[_Recorder, ...]] = {
-            rule_id: tuple(getattr(_Assembler, p) for p in names if p not in ("_duties", "_display"))
-            for rule_id, names in parts.items()}
+    def plan(self, rule_id: str, kind: str, via: str, type_: str | None, subtype: str | None, role: str | None,
+             behaviour: str | None) -> _Plan:
+        """What a firing of ``rule_id`` on a fact of this kind, derivation and classification concludes,
+        worked out once per rulebook (:meth:`_Assembler.add` adds the positions)."""
+        key = (rule_id, kind, via, type_, subtype, role, behaviour)
+        found = self._plans.get(key)
+        if found is None:
+            found = self._plans[key] = self._plan(rule_id, kind, via, type_, subtype, role, behaviour)
+        return found
+
+    def _plan(self, rule_id: str, kind: str, via: str, type_: str | None, subtype: str | None, role: str | None,
+              behaviour: str | None) -> _Plan:
+        rule = self.book.rules[rule_id]
+        then = rule.then
+        filing = then.filing
+        chain, attrs = trace_attributes(self.book, rule_id, via)
+        # A filing fact is one algorithm with its role; an algorithm fact that a rule files names the
+        # filing fact it derives, with that rule's role. Only the former carries duties and routes.
+        on_filing = kind == "filing"
+        files_unit = filing is not None and (on_filing or kind == "algorithm")
+        unit_role = role if on_filing else filing["role"] if files_unit and filing is not None else None
+        unit = (str(type_), str(subtype), str(unit_role), str(behaviour)) if on_filing or files_unit else None
+        head, middle, tail = self._conclusions(rule, behaviour)
+        return _Plan(rule=rule_id, status=filing["status"] if filing else None, unit=unit, files_unit=files_unit,
+                     route_unit=on_filing, draft_rules=(rule_id, *chain), route=then.genai_route,
+                     duties=self.duties[rule_id], steps=tuple(then.steps or ()), display=tuple(then.display or ()),
+                     question=then.open_question, head=head, middle=middle, tail=tail,
+                     concluded=(*head, *middle, *tail), chain=chain, attrs=attrs)
 
     def _citations(self, book: Rulebook) -> None:
         """Every basis the assessment cites, rendered once per rulebook (reasons, algorithms, duties,
@@ -181,6 +238,18 @@ class _Catalogue:
         self.display_basis = {form: legal_refs(book, d.basis) for form, d in book.display.items()}
         self.algorithm_basis: dict[tuple[str, ...], tuple[LegalRef, ...]] = {}
         """Per sorted set of rules, the basis of an algorithm they conclude (filled as met)."""
+
+    def _conclusions(self, rule: Rule, behaviour: str | None,
+                     ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The trace's conclusions of a firing around the algorithm and display places it names:
+        classification; status, route, duties and materials, steps; the open question."""
+        then = rule.then
+        head = (f"classify.{behaviour}",) if then.classify else ()
+        middle = ((f"filing.status.{then.filing['status']}",) if then.filing else ()) \
+            + ((f"genai_route.{then.genai_route}",) if then.genai_route else ()) \
+            + self.duty_texts[rule.id] + tuple(f"steps.{step}" for step in then.steps or ())
+        tail = (f"open_questions.{then.open_question.id}",) if then.open_question else ()
+        return head, middle, tail
 
     def _duties(self, rule: Rule) -> tuple[_Duty, ...]:
         """Each obligation and material a rule concludes, with what it applies to: the entity, the
@@ -194,25 +263,12 @@ class _Catalogue:
         return tuple(out)
 
 
-_Recorder = Callable[["_Assembler", Rule, dict[str, Any], RootFact], Sequence[str | _Unit]]
-"""A method of :class:`_Assembler` that records one kind of conclusion of a firing."""
-
-
 def _duration(duration: Duration, as_of: dt.date) -> DurationOut:
     """What a report shows of a step's duration: the statutory working days in force on ``as_of``."""
     statutory = duration.statutory_working_days
     return DurationOut(statutory_working_days=statutory.at(as_of) if statutory is not None else None,
                        practice_min_days=duration.practice_min_days, practice_max_days=duration.practice_max_days,
                        practice_text=duration.practice_text)
-
-
-def _parts(rule: Rule) -> tuple[str, ...]:
-    """The recording methods a rule's conclusions need, in the order the trace lists them."""
-    then = rule.then
-    present = {"_classify": then.classify, "_filing": then.filing, "_genai_route": then.genai_route,
-               "_duties": then.obligations or then.materials, "_steps_of": then.steps, "_display": then.display,
-               "_question": then.open_question}
-    return tuple(name for name, value in present.items() if value)
 
 
 _CATALOGUES: dict[int, _Catalogue] = {}
@@ -252,101 +308,91 @@ class _Assembler:
         self.separate = {r.product_pos: str(r.attrs.get("separate", "no")) for r in roots if r.kind == "product"}
         """Products whose algorithms are filed on their own (``separate_algorithms``): never merged."""
 
-    def _unit(self, fact: dict[str, Any], role: str | None = None) -> _Unit | None:
-        """The unit of a filing fact, or of the filing fact an algorithm fact derives with ``role``."""
-        kind = fact.get("kind")
-        if not (kind == "filing" or (kind == "algorithm" and role is not None)):
-            return None
-        root = self.roots[fact["fid"]]
-        assert root.feature_pos is not None, "algorithm facts derive from behaviour facts"
-        return _Unit(fact["type"], fact["subtype"], role or fact["role"], fact["behaviour"],
-                     root.product_pos, root.feature_pos)
-
     # -- per firing
     def add(self, firing: Firing) -> None:
-        """Record what one firing concludes, and trace it."""
+        """Record what one firing concludes, and trace it.
+
+        Firings are many (dozens per lead) and alike across leads, so what a firing concludes is
+        planned once per rule and kind of fact (:meth:`_Catalogue.plan`); only the positions, the
+        forms of the product and the open question's answer come from the root fact here."""
         rule_id, fact = firing
-        rule = self.book.rules[rule_id]
+        plan = self.index.plan(rule_id, fact["kind"], fact.get("via") or "", fact.get("type"), fact.get("subtype"),
+                               fact.get("role"), fact.get("behaviour"))
         root = self.roots[fact["fid"]]
-        concluded: list[str | _Unit] = []
-        for part in (self.index.parts if self.full else self.index.outline_parts)[rule_id]:
-            concluded += part(self, rule, fact, root)
-        if self.full and concluded:
-            self.tracer.add(concluded, rule, fact)
+        unit = None if plan.unit is None else _unit_of(plan.unit, root)
+        if plan.status is not None:
+            self._file(plan, unit, root.product_pos)
+        self._route_steps_question(plan, unit, root)
+        if self.full:
+            self._duties(plan, unit if plan.route_unit else None, root.product_pos)
+            self._trace(plan, unit, rule_id, fact, root.product_pos)
 
-    def _classify(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
-        return [f"classify.{fact['behaviour']}"]
+    def _route_steps_question(self, plan: _Plan, unit: _Unit | None, root: RootFact) -> None:
+        """The rest of what an outline shows: the algorithm's generative-AI route, steps, open questions."""
+        if plan.route is not None and plan.route_unit and unit is not None and unit in self.algorithms:
+            _add_unique(self.algorithms[unit].genai_routes, plan.route)
+        if plan.steps:
+            self.steps.update(plan.steps)
+        if plan.question is not None:
+            self._question(plan.question, plan.rule, root)
 
-    def _filing(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
-        assert rule.then.filing is not None
-        status = rule.then.filing["status"]
-        self.statuses.append(status)
-        _add_unique(self.reasons[(rule.id, status)], root.product_pos)
-        # On an algorithm fact the conclusion names the role of the filing fact it derives.
-        unit = self._unit(fact, rule.then.filing["role"] if fact.get("kind") == "algorithm" else None)
-        if unit is None:
-            return [f"filing.status.{status}"]
-        draft = self.algorithms.setdefault(unit, _AlgorithmDraft(
-            type=unit.type, subtype=None if unit.subtype == "none" else unit.subtype, role=unit.role,
-            behaviours=(unit.behaviour,)))
-        draft.statuses.append(status)
+    def _file(self, plan: _Plan, unit: _Unit | None, product: int) -> None:
+        """A filing status: the lead's, and the algorithm's it files (one draft per behaviour of a feature)."""
+        assert plan.status is not None
+        self.statuses.append(plan.status)
+        _add_unique(self.reasons[(plan.rule, plan.status)], product)
+        if not plan.files_unit or unit is None:
+            return
+        draft = self.algorithms.get(unit)
+        if draft is None:
+            draft = self.algorithms[unit] = _AlgorithmDraft(
+                type=unit.type, subtype=None if unit.subtype == "none" else unit.subtype, role=unit.role,
+                behaviours=(unit.behaviour,))
+        draft.statuses.append(plan.status)
         _add_unique(draft.products, unit.product)
         _add_unique(draft.features, (unit.product, unit.feature))
-        draft.rules.add(rule.id)
-        draft.rules.update(r for r in str(fact.get("via") or "").split(">") if r)
-        return [unit, f"filing.status.{status}"]
+        draft.rules.update(plan.draft_rules)
 
-    def _genai_route(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
-        route = rule.then.genai_route
-        assert route is not None
-        unit = self._unit(fact)
-        if unit is not None and unit in self.algorithms:
-            _add_unique(self.algorithms[unit].genai_routes, route)
-        return [f"genai_route.{route}"]
-
-    def _duties(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> Sequence[str | _Unit]:
-        """Obligations and materials: each applies to the entity, the product or the algorithm."""
-        duties = self.index.duties[rule.id]
-        if not duties:
-            return ()
-        unit = self._unit(fact)
-        for store, item, mode, _ in duties:
+    def _duties(self, plan: _Plan, unit: _Unit | None, product: int) -> None:
+        """Obligations and materials: each applies to the entity, the product or the algorithm
+        (the product when the fact is no filing fact)."""
+        for store, item, mode, _ in plan.duties:
             table = self.obligations if store == "obligations" else self.materials
             entry = table.get(item)
             if entry is None:
                 entry = table[item] = ({}, set())
-            entry[0][None if mode == "entity" else root.product_pos if mode == "product" or unit is None
-                     else unit] = None
-            entry[1].add(rule.id)
-        return self.index.duty_texts[rule.id]
+            entry[0][None if mode == "entity" else product if mode == "product" or unit is None else unit] = None
+            entry[1].add(plan.rule)
 
-    def _steps_of(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
-        steps = rule.then.steps or []
-        self.steps.update(steps)
-        return [f"steps.{step}" for step in steps]
+    def _trace(self, plan: _Plan, unit: _Unit | None, rule_id: str, fact: dict[str, Any], product: int) -> None:
+        """Trace the firing, with the places it concludes the product shows its filing number
+        (a named place, or each form the product has)."""
+        if plan.display:
+            shown: list[str | _Unit] = [*plan.head, *((unit,) if plan.files_unit and unit is not None else ()),
+                                        *plan.middle]
+            for place in plan.display:
+                forms = ([f for f in self.vocab.ids("product_form") if fact.get(f"form_{f}") == "yes"]
+                         if place == "product_forms" else [place])
+                for form in forms:
+                    self.display[(product, form)] = None
+                    shown.append(f"display.{form}")
+            shown += plan.tail
+            if shown:
+                self.tracer.add(shown, rule_id, fact["fid"], plan.chain, plan.attrs, names_algorithm=True)
+        elif plan.files_unit and unit is not None:
+            self.tracer.add((*plan.head, unit, *plan.middle, *plan.tail), rule_id, fact["fid"], plan.chain,
+                            plan.attrs, names_algorithm=True)
+        elif plan.concluded:
+            self.tracer.add(plan.concluded, rule_id, fact["fid"], plan.chain, plan.attrs)
 
-    def _display(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
-        """Where the product shows its filing number: a named place, or each form it has."""
-        concluded: list[str | _Unit] = []
-        for place in rule.then.display or []:
-            forms = ([f for f in self.vocab.ids("product_form") if fact.get(f"form_{f}") == "yes"]
-                     if place == "product_forms" else [place])
-            for form in forms:
-                self.display[(root.product_pos, form)] = None
-                concluded.append(f"display.{form}")
-        return concluded
-
-    def _question(self, rule: Rule, fact: dict[str, Any], root: RootFact) -> list[str | _Unit]:
-        spec = rule.then.open_question
-        assert spec is not None
+    def _question(self, spec: OpenQuestionSpec, rule_id: str, root: RootFact) -> None:
         key = (spec.id, root.product_pos, root.feature_pos)
         if key not in self.questions:
             source = root.sources.get(spec.field)
             feature = root.attrs.get("feature")
             self.questions[key] = OpenQuestion(
                 id=spec.id, field=source.path if source else spec.field, product=str(root.attrs["product"]),
-                feature=None if feature is None else str(feature), question=spec.text, rule=rule.id)
-        return [f"open_questions.{spec.id}"]
+                feature=None if feature is None else str(feature), question=spec.text, rule=rule_id)
 
     # -- output
     def _algorithm_name(self, d: _AlgorithmDraft, products: dict[int, ProductRef]) -> Text:
@@ -619,6 +665,25 @@ def _route(routes: list[str], precedence: list[str]) -> str | None:
         if route in routes:
             return route
     return None
+
+
+OUTLINE_CONCLUSIONS = ("classify", "filing", "genai_route", "steps", "open_question")
+"""What an outline is built from (:meth:`_Assembler.add` with ``full=False``): duties, materials and
+display places are not among them."""
+
+_OUTLINE_BOOKS: dict[int, tuple[Rulebook, Rulebook]] = {}
+
+
+def outline_rulebook(book: Rulebook) -> Rulebook:
+    """``book`` with only the rules an outline needs (those that conclude one of
+    :data:`OUTLINE_CONCLUSIONS`): the outline of its firings is the outline of ``book``'s, and the
+    rules engine evaluates about half the rules. Same version and digest; built once per rulebook."""
+    found = _OUTLINE_BOOKS.get(id(book))
+    if found is None or found[0] is not book:
+        rules = {rid: rule for rid, rule in book.rules.items()
+                 if any(getattr(rule.then, name) for name in OUTLINE_CONCLUSIONS)}
+        found = _OUTLINE_BOOKS[id(book)] = (book, book.model_copy(update={"rules": rules}))
+    return found[1]
 
 
 def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of: dt.date) -> Assessment:

@@ -14,6 +14,11 @@ that date, and gives every text a dated report says of the counting; ``step_star
 ``filing_window`` place the entity and review steps, with the catalogue's text of why they start
 there. The working days themselves are the counts in force on the assessment's date (dated values
 of the catalogue). What stays here is arithmetic on the calendar.
+
+The dated rows (due dates, step dates, actions, their texts) are built from values that are
+already valid, dates counted here and the assessment's own fields, with
+:func:`engine.model.base.trusted`, as assembly builds its rows: validating each again cost more
+than counting it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from engine.model.assessment import (
     Action,
@@ -35,8 +43,9 @@ from engine.model.assessment import (
     StepDates,
     StepOut,
     Target,
+    target_key,
 )
-from engine.model.base import Lang, Text, cite
+from engine.model.base import Lang, Text, cite, trusted
 from engine.pipeline.workdays import CalendarGapError, add_weekdays, add_working_days, calendar_version, covered_years
 from engine.rules.catalogue import Counting, Event, StepPlacement, StepStart
 from engine.rules.rulebook import Rulebook
@@ -44,11 +53,27 @@ from engine.rules.rulebook import Rulebook
 EVENTS: tuple[Event, ...] = ("launch", "change", "termination")
 
 
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _replaced(model: _M, **update: Any) -> _M:
+    """``model.model_copy(update=update)``, without pydantic's generic deep-capable copy: an
+    assessment gets a few of these per dated duty, step and algorithm. The output models are
+    frozen, have no private attributes and forbid extras, so a new ``__dict__`` with the same
+    fields set (plus the updated ones) is the whole copy; ``update`` holds valid values only."""
+    copied = object.__new__(type(model))
+    object.__setattr__(copied, "__dict__", {**model.__dict__, **update})
+    object.__setattr__(copied, "__pydantic_fields_set__", model.__pydantic_fields_set__ | update.keys())
+    object.__setattr__(copied, "__pydantic_extra__", None)
+    object.__setattr__(copied, "__pydantic_private__", None)
+    return copied
+
+
 def _say(text: Text, **values: str | Text) -> Text:
     """``text`` with its {placeholders} filled, a :class:`Text` value in each text's own language."""
     def filled(lang: Lang) -> str:
         return text.get(lang).format(**{k: v.get(lang) if isinstance(v, Text) else v for k, v in values.items()})
-    return Text(zh=filled("zh"), en=filled("en"))
+    return trusted(Text, zh=filled("zh"), en=filled("en"))
 
 
 def _coverage() -> dict[str, str | Text]:
@@ -96,10 +121,8 @@ def due_date(product: ProductRef, event: Event, event_date: dt.date, working_day
     """The due date ``working_days`` after ``event_date`` (by ``counting``, the rulebook's
     convention), or an explained estimate."""
     date, estimate, note = _count(counting, event_date, working_days)
-    if date is None:
-        return DueDate(product=product, event=event, event_date=event_date, working_days=working_days,
-                       date=None, estimate=estimate, note=note)
-    return DueDate(product=product, event=event, event_date=event_date, working_days=working_days, date=date)
+    return trusted(DueDate, product=product, event=event, event_date=event_date, working_days=working_days,
+                   date=date, estimate=estimate, note=note)
 
 
 def products_of(targets: Sequence[Target], of_algorithm: Mapping[str, Sequence[ProductRef]]) -> list[ProductRef]:
@@ -115,7 +138,11 @@ def products_of(targets: Sequence[Target], of_algorithm: Mapping[str, Sequence[P
 
 
 class _Products:
-    """The assessment's targets resolved to answered products, by position, in answer order."""
+    """The assessment's targets resolved to answered products, by position, in answer order.
+
+    One per assessment; what several duties and steps ask again (the launches of one target, a
+    product's last day to file) is kept for the others.
+    """
 
     def __init__(self, assessment: Assessment, dates: EventDates, procedure_routes: Collection[str]) -> None:
         self.dates = dates
@@ -124,6 +151,8 @@ class _Products:
         self.filed = self._sorted({p.index: p for a in assessment.algorithms for p in a.products})
         self.genai = self._sorted({p.index: p for a in assessment.algorithms
                                    if a.genai_route in procedure_routes for p in a.products})
+        self._launches: dict[tuple[str | int, ...], dict[tuple[int, dt.date], ProductRef]] = {}
+        self._filing_due: dict[tuple[int, int | None], DueDate | None] = {}
 
     @staticmethod
     def _sorted(refs: dict[int, ProductRef]) -> list[ProductRef]:
@@ -142,6 +171,16 @@ class _Products:
         earliest of those; in product order, then by date."""
         found: dict[tuple[int, dt.date], ProductRef] = {}
         for target in targets:
+            found.update(self._launches_of(target))
+        return [(found[key], key[1]) for key in sorted(found)]
+
+    def _launches_of(self, target: Target) -> dict[tuple[int, dt.date], ProductRef]:
+        """The launches of one target, kept by the target's identity (its kind with its position or
+        id): the duties of an assessment name the same algorithms and products again and again."""
+        key = target_key(target)
+        found = self._launches.get(key)
+        if found is None:
+            found = self._launches[key] = {}
             features = self.features_of.get(target.id, ()) if target.kind == "algorithm" else ()
             for ref in products_of([target], self.of_algorithm):
                 own = [self.dates.features.get((f.product, f.index)) for f in features if f.product == ref.index]
@@ -149,7 +188,17 @@ class _Products:
                 when = min(dated) if own and len(dated) == len(own) else self.events(ref).get("launch")
                 if when is not None:
                     found[(ref.index, when)] = ref
-        return [(found[key], key[1]) for key in sorted(found)]
+        return found
+
+    def filing_due(self, ref: ProductRef, filing_days: int | None, counting: Counting) -> DueDate | None:
+        """The last day to file from the product's launch (``filing_days`` working days), or None
+        without a launch date or a filing window; the same for every step placed from it."""
+        key = (ref.index, filing_days)
+        if key not in self._filing_due:
+            launch = self.events(ref).get("launch")
+            self._filing_due[key] = (due_date(ref, "launch", launch, filing_days, counting)
+                                     if launch is not None and filing_days else None)
+        return self._filing_due[key]
 
 
 @dataclass(frozen=True)
@@ -165,6 +214,20 @@ def in_force_of(book: Rulebook) -> dict[str, InForce]:
     return {law.id: InForce(law.in_force, Text(zh=cite(law.short, True, None, None, "zh"),
                                                en=cite(law.short, True, None, None, "en")))
             for law in book.laws.values() if law.statutory and law.in_force}
+
+
+_OF_BOOK: dict[int, tuple[Rulebook, dict[str, InForce], CalendarInfo]] = {}
+"""Per rulebook (by identity, the book kept with it; a few at a time): its laws' entries into
+force and the counting convention every dated report states, the same for every assessment."""
+
+
+def _of_book(book: Rulebook) -> tuple[dict[str, InForce], CalendarInfo]:
+    kept = _OF_BOOK.get(id(book))
+    if kept is None or kept[0] is not book:
+        if len(_OF_BOOK) >= 8:
+            _OF_BOOK.clear()
+        kept = _OF_BOOK[id(book)] = (book, in_force_of(book), convention(book.counting))
+    return kept[1], kept[2]
 
 
 def _duty_in_force(ob: ObligationOut, in_force: Mapping[str, InForce]) -> InForce | None:
@@ -189,10 +252,10 @@ def _date_obligation(ob: ObligationOut, products: _Products, in_force: Mapping[s
             counted = due_date(ref, event, law_start.date, deadline.working_days, counting)
             note = _say(counting.texts.before_in_force, event=counting.events[event], event_date=when.isoformat(),
                         start=law_start.date.isoformat(), law=law_start.law)
-            due.append(counted.model_copy(update={"event_date": when, "note": counted.note or note}))
+            due.append(_replaced(counted, event_date=when, note=counted.note or note))
         else:
             due.append(due_date(ref, event, when, deadline.working_days, counting))
-    return ob.model_copy(update={"due": tuple(due)}) if due else ob
+    return _replaced(ob, due=tuple(due)) if due else ob
 
 
 def _filing_days(assessment: Assessment, window: Sequence[str]) -> int | None:
@@ -217,9 +280,9 @@ def _step_dates(step: StepOut, product: ProductRef, start: dt.date, start_is: Te
     note: Text | None = None
     if duration.statutory_working_days:
         statutory, _, note = _count(counting, start, duration.statutory_working_days)
-    return StepDates(product=product, start=start, start_is=start_is, statutory_by=statutory,
-                     practice_from=_at(start, duration.practice_min_days),
-                     practice_to=_at(start, duration.practice_max_days), note=note)
+    return trusted(StepDates, product=product, start=start, start_is=start_is, statutory_by=statutory,
+                   practice_from=_at(start, duration.practice_min_days),
+                   practice_to=_at(start, duration.practice_max_days), note=note)
 
 
 Placer = Callable[[StepOut, Mapping[str, dt.date], DueDate | None], tuple[dt.date, dict[str, str]] | None]
@@ -284,16 +347,12 @@ def _date_step(step: StepOut, products: _Products, filing_days: int | None,
     place = _PLACERS[placement.starts]
     dates: list[StepDates] = []
     for ref in products.filed if placement.products == "filed" else products.genai:
-        events = products.events(ref)
-        launch = events.get("launch")
-        filing_due = (due_date(ref, "launch", launch, filing_days, counting)
-                      if launch is not None and filing_days else None)
-        where = place(step, events, filing_due)
+        where = place(step, products.events(ref), products.filing_due(ref, filing_days, counting))
         if where is not None:
             start, values = where
             text = placement.start_is
             dates.append(_step_dates(step, ref, start, _say(text, **values), counting))
-    return step.model_copy(update={"dates": tuple(dates)}) if dates else step
+    return _replaced(step, dates=tuple(dates)) if dates else step
 
 
 def schedule(assessment: Assessment, dates: EventDates, book: Rulebook) -> Assessment:
@@ -313,34 +372,44 @@ def schedule(assessment: Assessment, dates: EventDates, book: Rulebook) -> Asses
       day to file.
     """
     counting, procedure_routes = book.counting, book.genai_routes.procedure_routes
-    in_force = in_force_of(book)
+    in_force, calendar = _of_book(book)
     products = _Products(assessment, dates, procedure_routes)
     obligations = tuple(_date_obligation(ob, products, in_force, counting) for ob in assessment.obligations)
     filing_days = _filing_days(assessment, book.filing_window)
     steps = tuple(_date_step(step, products, filing_days, book.step_starts, counting) for step in assessment.steps)
     due = next_due(obligations)
-    filing = assessment.filing.model_copy(update={
-        "calendar": convention(counting), "next_due": due,
-        "actions": _actions(obligations, steps, products, procedure_routes, in_force, counting),
-        "no_due": None if due is not None else _no_due(dates, assessment.filing.status, counting)})
-    algorithms = tuple(_with_filing_due(a, obligations) for a in assessment.algorithms)
-    return assessment.model_copy(update={"filing": filing, "obligations": obligations, "steps": steps,
-                                         "algorithms": algorithms})
+    filing = _replaced(
+        assessment.filing, calendar=calendar, next_due=due,
+        actions=_actions(obligations, steps, products, procedure_routes, in_force, counting),
+        no_due=None if due is not None else _no_due(dates, assessment.filing.status, counting))
+    filing_dues = _filing_dues(obligations)
+    algorithms = tuple(_with_filing_due(a, filing_dues) for a in assessment.algorithms)
+    return _replaced(assessment, filing=filing, obligations=obligations, steps=steps, algorithms=algorithms)
 
 
-def _with_filing_due(algorithm: Algorithm, obligations: Sequence[ObligationOut]) -> Algorithm:
+_FilingDue = tuple[int, dt.date, int, ObligationOut, DueDate, frozenset[str]]
+"""A dated due of a filing duty: statutory first (0) or not (1), its day, the duty's order, the
+duty, the due, and the algorithms the duty names."""
+
+
+def _filing_dues(obligations: Sequence[ObligationOut]) -> list[_FilingDue]:
+    """Every dated due of the filing duties, once per assessment for all its algorithms."""
+    return [(0 if o.basis_kind == "statute" else 1, day, i, o, d,
+             frozenset(t.id for t in o.applies_to if t.kind == "algorithm"))
+            for i, o in enumerate(obligations) if o.files_algorithm
+            for d in o.due if (day := d.date or d.estimate) is not None]
+
+
+def _with_filing_due(algorithm: Algorithm, filing_dues: Sequence[_FilingDue]) -> Algorithm:
     """The algorithm with the earliest due date of the filing duties that name it (statutory ones
     first: a recommended date never hides a statutory deadline)."""
-    dated = [(0 if o.basis_kind == "statute" else 1, d.date or d.estimate, i, o, d)
-             for i, o in enumerate(obligations) if o.files_algorithm
-             and any(t.kind == "algorithm" and t.id == algorithm.id for t in o.applies_to)
-             for d in o.due if (d.date or d.estimate) is not None
-             and any(d.product.index == p.index for p in algorithm.products)]
+    products = {p.index for p in algorithm.products}
+    dated = [(rank, day, i, o, d) for rank, day, i, o, d, names in filing_dues
+             if algorithm.id in names and d.product.index in products]
     if not dated:
         return algorithm
     _, _, _, duty, due = min(dated, key=lambda x: (x[0], x[1], x[2]))
-    return algorithm.model_copy(update={"filing_due": FilingDue(obligation=duty.id, basis_kind=duty.basis_kind,
-                                                                due=due)})
+    return _replaced(algorithm, filing_due=trusted(FilingDue, obligation=duty.id, basis_kind=duty.basis_kind, due=due))
 
 
 def next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
@@ -350,7 +419,8 @@ def next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
     if not dated:
         return None
     _, _, duty, due = min(dated, key=lambda x: (x[0], x[1]))
-    return NextDue(obligation=duty.id, title=duty.title, basis=duty.basis, due=due, basis_kind=duty.basis_kind)
+    return trusted(NextDue, obligation=duty.id, title=duty.title, basis=duty.basis, due=due,
+                   basis_kind=duty.basis_kind)
 
 
 def _before_launch(ob: ObligationOut, products: _Products, in_force: Mapping[str, InForce],
@@ -368,8 +438,9 @@ def _before_launch(ob: ObligationOut, products: _Products, in_force: Mapping[str
             if counting.before_launch == "undated":
                 continue
             day = law_start.date
-        actions.append(Action(kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind, product=ref,
-                              event="launch", event_date=when, working_days=None, date=day))
+        actions.append(trusted(Action, kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind,
+                               product=ref, event="launch", event_date=when, working_days=None, date=day,
+                               estimate=None, start_by=None))
     return actions
 
 
@@ -384,9 +455,11 @@ def _actions(obligations: Sequence[ObligationOut], steps: Sequence[StepOut], pro
     found = _step_actions(steps, products)
     stepped = {action.product.index for *_, action in found}
     for order, ob in enumerate(obligations):
-        dated = [Action(kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind, product=d.product,
-                        event=d.event, event_date=d.event_date, working_days=d.working_days, date=d.date,
-                        estimate=d.estimate) for d in ob.due]
+        if not ob.due and (ob.deadline is None or ob.deadline.start != "before_launch"):
+            continue  # nothing of this duty is dated
+        dated = [trusted(Action, kind="obligation", id=ob.id, title=ob.title, basis_kind=ob.basis_kind,
+                         product=d.product, event=d.event, event_date=d.event_date, working_days=d.working_days,
+                         date=d.date, estimate=d.estimate, start_by=None) for d in ob.due]
         for action in dated + _before_launch(ob, products, in_force, counting):
             day = action.date or action.estimate
             if day is not None and not (ob.id in procedure_routes and action.product.index in stepped):
@@ -404,9 +477,10 @@ def _step_actions(steps: Sequence[StepOut], products: _Products) -> list[tuple[d
             launch = products.events(d.product).get("launch")
             if launch is None or d.practice_to != launch:
                 continue  # only a step placed to be through by the launch is a deadline of its own
-            found.append((launch, d.start, -1, Action(
-                kind="step", id=step.id, title=step.title, basis_kind="practice", product=d.product,
-                event="launch", event_date=launch, working_days=None, date=launch, start_by=d.start)))
+            found.append((launch, d.start, -1, trusted(
+                Action, kind="step", id=step.id, title=step.title, basis_kind="practice", product=d.product,
+                event="launch", event_date=launch, working_days=None, date=launch, estimate=None,
+                start_by=d.start)))
     return found
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.model.answers import Answers, load_answers, parse_answers
 from engine.model.assessment import Assessment, Outline
-from engine.pipeline.assemble import assemble, outline
+from engine.pipeline.assemble import assemble, outline, outline_rulebook
 from engine.pipeline.filed import mark_filed
 from engine.pipeline.shapes import ShapeMemo
 from engine.pipeline.unconfirmed import hold_outline, hold_unconfirmed
@@ -67,10 +67,12 @@ def assess_json(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.dat
 def assess_outline(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | None = None,
                    rulebook: Rulebook | None = None, memoize: bool = True) -> Outline:
     """What a triage row shows of ``assess(answers)`` (status, algorithms, steps, open questions),
-    computed without the rest of the assessment: for ``batch --summary`` and the triage view."""
+    computed without the rest of the assessment: for ``batch --summary`` and the triage view. Only
+    the rules whose conclusions an outline shows are evaluated (:func:`outline_rulebook`)."""
     model, when, book, _ = _prepare(answers, as_of, rulebook, memoize)
     roots = build_facts(model, when, book.derived_flags)
-    return hold_outline(outline(book, roots, evaluate(roots, book, memoize=memoize), when), model)
+    firings = evaluate(roots, outline_rulebook(book), memoize=memoize)
+    return hold_outline(outline(book, roots, firings, when), model)
 
 
 def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | None, rulebook: Rulebook | None,

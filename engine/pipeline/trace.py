@@ -1,7 +1,8 @@
 """The trace of an assessment: for every rule firing, its conclusions and the answers behind them.
 
-Trace entries are many (one per firing), so the attribute sets are cached per rule, the answer
-lists per (fact, attribute set) and each answer per path (one path, one value in a document).
+Trace entries are many (one per firing), so a firing only records its rule, fact, derivation and
+conclusions (:meth:`Tracer.add`); the answers behind it are looked up once per fact and set of
+tested attributes when the entries are built (:meth:`Tracer.entries`), and each answer once per path.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from engine.model.assessment import AnswerUsed, TraceEntry
 from engine.model.base import trusted
 from engine.rules.facts import RootFact
-from engine.rules.rulebook import Rule, Rulebook
+from engine.rules.rulebook import Rulebook
 
 _RULE_ATTRS: dict[tuple[str, str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 """Per rulebook version, rule and derivation: the deriving rules and every attribute tested
@@ -24,64 +25,68 @@ _ATTR_SETS: dict[tuple[str, ...], tuple[str, ...]] = {}
 it, so the answers of a fact are looked up by the tuple's id."""
 
 
+def trace_attributes(book: Rulebook, rule_id: str, via: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The rules that derived a fact (``via``, ``a>b``), and every attribute they and ``rule_id`` test:
+    the answers a firing of ``rule_id`` on that fact rests on. The attribute tuple is shared by every
+    rule and derivation that test the same attributes."""
+    key = (book.rules_version, rule_id, via)
+    found = _RULE_ATTRS.get(key)
+    if found is None:
+        chain = tuple(r for r in via.split(">") if r)
+        attrs: dict[str, None] = {}
+        for name in (*chain, rule_id):
+            attrs.update(dict.fromkeys(book.rules[name].tested_attributes()))
+        tested = tuple(attrs)
+        found = _RULE_ATTRS[key] = (chain, _ATTR_SETS.setdefault(tested, tested))
+    return found
+
+
+_Pending = tuple[str, str, tuple[str, ...], int, tuple[str, ...], Sequence[str | Hashable], bool]
+"""A firing as recorded: rule, fact, derivation, the firing's number (so that sorting compares no
+further), attributes tested, conclusions, and whether one of them is an algorithm still to be named."""
+
+
 class Tracer:
     """Collects the trace entries of one assessment."""
 
     def __init__(self, book: Rulebook, roots: dict[str, RootFact]) -> None:
         self.book = book
-        self.version = book.rules_version
         self.roots = roots
-        self._pending: list[tuple[Sequence[str | Hashable], str, str, tuple[str, ...], tuple[AnswerUsed, ...]]] = []
-        self._used_cache: dict[tuple[str, int], tuple[AnswerUsed, ...]] = {}
-        self._answer_cache: dict[str, AnswerUsed] = {}
+        self._pending: list[_Pending] = []
 
-    def _attrs(self, rule_id: str, via: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The rules that derived a fact (``via``), and every attribute they and ``rule_id`` test."""
-        key = (self.version, rule_id, via)
-        found = _RULE_ATTRS.get(key)
-        if found is None:
-            chain = tuple(r for r in via.split(">") if r)
-            attrs: dict[str, None] = {}
-            for name in (*chain, rule_id):
-                attrs.update(dict.fromkeys(self.book.rules[name].tested_attributes()))
-            tested = tuple(attrs)
-            found = _RULE_ATTRS[key] = (chain, _ATTR_SETS.setdefault(tested, tested))
-        return found
-
-    def _answers_used(self, rule_id: str, fid: str, via: str) -> tuple[tuple[str, ...], tuple[AnswerUsed, ...]]:
-        """The answers behind every attribute the rule (and the rules that derived its fact) tested.
-
-        Trace entries are many (one per rule firing), so the attribute sets are cached per rule
-        and derivation, the answer lists per (fact, attribute set) and each answer per path (one
-        path, one value in a document).
-        """
-        chain, attrs = self._attrs(rule_id, via)
-        key = (fid, id(attrs))  # the attribute tuples live in _RULE_ATTRS: an id names one for good
-        used = self._used_cache.get(key)
-        if used is None:
-            sources = self.roots[fid].sources
-            values = {source.path: source.value for attr in attrs if (source := sources.get(attr)) is not None}
-            used = self._used_cache[key] = tuple(self._answer(p, values[p]) for p in sorted(values))
-        return chain, used
-
-    def _answer(self, path: str, value: Any) -> AnswerUsed:
-        answer = self._answer_cache.get(path)
-        if answer is None:
-            answer = self._answer_cache[path] = trusted(AnswerUsed, path=path, value=_jsonable(value))
-        return answer
-
-    def add(self, conclusions: Sequence[str | Hashable], rule: Rule, fact: dict[str, Any]) -> None:
-        """Trace one firing; a conclusion that is not text is an algorithm still to be named."""
-        fid = fact["fid"]
-        self._pending.append((conclusions, rule.id, fid, *self._answers_used(rule.id, fid, fact.get("via") or "")))
+    def add(self, conclusions: Sequence[str | Hashable], rule_id: str, fid: str, chain: tuple[str, ...],
+            attrs: tuple[str, ...], *, names_algorithm: bool = False) -> None:
+        """Trace one firing (``chain`` and ``attrs`` of :func:`trace_attributes`). With
+        ``names_algorithm`` a conclusion that is not text is an algorithm still to be named; without
+        it ``conclusions`` is a tuple of texts, kept as it is."""
+        pending = self._pending
+        pending.append((rule_id, fid, chain, len(pending), attrs, conclusions, names_algorithm))
 
     def entries(self, algorithm: Callable[[Any], str]) -> tuple[TraceEntry, ...]:
         """The trace, sorted; ``algorithm`` names the algorithm a non-text conclusion joined."""
-        return tuple(
-            trusted(TraceEntry, conclusions=tuple([c if isinstance(c, str) else algorithm(c) for c in conclusions]),
-                    rule=rule, fact=fid, via=via, answers=used)
-            for conclusions, rule, fid, via, used in sorted(self._pending, key=lambda t: (t[1], t[2], t[3])))
+        used_cache: dict[tuple[str, int], tuple[AnswerUsed, ...]] = {}
+        answer_cache: dict[str, AnswerUsed] = {}
+        out = []
+        self._pending.sort()  # by rule, fact and derivation, then in firing order
+        for rule, fid, chain, _, attrs, conclusions, names_algorithm in self._pending:
+            key = (fid, id(attrs))  # the attribute tuples live in _RULE_ATTRS: an id names one for good
+            used = used_cache.get(key)
+            if used is None:
+                sources = self.roots[fid].sources
+                values = {source.path: source.value for attr in attrs if (source := sources.get(attr)) is not None}
+                used = used_cache[key] = tuple(_answer(answer_cache, p, values[p]) for p in sorted(values))
+            if names_algorithm:
+                conclusions = tuple([c if isinstance(c, str) else algorithm(c) for c in conclusions])
+            out.append(trusted(TraceEntry, conclusions=conclusions, rule=rule, fact=fid, via=chain, answers=used))
+        return tuple(out)
 
+
+def _answer(cache: dict[str, AnswerUsed], path: str, value: Any) -> AnswerUsed:
+    """The answer at ``path`` (one path, one value in a document), built once per assessment."""
+    answer = cache.get(path)
+    if answer is None:
+        answer = cache[path] = trusted(AnswerUsed, path=path, value=_jsonable(value))
+    return answer
 
 
 def _jsonable(value: Any) -> Any:

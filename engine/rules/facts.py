@@ -164,18 +164,36 @@ def _tri(value: bool | str | None, absent: str) -> str:
     return YES if value else NO
 
 
-def _encode(answer: AnswerField, value: Any) -> dict[str, str | int]:
-    """The attributes one answer gives, as the contract says (flags, one attribute, nothing)."""
-    use = answer.fact
-    if use is None or use.date is not None or use.each is not None:
-        return {}
-    if use.flags is not None:
-        chosen = value or []
-        unticked = UNSURE if UNSURE in chosen else NO   # unsure: unticked
-        return {f"{use.flags}{i}": (YES if i in chosen else unticked) for i in answer.ids()}
-    assert use.attribute is not None
-    encoded = _scalar(answer, value)
-    return {} if encoded is None else {use.attribute: encoded}
+@dataclass(frozen=True)
+class _Reading:
+    """How one answer of a scope reaches the facts, as the contract says: the event date it gives,
+    or its flags (``(attribute, id)`` per id of its vocabulary), or its one attribute."""
+
+    field: AnswerField
+    date: str | None = None
+    flags: tuple[tuple[str, str], ...] | None = None
+    attribute: str | None = None
+
+
+@cache
+def _readings(scope: Scope) -> tuple[_Reading, ...]:
+    """The readings of ``scope``'s answers in contract order, worked out once per process (the
+    contract is read once): every fact built used to filter the whole contract for its scope and
+    spell every flag's name again. Answers that give no attribute (no fact use, or the field whose
+    ids each make a fact) are left out."""
+    readings: list[_Reading] = []
+    for answer in answer_contract().of(scope):
+        use = answer.fact
+        if use is None or use.each is not None:
+            continue
+        if use.date is not None:
+            readings.append(_Reading(answer, date=use.date))
+        elif use.flags is not None:
+            readings.append(_Reading(answer, flags=tuple((f"{use.flags}{i}", i) for i in answer.ids())))
+        else:
+            assert use.attribute is not None
+            readings.append(_Reading(answer, attribute=use.attribute))
+    return tuple(readings)
 
 
 def _scalar(answer: AnswerField, value: Any) -> str | int | None:
@@ -196,16 +214,27 @@ class _Scope:
         self.attrs: dict[str, str | int] = {}
         self.sources: dict[str, Source] = {}
         self.dates: dict[str, dt.date] = {}
-        for answer in answer_contract().of(scope):
-            value = getattr(model, answer.answer)
-            path = f"{base}.{answer.answer}"
-            if answer.fact is not None and answer.fact.date is not None:
+        attrs, sources = self.attrs, self.sources
+        for reading in _readings(scope):
+            name = reading.field.answer
+            value = getattr(model, name)
+            if reading.date is not None:
                 if value is not None:
-                    self.dates[answer.fact.date] = value
+                    self.dates[reading.date] = value
                 continue
-            for name, encoded in _encode(answer, value).items():
-                self.attrs[name] = encoded
-                self.sources[name] = Source(path, value)
+            source = Source(f"{base}.{name}", value)  # one answer, one source for all its attributes
+            if reading.flags is not None:
+                chosen = value or []
+                unticked = UNSURE if UNSURE in chosen else NO   # unsure: unticked
+                for attribute, i in reading.flags:
+                    attrs[attribute] = YES if i in chosen else unticked
+                    sources[attribute] = source
+            else:
+                encoded = _scalar(reading.field, value)
+                if encoded is not None:
+                    assert reading.attribute is not None
+                    attrs[reading.attribute] = encoded
+                    sources[reading.attribute] = source
 
     def put(self, name: str, value: str | int, path: str, given: Any) -> None:
         self.attrs[name] = value
