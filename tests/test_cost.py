@@ -155,3 +155,11 @@ def test_a_group_of_rules_runs_once_per_key_in_a_document(monkeypatch: pytest.Mo
     assert on_second and on_second <= _groups_testing(runtime, "commercial")
     assert _multiset(firings) == _multiset(RulesRuntime(book, memoize=False).evaluate(facts))
     assert runtime.evaluate(facts) == firings
+
+
+def test_the_runtime_keeps_nothing_of_a_document_past_its_evaluation() -> None:
+    """The plan of an evaluation (its facts and firings) goes with it: a heavy lead's would stay in
+    memory until the next request otherwise."""
+    runtime = PartitionedRuntime(default_rulebook())
+    runtime.evaluate(_products(3))
+    assert not runtime._plan and not runtime._claimed

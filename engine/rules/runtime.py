@@ -513,8 +513,12 @@ class PartitionedRuntime:
         pending = list(range(len(facts)))
         twins = True
         with _ENGINE_LOCK:
-            while pending:
-                pending, twins = self._round(facts, pending, done, twins)
+            try:
+                while pending:
+                    pending, twins = self._round(facts, pending, done, twins)
+            finally:  # the plan holds the call's facts and firings: keep none of them past it
+                self._plan.clear()
+                self._claimed.clear()
         return [firing for firings in done for firing in firings]
 
     def _round(self, facts: list[Fact], pending: list[int], done: list[list[Firing]], twins: bool,
