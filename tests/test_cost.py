@@ -163,3 +163,28 @@ def test_the_runtime_keeps_nothing_of_a_document_past_its_evaluation() -> None:
     runtime = PartitionedRuntime(default_rulebook())
     runtime.evaluate(_products(3))
     assert not runtime._plan and not runtime._claimed
+
+
+def test_the_engine_gets_only_what_rules_test_and_firings_keep_the_whole_fact(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """durable-rules' cost is mostly JSON of the facts: a behaviour fact carries about 50 attributes,
+    the rules test about 35. Names never reach it; the firings still carry them."""
+    book = default_rulebook()
+    runtime = PartitionedRuntime(book)
+    host = runtime.engine._host
+    asserted: list[dict[str, object]] = []
+    original = host.assert_fact
+
+    def recording(ruleset: str, fact: dict[str, object], *args: object) -> object:
+        asserted.append(fact)
+        return original(ruleset, fact, *args)
+
+    monkeypatch.setattr(host, "assert_fact", recording)
+    facts = _products(2)
+    firings = runtime.evaluate(facts)
+    sent = {k for fact in asserted for k in fact if not k.startswith("__gate")}
+    assert sent and not {"product", "feature"} & sent
+    assert sent <= {*runtime_module.tested_attributes(book), "fid", "kind", "via", "sid"}
+    assert all("product" in f.fact for f in firings)
+    assert _multiset(firings) == _multiset(RulesRuntime(book, memoize=False).evaluate(facts))
+    assert firings == runtime.evaluate(facts)

@@ -235,19 +235,25 @@ class RulesRuntime:
 
     def __init__(self, book: Rulebook, *, memoize: bool = True, cache_size: int = 4096,
                  rules: list[Rule] | None = None, gates: dict[str, str] | None = None,
-                 gates_of: Callable[[Fact], dict[str, int]] | None = None) -> None:
+                 gates_of: Callable[[Fact], dict[str, int]] | None = None, sent: Iterable[str] = ()) -> None:
         """``rules`` (default: every rule of ``book``) are the rules this runtime evaluates.
 
         ``gates`` (rule id -> attribute name) makes each rule also test that its gate attribute is
-        1, so a fact fires only the rules whose gates it carries; the gates never show in a
-        firing's fact, and ``gates_of`` gives those of each fact a rule derives (the caller decides,
-        fact by fact, which rules need running)."""
+        1, so a fact fires only the rules whose gates it carries; ``gates_of`` gives those of each
+        fact a rule derives (the caller decides, fact by fact, which rules need running). Such a
+        runtime asserts a fact with only the attributes in ``sent`` (those some rule tests: the
+        engine's JSON is most of its cost) and records each firing on the whole fact: the one the
+        caller put in :attr:`originals`, or the one a rule derived from it."""
         self.book = book
         self.memoize = memoize
         chosen = {r.id: r for r in (book.rules.values() if rules is None else rules)}
         self._gates = gates or {}
         self._gate_names = frozenset(self._gates.values())
         self._gates_of = gates_of
+        self._sent = frozenset({*sent, "fid", "kind", "via"})
+        self.originals: dict[tuple[str, str, str], Fact] = {}
+        """The whole facts of a gated session by ``fid``, kind and ``via`` (the caller's, then the
+        ones derived from them); the caller clears it after the session."""
         self._memo = _Memo(tested_attributes(book, chosen.values()), cache_size, {})
         self._sessions = itertools.count(1)
         self._collectors: dict[str, list[Firing]] = {}
@@ -261,7 +267,8 @@ class RulesRuntime:
         definition[_ANCHOR_RULE] = {"all": [{"m": {"kind": _ANCHOR_KIND}}], "run": _ANCHOR_RULE}
         with _HOST_LOCK, _ENGINE_LOCK:
             for rule_id, rule in chosen.items():
-                self._host._actions[f"{self.ruleset}:{rule_id}"] = self._make_action(rule)
+                self._host._actions[f"{self.ruleset}:{rule_id}"] = (
+                    self._make_gated_action(rule) if gates else self._make_action(rule))
             self._host._actions[f"{self.ruleset}:{_ANCHOR_RULE}"] = _accept_anchor
             for rule_def in definition.values():
                 rule_def["run"] = f"{self.ruleset}:{rule_def['run']}"
@@ -282,14 +289,10 @@ class RulesRuntime:
         collectors = self._collectors
         seen = self._seen
         errors = self._errors
-        gate_names = self._gate_names
-        gates_of = self._gates_of
 
         def action(c: Any) -> None:
             fact: Fact = dict(c.m._d)
             sid = fact.pop("sid")
-            for name in gate_names & fact.keys():
-                del fact[name]
             try:
                 identity = (rule.id, str(fact["fid"]), str(fact["kind"]), str(fact.get("via", "")))
                 if identity in seen[sid]:
@@ -299,8 +302,48 @@ class RulesRuntime:
                 derived = _derived(rule, fact)
                 if derived is not None:
                     try:
-                        c.assert_fact({**derived, **gates_of(derived), "sid": sid} if gates_of else
-                                      {**derived, "sid": sid})
+                        c.assert_fact({**derived, "sid": sid})
+                    except MessageNotHandledException:
+                        pass  # no rule looks at this derived fact: nothing more follows from it
+            except BaseException as exc:
+                errors.setdefault(sid, (rule.id, exc))
+                raise
+
+        return action
+
+    def sent(self, fact: Fact) -> Fact:
+        """The attributes of ``fact`` a gated runtime asserts (see ``sent`` in the constructor)."""
+        sent = self._sent
+        return {k: v for k, v in fact.items() if k in sent}
+
+    def _make_gated_action(self, rule: Rule) -> Callable[[Any], None]:
+        """The action of one gated rule: as :meth:`_make_action`'s, on the whole fact (:attr:`originals`)."""
+        collectors = self._collectors
+        seen = self._seen
+        errors = self._errors
+        originals = self.originals
+        gate_names = self._gate_names
+        gates_of = self._gates_of or (lambda fact: {})
+        sent = self.sent
+
+        def action(c: Any) -> None:
+            asserted: Fact = c.m._d
+            sid = asserted["sid"]
+            try:
+                whole = (str(asserted["fid"]), str(asserted["kind"]), str(asserted.get("via", "")))
+                identity = (rule.id, *whole)
+                if identity in seen[sid]:
+                    return  # another branch of an `any` matched the same fact
+                seen[sid].add(identity)
+                fact = originals.get(whole)
+                if fact is None:  # asserted whole by the caller
+                    fact = {k: v for k, v in asserted.items() if k != "sid" and k not in gate_names}
+                collectors[sid].append(Firing(rule.id, fact))
+                derived = _derived(rule, fact)
+                if derived is not None:
+                    originals[_identity(derived)] = derived
+                    try:
+                        c.assert_fact({**sent(derived), **gates_of(derived), "sid": sid})
                     except MessageNotHandledException:
                         pass  # no rule looks at this derived fact: nothing more follows from it
             except BaseException as exc:
@@ -467,15 +510,17 @@ class PartitionedRuntime:
     few attributes. Answers never seen before thus mostly combine verdicts already seen (a new
     user group changes the key of the few rules that test user groups, not of all).
 
-    What the memos lack goes through the engine in one session per call, not one per group (a
-    session costs as much as a dozen firings): one ruleset holds every rule, each gated on an
+    What the memos lack goes through the engine in one session per call, not one per group of
+    rules (about two per unseen document before): one ruleset holds every rule, each gated on an
     attribute of its group (:class:`RulesRuntime` ``gates``), and each fact asserted carries the
     gates of the groups the memos lack for it, so only those rules fire, as before in a ruleset of
     their own. A root the derive memo lacks is asserted with the deriving rules' gate, and each fact
-    derived from it in the session gets its own missing groups' gates as it is derived. Of roots
-    alike in every tested attribute only the first is run; the others are rebuilt from the memos.
-    Firings come out root by root: the deriving rules' first, then the others' group by group, each
-    in the order the engine fired them.
+    derived from it in the session gets its own missing groups' gates as it is derived. A group
+    runs once per key in a call (a second fact with that key is rebuilt from the first's run); of
+    roots the derive memo lacks that are alike in every tested attribute only the first is run.
+    Facts go to the engine with only the attributes some rule tests (its JSON is most of its cost);
+    firings are recorded on the whole facts. Firings come out root by root: the deriving rules'
+    first, then the others' group by group, each in the order the engine fired them.
     """
 
     def __init__(self, book: Rulebook, *, cache_size: int = 4096) -> None:
@@ -505,7 +550,8 @@ class PartitionedRuntime:
         self._twins = True
         gates = dict.fromkeys(self._deriving, _DERIVE_GATE)
         gates.update((rule_id, self._gate_names[index]) for rule_id, index in self._group_of.items())
-        self.engine = RulesRuntime(book, memoize=False, gates=gates, gates_of=self._derived_gates)
+        self.engine = RulesRuntime(book, memoize=False, gates=gates, gates_of=self._derived_gates,
+                                   sent=self._whole)
 
     def evaluate(self, facts: list[Fact]) -> list[Firing]:
         """All firings for root ``facts`` (each carrying a distinct ``fid``), root by root."""
@@ -542,7 +588,7 @@ class PartitionedRuntime:
                 if (whole := tuple(map(root.get, self._whole, itertools.repeat(_MISSING)))) in batch:
                     later.append(index)  # rebuilt in the next round from what its twin's run memoised
                 else:
-                    asserted.append({**root, _DERIVE_GATE: 1, **self._planned(root)})
+                    asserted.append(self._asserting(root, {_DERIVE_GATE: 1, **self._planned(root)}))
                     batch[whole] = (index, None, [])
                 continue
             inputs = self._inputs(root, first)
@@ -553,7 +599,7 @@ class PartitionedRuntime:
             for fact, gates, entries, _ in looked:
                 self._plan[_identity(fact)] = entries
                 if gates:
-                    asserted.append({**fact, **gates})
+                    asserted.append(self._asserting(fact, gates))
             batch[index] = (index, first, inputs)
         run = self._session(asserted)
         ready = [(index, *self._ran(facts[index], first, inputs, run)) for index, first, inputs in batch.values()]
@@ -616,10 +662,19 @@ class PartitionedRuntime:
         """The gates of a fact derived in a session: the deriving rules', and the missing groups'."""
         return {_DERIVE_GATE: 1, **self._planned(derived)}
 
+    def _asserting(self, fact: Fact, gates: dict[str, int]) -> Fact:
+        """``fact`` as the session asserts it (what rules test, and its ``gates``); kept whole for its firings."""
+        self.engine.originals[_identity(fact)] = fact
+        return {**self.engine.sent(fact), **gates}
+
     def _session(self, asserted: list[Fact]) -> dict[tuple[int, _Identity] | str, list[Firing]]:
         """Run the gated facts in one session: the deriving firings by ``fid``, the others by group and fact."""
         run: dict[tuple[int, _Identity] | str, list[Firing]] = {}
-        for firing in self.engine._run_session(asserted):
+        try:
+            fired = self.engine._run_session(asserted)
+        finally:
+            self.engine.originals.clear()
+        for firing in fired:
             if firing.rule_id in self._deriving:
                 run.setdefault(str(firing.fact["fid"]), []).append(firing)
             else:
