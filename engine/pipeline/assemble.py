@@ -172,6 +172,15 @@ class _Catalogue:
         self.book = book
         self.duties: dict[str, tuple[_Duty, ...]] = {rid: self._duties(rule) for rid, rule in book.rules.items()}
         self.obligation_order = {oid: i for i, oid in enumerate(book.obligations)}
+        vocab = load_vocabulary()
+        self.forms = vocab.ids("product_form")
+        self.form_order: dict[str, int] = {}
+        for i, form in enumerate((*self.forms, *book.display)):
+            self.form_order.setdefault(form, i)  # a place named as a form sorts as the form
+        self.behaviour_order = {b: i for i, b in enumerate((*vocab.ids("behaviour"), "unsure"))}
+        self.type_order = {t: i for i, t in enumerate(vocab.ids("algorithm_type"))}
+        self.role_order = {r: i for i, r in enumerate(vocab.ids("role"))}
+        """Output orders of the vocabulary: forms, behaviours, types and roles in file order."""
         self.material_order = {mid: i for i, mid in enumerate(book.materials)}
         self._dated: dict[int, tuple[dict[str, Deadline | None], dict[str, StepOut]]] = {}
         self._changes = sorted({since for o in book.obligations.values() if o.deadline and o.deadline.working_days
@@ -371,7 +380,7 @@ class _Assembler:
             shown: list[str | _Unit] = [*plan.head, *((unit,) if plan.files_unit and unit is not None else ()),
                                         *plan.middle]
             for place in plan.display:
-                forms = ([f for f in self.vocab.ids("product_form") if fact.get(f"form_{f}") == "yes"]
+                forms = ([f for f in self.index.forms if fact.get(f"form_{f}") == "yes"]
                          if place == "product_forms" else [place])
                 for form in forms:
                     self.display[(product, form)] = None
@@ -417,7 +426,7 @@ class _Assembler:
 
         Returns the merged drafts and, for every unit, the id of the algorithm it joins.
         """
-        behaviour_order = {b: i for i, b in enumerate((*self.vocab.ids("behaviour"), "unsure"))}
+        behaviour_order = self.index.behaviour_order
         per_feature: dict[tuple[str, str | None, str, int, int], list[_Unit]] = {}
         for unit in self.algorithms:
             key = (unit.type, self.algorithms[unit].subtype, unit.role, unit.product, unit.feature)
@@ -434,8 +443,8 @@ class _Assembler:
                 merged = groups[group_id] = _AlgorithmDraft(
                     type=type_, subtype=subtype, role=role, behaviours=behaviours, mark=mark)
                 self._order_cache[group_id] = (
-                    self.vocab.ids("algorithm_type").index(type_), *(behaviour_order[b] for b in behaviours),
-                    -1, self.vocab.ids("role").index(role))
+                    self.index.type_order[type_], *(behaviour_order[b] for b in behaviours),
+                    -1, self.index.role_order[role])
             for unit in units:
                 merged.absorb(self.algorithms[unit])
                 ids[unit] = group_id
@@ -532,12 +541,12 @@ class _Assembler:
 
     def _display_out(self, products: dict[int, ProductRef]) -> list[DisplayOut]:
         book = self.book
-        form_order = (*self.vocab.ids("product_form"), *book.display)
+        form_order = self.index.form_order
         forms = self.vocab.groups["product_form"]
         return [
             DisplayOut(product=products[pos].name, form=form, form_label=forms.get(form),
                        location=book.display[form].location, basis=self.index.display_basis[form])
-            for pos, form in sorted(self.display, key=lambda pf: (pf[0], form_order.index(pf[1])))]
+            for pos, form in sorted(self.display, key=lambda pf: (pf[0], form_order[pf[1]]))]
 
     def _questions(self) -> list[OpenQuestion]:
         return [self.questions[key] for key in sorted(
