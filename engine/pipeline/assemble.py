@@ -333,7 +333,8 @@ class _Assembler:
             self._file(plan, unit, root.product_pos)
         self._route_steps_question(plan, unit, root)
         if self.full:
-            self._duties(plan, unit if plan.route_unit else None, root.product_pos)
+            if plan.duties:
+                self._duties(plan, unit if plan.route_unit else None, root.product_pos)
             self._trace(plan, unit, rule_id, fact, root.product_pos)
 
     def _route_steps_question(self, plan: _Plan, unit: _Unit | None, root: RootFact) -> None:
