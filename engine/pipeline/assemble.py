@@ -172,15 +172,7 @@ class _Catalogue:
         self.book = book
         self.duties: dict[str, tuple[_Duty, ...]] = {rid: self._duties(rule) for rid, rule in book.rules.items()}
         self.obligation_order = {oid: i for i, oid in enumerate(book.obligations)}
-        vocab = load_vocabulary()
-        self.forms = vocab.ids("product_form")
-        self.form_order: dict[str, int] = {}
-        for i, form in enumerate((*self.forms, *book.display)):
-            self.form_order.setdefault(form, i)  # a place named as a form sorts as the form
-        self.behaviour_order = {b: i for i, b in enumerate((*vocab.ids("behaviour"), "unsure"))}
-        self.type_order = {t: i for i, t in enumerate(vocab.ids("algorithm_type"))}
-        self.role_order = {r: i for i, r in enumerate(vocab.ids("role"))}
-        """Output orders of the vocabulary: forms, behaviours, types and roles in file order."""
+        self._orders(book)
         self.material_order = {mid: i for i, mid in enumerate(book.materials)}
         self._dated: dict[int, tuple[dict[str, Deadline | None], dict[str, StepOut]]] = {}
         self._changes = sorted({since for o in book.obligations.values() if o.deadline and o.deadline.working_days
@@ -194,6 +186,18 @@ class _Catalogue:
         """Per rule, the trace's conclusions of its duties and materials."""
         self._plans: dict[tuple[str | None, ...], _Plan] = {}
         self._citations(book)
+
+    def _orders(self, book: Rulebook) -> None:
+        """Output orders of the vocabulary: forms (then display places), behaviours, types and roles
+        in file order."""
+        vocab = load_vocabulary()
+        self.forms = vocab.ids("product_form")
+        self.form_order: dict[str, int] = {}
+        for i, form in enumerate((*self.forms, *book.display)):
+            self.form_order.setdefault(form, i)  # a place named as a form sorts as the form
+        self.behaviour_order = {b: i for i, b in enumerate((*vocab.ids("behaviour"), "unsure"))}
+        self.type_order = {t: i for i, t in enumerate(vocab.ids("algorithm_type"))}
+        self.role_order = {r: i for i, r in enumerate(vocab.ids("role"))}
 
     def dated(self, as_of: dt.date) -> tuple[dict[str, Deadline | None], dict[str, StepOut]]:
         """The duties' deadlines and the steps, by id, with the working days in force on ``as_of``
