@@ -504,36 +504,41 @@ def _trace(entries: tuple[TraceEntry, ...]) -> dict[str, Any]:
     by_answers: dict[int, int] = {}
     """Per tuple of answers (by identity: entries on one fact share it, and the assessment keeps
     it alive), its position in ``sets``."""
-    by_names: dict[tuple[str, ...], list[int]] = {}
-    """Per tuple of conclusions or rules (by value: their strings hash once), its positions."""
+    by_id: dict[int, list[int]] = {}
+    """Per tuple of conclusions or rules, by identity (entries share them, and the assessment keeps
+    them alive while this runs), its positions."""
     rows = []
     for t in entries:
         answer_set = by_answers.get(id(t.answers))
         if answer_set is None:
-            positions = []
-            for a in t.answers:
-                path = a.path
-                at = answers.get(path)
-                if at is None:
-                    at = answers[path] = len(values)
-                    values.append({"path": path, "value": a.value})
-                elif values[at]["value"] != a.value:
-                    raise CatalogueConflict(f"trace.answers: '{path}' has two different values in one assessment")
-                positions.append(at)
-            answer_set = by_answers[id(t.answers)] = sets.setdefault(tuple(positions), len(sets))
-        concluded = by_names.get(t.conclusions)
+            answer_set = by_answers[id(t.answers)] = sets.setdefault(_answer_positions(t, answers, values), len(sets))
+        concluded = by_id.get(id(t.conclusions))
         if concluded is None:
-            concluded = by_names[t.conclusions] = [conclusions.setdefault(c, len(conclusions))
-                                                   for c in t.conclusions]
-        via = by_names.get(t.via)
+            concluded = by_id[id(t.conclusions)] = [conclusions.setdefault(c, len(conclusions)) for c in t.conclusions]
+        via = by_id.get(id(t.via))
         if via is None:
-            via = by_names[t.via] = [rules.setdefault(r, len(rules)) for r in t.via]
+            via = by_id[id(t.via)] = [rules.setdefault(r, len(rules)) for r in t.via]
         rule = rules.get(t.rule)
         if rule is None:
             rule = rules[t.rule] = len(rules)
         rows.append({"rule": rule, "fact": t.fact, "via": via, "answers": answer_set, "conclusions": concluded})
     return {"rules": list(rules), "conclusions": list(conclusions), "answers": values,
             "answer_sets": list(sets), "rows": rows}
+
+
+def _answer_positions(t: TraceEntry, answers: dict[str, int], values: list[Any]) -> tuple[int, ...]:
+    """The positions in ``values`` of an entry's answers, each path added once (one path, one value)."""
+    positions = []
+    for a in t.answers:
+        path = a.path
+        at = answers.get(path)
+        if at is None:
+            at = answers[path] = len(values)
+            values.append({"path": path, "value": a.value})
+        elif values[at]["value"] != a.value:
+            raise CatalogueConflict(f"trace.answers: '{path}' has two different values in one assessment")
+        positions.append(at)
+    return tuple(positions)
 
 
 def _labels(a: Assessment) -> dict[str, dict[str, Text]]:
@@ -620,13 +625,35 @@ def contract_data(assessment: Assessment, *, catalogue: CatalogueMode = "ids") -
 
 
 def contract_json(assessment: Assessment, *, indent: int | None = 2, catalogue: CatalogueMode = "ids") -> str:
-    """The assessment's JSON text: with ``indent`` (files, ``assess --format json``) two-space
-    indented and ending in a newline; with ``indent=None`` (the service, batch lines) on one line.
-    ``catalogue="embed"`` also writes the catalogue entries the rows point to."""
+    """The assessment's JSON text: with ``indent`` (files, ``assess --format json``) laid out one row
+    per line (:func:`rows_per_line`) and ending in a newline; with ``indent=None`` (the service,
+    batch lines) on one line. ``catalogue="embed"`` also writes the catalogue entries the rows point to."""
     data = contract_data(assessment, catalogue=catalogue)
     if indent is None:
         return to_json(data).decode()
-    return to_json(data, indent=indent).decode() + "\n"
+    return rows_per_line(data, indent) + "\n"
+
+
+ROW_DEPTH = 2
+"""Objects nested up to this depth (the document, its sections such as ``filing`` and ``trace``, and
+their parts such as ``filing.calendar`` or ``catalogue.duties``) get a line per key; a list inside
+them gets a line per item, written on one line."""
+
+
+def rows_per_line(data: Any, indent: int = 2, depth: int = 0) -> str:
+    """JSON text with one row per line: objects down to :data:`ROW_DEPTH` are indented by ``indent``
+    spaces a level, and every item of a list in them (an algorithm, a duty, a trace row) is on a
+    line of its own. A person reads it like a fully indented file, a diff or ``grep`` shows whole
+    rows, and it is about the size of the one-line JSON: fully indented, short_video_live's
+    assessment was twice that (103,589 bytes against 51,540)."""
+    pad = " " * (indent * (depth + 1))
+    if isinstance(data, dict) and data and depth <= ROW_DEPTH:
+        lines = [f"{pad}{json.dumps(key, ensure_ascii=False)}: {rows_per_line(value, indent, depth + 1)}"
+                 for key, value in data.items()]
+        return "{\n" + ",\n".join(lines) + "\n" + pad[indent:] + "}"
+    if isinstance(data, list) and data and depth <= ROW_DEPTH:
+        return "[\n" + ",\n".join(pad + to_json(item).decode() for item in data) + "\n" + pad[indent:] + "]"
+    return to_json(data).decode()
 
 
 # ---------------------------------------------------------------- the rulebook's catalogue

@@ -6,7 +6,9 @@ exceptions in actions are swallowed into the session state. So:
 
 * one host per process, without its timer threads (actions run synchronously in the caller's
   thread, inside ``assert_fact``), created lazily under a lock;
-* one ruleset per rulebook (named by its digest), compiled once;
+* one ruleset per rulebook and mode (named by its digest), compiled once: the rules as they are
+  (``memoize=False``), and the same rules each gated on an attribute of its group of rules for
+  the memoised evaluation (:class:`PartitionedRuntime`);
 * one session id per evaluation, its state deleted in ``finally``; every session starts with an
   anchor fact that a built-in rule accepts, because ``delete_state`` on a session whose every
   assertion was refused (``MessageNotHandledException``) reads uninitialised engine memory and
@@ -26,7 +28,8 @@ Memoisation. Every rule tests exactly one fact and a derived fact is built from 
 came from, so the firings of a root fact depend on that fact alone, and within it only on the
 attributes some rule tests (names and other free text never are: the rule loader refuses
 tests on them). Firings are therefore memoised per root fact under the values of the tested
-attributes (bounded LRU): two leads whose products differ only by name share one engine run.
+attributes (bounded LRU): two leads whose products differ only by name share one engine run;
+:class:`PartitionedRuntime` memoises each group of rules under the few attributes it tests.
 A cached firing is stored as the attributes it adds to its root fact (``kind``, ``type``,
 ``status``, ``via``…) and rebuilt on the new root, so names and counts are always the
 caller's own. Pass ``memoize=False`` to send every fact through the engine (the stress and
@@ -36,6 +39,7 @@ differential tests do).
 from __future__ import annotations
 
 import itertools
+import operator
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
@@ -136,6 +140,93 @@ def tested_attributes(book: Rulebook, rules: Iterable[Rule] | None = None) -> tu
 _Stored = list[tuple[str, Fact]]
 """A memoised firing list: rule id and what the fired-on fact adds to its root fact."""
 
+_NOTHING_ADDED: Fact = {}
+"""What a firing on the memoised fact itself adds to it (shared, never mutated)."""
+
+_Interned = dict[tuple[tuple[str, Any], ...], Fact]
+"""One object per distinct set of added attributes, shared by the memos of one runtime."""
+
+
+_new_tuple = tuple.__new__
+
+
+def _rebuilt(stored: _Stored, fact: Fact) -> list[Firing]:
+    """Memoised firings on ``fact``: each fired-on fact is ``fact`` with what the firing added.
+
+    Built by ``tuple.__new__``: a named tuple's own constructor is a Python function, and an
+    assessment rebuilds dozens of firings."""
+    if not stored:
+        return []
+    return [_new_tuple(Firing, (rule_id, {**fact, **added} if added else fact)) for rule_id, added in stored]
+
+
+class _Memo:
+    """Firings memoised per fact under the values of the attributes some rules test (bounded LRU).
+
+    A firing is kept as what its fired-on fact adds to the fact it was memoised on and rebuilt
+    on the caller's fact (:meth:`recall`), so names and counts are always the caller's own."""
+
+    def __init__(self, attrs: tuple[str, ...], size: int, interned: _Interned) -> None:
+        self.attrs = attrs
+        self._size = size
+        self._cache: OrderedDict[Hashable, _Stored] = OrderedDict()
+        self._interned = interned
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._cache
+
+    def key(self, fact: Fact) -> Hashable:
+        """The values of every attribute this memo's rules test (``_MISSING`` where absent)."""
+        return tuple(map(fact.get, self.attrs, itertools.repeat(_MISSING)))
+
+    def recall(self, key: Hashable, fact: Fact) -> list[Firing] | None:
+        """The firings memoised under ``key`` rebuilt on ``fact``; ``None`` when the memo lacks them."""
+        stored = self._cache.get(key)
+        if stored is None:
+            return None
+        self._cache.move_to_end(key)
+        return _rebuilt(stored, fact)
+
+    def store(self, key: Hashable, root: Fact, firings: list[Firing]) -> None:
+        """Memoise the firings of ``root`` (on it and on facts derived from it) under ``key``."""
+        stored = self._stored(root, firings)
+        if stored is None:
+            return  # a fired-on fact lost a root attribute: not rebuildable, do not cache
+        self._cache[key] = stored
+        if len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+
+    def rebuilt(self, root: Fact, firings: list[Firing], fact: Fact) -> list[Firing] | None:
+        """The firings of ``root`` rebuilt on ``fact`` (of the same key) as :meth:`recall` would; ``None``
+        when they cannot be."""
+        stored = self._stored(root, firings)
+        return None if stored is None else _rebuilt(stored, fact)
+
+    def _stored(self, root: Fact, firings: list[Firing]) -> _Stored | None:
+        """What each firing's fact adds to ``root``; ``None`` if one lost an attribute of ``root``."""
+        stored: _Stored = []
+        for rule_id, fact in firings:
+            if fact == root:  # most firings: on the fact itself
+                stored.append((rule_id, _NOTHING_ADDED))
+                continue
+            if not fact.keys() >= root.keys():
+                return None
+            added = {k: v for k, v in fact.items() if k not in root or root[k] != v}
+            stored.append((rule_id, self._shared(added)))
+        return stored
+
+    def _shared(self, added: Fact) -> Fact:
+        """One object per distinct set of added attributes (few: one per chain of derivations).
+
+        Many cached firings add the same attributes (every rule on one derived fact does), so
+        sharing them keeps a full cache at a few MiB instead of tens. Never mutated.
+        """
+        try:
+            signature = tuple(sorted(added.items()))
+            return self._interned.setdefault(signature, added)
+        except TypeError:  # an unhashable value: keep this one unshared
+            return added
+
 
 class RulesRuntime:
     """Evaluates facts against one compiled rulebook; safe to call from several threads."""
@@ -143,15 +234,21 @@ class RulesRuntime:
     _ruleset_counter = itertools.count()
 
     def __init__(self, book: Rulebook, *, memoize: bool = True, cache_size: int = 4096,
-                 rules: list[Rule] | None = None) -> None:
-        """``rules`` (default: every rule of ``book``) are the rules this runtime evaluates."""
+                 rules: list[Rule] | None = None, gates: dict[str, str] | None = None,
+                 gates_of: Callable[[Fact], dict[str, int]] | None = None) -> None:
+        """``rules`` (default: every rule of ``book``) are the rules this runtime evaluates.
+
+        ``gates`` (rule id -> attribute name) makes each rule also test that its gate attribute is
+        1, so a fact fires only the rules whose gates it carries; the gates never show in a
+        firing's fact, and ``gates_of`` gives those of each fact a rule derives (the caller decides,
+        fact by fact, which rules need running)."""
         self.book = book
         self.memoize = memoize
-        self._cache_size = cache_size
-        self._cache: OrderedDict[Hashable, _Stored] = OrderedDict()
-        self._added: dict[tuple[tuple[str, Any], ...], Fact] = {}
         chosen = {r.id: r for r in (book.rules.values() if rules is None else rules)}
-        self._key_attrs = tested_attributes(book, chosen.values())
+        self._gates = gates or {}
+        self._gate_names = frozenset(self._gates.values())
+        self._gates_of = gates_of
+        self._memo = _Memo(tested_attributes(book, chosen.values()), cache_size, {})
         self._sessions = itertools.count(1)
         self._collectors: dict[str, list[Firing]] = {}
         self._seen: dict[str, set[tuple[str, str, str, str]]] = {}
@@ -160,7 +257,7 @@ class RulesRuntime:
         self._asserted_by_fid: dict[str, tuple[str, str, str]] = {}
         self.ruleset = f"algo_filing_{book.digest}_{next(self._ruleset_counter)}"
         self._host = _host()
-        definition = {rule_id: compile_rule(rule) for rule_id, rule in sorted(chosen.items())}
+        definition = {rule_id: self._compiled(rule) for rule_id, rule in sorted(chosen.items())}
         definition[_ANCHOR_RULE] = {"all": [{"m": {"kind": _ANCHOR_KIND}}], "run": _ANCHOR_RULE}
         with _HOST_LOCK, _ENGINE_LOCK:
             for rule_id, rule in chosen.items():
@@ -170,15 +267,29 @@ class RulesRuntime:
                 rule_def["run"] = f"{self.ruleset}:{rule_def['run']}"
             self._host.set_rulesets({self.ruleset: definition})
 
+    def _compiled(self, rule: Rule) -> dict[str, Any]:
+        """The rule's durable-rules definition, testing its gate (if any) right after the fact's kind."""
+        compiled = compile_rule(rule)
+        gate = self._gates.get(rule.id)
+        if gate is not None:
+            match = compiled["all"][0]["m"]
+            tests = match["$and"] if "$and" in match else [match]
+            compiled["all"][0]["m"] = {"$and": [tests[0], {gate: 1}, *tests[1:]]}
+        return compiled
+
     def _make_action(self, rule: Rule) -> Callable[[Any], None]:
         """The Python action of one rule: record the firing, assert what it derives."""
         collectors = self._collectors
         seen = self._seen
         errors = self._errors
+        gate_names = self._gate_names
+        gates_of = self._gates_of
 
         def action(c: Any) -> None:
             fact: Fact = dict(c.m._d)
             sid = fact.pop("sid")
+            for name in gate_names & fact.keys():
+                del fact[name]
             try:
                 identity = (rule.id, str(fact["fid"]), str(fact["kind"]), str(fact.get("via", "")))
                 if identity in seen[sid]:
@@ -188,7 +299,8 @@ class RulesRuntime:
                 derived = _derived(rule, fact)
                 if derived is not None:
                     try:
-                        c.assert_fact({**derived, "sid": sid})
+                        c.assert_fact({**derived, **gates_of(derived), "sid": sid} if gates_of else
+                                      {**derived, "sid": sid})
                     except MessageNotHandledException:
                         pass  # no rule looks at this derived fact: nothing more follows from it
             except BaseException as exc:
@@ -241,6 +353,13 @@ class RulesRuntime:
                 self._errors.pop(sid, None)
         return collector
 
+    def _grouped(self, firings: list[Firing]) -> dict[tuple[str, str, str], list[Firing]]:
+        """The firings of the last session by the asserted fact each belongs to, in firing order."""
+        grouped: dict[tuple[str, str, str], list[Firing]] = {}
+        for firing in firings:
+            grouped.setdefault(self._root_of(firing.fact), []).append(firing)
+        return grouped
+
     def evaluate(self, facts: list[Fact]) -> list[Firing]:
         """All firings for ``facts`` (each carrying a distinct ``fid``), grouped by root fact."""
         return [firing for firings in self.evaluate_each(facts) for firing in firings]
@@ -248,7 +367,7 @@ class RulesRuntime:
     def evaluate_each(self, facts: list[Fact]) -> list[list[Firing]]:
         """The firings of each of ``facts`` (told apart by ``fid``, kind and ``via``): for each fact, every
         firing on it and on the facts derived from it."""
-        keys: list[Hashable | None] = [self._key(f) if self.memoize else None for f in facts]
+        keys: list[Hashable | None] = [self._memo.key(f) if self.memoize else None for f in facts]
         with _ENGINE_LOCK:
             grouped = self._run_missing(facts, keys)
             return [self._recall(fact, key, grouped) for fact, key in zip(facts, keys, strict=True)]
@@ -261,7 +380,7 @@ class RulesRuntime:
         fact, not a hundred). One the memo could not keep is run in the next round.
         """
         grouped: dict[tuple[str, str, str], list[Firing]] = {}
-        pending = [(f, k) for f, k in zip(facts, keys, strict=True) if k is None or k not in self._cache]
+        pending = [(f, k) for f, k in zip(facts, keys, strict=True) if k is None or k not in self._memo]
         while pending:
             batch: list[tuple[Fact, Hashable | None]] = []
             later: list[tuple[Fact, Hashable | None]] = []
@@ -269,55 +388,28 @@ class RulesRuntime:
             for fact, key in pending:
                 (later if key is not None and key in chosen else batch).append((fact, key))
                 chosen.add(key)
-            for firing in self._run_session([f for f, _ in batch]):
-                grouped.setdefault(self._root_of(firing.fact), []).append(firing)
+            for identity, firings in self._grouped(self._run_session([f for f, _ in batch])).items():
+                grouped.setdefault(identity, []).extend(firings)
             for fact, key in batch:
                 if key is not None:
-                    self._store(key, fact, grouped.get(_identity(fact), []))
-            pending = [(f, k) for f, k in later if k not in self._cache]
+                    self._memo.store(key, fact, grouped.get(_identity(fact), []))
+            pending = [(f, k) for f, k in later if k not in self._memo]
         return grouped
 
     def _recall(self, fact: Fact, key: Hashable | None, grouped: dict[tuple[str, str, str], list[Firing]],
                 ) -> list[Firing]:
         """The firings of one fact: as just run, else rebuilt from the memo on this fact."""
-        stored = None if key is None else self._cache.get(key)
-        if stored is None or (grouped and _identity(fact) in grouped):
-            return grouped.get(_identity(fact), []) if grouped else []
-        self._cache.move_to_end(key)
-        return [Firing(rule_id, {**fact, **added} if added else fact) for rule_id, added in stored]
+        if key is not None and not (grouped and _identity(fact) in grouped):
+            recalled = self._memo.recall(key, fact)
+            if recalled is not None:
+                return recalled
+        return grouped.get(_identity(fact), [])
 
     def _root_of(self, fired_on: Fact) -> tuple[str, str, str]:
         """The identity of the asserted fact a firing belongs to: a derived fact belongs to its root
         (the asserted fact of its ``fid``); facts asserted as they are (derived ones too) to themselves."""
         identity = _identity(fired_on)
         return identity if identity in self._asserted else self._asserted_by_fid[identity[0]]
-
-    def _shared(self, added: Fact) -> Fact:
-        """One object per distinct set of added attributes (few: one per chain of derivations).
-
-        Many cached firings add the same attributes (every rule on one derived fact does), so
-        sharing them keeps a full cache at a few MiB instead of tens. Never mutated.
-        """
-        try:
-            signature = tuple(sorted(added.items()))
-            return self._added.setdefault(signature, added)
-        except TypeError:  # an unhashable value: keep this one unshared
-            return added
-
-    def _key(self, fact: Fact) -> Hashable:
-        """The values of every attribute this runtime's rules test (``_MISSING`` where absent)."""
-        return tuple(map(fact.get, self._key_attrs, itertools.repeat(_MISSING)))
-
-    def _store(self, key: Hashable, root: Fact, firings: list[Firing]) -> None:
-        stored: _Stored = []
-        for firing in firings:
-            if any(k not in firing.fact for k in root):
-                return  # a fired-on fact lost a root attribute: not rebuildable, do not cache
-            added = {k: v for k, v in firing.fact.items() if k not in root or root[k] != v}
-            stored.append((firing.rule_id, self._shared(added)))
-        self._cache[key] = stored
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
 
 
 def _derives(rule: Rule) -> bool:
@@ -338,47 +430,247 @@ def partition(rules: Iterable[Rule]) -> list[tuple[str, list[Rule]]]:
     return [(kind, members) for kind, _, members in groups]
 
 
+def _keys_of(memos: list[_Memo]) -> Callable[[Fact], list[Hashable]]:
+    """The keys of one fact in each of ``memos`` (those of one fact kind), from one pass over the fact.
+
+    The attributes the memos test overlap (``kind``, ``status``, ``role``, ``as_of``…), so each is
+    read once and every memo's key picked from those values."""
+    union = tuple(sorted({attr for memo in memos for attr in memo.attrs}))
+    pickers = [operator.itemgetter(*(union.index(attr) for attr in memo.attrs)) for memo in memos]
+
+    def keys(fact: Fact) -> list[Hashable]:
+        values = tuple(map(fact.get, union, itertools.repeat(_MISSING)))
+        return [pick(values) for pick in pickers]
+
+    return keys
+
+
+_Identity = tuple[str, str, str]
+
+_Entry = tuple[Hashable, list[Firing] | None]
+"""A fact's plan for one group: its key, and its firings rebuilt from the memo (``None``: to run)."""
+
+_TWIN: list[Firing] = []
+"""Marks, in a round's plan, a group whose firings on a fact are rebuilt from another fact's run."""
+
+_DERIVE_GATE = "__gate_derive"
+"""The gate of the rules that derive facts (a fact's attribute; no rule of a rulebook can test it)."""
+
+
 class PartitionedRuntime:
     """The memoised evaluation: durable-rules evaluates every rule, its verdicts memoised finely.
 
-    The rules that derive facts (``classify``, ``filing``) run in one ruleset, memoised per root
-    fact under the attributes *they* test; every other rule tests one fact (root or derived) and
-    derives nothing, so its firing is a function of that fact's attributes that it tests alone.
-    Those rules run in rulesets of a few rules each (:func:`partition`), each memoised under its
-    own few attributes. Answers never seen before thus mostly combine verdicts already seen
-    (a new user group changes the key of the few rules that test user groups, not of all).
-    Firings come out root by root: the deriving rules' first, then the others'.
+    The rules that derive facts (``classify``, ``filing``) are memoised per root fact under the
+    attributes *they* test; every other rule tests one fact (root or derived) and derives
+    nothing, so its firing is a function of that fact's attributes that it tests alone. Those
+    rules are memoised in groups of a few rules each (:func:`partition`), each group under its own
+    few attributes. Answers never seen before thus mostly combine verdicts already seen (a new
+    user group changes the key of the few rules that test user groups, not of all).
+
+    What the memos lack goes through the engine in one session per call, not one per group (a
+    session costs as much as a dozen firings): one ruleset holds every rule, each gated on an
+    attribute of its group (:class:`RulesRuntime` ``gates``), and each fact asserted carries the
+    gates of the groups the memos lack for it, so only those rules fire, as before in a ruleset of
+    their own. A root the derive memo lacks is asserted with the deriving rules' gate, and each fact
+    derived from it in the session gets its own missing groups' gates as it is derived. Of roots
+    alike in every tested attribute only the first is run; the others are rebuilt from the memos.
+    Firings come out root by root: the deriving rules' first, then the others' group by group, each
+    in the order the engine fired them.
     """
 
     def __init__(self, book: Rulebook, *, cache_size: int = 4096) -> None:
         self.book = book
         self.memoize = True
-        self.derive = RulesRuntime(book, cache_size=cache_size, rules=[r for r in book.rules.values() if _derives(r)])
-        self.parts: dict[str, list[RulesRuntime]] = {}
+        interned: _Interned = {}
+        deriving = [r for r in book.rules.values() if _derives(r)]
+        self._deriving = frozenset(r.id for r in deriving)
+        self.derive = _Memo(tested_attributes(book, deriving), cache_size, interned)
+        self._whole = tested_attributes(book)
+        self.groups: list[_Memo] = []
+        self._group_of: dict[str, int] = {}
+        """Each non-deriving rule's group: its index in :attr:`groups`, and in its gate's name."""
+        of_kind: dict[str, list[int]] = {}
         for kind, rules in partition(r for r in book.rules.values() if not _derives(r)):
-            self.parts.setdefault(kind, []).append(RulesRuntime(book, cache_size=cache_size, rules=rules))
+            of_kind.setdefault(kind, []).append(len(self.groups))
+            self._group_of.update(dict.fromkeys((r.id for r in rules), len(self.groups)))
+            self.groups.append(_Memo(tested_attributes(book, rules), cache_size, interned))
+        self._kinds = {kind: (indices, _keys_of([self.groups[i] for i in indices]))
+                       for kind, indices in of_kind.items()}
+        self._gate_names = [f"__gate_{index}" for index in range(len(self.groups))]
+        self._plan: dict[_Identity, list[_Entry]] = {}
+        """For each fact of the current round, for each group of its kind: the fact's key, and its
+        firings rebuilt from the memo (``None``: to run; :data:`_TWIN`: rebuilt from a twin's run)."""
+        self._claimed: dict[tuple[int, Hashable], tuple[Fact, _Identity]] = {}
+        """The fact of the current round that runs each group under each key."""
+        self._twins = True
+        gates = dict.fromkeys(self._deriving, _DERIVE_GATE)
+        gates.update((rule_id, self._gate_names[index]) for rule_id, index in self._group_of.items())
+        self.engine = RulesRuntime(book, memoize=False, gates=gates, gates_of=self._derived_gates)
 
     def evaluate(self, facts: list[Fact]) -> list[Firing]:
         """All firings for root ``facts`` (each carrying a distinct ``fid``), root by root."""
-        first = self.derive.evaluate_each(facts)
-        inputs: list[Fact] = []
-        owner: list[int] = []
-        for index, (root, firings) in enumerate(zip(facts, first, strict=True)):
-            seen: set[tuple[str, str, str]] = set()
-            for firing in [Firing("", root), *firings]:
-                derived = firing.fact if not firing.rule_id else _derived(self.book.rules[firing.rule_id], firing.fact)
-                if derived is not None and (identity := _identity(derived)) not in seen:
-                    seen.add(identity)
-                    inputs.append(derived)
-                    owner.append(index)
-        later: list[list[Firing]] = [[] for _ in facts]
-        for kind, parts in self.parts.items():
-            chosen = [j for j, fact in enumerate(inputs) if fact["kind"] == kind]
-            of_kind = [inputs[j] for j in chosen]
-            for part in parts:
-                for j, firings in zip(chosen, part.evaluate_each(of_kind), strict=True):
-                    later[owner[j]].extend(firings)
-        return [firing for index in range(len(facts)) for firing in (*first[index], *later[index])]
+        done: list[list[Firing]] = [[] for _ in facts]
+        pending = list(range(len(facts)))
+        twins = True
+        with _ENGINE_LOCK:
+            while pending:
+                pending, twins = self._round(facts, pending, done, twins)
+        return [firing for firings in done for firing in firings]
+
+    def _round(self, facts: list[Fact], pending: list[int], done: list[list[Firing]], twins: bool,
+               ) -> tuple[list[int], bool]:
+        """Rebuild the ``pending`` roots the memos hold, run the others in one session; return the roots
+        left for the next round, and whether that round may pair twins.
+
+        A root the derive memo lacks waits for the next round if one alike in every tested attribute
+        runs in this one; the memos then hold it. Any other fact whose group a fact of this round
+        runs under the same key is that fact's twin: its firings are rebuilt from that run."""
+        self._plan.clear()
+        self._claimed.clear()
+        self._twins = twins
+        batch: dict[Hashable, tuple[int, list[Firing] | None, list[Fact]]] = {}
+        later: list[int] = []
+        asserted: list[Fact] = []
+        for index in pending:
+            root = facts[index]
+            first = self.derive.recall(self.derive.key(root), root)
+            if first is None:
+                if (whole := tuple(map(root.get, self._whole, itertools.repeat(_MISSING)))) in batch:
+                    later.append(index)  # rebuilt in the next round from what its twin's run memoised
+                else:
+                    asserted.append({**root, _DERIVE_GATE: 1, **self._planned(root)})
+                    batch[whole] = (index, None, [])
+                continue
+            inputs = self._inputs(root, first)
+            looked = [(fact, *self._look(fact)) for fact in inputs if fact["kind"] in self._kinds]
+            if all(complete for *_, complete in looked):
+                done[index] = self._recalled(first, looked)
+                continue
+            for fact, gates, entries, _ in looked:
+                self._plan[_identity(fact)] = entries
+                if gates:
+                    asserted.append({**fact, **gates})
+            batch[index] = (index, first, inputs)
+        run = self._session(asserted)
+        ready = [(index, *self._ran(facts[index], first, inputs, run)) for index, first, inputs in batch.values()]
+        failed = False
+        for index, first, inputs in ready:
+            firings = self._assemble(first, inputs, run)
+            if firings is None:
+                later.append(index)
+                failed = True
+            else:
+                done[index] = firings
+        return later, not failed
+
+    def _recalled(self, first: list[Firing], looked: list[tuple[Fact, dict[str, int], list[_Entry], bool]],
+                  ) -> list[Firing]:
+        """The firings of a root whose every group the memos held (``looked``: its facts' plans), in the
+        order of :meth:`_assemble`; extends ``first``."""
+        if len(looked) == 1:  # most roots: one fact that groups of rules test
+            for _, recalled in looked[0][2]:
+                first += recalled or ()
+            return first
+        for kind, (indices, _) in self._kinds.items():
+            of_kind = [entries for fact, _, entries, _ in looked if fact["kind"] == kind]
+            for j in range(len(indices)):
+                for entries in of_kind:
+                    first += entries[j][1] or ()
+        return first
+
+    def _planned(self, fact: Fact) -> dict[str, int]:
+        """:meth:`_look` at a fact that goes to the session, its plan kept for after it; its gates."""
+        gates, entries, _ = self._look(fact)
+        self._plan[_identity(fact)] = entries
+        return gates
+
+    def _look(self, fact: Fact) -> tuple[dict[str, int], list[_Entry], bool]:
+        """Plan every group of ``fact``'s kind: its firings rebuilt from the memo, else the group's gate,
+        unless a fact of this round already runs that group under the same key (a twin, rebuilt from
+        that run). The gates, the plan, and whether the memos held every group."""
+        gates: dict[str, int] = {}
+        entries: list[_Entry] = []
+        found = self._kinds.get(fact["kind"])
+        if found is None:
+            return gates, entries, True
+        indices, keys_of = found
+        identity = _identity(fact)
+        complete = True
+        for index, key in zip(indices, keys_of(fact), strict=True):
+            recalled = self.groups[index].recall(key, fact)
+            if recalled is None:
+                complete = False
+                if self._twins and (index, key) in self._claimed:
+                    recalled = _TWIN
+                else:
+                    self._claimed[(index, key)] = (fact, identity)
+                    gates[self._gate_names[index]] = 1
+            entries.append((key, recalled))
+        return gates, entries, complete
+
+    def _derived_gates(self, derived: Fact) -> dict[str, int]:
+        """The gates of a fact derived in a session: the deriving rules', and the missing groups'."""
+        return {_DERIVE_GATE: 1, **self._planned(derived)}
+
+    def _session(self, asserted: list[Fact]) -> dict[tuple[int, _Identity] | str, list[Firing]]:
+        """Run the gated facts in one session: the deriving firings by ``fid``, the others by group and fact."""
+        run: dict[tuple[int, _Identity] | str, list[Firing]] = {}
+        for firing in self.engine._run_session(asserted):
+            if firing.rule_id in self._deriving:
+                run.setdefault(str(firing.fact["fid"]), []).append(firing)
+            else:
+                run.setdefault((self._group_of[firing.rule_id], _identity(firing.fact)), []).append(firing)
+        return run
+
+    def _ran(self, root: Fact, first: list[Firing] | None, inputs: list[Fact],
+             run: dict[tuple[int, _Identity] | str, list[Firing]]) -> tuple[list[Firing], list[Fact]]:
+        """Memoise what the session concluded on one root's facts; its deriving firings and facts."""
+        if first is None:
+            first = run.get(str(root["fid"]), [])
+            self.derive.store(self.derive.key(root), root, first)
+            inputs = self._inputs(root, first)
+        for fact in inputs:
+            found = self._kinds.get(fact["kind"])
+            if found is None:
+                continue
+            identity = _identity(fact)
+            for index, (key, recalled) in zip(found[0], self._plan[identity], strict=True):
+                if recalled is None:
+                    self.groups[index].store(key, fact, run.get((index, identity), []))
+        return first, inputs
+
+    def _inputs(self, root: Fact, first: list[Firing]) -> list[Fact]:
+        """The root and every distinct fact its deriving firings derive, in firing order."""
+        inputs = [root]
+        seen = {_identity(root)}
+        for firing in first:
+            derived = _derived(self.book.rules[firing.rule_id], firing.fact)
+            if derived is not None and (identity := _identity(derived)) not in seen:
+                seen.add(identity)
+                inputs.append(derived)
+        return inputs
+
+    def _assemble(self, first: list[Firing], inputs: list[Fact],
+                  run: dict[tuple[int, _Identity] | str, list[Firing]]) -> list[Firing] | None:
+        """The firings of one planned root (``inputs``: it and the facts derived from it): its deriving
+        firings, then each group's on each of its facts, as rebuilt from the memo, or as ``run`` (on the
+        fact, or on its twin); ``None`` if a twin's firings cannot be rebuilt on the fact."""
+        firings = list(first)
+        for kind, (indices, _) in self._kinds.items():
+            of_kind = [(fact, _identity(fact)) for fact in inputs if fact["kind"] == kind]
+            plans = [self._plan[identity] for _, identity in of_kind]
+            for j, index in enumerate(indices):
+                for (fact, identity), entries in zip(of_kind, plans, strict=True):
+                    key, recalled = entries[j]
+                    if recalled is None:
+                        recalled = run.get((index, identity), [])
+                    elif recalled is _TWIN:
+                        twin, twin_identity = self._claimed[(index, key)]
+                        recalled = self.groups[index].rebuilt(twin, run.get((index, twin_identity), []), fact)
+                        if recalled is None:
+                            return None
+                    firings += recalled
+        return firings
 
 
 _RUNTIMES: dict[tuple[str, bool], list[RulesRuntime | PartitionedRuntime]] = {}
