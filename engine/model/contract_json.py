@@ -504,36 +504,41 @@ def _trace(entries: tuple[TraceEntry, ...]) -> dict[str, Any]:
     by_answers: dict[int, int] = {}
     """Per tuple of answers (by identity: entries on one fact share it, and the assessment keeps
     it alive), its position in ``sets``."""
-    by_names: dict[tuple[str, ...], list[int]] = {}
-    """Per tuple of conclusions or rules (by value: their strings hash once), its positions."""
+    by_id: dict[int, list[int]] = {}
+    """Per tuple of conclusions or rules, by identity (entries share them, and the assessment keeps
+    them alive while this runs), its positions."""
     rows = []
     for t in entries:
         answer_set = by_answers.get(id(t.answers))
         if answer_set is None:
-            positions = []
-            for a in t.answers:
-                path = a.path
-                at = answers.get(path)
-                if at is None:
-                    at = answers[path] = len(values)
-                    values.append({"path": path, "value": a.value})
-                elif values[at]["value"] != a.value:
-                    raise CatalogueConflict(f"trace.answers: '{path}' has two different values in one assessment")
-                positions.append(at)
-            answer_set = by_answers[id(t.answers)] = sets.setdefault(tuple(positions), len(sets))
-        concluded = by_names.get(t.conclusions)
+            answer_set = by_answers[id(t.answers)] = sets.setdefault(_answer_positions(t, answers, values), len(sets))
+        concluded = by_id.get(id(t.conclusions))
         if concluded is None:
-            concluded = by_names[t.conclusions] = [conclusions.setdefault(c, len(conclusions))
-                                                   for c in t.conclusions]
-        via = by_names.get(t.via)
+            concluded = by_id[id(t.conclusions)] = [conclusions.setdefault(c, len(conclusions)) for c in t.conclusions]
+        via = by_id.get(id(t.via))
         if via is None:
-            via = by_names[t.via] = [rules.setdefault(r, len(rules)) for r in t.via]
+            via = by_id[id(t.via)] = [rules.setdefault(r, len(rules)) for r in t.via]
         rule = rules.get(t.rule)
         if rule is None:
             rule = rules[t.rule] = len(rules)
         rows.append({"rule": rule, "fact": t.fact, "via": via, "answers": answer_set, "conclusions": concluded})
     return {"rules": list(rules), "conclusions": list(conclusions), "answers": values,
             "answer_sets": list(sets), "rows": rows}
+
+
+def _answer_positions(t: TraceEntry, answers: dict[str, int], values: list[Any]) -> tuple[int, ...]:
+    """The positions in ``values`` of an entry's answers, each path added once (one path, one value)."""
+    positions = []
+    for a in t.answers:
+        path = a.path
+        at = answers.get(path)
+        if at is None:
+            at = answers[path] = len(values)
+            values.append({"path": path, "value": a.value})
+        elif values[at]["value"] != a.value:
+            raise CatalogueConflict(f"trace.answers: '{path}' has two different values in one assessment")
+        positions.append(at)
+    return tuple(positions)
 
 
 def _labels(a: Assessment) -> dict[str, dict[str, Text]]:

@@ -172,6 +172,7 @@ class _Catalogue:
         self.book = book
         self.duties: dict[str, tuple[_Duty, ...]] = {rid: self._duties(rule) for rid, rule in book.rules.items()}
         self.obligation_order = {oid: i for i, oid in enumerate(book.obligations)}
+        self._orders(book)
         self.material_order = {mid: i for i, mid in enumerate(book.materials)}
         self._dated: dict[int, tuple[dict[str, Deadline | None], dict[str, StepOut]]] = {}
         self._changes = sorted({since for o in book.obligations.values() if o.deadline and o.deadline.working_days
@@ -185,6 +186,18 @@ class _Catalogue:
         """Per rule, the trace's conclusions of its duties and materials."""
         self._plans: dict[tuple[str | None, ...], _Plan] = {}
         self._citations(book)
+
+    def _orders(self, book: Rulebook) -> None:
+        """Output orders of the vocabulary: forms (then display places), behaviours, types and roles
+        in file order."""
+        vocab = load_vocabulary()
+        self.forms = vocab.ids("product_form")
+        self.form_order: dict[str, int] = {}
+        for i, form in enumerate((*self.forms, *book.display)):
+            self.form_order.setdefault(form, i)  # a place named as a form sorts as the form
+        self.behaviour_order = {b: i for i, b in enumerate((*vocab.ids("behaviour"), "unsure"))}
+        self.type_order = {t: i for i, t in enumerate(vocab.ids("algorithm_type"))}
+        self.role_order = {r: i for i, r in enumerate(vocab.ids("role"))}
 
     def dated(self, as_of: dt.date) -> tuple[dict[str, Deadline | None], dict[str, StepOut]]:
         """The duties' deadlines and the steps, by id, with the working days in force on ``as_of``
@@ -324,7 +337,8 @@ class _Assembler:
             self._file(plan, unit, root.product_pos)
         self._route_steps_question(plan, unit, root)
         if self.full:
-            self._duties(plan, unit if plan.route_unit else None, root.product_pos)
+            if plan.duties:
+                self._duties(plan, unit if plan.route_unit else None, root.product_pos)
             self._trace(plan, unit, rule_id, fact, root.product_pos)
 
     def _route_steps_question(self, plan: _Plan, unit: _Unit | None, root: RootFact) -> None:
@@ -371,7 +385,7 @@ class _Assembler:
             shown: list[str | _Unit] = [*plan.head, *((unit,) if plan.files_unit and unit is not None else ()),
                                         *plan.middle]
             for place in plan.display:
-                forms = ([f for f in self.vocab.ids("product_form") if fact.get(f"form_{f}") == "yes"]
+                forms = ([f for f in self.index.forms if fact.get(f"form_{f}") == "yes"]
                          if place == "product_forms" else [place])
                 for form in forms:
                     self.display[(product, form)] = None
@@ -417,7 +431,7 @@ class _Assembler:
 
         Returns the merged drafts and, for every unit, the id of the algorithm it joins.
         """
-        behaviour_order = {b: i for i, b in enumerate((*self.vocab.ids("behaviour"), "unsure"))}
+        behaviour_order = self.index.behaviour_order
         per_feature: dict[tuple[str, str | None, str, int, int], list[_Unit]] = {}
         for unit in self.algorithms:
             key = (unit.type, self.algorithms[unit].subtype, unit.role, unit.product, unit.feature)
@@ -434,8 +448,8 @@ class _Assembler:
                 merged = groups[group_id] = _AlgorithmDraft(
                     type=type_, subtype=subtype, role=role, behaviours=behaviours, mark=mark)
                 self._order_cache[group_id] = (
-                    self.vocab.ids("algorithm_type").index(type_), *(behaviour_order[b] for b in behaviours),
-                    -1, self.vocab.ids("role").index(role))
+                    self.index.type_order[type_], *(behaviour_order[b] for b in behaviours),
+                    -1, self.index.role_order[role])
             for unit in units:
                 merged.absorb(self.algorithms[unit])
                 ids[unit] = group_id
@@ -532,12 +546,12 @@ class _Assembler:
 
     def _display_out(self, products: dict[int, ProductRef]) -> list[DisplayOut]:
         book = self.book
-        form_order = (*self.vocab.ids("product_form"), *book.display)
+        form_order = self.index.form_order
         forms = self.vocab.groups["product_form"]
         return [
             DisplayOut(product=products[pos].name, form=form, form_label=forms.get(form),
                        location=book.display[form].location, basis=self.index.display_basis[form])
-            for pos, form in sorted(self.display, key=lambda pf: (pf[0], form_order.index(pf[1])))]
+            for pos, form in sorted(self.display, key=lambda pf: (pf[0], form_order[pf[1]]))]
 
     def _questions(self) -> list[OpenQuestion]:
         return [self.questions[key] for key in sorted(

@@ -65,28 +65,36 @@ class Tracer:
     def entries(self, algorithm: Callable[[Any], str]) -> tuple[TraceEntry, ...]:
         """The trace, sorted; ``algorithm`` names the algorithm a non-text conclusion joined."""
         used_cache: dict[tuple[str, int], tuple[AnswerUsed, ...]] = {}
-        answer_cache: dict[str, AnswerUsed] = {}
+        answers: dict[str, AnswerUsed] = {}
+        roots = self.roots
         out = []
         self._pending.sort()  # by rule, fact and derivation, then in firing order
         for rule, fid, chain, _, attrs, conclusions, names_algorithm in self._pending:
             key = (fid, id(attrs))  # the attribute tuples live in _RULE_ATTRS: an id names one for good
             used = used_cache.get(key)
             if used is None:
-                sources = self.roots[fid].sources
-                values = {source.path: source.value for attr in attrs if (source := sources.get(attr)) is not None}
-                used = used_cache[key] = tuple(_answer(answer_cache, p, values[p]) for p in sorted(values))
+                used = used_cache[key] = _answers_used(roots[fid].sources, attrs, answers)
             if names_algorithm:
                 conclusions = tuple([c if isinstance(c, str) else algorithm(c) for c in conclusions])
             out.append(trusted(TraceEntry, conclusions=conclusions, rule=rule, fact=fid, via=chain, answers=used))
         return tuple(out)
 
 
-def _answer(cache: dict[str, AnswerUsed], path: str, value: Any) -> AnswerUsed:
-    """The answer at ``path`` (one path, one value in a document), built once per assessment."""
-    answer = cache.get(path)
-    if answer is None:
-        answer = cache[path] = trusted(AnswerUsed, path=path, value=_jsonable(value))
-    return answer
+def _answers_used(sources: dict[str, Any], attrs: tuple[str, ...], answers: dict[str, AnswerUsed],
+                  ) -> tuple[AnswerUsed, ...]:
+    """The answers behind ``attrs`` of one fact, by path, each built once per assessment (``answers``)."""
+    values: dict[str, Any] = {}
+    for attr in attrs:
+        source = sources.get(attr)
+        if source is not None:
+            values[source.path] = source.value
+    used = []
+    for path in sorted(values):
+        answer = answers.get(path)
+        if answer is None:
+            answer = answers[path] = trusted(AnswerUsed, path=path, value=_jsonable(values[path]))
+        used.append(answer)
+    return tuple(used)
 
 
 def _jsonable(value: Any) -> Any:

@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import Field
 
@@ -86,9 +86,11 @@ DERIVED_FROM: dict[str, str] = {"algorithm": "behaviour", "filing": "algorithm"}
 """Which kind a derived kind is asserted from (by ``classify`` and ``filing`` conclusions)."""
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where an attribute came from in the answers: the path and the value given there."""
+class Source(NamedTuple):
+    """Where an attribute came from in the answers: the path and the value given there.
+
+    A named tuple, immutable as before: dozens are made per fact for answers never seen before,
+    and a frozen dataclass sets each field through ``object.__setattr__``."""
 
     path: str
     value: Any
