@@ -8,9 +8,10 @@ First, side by side in one run (``--only-side-by-side`` for this part alone): a 
 (``--main-ref``, default ce5b664, taken with ``git archive`` and run by this interpreter; or
 ``--compare PATH``, a checkout run by its own ``.venv``), this tree and the parse-only baseline,
 each in fresh processes, on 2,400 documents of about 2,350 shapes never seen by the process
-(``benchmarks/varied.py``): assessments per CPU-second (full view, the model alone, triage row)
-and the CPU time and peak memory of issue 19's heavy lead (100 products x 2 features x 8
-behaviours, every flag true).
+(``benchmarks/varied.py``): assessments per CPU-second (full view, the model alone, triage row),
+this tree's full view stage by stage (answers, facts, rules engine, assembly and dating, JSON: where
+an assessment's time goes), and the CPU time and peak memory of issue 19's heavy lead (100
+products x 2 features x 8 behaviours, every flag true).
 
 Then it measures, for a mixed set of answers documents (``tests/fixtures/batch/mixed.jsonl`` and
 every valid ``examples/*.yaml``; each record gets its own entity, product and feature names, as
@@ -320,6 +321,39 @@ print(json.dumps({{"cpu": cpu, "wall": time.perf_counter() - wall, "count": len(
 """
 
 
+_STAGES = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from engine import assess_json
+from engine.model.answers import parse_answers
+from engine.pipeline.assemble import assemble
+from engine.pipeline.filed import mark_filed
+from engine.pipeline.run import evaluate
+from engine.pipeline.unconfirmed import hold_unconfirmed
+from engine.rules.facts import build_facts
+from engine.rules.rulebook import default_rulebook
+for line in open({warm!r}, encoding="utf-8").read().splitlines():
+    assess_json(json.loads(line))
+book = default_rulebook()
+cpu = dict.fromkeys(("json.loads", "answers", "facts", "rules engine", "assembly and dating", "JSON"), 0.0)
+clock = time.process_time
+lines = open({src!r}, encoding="utf-8").read().splitlines()
+for line in lines:
+    t0 = clock(); document = json.loads(line); t1 = clock()
+    answers = parse_answers(document); when = answers.as_of or book.as_of; t2 = clock()
+    roots = build_facts(answers, when, book.derived_flags); t3 = clock()
+    firings = evaluate(roots, book); t4 = clock()
+    result = hold_unconfirmed(mark_filed(assemble(book, roots, firings, when), answers), answers,
+                              book.status.precedence); t5 = clock()
+    result.to_json(indent=None); t6 = clock()
+    for stage, spent in zip(cpu, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)):
+        cpu[stage] += spent
+print(json.dumps({{stage: 1000 * spent / len(lines) for stage, spent in cpu.items()}}))
+"""
+"""The full view of this tree stage by stage (``engine.pipeline.run`` composes the same calls), in CPU
+milliseconds per unseen document: where the time of an assessment goes."""
+
+
 def checkout(ref: str, workdir: Path) -> Path:
     """The source tree of ``ref`` (``git archive``), run with this interpreter: its packages are
     the same pins, and ``sys.path`` puts the archived ``engine`` first (the child checks)."""
@@ -377,6 +411,10 @@ def side_by_side(ref: str, count: int, compare: Path | None = None) -> None:
                   f" {base_rate:>11,.0f}")
         cheaper = [rows[2][i] / rows[0][i] for i in (1, 2)]
         print(f"  {'triage: times cheaper than the full view':<44} {cheaper[0]:>9.1f}x {cheaper[1]:>9.1f}x")
+        stages = run_child(_STAGES.format(root=str(ROOT), src=str(src), warm=str(warm)))
+        print(f"  {'this tree, full view by stage (CPU ms per document)':<44} "
+              + ", ".join(f"{stage} {ms:.2f}" for stage, ms in stages.items())
+              + f"; all {sum(stages.values()):.2f}")
         print("  heavy lead (100 products x 2 features x 8 behaviours, every flag true), one fresh process each:")
         print(f"  {'':<44} {'this tree':>21} {'main':>21}")
         for label, mode in (("full view: CPU s, peak RSS MiB, output MiB", "full"),

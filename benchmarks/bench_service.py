@@ -267,11 +267,13 @@ class Inputs:
     shapes: tuple[int, int, int]
 
 
-def inputs(requests: int, batch_lines: int) -> tuple[Inputs, list[str]]:
-    """The documents of every phase, each drawn from varied leads the server has not seen."""
-    documents, sources = mixed_set()
+def inputs(requests: int, batch_lines: int, root: Path = ROOT) -> tuple[Inputs, list[str]]:
+    """The documents of every phase, each drawn from varied leads the server has not seen. With a
+    former main's checkout as ``root`` they are drawn from its leads and examples, with the ids
+    both vocabularies hold (as ``bench.py --compare``), so that both servers read every document."""
+    documents, sources = mixed_set(root)
     count = 2 * requests + 2 * batch_lines
-    varied = varied_documents(documents, 200 + count)[200:]  # as bench.py's side-by-side run
+    varied = varied_documents(documents, 200 + count, root)[200:]  # as bench.py's side-by-side run
     full, triage = varied[:requests], varied[requests:2 * requests]
     batch_docs = [varied[2 * requests + i * batch_lines: 2 * requests + (i + 1) * batch_lines] for i in range(2)]
     lead = min(documents, key=lambda d: (len(d["products"]), len(json.dumps(d, ensure_ascii=False))))
@@ -366,7 +368,18 @@ def main() -> int:
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the servers are stopped (finally)
 
-    made, sources = inputs(args.requests, args.batch_lines)
+    workdir = Path(tempfile.mkdtemp(prefix="algo-filing-bench-service-"))
+    try:
+        former = None if args.no_main else (
+            args.compare.resolve() if args.compare is not None else checkout(args.main_ref, workdir))
+        return _run(args, former)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, former: Path | None) -> int:
+    """Every phase on this tree's server, then on the former main's (``former``), side by side."""
+    made, sources = inputs(args.requests, args.batch_lines, former or ROOT)
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     print(f"algo-filing service benchmark · nproc {os.cpu_count()} · {cpu} · Python {platform.python_version()}")
@@ -376,14 +389,9 @@ def main() -> int:
           f"{len(made.warm)} renamed mixed-set records first")
     print(f"load average at start: {_load()}")
     columns = [("this tree", measure(ROOT, made, args))]
-    if args.compare is not None:
-        columns.append((args.compare.name, measure(args.compare.resolve(), made, args)))
-    elif not args.no_main:
-        workdir = Path(tempfile.mkdtemp(prefix="algo-filing-bench-service-"))
-        try:
-            columns.append((f"main {args.main_ref}", measure(checkout(args.main_ref, workdir), made, args)))
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+    if former is not None:
+        name = args.compare.name if args.compare is not None else f"main {args.main_ref}"
+        columns.append((name, measure(former, made, args)))
     code = report(columns, made, args)
     print(f"load average at the end: {_load()}")
     return code
