@@ -23,6 +23,7 @@ After the response: one JSON line in the access log (``algo_filing.access``) and
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import json
 import logging
@@ -34,6 +35,7 @@ from typing import Any
 
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from prometheus_client import Counter, Histogram
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -129,8 +131,9 @@ class EdgeGuard:
             nonlocal deadline
             if per_chunk:
                 deadline = time.monotonic() + seconds
-            try:
-                return await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            try:  # a timeout on this task, not asyncio.wait_for's task per message (each body part paid for it)
+                async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                    return await receive()
             except TimeoutError:
                 REFUSALS.labels("body_timeout").inc()
                 log.warning("refused %s %s from %s: body not received within %g s", scope["method"], scope["path"],
@@ -141,8 +144,8 @@ class EdgeGuard:
 
     def _record(self, scope: Scope, request_id: str, status: int, sent: int, seconds: float) -> None:
         route = getattr(scope.get("route"), "path", None) or "(unmatched)"
-        REQUESTS.labels(route, scope["method"], str(status)).inc()
-        LATENCY.labels(route).observe(seconds)
+        _requests(route, scope["method"], status).inc()
+        _latency(route).observe(seconds)
         entry: dict[str, Any] = {"request_id": request_id, "method": scope["method"], "path": scope["path"],
                                  "route": route, "status": status, "bytes": sent, "ms": round(seconds * 1000, 2),
                                  "client": _client(scope)}
@@ -212,11 +215,32 @@ def _on_loopback(scope: Scope) -> bool:
     server = scope.get("server")
     if not server or server[0] is None:
         return True  # a Unix socket: only this machine reaches it
-    host = str(server[0])
+    return _loopback_address(str(server[0]))
+
+
+@functools.lru_cache(maxsize=64)
+def _loopback_address(host: str) -> bool:
+    """Whether the server's address ``host`` is loopback: the same few local addresses on every request,
+    so worked out once each rather than parsed again for every request."""
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return host == "localhost"
+
+
+@functools.lru_cache(maxsize=4096)
+def _requests(route: str, method: str, status: int) -> Counter:
+    """The request counter's series of a route, method and status, looked up once rather than per request.
+
+    As many entries as the registry's own series; the cache only spares the label checks and the lock
+    of :meth:`prometheus_client.metrics.MetricWrapperBase.labels` on every request."""
+    return REQUESTS.labels(route, method, str(status))
+
+
+@functools.lru_cache(maxsize=256)
+def _latency(route: str) -> Histogram:
+    """The latency histogram's series of a route (as :func:`_requests`)."""
+    return LATENCY.labels(route)
 
 
 def _client(scope: Scope) -> str:
