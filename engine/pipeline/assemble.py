@@ -404,9 +404,10 @@ class _Assembler:
         if key not in self.questions:
             source = root.sources.get(spec.field)
             feature = root.attrs.get("feature")
-            self.questions[key] = OpenQuestion(
-                id=spec.id, field=source.path if source else spec.field, product=str(root.attrs["product"]),
-                feature=None if feature is None else str(feature), question=spec.text, rule=rule_id)
+            self.questions[key] = trusted(
+                OpenQuestion, id=spec.id, field=source.path if source else spec.field,
+                product=str(root.attrs["product"]), feature=None if feature is None else str(feature),
+                question=spec.text, rule=rule_id)
 
     # -- output
     def _algorithm_name(self, d: _AlgorithmDraft, products: dict[int, ProductRef]) -> Text:
@@ -416,7 +417,7 @@ class _Assembler:
         first = products[d.products[0]].name
         scene = self.book.naming.scene(d.type, d.subtype, d.behaviours)
         suffix = self.book.naming.role_suffix[d.role]
-        return Text(zh=f"{first}{scene.zh}算法{suffix.zh}", en=f"{first} {scene.en} algorithm{suffix.en}")
+        return trusted(Text, zh=f"{first}{scene.zh}算法{suffix.zh}", en=f"{first} {scene.en} algorithm{suffix.en}")
 
     def _algorithm_order(self, algorithm_id: str) -> tuple[int, ...]:
         """Output order of an algorithm (of :meth:`_group`): by type, then its behaviours and role."""
@@ -460,7 +461,7 @@ class _Assembler:
         rules = self.book.rules
         precedence = self.book.status.precedence
         return self.book.status.strongest(self.statuses), [
-            Reason(rule=rule_id, status=status,
+            trusted(Reason, rule=rule_id, status=status,
                    title=rules[rule_id].title, explanation=rules[rule_id].explanation,
                    basis_kind=rules[rule_id].basis_kind, basis=self.index.rule_basis[rule_id],
                    products=tuple(products[i].name for i in positions))
@@ -474,7 +475,8 @@ class _Assembler:
         dates = EventDates()
         for root in self.roots.values():
             if root.product_pos not in products:
-                products[root.product_pos] = ProductRef(index=root.product_pos, name=str(root.attrs["product"]))
+                products[root.product_pos] = trusted(ProductRef, kind="product", index=root.product_pos,
+                                                     name=str(root.attrs["product"]))
                 dates.products[root.product_pos] = {k: v for k, v in root.dates.items() if k != "feature_launch"}
             if root.feature_pos is not None:
                 features[(root.product_pos, root.feature_pos)] = str(root.attrs["feature"])
@@ -487,10 +489,10 @@ class _Assembler:
         has_role = d.type in vocab.groups["filing_role_type"]
         status = self.book.status.strongest(d.statuses)
         route = _route(d.genai_routes, self.book.genai_routes.precedence)
-        refs = tuple(FeatureRef(product=p, index=f, name=features[(p, f)]) for p, f in sorted(d.features))
+        refs = tuple(trusted(FeatureRef, product=p, index=f, name=features[(p, f)]) for p, f in sorted(d.features))
         rules = tuple(sorted(d.rules))
-        return Algorithm(
-            id=d.id, name=self._algorithm_name(d, products),
+        return trusted(
+            Algorithm, id=d.id, name=self._algorithm_name(d, products),
             type=d.type, type_label=vocab.groups["algorithm_type"][d.type],
             subtype=d.subtype,
             subtype_label=vocab.groups["algorithm_subtype"][d.subtype] if d.subtype else None,
@@ -501,7 +503,7 @@ class _Assembler:
             products=tuple(products[i] for i in sorted(d.products)),
             features=tuple(dict.fromkeys(r.name for r in refs)), feature_refs=refs,
             genai_route=route, genai_route_label=vocab.groups["genai_route"][route] if route else None,
-            basis=self._algorithm_basis(rules), rules=rules)
+            basis=self._algorithm_basis(rules), rules=rules, filing_due=None, filed=None)
 
     def _algorithm_basis(self, rules: tuple[str, ...]) -> tuple[LegalRef, ...]:
         """The basis of the rules that concluded an algorithm, each reference once, in rule order
@@ -549,7 +551,7 @@ class _Assembler:
         form_order = self.index.form_order
         forms = self.vocab.groups["product_form"]
         return [
-            DisplayOut(product=products[pos].name, form=form, form_label=forms.get(form),
+            trusted(DisplayOut, product=products[pos].name, form=form, form_label=forms.get(form),
                        location=book.display[form].location, basis=self.index.display_basis[form])
             for pos, form in sorted(self.display, key=lambda pf: (pf[0], form_order[pf[1]]))]
 
@@ -650,7 +652,7 @@ def status_counts(algorithms: Sequence[Algorithm], labels: dict[str, Text],
     """Algorithms per status, strongest first (``rules/catalogue/status.yaml``), so the headline and the
     algorithms agree."""
     found = {a.status for a in algorithms}
-    return tuple(StatusCount(status=s, label=labels[s], count=sum(1 for a in algorithms if a.status == s))
+    return tuple(trusted(StatusCount, status=s, label=labels[s], count=sum(1 for a in algorithms if a.status == s))
                  for s in precedence if s in found)
 
 
