@@ -66,7 +66,9 @@ SMALL_ALONE = 400
 """Small requests sent with no batch running (the reference for the figures beside the batches)."""
 SMALL_MAX = 20_000
 """At most this many small requests per client beside the batches (the phase ends with them anyway)."""
-JSON_HEADERS = {"Content-Type": "application/json", "Host": "127.0.0.1"}
+JSON_HEADERS = {"Content-Type": "application/json", "Host": "127.0.0.1", "Accept-Encoding": "gzip, deflate"}
+"""As the common HTTP clients (requests, httpx) send them: they ask for a compressed answer, which the
+server gzips when it is large (a full assessment). ``--no-gzip`` asks for none."""
 NDJSON_HEADERS = {"Content-Type": "application/x-ndjson", "Host": "127.0.0.1"}
 
 
@@ -365,7 +367,11 @@ def main() -> int:
     parser.add_argument("--main-ref", default=MAIN_REF, help=f"the former main to compare (default {MAIN_REF})")
     parser.add_argument("--compare", type=Path, help="a checkout to compare instead, run by its own .venv")
     parser.add_argument("--no-main", action="store_true", help="measure this tree only")
+    parser.add_argument("--no-gzip", action="store_true",
+                        help="clients ask for no compression (default: gzip, as requests and httpx ask)")
     args = parser.parse_args()
+    if args.no_gzip:
+        del JSON_HEADERS["Accept-Encoding"]  # the client processes are forked after this
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the servers are stopped (finally)
 
     workdir = Path(tempfile.mkdtemp(prefix="algo-filing-bench-service-"))
@@ -384,7 +390,8 @@ def _run(args: argparse.Namespace, former: Path | None) -> int:
                 if line.startswith("model name")), platform.processor())
     print(f"algo-filing service benchmark · nproc {os.cpu_count()} · {cpu} · Python {platform.python_version()}")
     print(f"server: python -m service (uvicorn), {args.workers} worker(s), 127.0.0.1; clients: processes on the "
-          "same machine, one keep-alive connection each")
+          "same machine, one keep-alive connection each, "
+          + ("asking for no compression" if args.no_gzip else "asking for gzip as requests and httpx do"))
     print(f"documents: varied.varied_documents over {'; '.join(sources)}; the server is warmed on "
           f"{len(made.warm)} renamed mixed-set records first")
     print(f"load average at start: {_load()}")

@@ -80,6 +80,16 @@ def test_large_answers_are_gzipped_for_clients_that_accept_it(client: TestClient
     assert len(gzip.compress(response.content)) < len(response.content)
 
 
+def test_gzip_is_the_fast_level(client: TestClient) -> None:
+    """Most clients ask for gzip: it is written at the fastest level (service/app.py GZIP_LEVEL), whose
+    header says so (XFL 4), and it reads back to the very bytes of the uncompressed answer."""
+    with client.stream("POST", "/v1/assessments", content=LEAD,
+                       headers={**JSON, "Accept-Encoding": "gzip"}) as response:
+        compressed = b"".join(response.iter_raw())
+    assert compressed[:2] == b"\x1f\x8b" and compressed[8] == 4  # gzip magic; XFL: fastest
+    assert gzip.decompress(compressed) == assess_json(parse_answers(json.loads(LEAD))).encode()
+
+
 def test_the_rules_carry_an_etag_and_a_matching_request_gets_304(client: TestClient) -> None:
     first = client.get("/v1/rules")
     tag = first.headers["etag"]
