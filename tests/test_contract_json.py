@@ -268,3 +268,31 @@ def test_a_saved_assessment_given_to_diff_is_refused_in_one_line(capsys: pytest.
     problems = err.splitlines()[1:]
     assert problems == [f"{saved}: (document): this is a saved assessment, not an answers document; give the "
                         "answers file it was assessed from (the one with `entity` and `products`)"]
+
+
+def test_the_one_line_json_written_straight_from_assembly_is_the_assessment_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``assess_json`` writes the trace from assembly without entry models (``Tracer.compact``); it must
+    be the very text of ``assess(...).to_json(indent=None)``, duties dropped for a statute included."""
+    from engine import assess_json
+    from engine.pipeline import assemble as assemble_module
+
+    dropped_any: list[frozenset[str]] = []
+    original = assemble_module.yield_to_statute
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        kept, dropped = original(*args, **kwargs)
+        dropped_any.append(dropped)
+        return kept, dropped
+
+    monkeypatch.setattr(assemble_module, "yield_to_statute", spy)
+    mixed = ROOT / "tests" / "fixtures" / "batch" / "mixed.jsonl"
+    shared = {"name": "推荐", "behaviours": ["recommend_by_profile"]}
+    bound = {"entity": {"name": "某某公司"}, "products": [  # the practice filing yields whole to Art. 24
+        {"name": "甲", "forms": ["app"], "audience": ["public"], "opinion_features": ["comments"],
+         "features": [shared]},
+        {"name": "乙", "forms": ["app"], "audience": ["public"], "opinion_features": [], "features": [shared]}]}
+    documents: list[Any] = [*EXAMPLES, bound,
+                            *(json.loads(line) for line in mixed.read_text("utf-8").splitlines() if line)]
+    for document in documents:
+        assert assess_json(document) == assess(document).to_json(indent=None), document
+    assert any(dropped_any), "no document dropped a duty: the compact trace's dropping went untested"

@@ -494,51 +494,69 @@ class _Writer:
         return {"id": m.id, "applies_to": self.target_set(m.applies_to), "rules": m.rules}
 
 
+class TraceTables:
+    """The trace as the JSON contract writes it (:class:`Trace` data): each rule, conclusion, answer
+    and set of answers listed once, in the order first met, and rows pointing to them by position.
+
+    Filled row by row, from an assessment's entries (:func:`_trace`) or straight from assembly
+    (:meth:`engine.pipeline.trace.Tracer.compact`, for the one-line JSON), with the same result."""
+
+    def __init__(self) -> None:
+        self.rules: dict[str, int] = {}
+        self.conclusions: dict[str, int] = {}
+        self.answers: dict[str, int] = {}
+        self.values: list[dict[str, Any]] = []
+        self.sets: dict[tuple[int, ...], int] = {}
+        self.rows: list[dict[str, Any]] = []
+        self._by_id: dict[int, tuple[tuple[str, ...], list[int]]] = {}
+        """Per tuple of conclusions or rules, by identity (rows share them), its positions; the entry
+        keeps the tuple, so that no other object takes its id meanwhile."""
+
+    def answer_set(self, answers: Iterable[tuple[str, Any]]) -> int:
+        """The position of a set of answers (``(path, value)`` in path order), each path added once."""
+        positions = []
+        for path, value in answers:
+            at = self.answers.get(path)
+            if at is None:
+                at = self.answers[path] = len(self.values)
+                self.values.append({"path": path, "value": value})
+            elif self.values[at]["value"] != value:
+                raise CatalogueConflict(f"trace.answers: '{path}' has two different values in one assessment")
+            positions.append(at)
+        return self.sets.setdefault(tuple(positions), len(self.sets))
+
+    def row(self, rule: str, fact: str, via: tuple[str, ...], answer_set: int, conclusions: tuple[str, ...]) -> None:
+        """One row: the derivation's and the rule's positions are taken in that order, as always."""
+        concluded = self._positions(conclusions, self.conclusions)
+        chain = self._positions(via, self.rules)
+        at = self.rules.get(rule)
+        if at is None:
+            at = self.rules[rule] = len(self.rules)
+        self.rows.append({"rule": at, "fact": fact, "via": chain, "answers": answer_set, "conclusions": concluded})
+
+    def _positions(self, names: tuple[str, ...], table: dict[str, int]) -> list[int]:
+        found = self._by_id.get(id(names))
+        if found is None:
+            found = self._by_id[id(names)] = (names, [table.setdefault(n, len(table)) for n in names])
+        return found[1]
+
+    def data(self) -> dict[str, Any]:
+        return {"rules": list(self.rules), "conclusions": list(self.conclusions), "answers": self.values,
+                "answer_sets": list(self.sets), "rows": self.rows}
+
+
 def _trace(entries: tuple[TraceEntry, ...]) -> dict[str, Any]:
     """The trace as :class:`Trace` data: each rule, conclusion, answer and set of answers once."""
-    rules: dict[str, int] = {}
-    conclusions: dict[str, int] = {}
-    answers: dict[str, int] = {}
-    values: list[Any] = []
-    sets: dict[tuple[int, ...], int] = {}
+    tables = TraceTables()
     by_answers: dict[int, int] = {}
     """Per tuple of answers (by identity: entries on one fact share it, and the assessment keeps
-    it alive), its position in ``sets``."""
-    by_id: dict[int, list[int]] = {}
-    """Per tuple of conclusions or rules, by identity (entries share them, and the assessment keeps
-    them alive while this runs), its positions."""
-    rows = []
+    it alive), its position in the sets."""
     for t in entries:
         answer_set = by_answers.get(id(t.answers))
         if answer_set is None:
-            answer_set = by_answers[id(t.answers)] = sets.setdefault(_answer_positions(t, answers, values), len(sets))
-        concluded = by_id.get(id(t.conclusions))
-        if concluded is None:
-            concluded = by_id[id(t.conclusions)] = [conclusions.setdefault(c, len(conclusions)) for c in t.conclusions]
-        via = by_id.get(id(t.via))
-        if via is None:
-            via = by_id[id(t.via)] = [rules.setdefault(r, len(rules)) for r in t.via]
-        rule = rules.get(t.rule)
-        if rule is None:
-            rule = rules[t.rule] = len(rules)
-        rows.append({"rule": rule, "fact": t.fact, "via": via, "answers": answer_set, "conclusions": concluded})
-    return {"rules": list(rules), "conclusions": list(conclusions), "answers": values,
-            "answer_sets": list(sets), "rows": rows}
-
-
-def _answer_positions(t: TraceEntry, answers: dict[str, int], values: list[Any]) -> tuple[int, ...]:
-    """The positions in ``values`` of an entry's answers, each path added once (one path, one value)."""
-    positions = []
-    for a in t.answers:
-        path = a.path
-        at = answers.get(path)
-        if at is None:
-            at = answers[path] = len(values)
-            values.append({"path": path, "value": a.value})
-        elif values[at]["value"] != a.value:
-            raise CatalogueConflict(f"trace.answers: '{path}' has two different values in one assessment")
-        positions.append(at)
-    return tuple(positions)
+            answer_set = by_answers[id(t.answers)] = tables.answer_set((a.path, a.value) for a in t.answers)
+        tables.row(t.rule, t.fact, t.via, answer_set, t.conclusions)
+    return tables.data()
 
 
 def _labels(a: Assessment) -> dict[str, dict[str, Text]]:
@@ -594,7 +612,8 @@ def embedded_catalogue(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def contract_data(assessment: Assessment, *, catalogue: CatalogueMode = "ids") -> dict[str, Any]:
+def contract_data(assessment: Assessment, *, catalogue: CatalogueMode = "ids",
+                  trace: dict[str, Any] | None = None) -> dict[str, Any]:
     """The assessment as the data of :class:`CompactAssessment` (keys in its field order), for the
     serialiser: plain containers holding the assessment's own models where they are kept whole.
     ``catalogue="embed"`` adds the catalogue entries the rows point to."""
@@ -614,7 +633,7 @@ def contract_data(assessment: Assessment, *, catalogue: CatalogueMode = "ids") -
         "display": [{"product": d.product, "form": d.form} for d in a.display],
         "open_questions": [{"id": q.id, "field": q.field, "product": q.product, "feature": q.feature,
                             "rule": q.rule} for q in a.open_questions],
-        "trace": _trace(a.trace),
+        "trace": _trace(a.trace) if trace is None else trace,
     }
     data["targets"] = list(w.targets)
     if catalogue == "embed":
@@ -624,11 +643,14 @@ def contract_data(assessment: Assessment, *, catalogue: CatalogueMode = "ids") -
     return data
 
 
-def contract_json(assessment: Assessment, *, indent: int | None = 2, catalogue: CatalogueMode = "ids") -> str:
+def contract_json(assessment: Assessment, *, indent: int | None = 2, catalogue: CatalogueMode = "ids",
+                  trace: dict[str, Any] | None = None) -> str:
     """The assessment's JSON text: with ``indent`` (files, ``assess --format json``) laid out one row
     per line (:func:`rows_per_line`) and ending in a newline; with ``indent=None`` (the service,
-    batch lines) on one line. ``catalogue="embed"`` also writes the catalogue entries the rows point to."""
-    data = contract_data(assessment, catalogue=catalogue)
+    batch lines) on one line. ``catalogue="embed"`` also writes the catalogue entries the rows point to.
+    ``trace`` is the trace's data when assembly made it apart (``assemble_compact``), else it is
+    written from ``assessment.trace``."""
+    data = contract_data(assessment, catalogue=catalogue, trace=trace)
     if indent is None:
         return to_json(data).decode()
     return rows_per_line(data, indent) + "\n"

@@ -578,6 +578,16 @@ class _Assembler:
 
     def build(self) -> Assessment:
         """The assessment of every firing added, dated from the answered dates the facts carry."""
+        return self._build(compact=False)[0]
+
+    def build_compact(self) -> tuple[Assessment, dict[str, Any]]:
+        """As :meth:`build`, but the assessment's ``trace`` is left empty and the trace comes apart, as
+        the one-line JSON writes it (:meth:`Tracer.compact`): for ``assess_json``, which needs no entries."""
+        result, trace = self._build(compact=True)
+        assert trace is not None
+        return result, trace
+
+    def _build(self, *, compact: bool) -> tuple[Assessment, dict[str, Any] | None]:
         book = self.book
         products, features, dates = self._answered()
         status, reasons = self._reasons(products)
@@ -589,6 +599,10 @@ class _Assembler:
         algorithms = _distinct_names(algorithms)
         obligations, dropped = yield_to_statute(self._obligations(targets.out), book.obligations)
         display = self._display_out(products)
+
+        def name(unit: _Unit) -> str:
+            return f"algorithms.{group_of[unit]}"
+
         counts = status_counts(algorithms, self.vocab.groups["applicability"], self.book.status.precedence)
         if counts:
             status = counts[0].status
@@ -601,8 +615,8 @@ class _Assembler:
             open_questions=tuple(self._questions()),
             laws=laws_cited(book, reasons, algorithms, obligations, display),
             rules_version=book.rules_version,
-            trace=without_dropped(self.tracer.entries(lambda unit: f"algorithms.{group_of[unit]}"), dropped))
-        return schedule(result, dates, book)
+            trace=() if compact else without_dropped(self.tracer.entries(name), dropped))
+        return schedule(result, dates, book), self.tracer.compact(name, dropped) if compact else None
 
 
 class _Targets:
@@ -712,6 +726,16 @@ def assemble(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of
     for firing in firings:
         assembler.add(firing)
     return assembler.build()
+
+
+def assemble_compact(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of: dt.date,
+                     ) -> tuple[Assessment, dict[str, Any]]:
+    """:func:`assemble` for the one-line JSON: the assessment with an empty ``trace``, and its trace as
+    that JSON writes it (``contract_json(..., trace=...)``), made without trace entries."""
+    assembler = _Assembler(book, roots, as_of)
+    for firing in firings:
+        assembler.add(firing)
+    return assembler.build_compact()
 
 
 def outline(book: Rulebook, roots: list[RootFact], firings: list[Firing], as_of: dt.date) -> Outline:

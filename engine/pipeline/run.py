@@ -14,7 +14,8 @@ from typing import Any
 
 from engine.model.answers import Answers, load_answers, parse_answers
 from engine.model.assessment import Assessment, Outline
-from engine.pipeline.assemble import assemble, outline, outline_rulebook
+from engine.model.contract_json import contract_json
+from engine.pipeline.assemble import assemble, assemble_compact, outline, outline_rulebook
 from engine.pipeline.filed import mark_filed
 from engine.pipeline.shapes import ShapeMemo
 from engine.pipeline.unconfirmed import hold_outline, hold_unconfirmed
@@ -61,7 +62,10 @@ def assess_json(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.dat
     model, when, book, fresh = _prepare(answers, as_of, rulebook, memoize)
     if memoize and shapes:
         return SHAPES.assess_json(model, when, book, fresh)
-    return fresh(model, when).to_json(indent=None)
+    roots = build_facts(model, when, book.derived_flags)
+    # The trace is written straight from assembly: no entry models for a text that needs none.
+    result, trace = assemble_compact(book, roots, evaluate(roots, book, memoize=memoize), when)
+    return contract_json(_finished(result, model, book), indent=None, trace=trace)
 
 
 def assess_outline(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.date | None = None,
@@ -86,8 +90,12 @@ def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | No
 
     def fresh(answers: Answers, when: dt.date) -> Assessment:
         roots = build_facts(answers, when, book.derived_flags)
-        firings = evaluate(roots, book, memoize=memoize)
-        return hold_unconfirmed(mark_filed(assemble(book, roots, firings, when), answers), answers,
-                                book.status.precedence)
+        return _finished(assemble(book, roots, evaluate(roots, book, memoize=memoize), when), answers, book)
 
     return model, as_of or model.as_of or book.as_of, book, fresh
+
+
+def _finished(result: Assessment, answers: Answers, book: Rulebook) -> Assessment:
+    """The assembled assessment with the algorithms already filed marked, and what rests on unconfirmed
+    suggestions held at needs_review."""
+    return hold_unconfirmed(mark_filed(result, answers), answers, book.status.precedence)
