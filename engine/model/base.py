@@ -23,9 +23,22 @@ def trusted(cls: type[_M], **values: Any) -> _M:
     assembly's many rows (trace entries, duties, materials), whose values come from a validated
     rulebook and answers. Every field must be given, as validation would leave it (tuples, not
     lists); ``tests/test_contract_json.py`` reads every example back and compares field for field."""
+    return _built(cls, values, set(values))
+
+
+def replaced(model: _M, **update: Any) -> _M:
+    """``model.model_copy(update=update)`` for a frozen model of ours, without pydantic's generic
+    deep-capable copy: dating makes a few per duty, step and algorithm. Our models have no private
+    attributes and forbid extras, so a new ``__dict__`` with the same fields set (plus the updated
+    ones) is the whole copy; ``update`` holds valid values only, as for :func:`trusted`."""
+    return _built(type(model), {**model.__dict__, **update}, model.__pydantic_fields_set__ | update.keys())
+
+
+def _built(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> _M:
+    """A model of ``cls`` holding ``values`` as they are (what pydantic's own construction sets)."""
     model = object.__new__(cls)
     object.__setattr__(model, "__dict__", values)
-    object.__setattr__(model, "__pydantic_fields_set__", set(values))
+    object.__setattr__(model, "__pydantic_fields_set__", fields_set)
     object.__setattr__(model, "__pydantic_extra__", None)
     object.__setattr__(model, "__pydantic_private__", None)
     return model

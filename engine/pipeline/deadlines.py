@@ -26,9 +26,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
 
 from engine.model.assessment import (
     Action,
@@ -45,28 +42,12 @@ from engine.model.assessment import (
     Target,
     target_key,
 )
-from engine.model.base import Lang, Text, cite, trusted
+from engine.model.base import Lang, Text, cite, replaced, trusted
 from engine.pipeline.workdays import CalendarGapError, add_weekdays, add_working_days, calendar_version, covered_years
 from engine.rules.catalogue import Counting, Event, StepPlacement, StepStart
 from engine.rules.rulebook import Rulebook
 
 EVENTS: tuple[Event, ...] = ("launch", "change", "termination")
-
-
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def _replaced(model: _M, **update: Any) -> _M:
-    """``model.model_copy(update=update)``, without pydantic's generic deep-capable copy: an
-    assessment gets a few of these per dated duty, step and algorithm. The output models are
-    frozen, have no private attributes and forbid extras, so a new ``__dict__`` with the same
-    fields set (plus the updated ones) is the whole copy; ``update`` holds valid values only."""
-    copied = object.__new__(type(model))
-    object.__setattr__(copied, "__dict__", {**model.__dict__, **update})
-    object.__setattr__(copied, "__pydantic_fields_set__", model.__pydantic_fields_set__ | update.keys())
-    object.__setattr__(copied, "__pydantic_extra__", None)
-    object.__setattr__(copied, "__pydantic_private__", None)
-    return copied
 
 
 def _say(text: Text, **values: str | Text) -> Text:
@@ -252,10 +233,10 @@ def _date_obligation(ob: ObligationOut, products: _Products, in_force: Mapping[s
             counted = due_date(ref, event, law_start.date, deadline.working_days, counting)
             note = _say(counting.texts.before_in_force, event=counting.events[event], event_date=when.isoformat(),
                         start=law_start.date.isoformat(), law=law_start.law)
-            due.append(_replaced(counted, event_date=when, note=counted.note or note))
+            due.append(replaced(counted, event_date=when, note=counted.note or note))
         else:
             due.append(due_date(ref, event, when, deadline.working_days, counting))
-    return _replaced(ob, due=tuple(due)) if due else ob
+    return replaced(ob, due=tuple(due)) if due else ob
 
 
 def _filing_days(assessment: Assessment, window: Sequence[str]) -> int | None:
@@ -352,7 +333,7 @@ def _date_step(step: StepOut, products: _Products, filing_days: int | None,
             start, values = where
             text = placement.start_is
             dates.append(_step_dates(step, ref, start, _say(text, **values), counting))
-    return _replaced(step, dates=tuple(dates)) if dates else step
+    return replaced(step, dates=tuple(dates)) if dates else step
 
 
 def schedule(assessment: Assessment, dates: EventDates, book: Rulebook) -> Assessment:
@@ -378,13 +359,13 @@ def schedule(assessment: Assessment, dates: EventDates, book: Rulebook) -> Asses
     filing_days = _filing_days(assessment, book.filing_window)
     steps = tuple(_date_step(step, products, filing_days, book.step_starts, counting) for step in assessment.steps)
     due = next_due(obligations)
-    filing = _replaced(
+    filing = replaced(
         assessment.filing, calendar=calendar, next_due=due,
         actions=_actions(obligations, steps, products, procedure_routes, in_force, counting),
         no_due=None if due is not None else _no_due(dates, assessment.filing.status, counting))
     filing_dues = _filing_dues(obligations)
     algorithms = tuple(_with_filing_due(a, filing_dues) for a in assessment.algorithms)
-    return _replaced(assessment, filing=filing, obligations=obligations, steps=steps, algorithms=algorithms)
+    return replaced(assessment, filing=filing, obligations=obligations, steps=steps, algorithms=algorithms)
 
 
 _FilingDue = tuple[int, dt.date, int, ObligationOut, DueDate, frozenset[str]]
@@ -409,7 +390,7 @@ def _with_filing_due(algorithm: Algorithm, filing_dues: Sequence[_FilingDue]) ->
     if not dated:
         return algorithm
     _, _, _, duty, due = min(dated, key=lambda x: (x[0], x[1], x[2]))
-    return _replaced(algorithm, filing_due=trusted(FilingDue, obligation=duty.id, basis_kind=duty.basis_kind, due=due))
+    return replaced(algorithm, filing_due=trusted(FilingDue, obligation=duty.id, basis_kind=duty.basis_kind, due=due))
 
 
 def next_due(obligations: Sequence[ObligationOut]) -> NextDue | None:
