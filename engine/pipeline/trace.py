@@ -8,12 +8,13 @@ tested attributes when the entries are built (:meth:`Tracer.entries`), and each 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any, cast
 
 from engine.model.assessment import AnswerUsed, TraceEntry
 from engine.model.base import trusted
 from engine.model.contract_json import TraceTables
+from engine.pipeline.yields import dropped_conclusions
 from engine.rules.facts import RootFact
 from engine.rules.rulebook import Rulebook
 
@@ -63,36 +64,40 @@ class Tracer:
         pending = self._pending
         pending.append((rule_id, fid, chain, len(pending), attrs, conclusions, names_algorithm))
 
+    def _sorted(self, algorithm: Callable[[Any], str],
+                ) -> Iterator[tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
+        """Every firing recorded, by rule, fact and derivation, then in firing order: its rule, fact,
+        derivation, tested attributes and conclusions, each algorithm named by ``algorithm``."""
+        self._pending.sort()
+        for rule, fid, chain, _, attrs, conclusions, names_algorithm in self._pending:
+            named = (tuple([c if isinstance(c, str) else algorithm(c) for c in conclusions]) if names_algorithm
+                     else cast(tuple[str, ...], conclusions))
+            yield rule, fid, chain, attrs, named
+
     def entries(self, algorithm: Callable[[Any], str]) -> tuple[TraceEntry, ...]:
         """The trace, sorted; ``algorithm`` names the algorithm a non-text conclusion joined."""
         used_cache: dict[tuple[str, int], tuple[AnswerUsed, ...]] = {}
         answers: dict[str, AnswerUsed] = {}
         roots = self.roots
         out = []
-        self._pending.sort()  # by rule, fact and derivation, then in firing order
-        for rule, fid, chain, _, attrs, conclusions, names_algorithm in self._pending:
+        for rule, fid, chain, attrs, conclusions in self._sorted(algorithm):
             key = (fid, id(attrs))  # the attribute tuples live in _RULE_ATTRS: an id names one for good
             used = used_cache.get(key)
             if used is None:
                 used = used_cache[key] = _answers_used(roots[fid].sources, attrs, answers)
-            if names_algorithm:
-                conclusions = tuple([c if isinstance(c, str) else algorithm(c) for c in conclusions])
             out.append(trusted(TraceEntry, conclusions=conclusions, rule=rule, fact=fid, via=chain, answers=used))
         return tuple(out)
 
     def compact(self, algorithm: Callable[[Any], str], dropped: frozenset[str]) -> dict[str, Any]:
         """The trace as the one-line JSON writes it, built straight from the firings: the data that
         ``contract_json._trace`` makes of :meth:`entries` less the conclusions of ``dropped`` duties
-        (``yields.without_dropped``), without making an entry or an answer model (about a third of
-        a full view's time went to the trace)."""
+        (:func:`~engine.pipeline.yields.without_dropped`), without making an entry or an answer
+        model (about a third of a full view's time went to the trace)."""
         tables = TraceTables()
         sets: dict[tuple[str, int], int] = {}
         first: dict[str, Any] = {}
-        drop = {f"obligations.{oid}" for oid in dropped}
-        self._pending.sort()  # as entries() sorts them
-        for rule, fid, chain, _, attrs, concluded, names_algorithm in self._pending:
-            conclusions = (tuple([c if isinstance(c, str) else algorithm(c) for c in concluded]) if names_algorithm
-                           else cast(tuple[str, ...], concluded))
+        drop = dropped_conclusions(dropped)
+        for rule, fid, chain, attrs, conclusions in self._sorted(algorithm):
             if drop:
                 conclusions = tuple(c for c in conclusions if c not in drop)
                 if not conclusions:

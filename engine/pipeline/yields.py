@@ -37,11 +37,16 @@ def yield_to_statute(obligations: Sequence[ObligationOut],
     return kept, frozenset(dropped)
 
 
+def dropped_conclusions(dropped: frozenset[str]) -> frozenset[str]:
+    """How the trace names the conclusions of the duties dropped whole."""
+    return frozenset(f"obligations.{oid}" for oid in dropped)
+
+
 def without_dropped(trace: Sequence[TraceEntry], dropped: frozenset[str]) -> tuple[TraceEntry, ...]:
     """The trace without its conclusions of dropped duties (an entry left with none goes too)."""
     if not dropped:
         return tuple(trace)
-    names = {f"obligations.{oid}" for oid in dropped}
+    names = dropped_conclusions(dropped)
     out = []
     for entry in trace:
         conclusions = tuple(c for c in entry.conclusions if c not in names)
