@@ -73,6 +73,7 @@ from engine.model.assessment import (
     TraceEntry,
 )
 from engine.model.base import StrictModel, Text, cite
+from engine.model.contract_reading import LABELLED, CatalogueReader, UnresolvedId
 
 SCHEMA_VERSION: Literal["5.0"] = "5.0"
 """Version of the JSON contract (see CHANGELOG.md): 5.0 points to the rulebook's texts by id."""
@@ -372,9 +373,6 @@ class CompactAssessment(StrictModel):
                                   "point to, so that the file reads without its rulebook")
 
 
-LABELLED = (("type", "algorithm_type"), ("subtype", "algorithm_subtype"), ("status", "applicability"),
-            ("genai_route", "genai_route"))
-"""Algorithm fields whose label is the vocabulary's (the role is apart: a null role has a label too)."""
 LABEL_GROUPS = ("applicability", "algorithm_type", "algorithm_subtype", "role", "no_filing_role", "genai_route",
                 "product_form")
 """The vocabulary groups whose labels an assessment shows."""
@@ -740,10 +738,6 @@ def catalogue_json_schema() -> dict[str, Any]:
 
 # ---------------------------------------------------------------- reading
 
-class UnresolvedId(ValueError):
-    """A row of a compact assessment names an id (or a position) its catalogue or lists do not hold."""
-
-
 class CatalogueMissing(ValueError):
     """A document without a catalogue, made with a rulebook other than the installed one."""
 
@@ -760,36 +754,13 @@ def _position(items: Sequence[Any], index: int, where: str, used_at: str) -> Any
     raise UnresolvedId(f"{used_at} points to position {index}, which {where} does not hold ({len(items)} items)")
 
 
-class _Reader:
+class _Reader(CatalogueReader):
     """Puts the catalogue's texts back on the rows of a :class:`CompactAssessment`."""
 
     def __init__(self, doc: CompactAssessment, catalogue: Catalogue) -> None:
+        super().__init__(catalogue)
         self.doc = doc
-        self.catalogue = catalogue
-        self.cited: dict[Citation, LegalRef] = {}
-
-    def _get(self, table: dict[str, Any], key: str, where: str, used_at: str) -> Any:
-        try:
-            return table[key]
-        except KeyError:
-            raise UnresolvedId(f"{used_at} names '{key}', which {where} does not hold") from None
-
-    def label(self, group: str, key: str, used_at: str) -> Text:
-        found: Text = self._get(self.catalogue.labels.get(group, {}), key, f"catalogue.labels.{group}", used_at)
-        return found
-
-    def refs(self, basis: tuple[Citation, ...], used_at: str) -> tuple[LegalRef, ...]:
-        """The basis with each reference cited again from its law's name (as :func:`cite` did)."""
-        out = []
-        for c in basis:
-            ref = self.cited.get(c)
-            if ref is None:
-                law: LawEntry = self._get(self.catalogue.laws, c.law, "catalogue.laws", f"{used_at}.law")
-                text = Text(zh=cite(law.short, law.statutory, c.article, c.note, "zh"),
-                            en=cite(law.short, law.statutory, c.article, c.note, "en"))
-                ref = self.cited[c] = LegalRef(law=c.law, article=c.article, citation=text)
-            out.append(ref)
-        return tuple(out)
+        self.catalogue: Catalogue = catalogue
 
     def duty(self, key: str, used_at: str) -> DutyEntry:
         found: DutyEntry = self._get(self.catalogue.duties, key, "catalogue.duties", used_at)
@@ -963,7 +934,7 @@ def read_assessment(text: str | bytes, *, file: str | None = None) -> Assessment
         more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise AssessmentFileError(first["msg"] + more, file=file, key=where,
                                   hint=f"a schema {version} assessment as algo-filing writes it") from None
-    except (UnresolvedId, contract_v4.UnresolvedId) as exc:
+    except UnresolvedId as exc:
         raise AssessmentFileError(str(exc), file=file, hint="the catalogue must hold every id a row names") from None
     except CatalogueMissing as exc:
         raise AssessmentFileError(str(exc), file=file, key="rules_version",

@@ -41,7 +41,6 @@ from engine.model.assessment import (
     FeatureRef,
     FiledRef,
     FilingConclusion,
-    LegalRef,
     MaterialOut,
     NextDue,
     ObligationOut,
@@ -57,7 +56,8 @@ from engine.model.assessment import (
     Target,
     TraceEntry,
 )
-from engine.model.base import StrictModel, Text, cite
+from engine.model.base import StrictModel, Text
+from engine.model.contract_reading import LABELLED, CatalogueReader, UnresolvedId
 
 SCHEMA_VERSION: Literal["4.0"] = "4.0"
 """Version of the JSON contract (see CHANGELOG.md): 4.0 introduced the catalogue section."""
@@ -257,45 +257,15 @@ class CompactAssessment(StrictModel):
     catalogue: Catalogue
 
 
-LABELLED = (("type", "algorithm_type"), ("subtype", "algorithm_subtype"), ("status", "applicability"),
-            ("genai_route", "genai_route"))
-"""Algorithm fields whose label is the vocabulary's (the role is apart: a null role has a label too)."""
 
 
-class UnresolvedId(ValueError):
-    """A row of a compact assessment names an id its catalogue does not hold."""
-
-
-class _Reader:
+class _Reader(CatalogueReader):
     """Puts the catalogue's texts back on the rows of a :class:`CompactAssessment`."""
 
     def __init__(self, doc: CompactAssessment) -> None:
+        super().__init__(doc.catalogue)
         self.doc = doc
-        self.catalogue = doc.catalogue
-        self.cited: dict[Citation, LegalRef] = {}
-
-    def _get(self, table: dict[str, Any], key: str, where: str, used_at: str) -> Any:
-        try:
-            return table[key]
-        except KeyError:
-            raise UnresolvedId(f"{used_at} names '{key}', which {where} does not hold") from None
-
-    def label(self, group: str, key: str, used_at: str) -> Text:
-        found: Text = self._get(self.catalogue.labels.get(group, {}), key, f"catalogue.labels.{group}", used_at)
-        return found
-
-    def refs(self, basis: tuple[Citation, ...], used_at: str) -> tuple[LegalRef, ...]:
-        """The basis with each reference cited again from its law's name (as :func:`cite` did)."""
-        out = []
-        for c in basis:
-            ref = self.cited.get(c)
-            if ref is None:
-                law: LawEntry = self._get(self.catalogue.laws, c.law, "catalogue.laws", f"{used_at}.law")
-                text = Text(zh=cite(law.short, law.statutory, c.article, c.note, "zh"),
-                            en=cite(law.short, law.statutory, c.article, c.note, "en"))
-                ref = self.cited[c] = LegalRef(law=c.law, article=c.article, citation=text)
-            out.append(ref)
-        return tuple(out)
+        self.catalogue: Catalogue = doc.catalogue
 
     def duty(self, key: str, used_at: str) -> DutyEntry:
         found: DutyEntry = self._get(self.catalogue.duties, key, "catalogue.duties", used_at)
