@@ -55,7 +55,7 @@ def test_the_partitioned_memo_gives_the_firings_of_the_full_ruleset() -> None:
     """Memoised per group of rules, the firings are those of one session of the whole rulebook."""
     book = default_rulebook()
     facts = _products(3)
-    plain = RulesRuntime(book, memoize=False).evaluate(facts)
+    plain = RulesRuntime(book).evaluate(facts)
     partitioned = PartitionedRuntime(book).evaluate(facts)
 
     def key(firings: list[runtime_module.Firing]) -> list[tuple[str, str, str, str]]:
@@ -110,7 +110,7 @@ def test_an_unseen_document_costs_at_most_one_engine_session(monkeypatch: pytest
 
 def test_firings_rebuilt_from_the_memos_are_those_the_engine_gave_in_the_same_order() -> None:
     book = default_rulebook()
-    runtime, plain = PartitionedRuntime(book), RulesRuntime(book, memoize=False)
+    runtime, plain = PartitionedRuntime(book), RulesRuntime(book)
     for path in EXAMPLES:
         facts = _facts(load_answers(path).model_dump(mode="json", exclude_none=True))
         ran = runtime.evaluate(facts)
@@ -134,7 +134,7 @@ def test_a_changed_answer_runs_only_the_groups_of_rules_that_test_it(monkeypatch
     firings = runtime.evaluate(_facts(document))
     assert len(sessions) == 1
     assert {f.rule_id for f in sessions[0]} <= _groups_testing(runtime, "users_elderly")
-    assert _multiset(firings) == _multiset(RulesRuntime(book, memoize=False).evaluate(_facts(document)))
+    assert _multiset(firings) == _multiset(RulesRuntime(book).evaluate(_facts(document)))
 
 
 def test_a_group_of_rules_runs_once_per_key_in_a_document(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -153,7 +153,7 @@ def test_a_group_of_rules_runs_once_per_key_in_a_document(monkeypatch: pytest.Mo
     assert {str(f["fid"]) for f in facts[:len(facts) // 2]}.isdisjoint(second_fids)
     on_second = {f.rule_id for f in sessions[0] if f.fact["fid"] in second_fids and f.rule_id in runtime._group_of}
     assert on_second and on_second <= _groups_testing(runtime, "commercial")
-    assert _multiset(firings) == _multiset(RulesRuntime(book, memoize=False).evaluate(facts))
+    assert _multiset(firings) == _multiset(RulesRuntime(book).evaluate(facts))
     assert runtime.evaluate(facts) == firings
 
 
@@ -186,5 +186,5 @@ def test_the_engine_gets_only_what_rules_test_and_firings_keep_the_whole_fact(
     assert sent and not {"product", "feature"} & sent
     assert sent <= {*runtime_module.tested_attributes(book), "fid", "kind", "via", "sid"}
     assert all("product" in f.fact for f in firings)
-    assert _multiset(firings) == _multiset(RulesRuntime(book, memoize=False).evaluate(facts))
+    assert _multiset(firings) == _multiset(RulesRuntime(book).evaluate(facts))
     assert firings == runtime.evaluate(facts)

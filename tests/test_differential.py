@@ -253,7 +253,7 @@ def probe_runtime() -> Any:
         for i, (test, _, _) in enumerate(MISSING_ATTRIBUTE_CASES)
     }
     variant = default_rulebook().model_copy(update={"rules": rules, "digest": "probe"})
-    return RulesRuntime(variant, memoize=False)
+    return RulesRuntime(variant)
 
 
 @pytest.mark.parametrize("index", range(len(MISSING_ATTRIBUTE_CASES)))

@@ -93,7 +93,7 @@ NEWS_APP = {"entity": {"name": "某某"}, "products": [{
 
 @pytest.fixture(scope="module")
 def broken_runtime() -> RulesRuntime:
-    return RulesRuntime(_broken_classify_rulebook(), memoize=False)
+    return RulesRuntime(_broken_classify_rulebook())
 
 
 def test_an_exception_in_a_rule_action_reaches_the_caller(broken_runtime: RulesRuntime) -> None:
@@ -136,7 +136,7 @@ def test_sessions_in_which_no_rule_accepts_any_fact_are_deleted_safely() -> None
     """
     book = default_rulebook()
     only = Rule.model_validate({**book.rules["product_audience_unsure"].model_dump(mode="json")})
-    runtime = RulesRuntime(book.model_copy(update={"rules": {only.id: only}, "digest": "one_rule"}), memoize=False)
+    runtime = RulesRuntime(book.model_copy(update={"rules": {only.id: only}, "digest": "one_rule"}))
     refused = {"kind": "product", "fid": "p0", "audience_public": "yes", "behaviour_count": 1, "as_of": 20260101}
     for _ in range(1100):
         assert runtime.evaluate([refused]) == []

@@ -233,10 +233,10 @@ class RulesRuntime:
 
     _ruleset_counter = itertools.count()
 
-    def __init__(self, book: Rulebook, *, memoize: bool = True, cache_size: int = 4096,
-                 rules: list[Rule] | None = None, gates: dict[str, str] | None = None,
+    def __init__(self, book: Rulebook, *, rules: list[Rule] | None = None, gates: dict[str, str] | None = None,
                  gates_of: Callable[[Fact], dict[str, int]] | None = None, sent: Iterable[str] = ()) -> None:
-        """``rules`` (default: every rule of ``book``) are the rules this runtime evaluates.
+        """``rules`` (default: every rule of ``book``) are the rules this runtime evaluates, every fact
+        through the engine (:class:`PartitionedRuntime` is the memoised evaluation).
 
         ``gates`` (rule id -> attribute name) makes each rule also test that its gate attribute is
         1, so a fact fires only the rules whose gates it carries; ``gates_of`` gives those of each
@@ -245,7 +245,6 @@ class RulesRuntime:
         engine's JSON is most of its cost) and records each firing on the whole fact: the one the
         caller put in :attr:`originals`, or the one a rule derived from it."""
         self.book = book
-        self.memoize = memoize
         chosen = {r.id: r for r in (book.rules.values() if rules is None else rules)}
         self._gates = gates or {}
         self._gate_names = frozenset(self._gates.values())
@@ -254,7 +253,6 @@ class RulesRuntime:
         self.originals: dict[tuple[str, str, str], Fact] = {}
         """The whole facts of a gated session by ``fid``, kind and ``via`` (the caller's, then the
         ones derived from them); the caller clears it after the session."""
-        self._memo = _Memo(tested_attributes(book, chosen.values()), cache_size, {})
         self._sessions = itertools.count(1)
         self._collectors: dict[str, list[Firing]] = {}
         self._seen: dict[str, set[tuple[str, str, str, str]]] = {}
@@ -409,44 +407,10 @@ class RulesRuntime:
 
     def evaluate_each(self, facts: list[Fact]) -> list[list[Firing]]:
         """The firings of each of ``facts`` (told apart by ``fid``, kind and ``via``): for each fact, every
-        firing on it and on the facts derived from it."""
-        keys: list[Hashable | None] = [self._memo.key(f) if self.memoize else None for f in facts]
+        firing on it and on the facts derived from it, from one session."""
         with _ENGINE_LOCK:
-            grouped = self._run_missing(facts, keys)
-            return [self._recall(fact, key, grouped) for fact, key in zip(facts, keys, strict=True)]
-
-    def _run_missing(self, facts: list[Fact], keys: list[Hashable | None]) -> dict[tuple[str, str, str], list[Firing]]:
-        """Run the facts the memo lacks through the engine, memoise them, and return their firings.
-
-        Of several facts with one memo key only the first is run; the others are rebuilt from its
-        memoised firings (a document of a hundred alike products costs one engine run per kind of
-        fact, not a hundred). One the memo could not keep is run in the next round.
-        """
-        grouped: dict[tuple[str, str, str], list[Firing]] = {}
-        pending = [(f, k) for f, k in zip(facts, keys, strict=True) if k is None or k not in self._memo]
-        while pending:
-            batch: list[tuple[Fact, Hashable | None]] = []
-            later: list[tuple[Fact, Hashable | None]] = []
-            chosen: set[Hashable] = set()
-            for fact, key in pending:
-                (later if key is not None and key in chosen else batch).append((fact, key))
-                chosen.add(key)
-            for identity, firings in self._grouped(self._run_session([f for f, _ in batch])).items():
-                grouped.setdefault(identity, []).extend(firings)
-            for fact, key in batch:
-                if key is not None:
-                    self._memo.store(key, fact, grouped.get(_identity(fact), []))
-            pending = [(f, k) for f, k in later if k not in self._memo]
-        return grouped
-
-    def _recall(self, fact: Fact, key: Hashable | None, grouped: dict[tuple[str, str, str], list[Firing]],
-                ) -> list[Firing]:
-        """The firings of one fact: as just run, else rebuilt from the memo on this fact."""
-        if key is not None and not (grouped and _identity(fact) in grouped):
-            recalled = self._memo.recall(key, fact)
-            if recalled is not None:
-                return recalled
-        return grouped.get(_identity(fact), [])
+            grouped = self._grouped(self._run_session(facts))
+        return [grouped.get(_identity(fact), []) for fact in facts]
 
     def _root_of(self, fired_on: Fact) -> tuple[str, str, str]:
         """The identity of the asserted fact a firing belongs to: a derived fact belongs to its root
@@ -525,7 +489,6 @@ class PartitionedRuntime:
 
     def __init__(self, book: Rulebook, *, cache_size: int = 4096) -> None:
         self.book = book
-        self.memoize = True
         interned: _Interned = {}
         deriving = [r for r in book.rules.values() if _derives(r)]
         self._deriving = frozenset(r.id for r in deriving)
@@ -550,7 +513,7 @@ class PartitionedRuntime:
         self._twins = True
         gates = dict.fromkeys(self._deriving, _DERIVE_GATE)
         gates.update((rule_id, self._gate_names[index]) for rule_id, index in self._group_of.items())
-        self.engine = RulesRuntime(book, memoize=False, gates=gates, gates_of=self._derived_gates,
+        self.engine = RulesRuntime(book, gates=gates, gates_of=self._derived_gates,
                                    sent=self._whole)
 
     def evaluate(self, facts: list[Fact]) -> list[Firing]:
@@ -747,6 +710,6 @@ def runtime_for(book: Rulebook, *, memoize: bool = True) -> RulesRuntime | Parti
         for runtime in runtimes:
             if runtime.book == book:
                 return runtime
-        runtime = PartitionedRuntime(book) if memoize else RulesRuntime(book, memoize=False)
+        runtime = PartitionedRuntime(book) if memoize else RulesRuntime(book)
         runtimes.append(runtime)
         return runtime
