@@ -62,9 +62,8 @@ def assess_json(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.dat
     model, when, book, fresh = _prepare(answers, as_of, rulebook, memoize)
     if memoize and shapes:
         return SHAPES.assess_json(model, when, book, fresh)
-    roots = build_facts(model, when, book.derived_flags)
     # The trace is written straight from assembly: no entry models for a text that needs none.
-    result, trace = assemble_compact(book, roots, evaluate(roots, book, memoize=memoize), when)
+    result, trace = assemble_compact(book, *_fired(model, when, book, memoize), when)
     return contract_json(_finished(result, model, book), indent=None, trace=trace)
 
 
@@ -74,9 +73,7 @@ def assess_outline(answers: Answers | dict[str, Any] | str | Path, *, as_of: dt.
     computed without the rest of the assessment: for ``batch --summary`` and the triage view. Only
     the rules whose conclusions an outline shows are evaluated (:func:`outline_rulebook`)."""
     model, when, book, _ = _prepare(answers, as_of, rulebook, memoize)
-    roots = build_facts(model, when, book.derived_flags)
-    firings = evaluate(roots, outline_rulebook(book), memoize=memoize)
-    return hold_outline(outline(book, roots, firings, when), model)
+    return hold_outline(outline(book, *_fired(model, when, outline_rulebook(book), memoize), when), model)
 
 
 def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | None, rulebook: Rulebook | None,
@@ -89,10 +86,16 @@ def _prepare(answers: Answers | dict[str, Any] | str | Path, as_of: dt.date | No
     book = rulebook or default_rulebook()
 
     def fresh(answers: Answers, when: dt.date) -> Assessment:
-        roots = build_facts(answers, when, book.derived_flags)
-        return _finished(assemble(book, roots, evaluate(roots, book, memoize=memoize), when), answers, book)
+        return _finished(assemble(book, *_fired(answers, when, book, memoize), when), answers, book)
 
     return model, as_of or model.as_of or book.as_of, book, fresh
+
+
+def _fired(answers: Answers, when: dt.date, book: Rulebook, memoize: bool) -> tuple[list[RootFact], list[Firing]]:
+    """The root facts of ``answers`` on ``when``, and every rule of ``book`` that fired on them (the
+    facts come from the rulebook's derived flags, which an outline's rulebook shares)."""
+    roots = build_facts(answers, when, book.derived_flags)
+    return roots, evaluate(roots, book, memoize=memoize)
 
 
 def _finished(result: Assessment, answers: Answers, book: Rulebook) -> Assessment:
