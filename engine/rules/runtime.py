@@ -251,8 +251,8 @@ class RulesRuntime:
         self._gates_of = gates_of
         self._sent = frozenset({*sent, "fid", "kind", "via"})
         self.originals: dict[tuple[str, str, str], Fact] = {}
-        """The whole facts of a gated session by ``fid``, kind and ``via`` (the caller's, then the
-        ones derived from them); the caller clears it after the session."""
+        """The whole facts of the current session by ``fid``, kind and ``via`` (those a gated runtime's caller
+        asserts in part, then the ones rules derive); emptied when the session ends."""
         self._sessions = itertools.count(1)
         self._collectors: dict[str, list[Firing]] = {}
         self._seen: dict[str, set[tuple[str, str, str, str]]] = {}
@@ -266,7 +266,7 @@ class RulesRuntime:
         with _HOST_LOCK, _ENGINE_LOCK:
             for rule_id, rule in chosen.items():
                 self._host._actions[f"{self.ruleset}:{rule_id}"] = (
-                    self._make_gated_action(rule) if gates else self._make_action(rule))
+                    self._make_action(rule))
             self._host._actions[f"{self.ruleset}:{_ANCHOR_RULE}"] = _accept_anchor
             for rule_def in definition.values():
                 rule_def["run"] = f"{self.ruleset}:{rule_def['run']}"
@@ -282,40 +282,15 @@ class RulesRuntime:
             compiled["all"][0]["m"] = {"$and": [tests[0], {gate: 1}, *tests[1:]]}
         return compiled
 
-    def _make_action(self, rule: Rule) -> Callable[[Any], None]:
-        """The Python action of one rule: record the firing, assert what it derives."""
-        collectors = self._collectors
-        seen = self._seen
-        errors = self._errors
-
-        def action(c: Any) -> None:
-            fact: Fact = dict(c.m._d)
-            sid = fact.pop("sid")
-            try:
-                identity = (rule.id, str(fact["fid"]), str(fact["kind"]), str(fact.get("via", "")))
-                if identity in seen[sid]:
-                    return  # another branch of an `any` matched the same fact
-                seen[sid].add(identity)
-                collectors[sid].append(Firing(rule.id, fact))
-                derived = _derived(rule, fact)
-                if derived is not None:
-                    try:
-                        c.assert_fact({**derived, "sid": sid})
-                    except MessageNotHandledException:
-                        pass  # no rule looks at this derived fact: nothing more follows from it
-            except BaseException as exc:
-                errors.setdefault(sid, (rule.id, exc))
-                raise
-
-        return action
-
     def sent(self, fact: Fact) -> Fact:
-        """The attributes of ``fact`` a gated runtime asserts (see ``sent`` in the constructor)."""
+        """The attributes of ``fact`` this runtime asserts: a gated one only those in ``sent`` (see the
+        constructor), an ungated one the whole fact."""
         sent = self._sent
-        return {k: v for k, v in fact.items() if k in sent}
+        return {k: v for k, v in fact.items() if k in sent} if self._gates else fact
 
-    def _make_gated_action(self, rule: Rule) -> Callable[[Any], None]:
-        """The action of one gated rule: as :meth:`_make_action`'s, on the whole fact (:attr:`originals`)."""
+    def _make_action(self, rule: Rule) -> Callable[[Any], None]:
+        """The Python action of one rule: record the firing on the whole fact (:attr:`originals`, else the
+        asserted one less the session id and gates), assert what it derives (with its gates, if any)."""
         collectors = self._collectors
         seen = self._seen
         errors = self._errors
@@ -392,6 +367,7 @@ class RulesRuntime:
                 del self._collectors[sid]
                 del self._seen[sid]
                 self._errors.pop(sid, None)
+                self.originals.clear()  # the session's facts: kept by none past it
         return collector
 
     def _grouped(self, firings: list[Firing]) -> dict[tuple[str, str, str], list[Firing]]:
@@ -633,10 +609,7 @@ class PartitionedRuntime:
     def _session(self, asserted: list[Fact]) -> dict[tuple[int, _Identity] | str, list[Firing]]:
         """Run the gated facts in one session: the deriving firings by ``fid``, the others by group and fact."""
         run: dict[tuple[int, _Identity] | str, list[Firing]] = {}
-        try:
-            fired = self.engine._run_session(asserted)
-        finally:
-            self.engine.originals.clear()
+        fired = self.engine._run_session(asserted)
         for firing in fired:
             if firing.rule_id in self._deriving:
                 run.setdefault(str(firing.fact["fid"]), []).append(firing)
